@@ -1,0 +1,69 @@
+import datetime as dt
+
+import pytest
+
+from kouiki.reference.calendar import FiscalYear, wareki_date
+from kouiki.reference.errors import FiscalYearError
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        (2025, 2025),
+        ("2025", 2025),
+        ("FY2025", 2025),
+        ("2025年度", 2025),
+        ("R7", 2025),
+        ("r7", 2025),
+        ("令和7年度", 2025),
+        ("令7", 2025),
+        ("令和元年度", 2019),
+        ("令和1年度", 2019),
+        ("H31", 2019),
+        ("平成31年度", 2019),
+        ("平成30年度", 2018),
+        ("Ｒ７", 2025),
+        ("令和７年度", 2025),
+        ("S56", 1981),
+        ("H21", 2009),
+    ],
+)
+def test_parse(text: object, year: int) -> None:
+    assert FiscalYear.parse(text).year == year  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["", "R", "令和", "abc", "20255", "FY", "令和0年度", True])
+def test_parse_errors(bad: object) -> None:
+    with pytest.raises(FiscalYearError):
+        FiscalYear.parse(bad)  # type: ignore[arg-type]
+
+
+def test_heisei_31_is_reiwa_gannendo() -> None:
+    fy = FiscalYear.parse("平成31年度")
+    assert fy == FiscalYear.parse("令和元年度") == FiscalYear(2019)
+    assert fy.wareki() == "令和元年度"
+    assert fy.short() == "R1"
+
+
+def test_dates_to_fiscal_years_at_the_era_change() -> None:
+    # 2019-04-01 .. 04-30 is still 平成31年 but already 令和元年度.
+    assert FiscalYear.of_date(dt.date(2019, 4, 1)).wareki() == "令和元年度"
+    assert FiscalYear.of_date(dt.date(2019, 4, 30)).wareki() == "令和元年度"
+    assert wareki_date(dt.date(2019, 4, 30)) == "平成31年4月30日"
+    assert wareki_date(dt.date(2019, 5, 1)) == "令和元年5月1日"
+    # 2020-03-31 is the last day of 令和元年度; 2020-04-01 starts 令和2年度.
+    assert FiscalYear.of_date(dt.date(2020, 3, 31)) == FiscalYear(2019)
+    assert FiscalYear.of_date(dt.date(2020, 4, 1)).wareki() == "令和2年度"
+    assert FiscalYear.of_date(dt.date(2019, 3, 31)).wareki() == "平成30年度"
+
+
+def test_printing() -> None:
+    fy = FiscalYear(2025)
+    assert str(fy) == "令和7年度"
+    assert fy.short() == "R7"
+    assert fy.label(with_western=True) == "令和7年度（2025年度）"
+    assert FiscalYear(2013).wareki() == "平成25年度"
+    assert FiscalYear(1981).wareki() == "昭和56年度"
+    assert fy.start == dt.date(2025, 4, 1) and fy.end == dt.date(2026, 3, 31)
+    assert fy + 1 == FiscalYear(2026) and fy - 1 == FiscalYear(2024)
+    assert FiscalYear(2024) < fy
