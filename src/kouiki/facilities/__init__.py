@@ -1,0 +1,1 @@
+"""Wide-area facility planning: inventory, 更新費用, travel and access, scenarios, sharing, fees, financing."""

@@ -1,0 +1,76 @@
+"""The facility inventory model shared by importers, the renewal projection, access and scenarios.
+
+One :class:`Facility` per facility (施設); building rows of a 固定資産台帳 are grouped into one by the
+importer. Floor area and build year may be unknown (公共施設一覧 files lack them) or imputed; an imputed
+field is listed in ``imputed`` with the rule that produced it, so every output can mark it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class MajorCategory(StrEnum):
+    """大分類 of 公共施設等総合管理計画 (domain-facts.md §6.3; 更新費用試算ソフト の13区分)."""
+
+    CIVIC_CULTURE = "市民文化系施設"
+    SOCIAL_EDUCATION = "社会教育系施設"
+    SPORTS_RECREATION = "スポーツ・レクリエーション系施設"
+    INDUSTRY = "産業系施設"
+    SCHOOL_EDUCATION = "学校教育系施設"
+    CHILD_CARE = "子育て支援施設"
+    HEALTH_WELFARE = "保健・福祉施設"
+    MEDICAL = "医療施設"
+    ADMINISTRATION = "行政系施設"
+    PUBLIC_HOUSING = "公営住宅"
+    PARK = "公園"
+    SUPPLY_PROCESSING = "供給処理施設"
+    OTHER = "その他"
+
+
+@dataclass(frozen=True)
+class Facility:
+    """One public facility. ``None`` means unknown; money is int yen; areas are Decimal ㎡."""
+
+    facility_id: str
+    municipality_code: str  # 6-digit code of the owning body
+    name: str
+    category: MajorCategory  # 大分類
+    subcategory: str | None = None  # 中分類
+    floor_area_m2: Decimal | None = None  # 延床面積
+    built_year: int | None = None  # 建築年度 (西暦)
+    lat: float | None = None
+    lon: float | None = None
+    capacity: int | None = None
+    annual_users: int | None = None
+    annual_operating_cost_yen: int | None = None
+    annual_revenue_yen: int | None = None
+    fee_yen: int | None = None
+    structure: str | None = None
+    owner: str | None = None
+    acquisition_cost_yen: int | None = None  # 取得価額 (固定資産台帳)
+    accumulated_depreciation_yen: int | None = None  # 減価償却累計額
+    imputed: dict[str, str] = field(default_factory=dict)  # field name → rule that imputed it
+    source: str | None = None  # file / dataset the row came from
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def is_imputed(self, field_name: str) -> bool:
+        return field_name in self.imputed
+
+
+@dataclass
+class Inventory:
+    """Facilities of one or more bodies, with where they came from."""
+
+    facilities: list[Facility]
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. 「藤崎町: データなし」
+
+    def by_id(self) -> dict[str, Facility]:
+        return {f.facility_id: f for f in self.facilities}
+
+    def municipalities(self) -> list[str]:
+        return sorted({f.municipality_code for f in self.facilities})
