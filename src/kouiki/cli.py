@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 
 from kouiki import __version__
+from kouiki.cli_common import friendly_errors
 from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.reference.cli import app as municipalities_app
+from kouiki.reference.cli_regions import app as regions_app
+from kouiki.store.cli import app as db_app
 
 app = typer.Typer(
     name="kouiki",
@@ -15,6 +18,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(regions_app, name="regions")
+app.add_typer(db_app, name="db")
 app.add_typer(fiscal_app, name="fiscal")
 
 
@@ -22,6 +27,19 @@ app.add_typer(fiscal_app, name="fiscal")
 def version() -> None:
     """バージョンを表示する."""
     typer.echo(__version__)
+
+
+@app.command("demo")
+@friendly_errors
+def demo() -> None:
+    """デモ: 同梱の圏域（弘前圏域）を表示する（Web アプリができるまでの主な動作）."""
+    from kouiki.reference.cli_regions import render_region
+    from kouiki.store import session
+    from kouiki.store.regions import get_region
+
+    with session() as s:
+        region = get_region(s, "弘前圏域")
+    render_region(region)
 
 
 def main() -> None:
