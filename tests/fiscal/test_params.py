@@ -148,3 +148,15 @@ def test_override_from_a_later_year_changes_only_later_years() -> None:
     r = evaluate(plan, {"hospital_clinic_cooperation.cap@2026": 9_000_000})
     assert [ln.amount_yen for ln in r.lines] == [8_000_000, 9_000_000]
     assert r.scenario == ["hospital_clinic_cooperation.cap@2026=9000000"]
+
+
+def test_batch_mode_keeps_totals_and_aggregates_warnings() -> None:
+    plan = [{"measure": "comprehensive_neighbor", "municipality": c, "fiscal_year": 2025, "cost_yen": 20_000_000,
+             "has_vision": True} for c in ("293229", "293610", "293628")]
+    full = evaluate(plan)
+    batch = evaluate(plan, trace=False, totals_only=True)
+    assert batch.lines == []
+    assert batch.totals.to_dict() == full.totals.to_dict()
+    assert len(full.warnings) == 3
+    (w,) = batch.warnings
+    assert w["items"] == 3 and w["message"] == full.warnings[0]["message"]

@@ -78,8 +78,10 @@ def _print_result(result: Result, title: str) -> None:
         console.print(t)
     tot = result.totals
     console.print(
-        f"[bold]国等の負担（支援）合計[/]: {format_yen(tot.support_yen, '千円')}　"
-        f"[bold]借入（地方債・融資）合計[/]: {format_yen(tot.financing_yen, '千円')}（両者は合算しない）"
+        f"[bold]国等の負担（支援）合計[/]: {format_yen(tot.support_yen, '千円')}（{format_yen(tot.support_yen, '万円')}）　"
+        f"[bold]借入（地方債・融資）合計[/]: {format_yen(tot.financing_yen, '千円')}（{format_yen(tot.financing_yen, '万円')}）"
+        "（両者は合算しない）",
+        highlight=False,
     )
     for kind, amount in tot.by_kind.items():
         console.print(f"  {KIND_JA[kind]}: {format_yen(amount, '千円')}")
