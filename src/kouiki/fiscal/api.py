@@ -98,7 +98,12 @@ def load_plan(source: Any, context: FiscalContext | None = None) -> Plan:
     if isinstance(source, str | Path) and not isinstance(source, dict):
         path = Path(source)
         data, rows = read_plan_data(path)
-        return validate(data, str(path), ctx.vision_lookup, rows, ctx.body_exists)
+        label = str(path)
+        if path.suffix.lower() == ".xlsx" and isinstance(data, list):
+            from kouiki.fiscal.template import last_sheet_read
+
+            label = f"{path}（シート「{last_sheet_read(path)}」）"
+        return validate(data, label, ctx.vision_lookup, rows, ctx.body_exists)
     return validate(source, None, ctx.vision_lookup, None, ctx.body_exists)
 
 
