@@ -92,7 +92,8 @@ def test_unknown_figures_are_excluded_with_the_reason_and_imputed_ones_listed() 
     reasons = {e["facility_id"]: e["reason"] for e in r.excluded}
     assert reasons == {"none": "延床面積・建築年度が不明", "noarea": "延床面積が不明", "noyear": "建築年度が不明"}
     assert r.imputed == [{"facility_id": "imp", "name": "imp", "fields": {"floor_area_m2": "仮定値"}}]
-    assert list(r.by_municipality) == ["293628"]
+    assert list(r.by_municipality) == ["292044", "293628"]
+    assert sum(r.by_municipality["292044"]) == 0  # all its facilities excluded: a row of zeros, not missing
 
 
 def test_buildings_are_projected_one_by_one() -> None:
