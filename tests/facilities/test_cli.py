@@ -90,3 +90,15 @@ def test_human_output_runs() -> None:
     assert code == 0 and "令和7年度" in out
     code, out = run("indicators", "demo:大和まほろば")
     assert code == 0 and "一人当たり" in out
+
+
+def test_import_with_figures_and_karte(fixtures: Path) -> None:
+    code, out = run("import", str(fixtures / "293628_template.csv"), "--name", "三宅", "--figures",
+                    str(fixtures / "293628_figures.csv"), "--figures-unit", "千円", "--json")
+    assert code == 0, out
+    assert json.loads(out)["figures_report"]["facilities"] == 1
+    code, out = run("karte", "三宅", "B01", "--json")
+    assert code == 0, out
+    assert len(json.loads(out)["figures"]) == 3
+    code, out = run("karte", "三宅", "B01")
+    assert code == 0 and "10.0%" in out  # 受益者負担率 of 令和4年度

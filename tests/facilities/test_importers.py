@@ -307,3 +307,26 @@ def test_parse_decimal_forms() -> None:
     assert parse_decimal("", "x") is None
     with pytest.raises(ValueProblem):
         parse_decimal("12a", "延床面積")
+
+
+def test_yearly_figures_merge_into_the_karte(fixtures: Path) -> None:
+    from kouiki.facilities.importers.yearly import import_yearly_figures
+    from kouiki.facilities.indicators import karte
+
+    inv, _ = import_inventory(fixtures / "293628_template.csv")
+    merged, rep = import_yearly_figures(fixtures / "293628_figures.csv", inv, unit="千円")
+    assert rep.encoding == "cp932"
+    assert {i.row: i.column for i in rep.rejected} == {5: "施設ID", 6: "年度"}
+    hall = merged.by_id()["B01"]
+    assert hall.yearly[2022] == {"annual_users": 12_000, "operating_cost_yen": 15_000_000, "revenue_yen": 1_500_000}
+    assert hall.yearly[2021]["operating_cost_yen"] == 14_000_500
+    k = karte(hall, 2025)
+    assert [r["fiscal_year"] for r in k["figures"]] == [2021, 2022, 2023]
+    assert k["figures"][1]["cost_recovery_percent"] == "10.0"
+    assert k["figures"][1]["cost_per_m2_yen"] == "12151"  # 15,000,000 / 1,234.5 = 12150.6
+
+
+def test_progress_callback_reaches_the_end(fixtures: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    import_inventory(fixtures / "222127_public_facility.csv", progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (230, 230)

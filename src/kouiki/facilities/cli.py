@@ -59,6 +59,17 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
         return load_inventory(s, spec), spec
 
 
+def _with_progress(label: str, enabled: bool) -> Any:
+    """A Rich progress bar on stderr (hidden with --json) and the callback that advances it."""
+    from contextlib import nullcontext
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if not enabled:
+        return nullcontext(None)
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True)
+
+
 def _parse_yen_list(text: str | None) -> list[int] | None:
     if not text:
         return None
@@ -104,14 +115,29 @@ def import_cmd(
     out: Path | None = typer.Option(None, help="kouiki テンプレート形式の CSV に書き出す"),
     out_encoding: str = typer.Option("cp932", help="書き出す CSV の文字コード: cp932 | utf-8-sig"),
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
+    figures: Path | None = typer.Option(None, help="年度別の数値（施設ID, 年度, 利用者数, 運営費, 使用料収入）の CSV/XLSX"),
+    figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
     """施設台帳を取り込む（kouiki テンプレート・公共施設一覧・固定資産台帳）. 全件を検証してから一括で保存する."""
     the_mapping = LedgerMapping.load(mapping) if mapping else None
     try:
-        inv, report = import_inventory(
-            file, fmt=fmt, encoding=encoding, sheet=sheet, default_code=code, mapping=the_mapping, unit=unit, strict=strict
-        )
+        with _with_progress("取込み中", not as_json) as bar:
+            task = bar.add_task("rows", total=None) if bar is not None else None
+
+            def advance(done: int, total: int) -> None:
+                if bar is not None and task is not None:
+                    bar.update(task, completed=done, total=total)
+
+            inv, report = import_inventory(
+                file, fmt=fmt, encoding=encoding, sheet=sheet, default_code=code, mapping=the_mapping, unit=unit,
+                strict=strict, progress=advance,
+            )
+        figures_report = None
+        if figures is not None:
+            from kouiki.facilities.importers.yearly import import_yearly_figures
+
+            inv, figures_report = import_yearly_figures(figures, inv, unit=figures_unit, strict=strict)
     except InventoryImportError as exc:
         if as_json:
             print_json({"report": exc.report.to_dict() if exc.report else None, "errors": [str(exc)]})
@@ -132,7 +158,10 @@ def import_cmd(
 
         stored_as = name or file.stem
         with session() as s:
-            save_inventory(s, stored_as, inv, user=user, report=report.to_dict())
+            save_inventory(
+                s, stored_as, inv, user=user,
+                report=report.to_dict() | ({"figures": figures_report.to_dict()} if figures_report else {}),
+            )
     if out is not None:
         from kouiki.facilities.importers.template import write_template_csv
 
@@ -141,9 +170,17 @@ def import_cmd(
         except UnicodeEncodeError as exc:
             raise InventorySpecError(f"{out}: {out_encoding} で表せない文字があります（--out-encoding utf-8-sig を指定してください）: {exc.object[exc.start:exc.end]!r}") from exc
     if as_json:
-        print_json({"report": report.to_dict(), "stored_as": stored_as, "facilities": len(inv.facilities), "out": out})
+        print_json({
+            "report": report.to_dict(),
+            "figures_report": figures_report.to_dict() if figures_report else None,
+            "stored_as": stored_as,
+            "facilities": len(inv.facilities),
+            "out": out,
+        })
         return
     _report_table(report)
+    if figures_report is not None:
+        _report_table(figures_report)
     if stored_as:
         console.print(f"ストアに「{stored_as}」として保存しました（{len(inv.facilities)}施設）。")
 
@@ -335,6 +372,8 @@ def karte_cmd(
     facility: str = typer.Argument(..., help="施設ID または施設名"),
     demo: str | None = typer.Option(None, help="デモの圏域名"),
     year: str = typer.Option("2025", help="基準年度（経過年数の計算）"),
+    figures: Path | None = typer.Option(None, help="年度別の数値の CSV/XLSX（施設ID, 年度, 利用者数, 運営費, 使用料収入）"),
+    figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """施設カルテ: 基本情報、棟、経過年数・耐震、年度別の利用・費用、単位コスト、受益者負担率、更新費用."""
@@ -342,6 +381,10 @@ def karte_cmd(
     from kouiki.facilities.renewal import project
 
     inv, _label = resolve_inventory(inventory, demo)
+    if figures is not None:
+        from kouiki.facilities.importers.yearly import import_yearly_figures
+
+        inv, _rep = import_yearly_figures(figures, inv, unit=figures_unit)
     f = find_facility(inv, facility)
     ref = FiscalYear.parse(year).year
     r = project([f], ref)

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,6 +20,13 @@ from typing import Any
 
 from kouiki.reference.calendar import ERAS, FiscalYear
 from kouiki.reference.errors import KouikiError
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all) — the CLI draws a Rich progress bar
+
+
+def tick(progress: Progress | None, done: int, total: int, every: int = 500) -> None:
+    if progress is not None and (done % every == 0 or done == total):
+        progress(done, total)
 
 
 class InventoryImportError(KouikiError, ValueError):

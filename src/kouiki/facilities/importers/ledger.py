@@ -25,6 +25,7 @@ from kouiki.facilities.classify import CategoryError, classify, parse_category
 from kouiki.facilities.importers.common import (
     ImportReport,
     InventoryImportError,
+    Progress,
     Table,
     ValueProblem,
     cell,
@@ -34,6 +35,7 @@ from kouiki.facilities.importers.common import (
     parse_decimal,
     read_table,
     text_or_none,
+    tick,
 )
 from kouiki.facilities.model import Building, Facility, Inventory
 from kouiki.reference import codes
@@ -157,6 +159,7 @@ def import_ledger_table(
     unit: str | None = None,
     default_code: str | None = None,
     strict: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Inventory, ImportReport]:
     report = ImportReport(source=path.name, format="ledger", encoding=table.encoding)
     idx, cols, unmatched = match_columns(table.header, ALIASES, mapping.columns)
@@ -178,6 +181,7 @@ def import_ledger_table(
     land_rows = other_rows = memo_rows = 0
     for lineno, cells in table.rows:
         report.rows_read += 1
+        tick(progress, report.rows_read, len(table.rows))
 
         def raw(f: str, cells: list[Any] = cells) -> Any:
             return cell(cells, idx.get(f))

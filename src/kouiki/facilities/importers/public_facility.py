@@ -17,6 +17,7 @@ from kouiki.facilities.classify import classify
 from kouiki.facilities.importers.common import (
     ImportReport,
     InventoryImportError,
+    Progress,
     Table,
     ValueProblem,
     cell,
@@ -26,6 +27,7 @@ from kouiki.facilities.importers.common import (
     parse_decimal,
     read_table,
     text_or_none,
+    tick,
 )
 from kouiki.facilities.model import Facility, Inventory
 from kouiki.reference import codes
@@ -78,7 +80,7 @@ def import_public_facility(
 
 
 def import_public_facility_table(
-    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False
+    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False, progress: Progress | None = None
 ) -> tuple[Inventory, ImportReport]:
     report = ImportReport(source=path.name, format=detect_generation(table.header), encoding=table.encoding)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
@@ -94,6 +96,7 @@ def import_public_facility_table(
     filled_from_name = 0
     for lineno, cells in table.rows:
         report.rows_read += 1
+        tick(progress, report.rows_read, len(table.rows))
 
         def raw(f: str, cells: list[Any] = cells) -> Any:
             return cell(cells, idx.get(f))

@@ -13,6 +13,7 @@ from kouiki.facilities.classify import CategoryError, classify, parse_category
 from kouiki.facilities.importers.common import (
     ImportReport,
     InventoryImportError,
+    Progress,
     Table,
     ValueProblem,
     cell,
@@ -23,6 +24,7 @@ from kouiki.facilities.importers.common import (
     parse_int,
     read_table,
     text_or_none,
+    tick,
 )
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
 from kouiki.reference import codes
@@ -93,7 +95,7 @@ def import_template(
 
 
 def import_template_table(
-    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False
+    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False, progress: Progress | None = None
 ) -> tuple[Inventory, ImportReport]:
     report = ImportReport(source=path.name, format="template", encoding=table.encoding)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
@@ -111,6 +113,7 @@ def import_template_table(
     groups: dict[str, _Group] = {}
     for lineno, cells in table.rows:
         report.rows_read += 1
+        tick(progress, report.rows_read, len(table.rows))
         row = _read_row(cells, idx, cols, lineno, report, fallback)
         if row is None:
             continue
