@@ -23,6 +23,7 @@ import yaml
 
 from kouiki.facilities.classify import CategoryError, classify, parse_category
 from kouiki.facilities.importers.common import (
+    CodeCache,
     ImportReport,
     InventoryImportError,
     Progress,
@@ -38,7 +39,6 @@ from kouiki.facilities.importers.common import (
     tick,
 )
 from kouiki.facilities.model import Building, Facility, Inventory
-from kouiki.reference import codes
 from kouiki.reference.errors import CodeError
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -177,6 +177,7 @@ def import_ledger_table(
     factor = 1000 if the_unit == "千円" else 1
     report.notes.append(f"金額の単位: {the_unit}")
     fallback = default_code or mapping.municipality_code or code_from_filename(path)
+    code_cache = CodeCache()
     accs: dict[str, _Acc] = {}
     land_rows = other_rows = memo_rows = 0
     for lineno, cells in table.rows:
@@ -197,7 +198,7 @@ def import_ledger_table(
             report.reject(lineno, cols.get("code"), "団体コードが分かりません（列・--code・ファイル名のいずれも無い）")
             continue
         try:
-            code = codes.normalize(code_raw)
+            code = code_cache.normalize(code_raw)
         except CodeError as exc:
             report.reject(lineno, cols.get("code"), str(exc), code_raw)
             continue

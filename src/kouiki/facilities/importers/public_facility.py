@@ -15,6 +15,7 @@ from typing import Any
 
 from kouiki.facilities.classify import classify
 from kouiki.facilities.importers.common import (
+    CodeCache,
     ImportReport,
     InventoryImportError,
     Progress,
@@ -94,6 +95,7 @@ def import_public_facility_table(
     facilities: list[Facility] = []
     seen: dict[str, int] = {}
     filled_from_name = 0
+    code_cache = CodeCache()
     for lineno, cells in table.rows:
         report.rows_read += 1
         tick(progress, report.rows_read, len(table.rows))
@@ -113,7 +115,7 @@ def import_public_facility_table(
             code_raw = fallback
             filled_from_name += 1
         try:
-            code = codes.normalize(code_raw)
+            code = code_cache.normalize(code_raw)
         except CodeError as exc:
             report.reject(lineno, cols.get("code"), str(exc), code_raw)
             continue
