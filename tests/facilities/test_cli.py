@@ -128,3 +128,10 @@ def test_list_marks_imputed_values() -> None:
     assert all(f["imputed"] for f in d["facilities"] if f["floor_area_m2"] is not None)
     code, out = run("list", "demo:大和まほろば")
     assert code == 0 and "推計" in out
+
+
+def test_rejected_rows_of_a_file_argument_are_reported_not_dropped_silently(fixtures: Path) -> None:
+    r = runner.invoke(app, ["facilities", "renewal", str(fixtures / "293628_template.csv"), "--json"])
+    assert r.exit_code == 0
+    d = json.loads(r.stdout)
+    assert any("2行は誤り" in n for n in d["notes"])

@@ -50,7 +50,15 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
         return b.inventory, b.region.full_name
     path = Path(spec)
     if path.exists():
-        inv, _report = import_inventory(path)
+        inv, report = import_inventory(path)
+        if report.rejected:
+            # Never drop rows silently: the figures below are for the rows that could be read.
+            first = report.rejected[0].text(path.name)
+            err_console.print(
+                f"[yellow]注意: {path.name} の {report.rows_rejected}行は取り込めず、計算に含まれていません"
+                f"（最初: {first}）。一覧は kouiki facilities import {path.name} --no-store で確認できます[/]"
+            )
+            inv.notes.append(f"{path.name}: {report.rows_rejected}行は誤りのため計算に含まれていません（最初: {first}）")
         return inv, path.name
     from kouiki.store import session
     from kouiki.store.facilities import load_inventory
