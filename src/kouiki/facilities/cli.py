@@ -323,13 +323,14 @@ def renewal_cmd(
     result = project(inv, start, years, params, recent_investment_yen=_parse_yen_list(investment))
     out = result.to_dict(detail=detail)
     out["notes"] = list(inv.notes)
+    comp = None
     if longevity:
         comp = compare_longevity(inv, start, years, baseline=params)
         out["longevity"] = comp.to_dict()
     if chart is not None:
         from kouiki.facilities.charts import renewal_chart
 
-        renewal_chart(result, chart, stack=stack, body_label=label)
+        renewal_chart(result, chart, stack=stack, body_label=label, compare=comp.longevity if comp else None)
         out["chart"] = str(chart)
     if xlsx is not None:
         from kouiki.facilities.excel import renewal_workbook
