@@ -135,3 +135,22 @@ def test_rejected_rows_of_a_file_argument_are_reported_not_dropped_silently(fixt
     assert r.exit_code == 0
     d = json.loads(r.stdout)
     assert any("2行は誤り" in n for n in d["notes"])
+
+
+def test_ledger_import_saves_its_mapping_for_next_time(fixtures: Path, tmp_path: Path) -> None:
+    m = tmp_path / "map.yaml"
+    code, out = run("import", str(fixtures / "293628_ledger.csv"), "--unit", "千円", "--code", "293628",
+                    "--save-mapping", str(m), "--no-store", "--json")
+    assert code == 0, out
+    text = m.read_text("utf-8")
+    assert "unit: 千円" in text and "facility_key: 施設名" in text
+    code, out = run("import", str(fixtures / "293628_ledger.csv"), "--mapping", str(m), "--no-store", "--json")
+    assert code == 0, out
+    assert json.loads(out)["facilities"] == 3
+
+
+def test_demo_can_be_stored() -> None:
+    code, out = run("demo", "播磨科学公園都市圏域", "--store", "--json")
+    assert code == 0, out
+    code, out = run("inventories", "--json")
+    assert [r["name"] for r in json.loads(out)] == ["demo:播磨科学公園都市圏域"]
