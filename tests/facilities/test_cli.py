@@ -154,3 +154,30 @@ def test_demo_can_be_stored() -> None:
     assert code == 0, out
     code, out = run("inventories", "--json")
     assert [r["name"] for r in json.loads(out)] == ["demo:播磨科学公園都市圏域"]
+
+
+def test_excel_template_filled_in_imports(tmp_path: Path) -> None:
+    import openpyxl
+
+    t = tmp_path / "t.xlsx"
+    code, _out = run("template", str(t))
+    assert code == 0
+    wb = openpyxl.load_workbook(t)
+    assert wb.sheetnames == ["施設台帳", "記入例", "説明"]
+    ws = wb["施設台帳"]
+    ws.append(["A", None, "293628", "三宅町中央公民館", "市民文化系施設", "集会施設", 1234.5, "S60", 34.572, 135.777])
+    wb.save(t)
+    code, out = run("import", str(t), "--no-store", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["report"]["format"] == "template" and d["report"]["rows_rejected"] == 0 and d["facilities"] == 1
+    # the example sheet is an import test too
+    ex = tmp_path / "ex.xlsx"
+    wb2 = openpyxl.load_workbook(t)
+    wb2.move_sheet("記入例", offset=-1)
+    wb2.active = 0
+    wb2.save(ex)
+    code, out = run("import", str(ex), "--sheet", "記入例", "--no-store", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["facilities"] == 2  # S001 (2 棟) and H001; the note row is rejected (施設名が空)
