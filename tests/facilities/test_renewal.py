@@ -209,3 +209,15 @@ def test_by_facility_traces_every_yen() -> None:
     for i in range(40):
         assert sum(v[i] for v in r.by_facility.values()) == r.total_yen[i]
     assert sum(r.by_facility["b"]) == 80_000_000  # 200㎡ × 400,000 rebuild backlog
+
+
+def test_closing_year_stops_a_facilitys_costs() -> None:
+    fs = [fac("a", "1000", 1985), fac("b", "1000", 1985)]
+    r = project(fs, 2025, 40, closing_year={"a": 2028})
+    # a: backlog 17,000,000 a year for 2025–2027 only; b: in full
+    assert r.by_facility["a"][:4] == [17_000_000, 17_000_000, 17_000_000, 0]
+    assert sum(r.by_facility["a"]) == 51_000_000
+    assert sum(r.by_facility["b"]) == 170_000_000 + 330_000_000
+    assert r.total == sum(r.by_facility["a"]) + sum(r.by_facility["b"])
+    closed_before = project(fs, 2025, 40, closing_year={"a": 2000})
+    assert sum(closed_before.by_facility["a"]) == 0

@@ -19,6 +19,7 @@ All rules (unit costs, ages, spreads, backlog) come from ``parameters/renewal*.y
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -297,8 +298,13 @@ def project(
     recent_investment_yen: list[int] | None = None,
     keep_bookings: bool = True,
     keep_by_facility: bool = True,
+    closing_year: Mapping[str, int] | None = None,
 ) -> RenewalResult:
-    """The 更新費用 projection of ``inventory`` over ``years`` 年度 from ``start_year``."""
+    """The 更新費用 projection of ``inventory`` over ``years`` 年度 from ``start_year``.
+
+    ``closing_year`` (facility_id → 年度) stops a facility's costs from that 年度 on (a scenario closes,
+    demolishes or consolidates it); parts of an event that fall on or after it are not counted.
+    """
     params = parameters or RenewalParameters.load()
     n = years if years is not None else params.horizon_years
     if n < 1:
@@ -325,6 +331,7 @@ def project(
             muni_row = by_muni[f.municipality_code] = [0] * n
         used_imputed: dict[str, str] = {}
         fac_row: list[int] | None = None
+        stop = n if not closing_year or f.facility_id not in closing_year else max(0, min(n, closing_year[f.facility_id] - start_year))
         for bid, area, built, imp in _units(f):
             reason = _exclusion_reason(area, built)
             if reason is not None:
@@ -360,7 +367,7 @@ def project(
                     inside = 0
                     for i, part in enumerate(parts):
                         y = first + i - start_year
-                        if 0 <= y < n:
+                        if 0 <= y < stop:
                             total[y] += part
                             cat_row[y] += part
                             muni_row[y] += part
