@@ -160,8 +160,9 @@ def test_excel_template_filled_in_imports(tmp_path: Path) -> None:
     import openpyxl
 
     t = tmp_path / "t.xlsx"
-    code, _out = run("template", str(t))
+    code, out = run("template", str(t), "--json")
     assert code == 0
+    assert json.loads(out)["columns"][3] == {"header": "施設名", "field": "name", "note": "必須"}
     wb = openpyxl.load_workbook(t)
     assert wb.sheetnames == ["施設台帳", "記入例", "説明"]
     ws = wb["施設台帳"]

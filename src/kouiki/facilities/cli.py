@@ -195,11 +195,17 @@ def import_cmd(
 
 @app.command("template")
 @friendly_errors
-def template_cmd(out: Path = typer.Argument(Path("施設台帳テンプレート.xlsx"), help="書き出す .xlsx")) -> None:
+def template_cmd(
+    out: Path = typer.Argument(Path("施設台帳テンプレート.xlsx"), help="書き出す .xlsx"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """施設台帳の Excel テンプレート（大分類は選択式、記入例・説明シート付き）を書き出す."""
-    from kouiki.facilities.excel import inventory_template
+    from kouiki.facilities.excel import TEMPLATE_HEADERS, inventory_template
 
     inventory_template(out)
+    if as_json:
+        print_json({"out": out, "columns": [{"header": h, "field": f, "note": e} for h, f, e in TEMPLATE_HEADERS]})
+        return
     console.print(f"テンプレートを書き出しました: {out}")
 
 
