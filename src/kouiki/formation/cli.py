@@ -1,0 +1,145 @@
+"""`kouiki formation …`: 中心市 check, neighbour indicators, census import (e-Stat)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+
+from kouiki.cli_common import console, friendly_errors, print_json, table
+from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census
+from kouiki.formation.central import CentralCityResult, check_central_city, check_compound
+from kouiki.formation.estat import import_census
+from kouiki.formation.neighbours import neighbour_indicators
+from kouiki.formation.params import load_params
+from kouiki.reference.errors import KouikiError
+from kouiki.reference.municipalities import registry
+
+app = typer.Typer(help="圏域形成: 中心市の要件・近隣市町村の指標・国勢調査の取込 / region formation", no_args_is_help=True)
+
+RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
+ELIGIBLE_JA = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}
+
+
+def _census_and_regions() -> tuple[CensusData, set[str], list[object]]:
+    """Bundled census figures overlaid with the imported ones, and the registered regions (store)."""
+    from kouiki.store import session
+    from kouiki.store.formation import imported_figures
+    from kouiki.store.regions import list_regions
+
+    with session() as s:
+        figures = imported_figures(s)
+        regions = list_regions(s)
+    recorded = {c for r in regions for c in r.central}
+    return bundled_census().overlaid(figures), recorded, list(regions)
+
+
+def _print_result(r: CentralCityResult) -> None:
+    names = "・".join(b.name for b in r.bodies)
+    t = table(f"中心市の要件: {names}（{ {'standard': '通常', 'compound': '複眼型', 'single_merged': '合併1市'}[r.kind] }）",
+              "要件", "値", "基準", "判定", "年", "出典")
+    sources: list[str] = []
+    for c in r.criteria:
+        ref = "—"
+        if c.source:
+            if c.source not in sources:
+                sources.append(c.source)
+            ref = f"[{sources.index(c.source) + 1}]"
+        label = c.label if c.municipality is None or len(r.bodies) == 1 else f"{c.label}（{registry().by_code(c.municipality).name}）"
+        if not c.blocking:
+            label += "［参考］"
+        value = "不明" if c.value is None else (f"{c.value:,}" if isinstance(c.value, int) and not isinstance(c.value, bool) else str(c.value))
+        t.add_row(label, value, c.threshold, RESULT_JA[c.result], "—" if c.year is None else str(c.year), ref)
+    console.print(t)
+    for i, src in enumerate(sources, 1):
+        console.print(f"[{i}] {src}", highlight=False, markup=False)
+    for c in r.criteria:
+        for n in c.notes:
+            console.print(f"・{c.label}: {n}")
+    console.print(f"[bold]判定: {ELIGIBLE_JA[r.eligible]}[/]")
+
+
+@app.command("check")
+@friendly_errors
+def check(
+    body: str = typer.Argument(..., help="団体コード（5桁・6桁）または団体名（例: 弘前市）"),
+    with_: str = typer.Option(None, "--with", help="複眼型: もう一つの市（隣接する市）"),
+    former_ratio: str = typer.Option(None, "--former-ratio", help="合併市: 人口最大の旧市の昼夜間人口比率（100人当たり、例 101.3）"),
+    former_source: str = typer.Option(None, "--former-source", help="--former-ratio の出典（必須）"),
+    former_year: int = typer.Option(None, "--former-year", help="--former-ratio の国勢調査年（必須）"),
+    params: Path = typer.Option(None, "--params", help="要件のパラメータファイル（既定: 同梱の formation.yaml）"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する."""
+    census, recorded, _ = _census_and_regions()
+    p = load_params(params)
+    former = None
+    if former_ratio is not None:
+        if not former_source or not former_year:
+            raise KouikiError("--former-ratio には --former-source（出典）と --former-year（国勢調査年）が必要です")
+        m = registry().get(body)
+        former = DaytimeFigure(code=m.code, census_year=former_year, ratio_per_100=Decimal(former_ratio),
+                               source=f"{former_source}（利用者入力: 人口最大の旧市）", origin="imported")
+    if with_:
+        result = check_compound(body, with_, census, p, recorded_central=recorded)
+    else:
+        result = check_central_city(body, census, p, former_city_ratio=former, recorded_central=recorded)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _print_result(result)
+
+
+@app.command("neighbours")
+@friendly_errors
+def neighbours(
+    body: str = typer.Argument(..., help="中心市の団体コードまたは団体名"),
+    radius_km: float = typer.Option(None, "--radius-km", help="庁舎間距離がこの範囲の団体も一覧に含める（km）"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """近隣市町村の指標: 隣接・庁舎間距離・人口・通勤通学割合（10%は目安であり要件ではない）."""
+    census, _, regions = _census_and_regions()
+    central = registry().get(body)
+    rows = neighbour_indicators(central, census, regions=regions, radius_km=radius_km)  # type: ignore[arg-type]
+    if as_json:
+        print_json({"central": central.to_dict(), "guideline_percent": str(load_params().neighbour_share_guideline),
+                    "guideline_is_blocking": False, "neighbours": [n.to_dict() for n in rows]})
+        return
+    t = table(f"{central.name} の近隣市町村の指標", "団体", "隣接", "庁舎間距離(km)", "人口(R2国調)", "通勤通学割合", "10%目安", "圏域", "備考")
+    for n in rows:
+        share = "不明" if n.share_percent is None else f"{n.share_percent}%（{n.commuting.census_year if n.commuting else ''}）"
+        guide = {True: "以上", False: "未満", None: "不明"}[n.meets_guideline]
+        t.add_row(f"{n.body.name}（{n.body.code}）", {True: "隣接", False: "非隣接", None: "不明"}[n.adjacent],
+                  "不明" if n.distance_km is None else f"{n.distance_km:.1f}",
+                  "不明" if n.population is None else f"{n.population:,}", share, guide,
+                  "・".join(n.regions) or "—", " ".join(n.notes) or "—")
+    console.print(t)
+    console.print("通勤通学10%は判断の目安の一つで、要件ではありません（要綱）。隣接は国土数値情報（行政区域データ）（国土交通省）を加工して作成。")
+
+
+@app.command("import-census")
+@friendly_errors
+def import_census_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="e-Stat からダウンロードした国勢調査の CSV（CP932）"),
+    kind: str = typer.Option(None, "--kind", help="daytime（昼夜間人口）/ commuting（従業地・通学地 OD）。省略時は見出しから判別"),
+    year: int = typer.Option(None, "--year", help="国勢調査の年（表題から読めないとき）"),
+    user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """国勢調査の表（昼夜間人口・従業地通学地）を取り込む。取り込んだ数値は同梱の数値より優先される."""
+    from kouiki.store import session
+    from kouiki.store.formation import save_import
+
+    if kind not in (None, "daytime", "commuting"):
+        raise KouikiError(f"--kind は daytime か commuting です（指定: {kind}）")
+    result = import_census(file, kind, year)  # type: ignore[arg-type]
+    with session() as s:
+        n = save_import(s, result, user)
+    if as_json:
+        print_json({**result.summary(), "written": n})
+        return
+    label = {"daytime": "昼夜間人口", "commuting": "通勤通学（従業地・通学地）"}[result.kind]
+    console.print(f"{file.name}: {label}（{result.census_year}年国勢調査）を {n} 件取り込みました。")
+    if result.skipped:
+        console.print(f"不明として扱ったセル・行: {len(result.skipped)} 件（--json で一覧）")

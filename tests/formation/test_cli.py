@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kouiki.cli import app
+
+FIX = Path(__file__).parent / "fixtures"
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> dict:  # type: ignore[type-arg]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_check_json_shape() -> None:
+    out = _json(["formation", "check", "022021", "--json"])
+    assert out["municipality"]["name"] == "弘前市" and out["eligible"] is True
+    ids = [c["id"] for c in out["criteria"]]
+    assert ids == ["is_city", "population", "daytime_ratio", "location"]
+    for c in out["criteria"]:
+        assert set(c) >= {"id", "value", "threshold", "result", "source", "year"}
+
+
+def test_check_human_output_and_unknown() -> None:
+    res = runner.invoke(app, ["formation", "check", "天理市"])
+    assert res.exit_code == 0 and "不明" in res.output and "判定できない" in res.output
+
+
+def test_neighbours_json() -> None:
+    out = _json(["formation", "neighbours", "弘前市", "--json"])
+    names = {n["name"] for n in out["neighbours"]}
+    assert {"平川市", "鶴田町", "黒石市"} <= names and out["guideline_is_blocking"] is False
+
+
+def test_import_census_then_check_uses_the_imported_figure() -> None:
+    res = runner.invoke(app, ["formation", "import-census", str(FIX / "estat_daytime_table.csv"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["written"] == 7
+    out = _json(["formation", "check", "天理市", "--json"])
+    ratio = next(c for c in out["criteria"] if c["id"] == "daytime_ratio")
+    assert ratio["value"] == "1.033" and ratio["year"] == 2020 and ratio["origin"] == "imported"
+    assert "estat_daytime_table.csv" in ratio["source"]
+    # importing again replaces, not duplicates
+    res = runner.invoke(app, ["formation", "import-census", str(FIX / "estat_daytime_table.csv"), "--json"])
+    assert res.exit_code == 0
+
+
+def test_import_error_is_one_line_with_exit_1() -> None:
+    res = runner.invoke(app, ["formation", "import-census", str(FIX / "estat_daytime_bad.csv")])
+    assert res.exit_code == 1 and "5行目" in res.output and "Traceback" not in res.output
+
+
+def test_unknown_body_is_a_clear_error() -> None:
+    res = runner.invoke(app, ["formation", "check", "存在しない市"])
+    assert res.exit_code == 1
