@@ -143,3 +143,57 @@ def import_census_cmd(
     console.print(f"{file.name}: {label}（{result.census_year}年国勢調査）を {n} 件取り込みました。")
     if result.skipped:
         console.print(f"不明として扱ったセル・行: {len(result.skipped)} 件（--json で一覧）")
+
+
+@app.command("procedure")
+@friendly_errors
+def procedure(
+    region: str = typer.Argument(..., help="圏域名またはその一部（例: 弘前圏域）"),
+    on: str = typer.Option(None, "--on", help="この日の状態（YYYY-MM-DD または 和暦; 既定: 今日）"),
+    fiscal_year: str = typer.Option(None, "--fiscal-year", help="この年度の事業だけを表示（2025, R7 など）"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """形成手続の状態（中心市宣言 → 形成協定 → 共生ビジョン）と、ビジョンの3つの役割ごとの事業."""
+    import datetime as dt
+
+    from kouiki.formation.procedure import budget_lines, projects_by_role, review, states
+    from kouiki.formation.regions_csv import parse_date
+    from kouiki.reference.calendar import FiscalYear, wareki_date
+    from kouiki.store import session
+    from kouiki.store.regions import get_region
+
+    with session() as s:
+        r = get_region(s, region)
+    try:
+        day = parse_date(on) if on else dt.date.today()
+    except ValueError as exc:
+        raise KouikiError(f"--on: {exc}") from None
+    fy = None if fiscal_year is None else FiscalYear.parse(fiscal_year).year
+    st = states(r, day)
+    issues = review(r, day)
+    by_role = projects_by_role(r, fy)
+    if as_json:
+        print_json({"region": r.id, "name": r.name, "type": r.type.value, "on": day,
+                    "declaration_date": r.declaration_date, "formation_policy": r.formation_policy,
+                    "members": [m.to_dict() | {"name": registry().by_code(m.code).name} for m in st],
+                    "visions": r.visions, "has_vision": {str(y): r.has_vision(y) for y in range(FiscalYear.of_date(day).year - 4, FiscalYear.of_date(day).year + 1)},
+                    "projects_by_role": {k.value: [p.model_dump(mode="json") for p in v] for k, v in by_role.items()},
+                    "budget_lines": budget_lines(r), "issues": [i.to_dict() for i in issues]})
+        return
+    t = table(f"{r.name} の形成手続（{wareki_date(day)} 時点）", "団体", "役割", "状態", "協定締結日", "議決（中心市/近隣）", "変更協定")
+    for m in st:
+        votes = " / ".join("不明" if d is None else wareki_date(d) for d in (m.central_vote_date, m.member_vote_date))
+        t.add_row(registry().by_code(m.code).name, "中心市" if m.role == "central" else "近隣市町村",
+                  m.step.label + ("（以降は日付不明）" if m.uncertain else ""),
+                  "—" if m.role == "central" else ("不明" if m.agreement_date is None else wareki_date(m.agreement_date)),
+                  "—" if m.role == "central" else votes, str(m.amendments))
+    console.print(t)
+    for role, projects in by_role.items():
+        console.print(f"[bold]{role.value}[/]")
+        if not projects:
+            console.print("  （登録された事業なし）")
+        for p in projects:
+            digital = {True: "デジタル活用", False: "", None: "デジタル活用は不明"}[p.uses_digital]
+            console.print(f"  ・{p.name}（{p.field or '分野不明'}）{digital}")
+    for i in issues:
+        console.print(f"{'エラー' if i.severity == 'error' else '注意'}: {i.message}{'（' + i.member + '）' if i.member else ''}")
