@@ -74,3 +74,14 @@ def test_a_file_without_data_rows_is_refused(tmp_path: Path) -> None:
     f.write_bytes("見出しだけ\r\n".encode("cp932"))
     with pytest.raises(CensusImportError, match="データ行"):
         parse_table(f.read_text(encoding="cp932"), str(f))
+
+
+def test_database_download_with_two_censuses_on_the_time_axis() -> None:
+    r = import_census(FIX / "estat_daytime_db_two_years.csv")
+    figs = {f.census_year: f for f in r.figures if isinstance(f, DaytimeFigure)}
+    assert set(figs) == {2005, 2010}
+    assert figs[2010].night_population == 183473  # the 総数 item, not the 男 one
+    assert figs[2010].ratio_per_100 == Decimal("107.0") and figs[2010].daytime_population == 196330
+    assert figs[2005].daytime_population is None and figs[2005].ratio is None  # 'x'
+    assert {"line": 7, "field": "従業地・通学地による人口_実数_総数(昼間人口)",
+            "reason": "秘匿・該当なし・空欄（x）→ 不明"} in r.skipped  # the line of that very cell

@@ -96,6 +96,11 @@ class _Table:
     labels: list[str]  # one per column (multi-row header joined)
     rows: list[tuple[int, list[str]]]  # (1-based line, cells)
     long_form: bool
+    years: dict[int, int] = field(default_factory=dict)  # row line → census year (long form with 時間軸)
+    cell_lines: dict[tuple[int, str], int] = field(default_factory=dict)  # (row line, label) → source line
+
+    def line_of(self, line: int, label: str) -> int:
+        return self.cell_lines.get((line, label), line)
 
 
 def _is_data_row(cells: Sequence[str]) -> bool:
@@ -145,10 +150,11 @@ def parse_table(text: str, file: str) -> _Table:
 
 
 def _col(labels: list[str], *must: str, avoid: tuple[str, ...] = ()) -> int | None:
-    for j, lab in enumerate(labels):
-        if all(m in lab for m in must) and not any(a in lab for a in avoid):
-            return j
-    return None
+    """First column whose label has every ``must`` and no ``avoid``; a 総数 column wins over 男/女 ones."""
+    hits = [j for j, lab in enumerate(labels) if all(m in lab for m in must) and not any(a in lab for a in avoid)]
+    total = [j for j in hits if "総数" in labels[j]]
+    pick = total or hits
+    return pick[0] if pick else None
 
 
 def _first(*cols: int | None) -> int | None:
@@ -187,25 +193,36 @@ def _area(cell: str, name_cell: str, file: str, line: int, label: str) -> str | 
 
 
 def _to_wide(t: _Table, file: str, area_keys: list[int]) -> _Table:
-    """Long form (one value per row) → one row per area tuple with the items as columns."""
+    """Long form (one value per row) → one row per area tuple (and 時間軸) with the items as columns."""
     value_col = next(j for j, lab in enumerate(t.labels) if lab.lower() in {"value", "値"})
+    time_col = _col(t.labels, "時間軸", avoid=("コード",))
+    name_cols = {k + 1 for k in area_keys if k + 1 < len(t.labels) and "コード" not in t.labels[k + 1]}
     item_col = _col(t.labels, "表章項目", avoid=("コード",))
     other = [j for j, lab in enumerate(t.labels)
-             if j not in area_keys and j != value_col and "コード" not in lab and lab.lower() not in {"unit", "単位"}
-             and j not in [area_keys[0] + 1]]
+             if j not in area_keys and j not in name_cols and j not in (value_col, time_col)
+             and "コード" not in lab and lab.lower() not in {"unit", "単位", "注釈記号", "annotation"}]
     items: list[str] = []
-    grouped: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
+    grouped: dict[tuple[str, ...], tuple[int, dict[str, str], dict[str, int]]] = {}
+    years: dict[int, int] = {}
     for line, r in t.rows:
         parts = [r[item_col]] if item_col is not None else [r[j] for j in other]
         item = _n("/".join(p for p in parts if p.strip()))
-        key = tuple(r[j] for j in area_keys)
-        entry = grouped.setdefault(key, (line, {}))
+        when = r[time_col] if time_col is not None else ""
+        key = (*(r[j] for j in area_keys), when)
+        entry = grouped.setdefault(key, (line, {}, {}))
         entry[1][item] = r[value_col]
+        entry[2][item] = line
         if item not in items:
             items.append(item)
+        if when:
+            y = census_year_of(when)
+            if y is None:
+                raise CensusImportError(f"{file}: {line}行目 項目「{t.labels[time_col or 0]}」: 年を読み取れません: '{when}'")
+            years[entry[0]] = y
     labels = [t.labels[j] for j in area_keys] + items
-    rows = [(line, [*key, *(vals.get(i, "") for i in items)]) for key, (line, vals) in grouped.items()]
-    return _Table(t.title_lines, labels, rows, False)
+    rows = [(line, [*key[:-1], *(vals.get(i, "") for i in items)]) for key, (line, vals, _l) in grouped.items()]
+    cell_lines = {(line, i): src for (line, _v, lines) in grouped.values() for i, src in lines.items()}
+    return _Table(t.title_lines, labels, rows, False, years, cell_lines)
 
 
 def _source(title: str, file: str, year: int) -> str:
@@ -213,6 +230,8 @@ def _source(title: str, file: str, year: int) -> str:
 
 
 def _year(t: _Table, file: str, census_year: int | None) -> int:
+    if census_year is None and t.years:
+        return max(t.years.values())
     year = census_year or census_year_of(" ".join(t.title_lines + t.labels))
     if year is None:
         raise CensusImportError(f"{file}: 国勢調査の年が表題から読み取れません。--year で指定してください (census year)")
@@ -248,16 +267,18 @@ def import_daytime(path: Path | str, census_year: int | None = None) -> ImportRe
         if code not in registry():
             res.skipped.append({"line": line, "field": code_label, "reason": f"{code} は現行の団体にありません（旧市町村?）"})
             continue
-        ratio = None if ratio_c is None else _value(r[ratio_c], file, line, t.labels[ratio_c], res.skipped)
-        day = None if day_c is None else _value(r[day_c], file, line, t.labels[day_c], res.skipped)
-        night = None if night_c is None else _value(r[night_c], file, line, t.labels[night_c], res.skipped)
+        def val(c: int | None, line: int = line, r: list[str] = r) -> Decimal | None:
+            return None if c is None else _value(r[c], file, t.line_of(line, t.labels[c]), t.labels[c], res.skipped)
+
+        ratio, day, night = val(ratio_c), val(day_c), val(night_c)
         if ratio is None and day is not None and night:
             ratio = (day * 100 / night).quantize(Decimal("0.1"))
+        row_year = census_year or t.years.get(line, year)
         res.figures.append(DaytimeFigure(
-            code=code, census_year=year, ratio_per_100=ratio,
+            code=code, census_year=row_year, ratio_per_100=ratio,
             night_population=None if night is None else int(night),
             daytime_population=None if day is None else int(day),
-            source=_source(title, file, year), origin="imported",
+            source=_source(title, file, row_year), origin="imported",
         ))
     return res
 
@@ -288,19 +309,20 @@ def import_commuting(path: Path | str, census_year: int | None = None) -> Import
     title = " ".join(t.title_lines) or "国勢調査 従業地・通学地（常住地による）"
     res = ImportResult("commuting", file, title, year)
     dest_name_c = dest_c + 1 if dest_c + 1 < len(t.labels) and "コード" not in t.labels[dest_c + 1] else None
-    bases: dict[str, int] = {}
-    flows: list[tuple[int, str, str, Decimal | None]] = []
+    bases: dict[tuple[str, int], int] = {}
+    flows: list[tuple[int, str, str, int, Decimal | None]] = []
     for line, r in t.rows:
         origin = _area(r[origin_c], "", file, line, t.labels[origin_c] or "常住地コード")
         if origin is None:
             continue
-        v = _value(r[value_c], file, line, t.labels[value_c], res.skipped)
+        row_year = census_year or t.years.get(line, year)
+        v = _value(r[value_c], file, t.line_of(line, t.labels[value_c]), t.labels[value_c], res.skipped)
         dest_cell = r[dest_c]
         dest_name = _n(r[dest_name_c]) if dest_name_c is not None else ""
         cc = _code_cell(dest_cell)
         if (cc is None or cc[0].strip("0") == "") and ("総数" in dest_name or "総数" in _n(dest_cell) or not dest_name):
             if v is not None:
-                bases[origin] = int(v)  # 常住地の就業者・通学者 総数
+                bases[(origin, row_year)] = int(v)  # 常住地の就業者・通学者 総数
             continue
         try:
             dest = _area(dest_cell, dest_name, file, line, t.labels[dest_c] or "従業地・通学地コード")
@@ -309,17 +331,17 @@ def import_commuting(path: Path | str, census_year: int | None = None) -> Import
             continue
         if dest is None:
             continue
-        flows.append((line, origin, dest, v))
-    for line, origin, dest, v in flows:
+        flows.append((line, origin, dest, row_year, v))
+    for line, origin, dest, row_year, v in flows:
         if origin == dest:
             continue  # 自市区町村で従業・通学
         if origin not in registry() or dest not in registry():
             res.skipped.append({"line": line, "field": "地域コード", "reason": f"{origin}→{dest}: 現行の団体にありません"})
             continue
         res.figures.append(CommutingFigure(
-            from_code=origin, to_code=dest, census_year=year, commuters=None if v is None else int(v),
-            base=bases.get(origin), source=_source(title, file, year), origin="imported",
-            note=None if origin in bases else "常住地の総数行がないため割合は不明",
+            from_code=origin, to_code=dest, census_year=row_year, commuters=None if v is None else int(v),
+            base=bases.get((origin, row_year)), source=_source(title, file, row_year), origin="imported",
+            note=None if (origin, row_year) in bases else "常住地の総数行がないため割合は不明",
         ))
     return res
 
