@@ -58,3 +58,24 @@ def test_import_error_is_one_line_with_exit_1() -> None:
 def test_unknown_body_is_a_clear_error() -> None:
     res = runner.invoke(app, ["formation", "check", "存在しない市"])
     assert res.exit_code == 1
+
+
+def test_candidates_batch_for_a_prefecture() -> None:
+    out = _json(["formation", "candidates", "--prefecture", "青森県", "--json"])
+    by = {r["name"]: r for r in out["results"]}
+    assert by["弘前市"]["eligible"] is True and by["平川市"]["eligible"] is False
+    assert by["五所川原市"]["eligible"] is None  # ratio unknown in the bundle
+    assert sum(out["counts"].values()) == len(out["results"]) == 10
+
+
+def test_reimport_replaces_figures_in_the_store() -> None:
+    from kouiki.store import session
+    from kouiki.store.formation import count_figures
+
+    for _ in range(2):
+        assert runner.invoke(app, ["formation", "import-census", str(FIX / "estat_commuting_table.csv")]).exit_code == 0
+    with session() as s:
+        assert count_figures(s) == {"commuting": 4}
+    out = _json(["formation", "neighbours", "弘前市", "--json"])
+    nishimeya = next(n for n in out["neighbours"] if n["name"] == "西目屋村")
+    assert nishimeya["commuting_share_percent"] == "50.00" and nishimeya["commuting"]["origin"] == "imported"

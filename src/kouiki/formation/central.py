@@ -326,3 +326,18 @@ def check_single_merged(
         )
     crit = (is_city(m, p), merged_c, population(m, p), former, location(m, c, p, recorded_central))
     return CentralCityResult("single_merged", (m,), crit, p.source, p.version)
+
+
+def check_many(
+    bodies: Iterable[Municipality | str | int] | None = None,
+    census: CensusData | None = None,
+    params: FormationParams | None = None,
+    *,
+    recorded_central: set[str] | None = None,
+) -> list[CentralCityResult]:
+    """Batch check (analysts): every 市 of the country when ``bodies`` is None."""
+    c = bundled_census() if census is None else census
+    p = params or load_params()
+    recorded = _recorded_central_codes() if recorded_central is None else recorded_central
+    pool = [b for b in registry().municipalities() if b.kind.is_city] if bodies is None else [_body(b) for b in bodies]
+    return [check_central_city(b, c, p, recorded_central=recorded) for b in pool]

@@ -9,7 +9,7 @@ import typer
 
 from kouiki.cli_common import console, friendly_errors, print_json, table
 from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census
-from kouiki.formation.central import CentralCityResult, check_central_city, check_compound
+from kouiki.formation.central import CentralCityResult, check_central_city, check_compound, check_many
 from kouiki.formation.estat import import_census
 from kouiki.formation.neighbours import neighbour_indicators
 from kouiki.formation.params import load_params
@@ -197,3 +197,37 @@ def procedure(
             console.print(f"  ・{p.name}（{p.field or '分野不明'}）{digital}")
     for i in issues:
         console.print(f"{'エラー' if i.severity == 'error' else '注意'}: {i.message}{'（' + i.member + '）' if i.member else ''}")
+
+
+@app.command("candidates")
+@friendly_errors
+def candidates(
+    prefecture: str = typer.Option(None, "--prefecture", help="都道府県名またはコード（既定: 全国）"),
+    only: str = typer.Option(None, "--only", help="eligible / unknown / ineligible で絞り込む"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """全国（または1都道府県）の市を中心市の要件で一括判定する."""
+    census, recorded, _ = _census_and_regions()
+    pool = [b for b in registry().municipalities() if b.kind.is_city]
+    if prefecture:
+        pref = registry().get(prefecture)
+        pool = [b for b in pool if b.prefecture == pref.name]
+    results = check_many(pool, census, recorded_central=recorded)
+    wanted = {"eligible": True, "unknown": None, "ineligible": False}
+    if only is not None:
+        if only not in wanted:
+            raise KouikiError(f"--only は eligible / unknown / ineligible のいずれかです（指定: {only}）")
+        results = [r for r in results if r.eligible is wanted[only]]
+    counts = {k: sum(1 for r in results if r.eligible is v) for k, v in wanted.items()}
+    if as_json:
+        print_json({"counts": counts, "results": [
+            {"code": r.bodies[0].code, "name": r.bodies[0].name, "prefecture": r.bodies[0].prefecture,
+             "eligible": r.eligible, "criteria": {c.id: c.result for c in r.criteria}} for r in results]})
+        return
+    t = table(f"中心市の要件の一括判定（{prefecture or '全国'}・{len(results)}市）", "団体", "市", "人口", "昼夜間比率", "地域", "判定")
+    for r in results:
+        b = r.bodies[0]
+        t.add_row(f"{b.prefecture}{b.name}", *(RESULT_JA[c.result] for c in r.criteria), ELIGIBLE_JA[r.eligible])
+    console.print(t)
+    console.print(f"要件を満たす {counts['eligible']}・判定できない {counts['unknown']}・満たさない {counts['ineligible']}"
+                  "（昼夜間人口比率は e-Stat の表を取り込むと判定できます）")

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -34,8 +35,19 @@ from kouiki.reference.errors import CodeError, KouikiError, NotFoundError
 from kouiki.reference.municipalities import registry
 
 SUPPRESSED = {"-", "－", "―", "‐", "x", "X", "ｘ", "Ｘ", "…", "...", "***", "＊＊＊", "*"}
+_SUPPRESSED_N = {unicodedata.normalize("NFKC", x).strip() for x in SUPPRESSED}
 _CODE = re.compile(r"^\s*(\d{5,6})(?:[_\s　:：](.*))?$")
 TableKind = Literal["daytime", "commuting"]
+
+
+@cache
+def _normalize(code: str) -> str:
+    return codes.normalize(code)
+
+
+@cache
+def _known_codes() -> frozenset[str]:
+    return frozenset(b.code for b in registry())
 
 
 class CensusImportError(KouikiError, ValueError):
@@ -111,7 +123,7 @@ def _is_data_row(cells: Sequence[str]) -> bool:
 
 def _number_like(c: str) -> bool:
     t = _n(c).replace(",", "")
-    return bool(t) and (t in {_n(x) for x in SUPPRESSED} or re.fullmatch(r"-?\d+(\.\d+)?", t) is not None)
+    return bool(t) and (t in _SUPPRESSED_N or re.fullmatch(r"-?\d+(\.\d+)?", t) is not None)
 
 
 def parse_table(text: str, file: str) -> _Table:
@@ -163,7 +175,7 @@ def _first(*cols: int | None) -> int | None:
 
 def _value(cell: str, file: str, line: int, label: str, skipped: list[dict[str, object]]) -> Decimal | None:
     t = _n(cell).replace(",", "")
-    if t == "" or t in {_n(x) for x in SUPPRESSED}:
+    if t == "" or t in _SUPPRESSED_N:
         skipped.append({"line": line, "field": label, "reason": f"秘匿・該当なし・空欄（{cell.strip() or '空'}）→ 不明"})
         return None
     try:
@@ -187,7 +199,7 @@ def _area(cell: str, name_cell: str, file: str, line: int, label: str) -> str | 
     if code.strip("0") == "" or code[2:5] == "000":
         return None  # 全国 / 都道府県計
     try:
-        return codes.normalize(code)
+        return _normalize(code)
     except CodeError as exc:
         raise CensusImportError(f"{file}: {line}行目 項目「{label}」: {exc}") from None
 
@@ -225,6 +237,7 @@ def _to_wide(t: _Table, file: str, area_keys: list[int]) -> _Table:
     return _Table(t.title_lines, labels, rows, False, years, cell_lines)
 
 
+@cache
 def _source(title: str, file: str, year: int) -> str:
     return f"{title}（e-Stat からのファイル {Path(file).name}; {year}年国勢調査）"
 
@@ -264,7 +277,7 @@ def import_daytime(path: Path | str, census_year: int | None = None) -> ImportRe
         code = _area(r[code_cols[0]], r[name_c] if name_c is not None else "", file, line, code_label)
         if code is None:
             continue
-        if code not in registry():
+        if code not in _known_codes():
             res.skipped.append({"line": line, "field": code_label, "reason": f"{code} は現行の団体にありません（旧市町村?）"})
             continue
         def val(c: int | None, line: int = line, r: list[str] = r) -> Decimal | None:
@@ -335,7 +348,7 @@ def import_commuting(path: Path | str, census_year: int | None = None) -> Import
     for line, origin, dest, row_year, v in flows:
         if origin == dest:
             continue  # 自市区町村で従業・通学
-        if origin not in registry() or dest not in registry():
+        if origin not in _known_codes() or dest not in _known_codes():
             res.skipped.append({"line": line, "field": "地域コード", "reason": f"{origin}→{dest}: 現行の団体にありません"})
             continue
         res.figures.append(CommutingFigure(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import Integer, String, UniqueConstraint, delete, func, insert, select, tuple_
+from sqlalchemy import Integer, String, Table, UniqueConstraint, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kouiki.formation.census import CommutingFigure, DaytimeFigure
@@ -68,16 +69,16 @@ def _row(f: DaytimeFigure | CommutingFigure, file: str, user: str) -> dict[str, 
 def save_import(s: Session, result: ImportResult, user: str) -> int:
     """Write an import (replacing figures with the same keys); return the number of figures written."""
     rows = [_row(f, result.file, user) for f in result.figures]
-    keys = list({(r["code"], r["to_code"]) for r in rows})
-    kind = result.kind
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        s.execute(delete(CensusFigureRow).where(
-            CensusFigureRow.kind == kind, CensusFigureRow.census_year == result.census_year,
-            tuple_(CensusFigureRow.code, CensusFigureRow.to_code).in_(chunk),
-        ))
+    tbl = cast(Table, CensusFigureRow.__table__)
+    conn = s.connection()
     if rows:
-        s.execute(insert(CensusFigureRow), rows)
+        # one keyed DELETE per figure (uses the unique index), then one bulk INSERT
+        conn.execute(
+            delete(tbl).where(tbl.c.kind == bindparam("k_kind"), tbl.c.code == bindparam("k_code"),
+                              tbl.c.to_code == bindparam("k_to"), tbl.c.census_year == bindparam("k_year")),
+            [{"k_kind": r["kind"], "k_code": r["code"], "k_to": r["to_code"], "k_year": r["census_year"]} for r in rows],
+        )
+        conn.execute(insert(tbl), rows)
     record(s, user=user, action="import", entity="census_figure", entity_id=result.file,
            before=None, after=result.summary())
     return len(rows)
