@@ -79,3 +79,15 @@ def test_reimport_replaces_figures_in_the_store() -> None:
     out = _json(["formation", "neighbours", "弘前市", "--json"])
     nishimeya = next(n for n in out["neighbours"] if n["name"] == "西目屋村")
     assert nishimeya["commuting_share_percent"] == "50.00" and nishimeya["commuting"]["origin"] == "imported"
+
+
+def test_check_compound_and_single_merged_from_the_cli() -> None:
+    out = _json(["formation", "check", "弘前市", "--with", "平川市", "--json"])
+    assert out["kind"] == "compound" and out["eligible"] is False  # 平川市's ratio 89 (2015) < 100
+    failing = [(c["id"], c.get("municipality")) for c in out["criteria"] if c["result"] == "fail"]
+    assert failing == [("daytime_ratio", "022101")]
+    out = _json(["formation", "check", "たつの市", "--single-merged", "--merged-source", "合併の出典",
+                 "--former-ratio", "101.3", "--former-source", "旧市の表", "--former-year", "2000", "--json"])
+    assert out["kind"] == "single_merged" and out["eligible"] is True
+    res = runner.invoke(app, ["formation", "check", "たつの市", "--former-ratio", "101.3"])
+    assert res.exit_code == 1 and "--former-source" in res.output

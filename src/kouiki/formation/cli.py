@@ -9,7 +9,13 @@ import typer
 
 from kouiki.cli_common import console, friendly_errors, print_json, table
 from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census
-from kouiki.formation.central import CentralCityResult, check_central_city, check_compound, check_many
+from kouiki.formation.central import (
+    CentralCityResult,
+    check_central_city,
+    check_compound,
+    check_many,
+    check_single_merged,
+)
 from kouiki.formation.estat import import_census
 from kouiki.formation.neighbours import neighbour_indicators
 from kouiki.formation.params import load_params
@@ -68,10 +74,12 @@ def check(
     former_ratio: str = typer.Option(None, "--former-ratio", help="合併市: 人口最大の旧市の昼夜間人口比率（100人当たり、例 101.3）"),
     former_source: str = typer.Option(None, "--former-source", help="--former-ratio の出典（必須）"),
     former_year: int = typer.Option(None, "--former-year", help="--former-ratio の国勢調査年（必須）"),
+    merged: bool = typer.Option(False, "--single-merged", help="合併1市圏域として判定（広域合併した市; --former-ratio を使用）"),
+    merged_source: str = typer.Option(None, "--merged-source", help="--single-merged: 合併の出典（例: 2006年 1市2町1村の合併）"),
     params: Path = typer.Option(None, "--params", help="要件のパラメータファイル（既定: 同梱の formation.yaml）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する."""
+    """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する。--with で複眼型、--single-merged で合併1市圏域."""
     census, recorded, _ = _census_and_regions()
     p = load_params(params)
     former = None
@@ -81,7 +89,12 @@ def check(
         m = registry().get(body)
         former = DaytimeFigure(code=m.code, census_year=former_year, ratio_per_100=Decimal(former_ratio),
                                source=f"{former_source}（利用者入力: 人口最大の旧市）", origin="imported")
-    if with_:
+    if with_ and merged:
+        raise KouikiError("--with（複眼型）と --single-merged（合併1市）は同時に指定できません")
+    if merged:
+        result = check_single_merged(body, former, census, p, merged=True if merged_source else None,
+                                     merged_source=merged_source, recorded_central=recorded)
+    elif with_:
         result = check_compound(body, with_, census, p, recorded_central=recorded)
     else:
         result = check_central_city(body, census, p, former_city_ratio=former, recorded_central=recorded)
