@@ -91,3 +91,15 @@ def test_check_compound_and_single_merged_from_the_cli() -> None:
     assert out["kind"] == "single_merged" and out["eligible"] is True
     res = runner.invoke(app, ["formation", "check", "たつの市", "--former-ratio", "101.3"])
     assert res.exit_code == 1 and "--former-source" in res.output
+
+
+def test_census_lists_figures_with_source_year_and_origin() -> None:
+    out = _json(["formation", "census", "弘前市", "--json"])
+    [d] = out["daytime"]
+    assert (d["census_year"], d["ratio_per_100"], d["origin"]) == (2015, "107.2", "bundled") and d["source"]
+    assert {(f["from_code"], f["census_year"]) for f in out["commuting"]} >= {("052043", 2015), ("022012", 2015)}
+    assert runner.invoke(app, ["formation", "import-census", str(FIX / "estat_daytime_db_two_years.csv")]).exit_code == 0
+    out = _json(["formation", "census", "弘前市", "--json"])
+    assert [(d["census_year"], d["origin"]) for d in out["daytime"]] == [(2005, "imported"), (2010, "imported"), (2015, "bundled")]
+    res = runner.invoke(app, ["formation", "census", "弘前市"])
+    assert res.exit_code == 0 and "107.2" in res.output

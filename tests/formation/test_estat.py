@@ -85,3 +85,13 @@ def test_database_download_with_two_censuses_on_the_time_axis() -> None:
     assert figs[2005].daytime_population is None and figs[2005].ratio is None  # 'x'
     assert {"line": 7, "field": "従業地・通学地による人口_実数_総数(昼間人口)",
             "reason": "秘匿・該当なし・空欄（x）→ 不明"} in r.skipped  # the line of that very cell
+
+
+def test_commuting_database_download_keeps_sex_breakdowns_apart() -> None:
+    r = import_census(FIX / "estat_commuting_db.csv")
+    assert r.kind == "commuting"
+    figs = {(f.from_code, f.to_code): f for f in r.figures if isinstance(f, CommutingFigure)}
+    hirosaki = figs[("023434", "022021")]
+    assert (hirosaki.commuters, hirosaki.base, hirosaki.share_percent) == (350, 700, Decimal("50.00"))  # 総数, not 男
+    assert figs[("023434", "022012")].commuters is None
+    assert [s["line"] for s in r.skipped] == [9]

@@ -244,3 +244,35 @@ def candidates(
     console.print(t)
     console.print(f"要件を満たす {counts['eligible']}・判定できない {counts['unknown']}・満たさない {counts['ineligible']}"
                   "（昼夜間人口比率は e-Stat の表を取り込むと判定できます）")
+
+
+@app.command("census")
+@friendly_errors
+def census_cmd(
+    body: str = typer.Argument(..., help="団体コードまたは団体名"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """1団体について kouiki が持つ国勢調査の数値（昼夜間人口比率・通勤通学）と出典・年・取得元を表示する."""
+    census, _, _ = _census_and_regions()
+    m = registry().get(body)
+    day = sorted((f for (c, _y), f in census.daytime.items() if c == m.code), key=lambda f: f.census_year)
+    flows = sorted((f for (a, b, _y), f in census.commuting.items() if m.code in (a, b)),
+                   key=lambda f: (f.census_year, f.from_code, f.to_code))
+    if as_json:
+        print_json({"municipality": m.to_dict(), "daytime": [f.to_dict() for f in day],
+                    "commuting": [f.to_dict() for f in flows]})
+        return
+    t = table(f"{m.name} の昼夜間人口比率", "国勢調査", "比率(100人当たり)", "夜間人口", "昼間人口", "取得元", "出典")
+    for f in day:
+        t.add_row(str(f.census_year), "不明" if f.ratio_per_100 is None else str(f.ratio_per_100),
+                  "不明" if f.night_population is None else f"{f.night_population:,}",
+                  "不明" if f.daytime_population is None else f"{f.daytime_population:,}",
+                  "同梱" if f.origin == "bundled" else "取込", f.source)
+    console.print(t if day else f"{m.name} の昼夜間人口比率: 不明（同梱データになし）")
+    t2 = table(f"{m.name} に関わる通勤通学", "国勢調査", "常住地", "従業地・通学地", "人数", "割合", "取得元", "出典")
+    for g in flows:
+        t2.add_row(str(g.census_year), registry().by_code(g.from_code).name, registry().by_code(g.to_code).name,
+                   "不明" if g.commuters is None else f"{g.commuters:,}",
+                   "不明" if g.share_percent is None else f"{g.share_percent}%",
+                   "同梱" if g.origin == "bundled" else "取込", g.source)
+    console.print(t2 if flows else f"{m.name} に関わる通勤通学の数値: なし")

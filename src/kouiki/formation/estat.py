@@ -116,7 +116,7 @@ class _Table:
 
 
 def _is_data_row(cells: Sequence[str]) -> bool:
-    has_code = any(_code_cell(c) for c in cells[:4])
+    has_code = any(_code_cell(c) for c in cells[:10])
     has_num = any(_number_like(c) for c in cells[1:])
     return has_code and has_num
 
@@ -205,11 +205,14 @@ def _area(cell: str, name_cell: str, file: str, line: int, label: str) -> str | 
 
 
 def _to_wide(t: _Table, file: str, area_keys: list[int]) -> _Table:
-    """Long form (one value per row) → one row per area tuple (and 時間軸) with the items as columns."""
+    """Long form (one value per row) → one row per area tuple (and 時間軸) with the items as columns.
+
+    The output keeps each area's code and name columns (code, name, code, name, …) followed by one column
+    per item; an item is the join of every other descriptive column (表章項目, 男女, …).
+    """
     value_col = next(j for j, lab in enumerate(t.labels) if lab.lower() in {"value", "値"})
     time_col = _col(t.labels, "時間軸", avoid=("コード",))
-    name_cols = {k + 1 for k in area_keys if k + 1 < len(t.labels) and "コード" not in t.labels[k + 1]}
-    item_col = _col(t.labels, "表章項目", avoid=("コード",))
+    name_cols = [k + 1 if k + 1 < len(t.labels) and "コード" not in t.labels[k + 1] else None for k in area_keys]
     other = [j for j, lab in enumerate(t.labels)
              if j not in area_keys and j not in name_cols and j not in (value_col, time_col)
              and "コード" not in lab and lab.lower() not in {"unit", "単位", "注釈記号", "annotation"}]
@@ -217,11 +220,12 @@ def _to_wide(t: _Table, file: str, area_keys: list[int]) -> _Table:
     grouped: dict[tuple[str, ...], tuple[int, dict[str, str], dict[str, int]]] = {}
     years: dict[int, int] = {}
     for line, r in t.rows:
-        parts = [r[item_col]] if item_col is not None else [r[j] for j in other]
-        item = _n("/".join(p for p in parts if p.strip()))
+        item = _n("/".join(r[j] for j in other if r[j].strip()))
         when = r[time_col] if time_col is not None else ""
-        key = (*(r[j] for j in area_keys), when)
-        entry = grouped.setdefault(key, (line, {}, {}))
+        key: tuple[str, ...] = ()
+        for k, nc in zip(area_keys, name_cols, strict=True):
+            key += (r[k], "" if nc is None else r[nc])
+        entry = grouped.setdefault((*key, when), (line, {}, {}))
         entry[1][item] = r[value_col]
         entry[2][item] = line
         if item not in items:
@@ -231,7 +235,10 @@ def _to_wide(t: _Table, file: str, area_keys: list[int]) -> _Table:
             if y is None:
                 raise CensusImportError(f"{file}: {line}行目 項目「{t.labels[time_col or 0]}」: 年を読み取れません: '{when}'")
             years[entry[0]] = y
-    labels = [t.labels[j] for j in area_keys] + items
+    labels: list[str] = []
+    for k, nc in zip(area_keys, name_cols, strict=True):
+        labels += [t.labels[k], "" if nc is None else t.labels[nc]]
+    labels += items
     rows = [(line, [*key[:-1], *(vals.get(i, "") for i in items)]) for key, (line, vals, _l) in grouped.items()]
     cell_lines = {(line, i): src for (line, _v, lines) in grouped.values() for i, src in lines.items()}
     return _Table(t.title_lines, labels, rows, False, years, cell_lines)
@@ -310,7 +317,7 @@ def import_commuting(path: Path | str, census_year: int | None = None) -> Import
         origin_c, dest_c = code_cols[0], code_cols[1]
     if t.long_form:
         t = _to_wide(t, file, [origin_c, dest_c])
-        origin_c, dest_c = 0, 1
+        origin_c, dest_c = 0, 2
     year = _year(t, file, census_year)
     value_c = _first(_col(t.labels, "就業者", "通学者", "総数"), _col(t.labels, "総数", avoid=("コード",)),
                      _col(t.labels, "就業者", "通学者"))
