@@ -136,7 +136,8 @@ def parse_table(text: str, file: str) -> _Table:
     before = [r for r in rows[:data_start] if any(c.strip() for c in r)]
     for k, r in enumerate(before):
         filled = [c.strip() for c in r if c.strip()]
-        if len(filled) <= 2 and k < len(before) - 1:
+        at = [j for j, c in enumerate(r) if c.strip()]
+        if len(filled) <= 2 and at[-1] <= 1 and k < len(before) - 1:  # "title" or "key","value" in the first columns
             title_lines.append(" ".join(filled))  # title, 「表番号」「統計名：」 lines
         else:
             header_rows.append(r)
