@@ -132,12 +132,15 @@ class CensusData:
         return out.add(figures)
 
     def daytime_ratio(self, code: str, census_year: int | None = None) -> DaytimeFigure | None:
-        """The figure of that census, or of the latest census known for the body when ``census_year`` is None."""
+        """The figure of that census; when ``census_year`` is None, the latest census whose ratio is known
+        (else the latest figure, whose ratio is then unknown)."""
         code6 = codes.normalize(code)
         if census_year is not None:
             return self.daytime.get((code6, census_year))
-        years = sorted(y for (c, y) in self.daytime if c == code6)
-        return self.daytime[(code6, years[-1])] if years else None
+        figs = [f for (c, _y), f in self.daytime.items() if c == code6]
+        known = [f for f in figs if f.ratio is not None]
+        pick = known or figs
+        return max(pick, key=lambda f: f.census_year) if pick else None
 
     def commuting_to(self, from_code: str, to_code: str, census_year: int | None = None) -> CommutingFigure | None:
         a, b = codes.normalize(from_code), codes.normalize(to_code)
