@@ -3,7 +3,8 @@
 Each capability adds one import line here for its ``kouiki.store.<capability>`` module.
 """
 
-from kouiki.store import audit, formation, regions  # noqa: F401
+import kouiki.store.formation  # noqa: F401  (formation: imported census figures)
+from kouiki.store import audit, regions  # noqa: F401
 from kouiki.store.base import Base
 
 metadata = Base.metadata
