@@ -57,3 +57,15 @@ def test_radius_adds_bodies() -> None:
     base = {n.body.code for n in neighbour_indicators("弘前市")}
     wide = {n.body.code for n in neighbour_indicators("弘前市", radius_km=40)}
     assert base < wide
+
+
+def test_a_city_borders_a_designated_city_as_a_whole_and_wards_border_wards() -> None:
+    miki = _names(adjacency(get("三木市").code))
+    assert "神戸市" in miki and not any(n.startswith("神戸市") and n != "神戸市" for n in miki)
+    kita = _names(adjacency(get("神戸市北区").code))
+    assert {"神戸市兵庫区", "三田市"} <= kita
+
+
+def test_cross_prefecture_adjacency_comes_from_the_national_topology() -> None:
+    yonago = adjacency(get("米子市").code)
+    assert yonago[get("安来市").code] == ["topology"]  # 島根県: no 1 % prefecture file, topology only
