@@ -165,6 +165,13 @@ def test_shipped_schema_and_template_are_current() -> None:
 def test_schema_validates_the_example_plan() -> None:
     import jsonschema
 
+    jsonschema.Draft202012Validator.check_schema(json_schema())
     jsonschema.validate(json.loads(json.dumps(SEED_PLAN)), json_schema())
+    bad = {"items": [{**SEED_PLAN["items"][1], "colour": "red"}]}
+    try:
+        jsonschema.validate(bad, json_schema())
+        raise AssertionError("schema accepted an unknown field")
+    except jsonschema.ValidationError:
+        pass
     res = runner.invoke(app, ["fiscal", "schema"])
     assert res.exit_code == 0 and json.loads(res.stdout)["title"].startswith("kouiki")

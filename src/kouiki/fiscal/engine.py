@@ -213,7 +213,7 @@ class Ctx:
                 cap,
                 amount,
                 [u.label for u in used],
-                " / ".join(cits),
+                " / ".join(cits) or "計画に記載された値（kouiki は算定しない）",
                 conf,
                 list(notes or []),
                 trace,

@@ -225,7 +225,8 @@ def _redemption_lines(
     interest_only: bool = False,
     share: Fraction = Fraction(1),
     share_note: str | None = None,
-) -> None:
+) -> int:
+    """Emit one line per redemption 年度; returns the sum of their amounts."""
     sched = schedule(bond, terms)
     bases = [r.interest if interest_only else r.total for r in sched]
     if share != 1:
@@ -245,6 +246,7 @@ def _redemption_lines(
         c.line(kind, base, rate, None, amount, notes, fiscal_year=r.fiscal_year, extra=extra)
     if c.tracing:
         c.step(f"{what}の算入額の合計 {yen(sum(amounts))}（端数は最終年度で調整）")
+    return sum(amounts)
 
 
 def regional_revitalization_bond(c: Ctx) -> None:
@@ -362,7 +364,15 @@ def facility_bond(c: Ctx) -> None:
     if tax_rate == 0:
         c.step("交付税措置なし")
         return
-    _redemption_lines(c, bond, terms, OAT, tax_rate, share=share, share_note=share_note)
+    allocated = _redemption_lines(c, bond, terms, OAT, tax_rate, share=share, share_note=share_note)
+    if c.keep_lines and cost:
+        support = subsidy + allocated
+        pct = (Decimal(support) * 100 / cost).quantize(Decimal("0.1"))
+        note = f"国庫補助と交付税算入の合計 {yen(support)}（事業費の{pct}%）"
+        for ln in c.lines_by_item.get(it.index, []):
+            if ln.kind == "bond":
+                ln.notes.append(note)
+        c.step(note)
 
 
 # ---- 公共施設の集約化等 (R7 特交) and the MLIT subsidy ---------------------------------------------------

@@ -84,7 +84,7 @@ def write_template(path: Path, with_examples: bool = False) -> Path:
         sheet.freeze_panes = sheet.cell(FIRST_ROW, 4)
 
     header(ws)
-    dv = DataValidation(type="list", formula1=f"=措置一覧!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
+    dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
     ws.add_data_validation(dv)
     dv.add(f"A{FIRST_ROW}:A{FIRST_ROW + 499}")
 
