@@ -152,7 +152,7 @@ def test_shipped_schema_and_template_are_current() -> None:
     from importlib import resources
 
     shipped = json.loads(resources.files("kouiki.fiscal").joinpath("data", "plan.schema.json").read_text(encoding="utf-8"))
-    assert shipped == json_schema(), "regenerate: kouiki fiscal schema > src/kouiki/fiscal/data/plan.schema.json"
+    assert shipped == json_schema(), "regenerate: python -m kouiki.fiscal.template"
     from openpyxl import load_workbook
 
     from kouiki.fiscal.template import HEADER_ROW, columns

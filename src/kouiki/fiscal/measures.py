@@ -354,6 +354,11 @@ def facility_bond(c: Ctx) -> None:
             share = Fraction(eligible, net) if net else Fraction(0)
             share_note = f"交付税措置の基礎 = 元利償還金 × (事業費 {yen(net)} − 土地価格相当分 {yen(land)}) ÷ 事業費 {yen(net)}"
             c.step(share_note)
+    if f"{prefix}.allocation_base_share" in c.params:
+        part = c.val(f"{prefix}.allocation_base_share")
+        share = Fraction(part) / Fraction(c.val(f"{prefix}.bond_rate"))
+        share_note = f"交付税措置の対象は事業費の{part}（起債額のうち {share} ）"
+        c.step(share_note)
     bond_rate = c.val(f"{prefix}.bond_rate")
     bond = apply_rate(net, bond_rate, c.rounding)
     c.step(f"起債額 = (事業費 {yen(cost)} − 国庫補助 {yen(subsidy)}) × 充当率 {bond_rate} = {yen(bond)}")

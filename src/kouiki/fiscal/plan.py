@@ -52,6 +52,7 @@ CATEGORY_CHOICES = _choices(
         "universal_design": ["ユニバーサルデザイン化", "ユニバーサルデザイン化事業"],
         "decarbonization": ["脱炭素化", "脱炭素化事業"],
         "demolition": ["除却", "除却事業"],
+        "city_hall": ["市町村役場機能緊急保全", "市町村役場機能緊急保全事業"],
     }
 )
 CATEGORY_JA = {
@@ -63,6 +64,7 @@ CATEGORY_JA = {
     "universal_design": "ユニバーサルデザイン化事業",
     "decarbonization": "脱炭素化事業",
     "demolition": "除却事業",
+    "city_hall": "市町村役場機能緊急保全事業",
 }
 SECONDMENT_CHOICES = _choices(
     {"agreement": ["連携協約に基づく派遣", "協約派遣", "派遣"], "local_autonomy_act": ["自治法派遣", "地方自治法派遣"]}
