@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,9 @@ def yen(amount: int) -> str:
     return format_yen(amount)
 
 
+@lru_cache(maxsize=1024)
 def wareki(year: int) -> str:
+    """令和7年度 for 2025 (cached: traces name a 年度 many times)."""
     return FiscalYear(year).wareki()
 
 
