@@ -175,3 +175,18 @@ def test_schema_validates_the_example_plan() -> None:
         pass
     res = runner.invoke(app, ["fiscal", "schema"])
     assert res.exit_code == 0 and json.loads(res.stdout)["title"].startswith("kouiki")
+
+
+def test_compare_shows_baseline_scenario_and_delta(tmp_path: Path) -> None:
+    from kouiki.fiscal import compare
+
+    out = compare(SEED_PLAN, ["facility_bond.consolidation.allocation_tax_rate@2025=0.6"])
+    assert out["totals"]["delta_support_yen"] == 45_000_000
+    row = next(r for r in out["items"] if r["kind"] == "ordinary_allocation_tax")
+    assert (row["baseline_yen"], row["scenario_yen"]) == (225_000_000, 270_000_000)
+    assert out["scenario"] == ["facility_bond.consolidation.allocation_tax_rate@2025=0.6"]
+    p = _write(tmp_path, SEED_PLAN)
+    res = runner.invoke(app, ["fiscal", "compare", str(p), "--set", "consolidation_study.cap@2025=4000000"])
+    assert res.exit_code == 0, res.output
+    assert "-1,000" in res.stdout
+    assert runner.invoke(app, ["fiscal", "compare", str(p)]).exit_code == 1

@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from kouiki.cli_common import console, err_console, friendly_errors, print_json
-from kouiki.fiscal.api import evaluate
+from kouiki.fiscal.api import compare, evaluate
 from kouiki.fiscal.catalogue import catalogue
-from kouiki.fiscal.model import KIND_JA, Result
+from kouiki.fiscal.model import KIND_JA, Result, Totals
 from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
 from kouiki.fiscal.plan import json_schema
 from kouiki.reference.calendar import FiscalYear
@@ -121,6 +121,39 @@ def evaluate_cmd(
     else:
         _print_result(result, f"財政措置の計算結果: {plan.name}")
     if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+@friendly_errors
+def compare_cmd(
+    plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
+) -> None:
+    """現行の値とシナリオ（--set）で計画を評価し、項目ごとの差を表示する（what-if）."""
+    if not set_:
+        err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 で指定してください")
+        raise typer.Exit(1)
+    out = compare(plan, set_)
+    if as_json:
+        print_json(out)
+    elif out["errors"]:
+        _print_errors(Result([], Totals(), [], out["errors"]))
+    else:
+        t = Table(title=f"シナリオ比較: {'、'.join(out['scenario'])}", caption="（単位：千円）")
+        for col in ("項目", "措置", "団体", "種別", "現行", "シナリオ", "差"):
+            t.add_column(col, justify="right" if col in ("項目", "現行", "シナリオ", "差") else "left")
+        for r in out["items"]:
+            if r["delta_yen"] == 0:
+                continue
+            t.add_row(str(r["item"]), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
+                      _sen(r["baseline_yen"]), _sen(r["scenario_yen"]), f"{r['delta_yen'] / 1000:+,.0f}")
+        console.print(t)
+        d = out["totals"]["delta_support_yen"]
+        console.print(f"支援合計の差: {d / 1000:+,.0f}千円　借入合計の差: {out['totals']['delta_financing_yen'] / 1000:+,.0f}千円",
+                      highlight=False)
+    if out["errors"]:
         raise typer.Exit(1)
 
 

@@ -618,7 +618,8 @@ def apply_overrides(pset: ParameterSet, overrides: Any) -> tuple[ParameterSet, l
         except ValueError as exc:
             raise ParameterError(f"上書き {path}@{year}: 値が不正です: {exc}") from None
         values.append((path, DatedValue(year, value, "unverified", cit, "シナリオ上書き", ORIGIN_SCENARIO, "--set")))
-        labels.append(f"{path}@{year}={json.dumps(_jsonable(value), ensure_ascii=False)}")
+        shown = _jsonable(value)
+        labels.append(f"{path}@{year}={shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)}")
     return pset.with_values(values), labels
 
 
