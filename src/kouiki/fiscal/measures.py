@@ -82,6 +82,11 @@ def _central(c: Ctx, measure: str, needs_vision: bool) -> None:
     if not body.kind.is_city:
         c.zero(SAT, f"中心市は市に限られます（{body.full_name}は{body.kind.value}）")
         return
+    if f"{measure}.eligible_kinds" in c.params:
+        kinds = c.val(f"{measure}.eligible_kinds")
+        if body.kind.value not in kinds:
+            c.zero(SAT, f"連携中枢都市は{'・'.join(kinds)}に限られます（{body.full_name}は{body.kind.value}）")
+            return
     base = c.val(f"{measure}.base_cap")
     adj = c.val(f"{measure}.cap_adjustment")
     pop = it.get("population", body.population_2020)
