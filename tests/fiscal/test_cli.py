@@ -81,7 +81,9 @@ def test_bad_plan_exits_non_zero_with_errors_naming_item_and_field(tmp_path: Pat
     assert res.exit_code == 1
     out = json.loads(res.stdout)
     assert out["lines"] == []
-    assert out["errors"] == [{"item": 1, "field": "municipality", "message": out["errors"][0]["message"]}]
+    (err,) = out["errors"]
+    assert (err["item"], err["field"]) == (1, "municipality")
+    assert err["row"] > 1  # the YAML line where item 1 starts
     assert "292044" in out["errors"][0]["message"]  # the expected check digit
     res = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert res.exit_code == 1
@@ -190,3 +192,17 @@ def test_compare_shows_baseline_scenario_and_delta(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "-1,000" in res.stdout
     assert runner.invoke(app, ["fiscal", "compare", str(p)]).exit_code == 1
+
+
+def test_yaml_errors_name_the_line_of_the_item(tmp_path: Path) -> None:
+    p = tmp_path / "plan.yaml"
+    p.write_text(
+        "# 計画\nitems:\n  - measure: remote_medicine\n    municipality: 285013\n    fiscal_year: R7\n    cost_yen: 1000\n"
+        "  - measure: remote_medicine\n    municipality: 285014\n    fiscal_year: R7\n    cost_yen: 1000\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json"])
+    assert res.exit_code == 1
+    (err,) = json.loads(res.stdout)["errors"]
+    assert (err["item"], err["field"], err["row"]) == (1, "municipality", 7)
+    assert "285013" in err["message"]

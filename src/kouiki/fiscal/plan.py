@@ -507,10 +507,29 @@ def read_plan_data(path: Path) -> tuple[Any, list[int] | None]:
         from kouiki.fiscal.params import load_yaml_strict
 
         try:
-            return load_yaml_strict(text, str(path)), None
+            data = load_yaml_strict(text, str(path))
         except KouikiError as exc:
             raise PlanError([PlanIssue(None, None, str(exc))], str(path)) from None
+        return data, _yaml_item_lines(text, data)
     raise PlanError([PlanIssue(None, None, f"計画ファイルは .yaml .yml .json .xlsx のいずれかです: {path.name}")], str(path))
+
+
+def _yaml_item_lines(text: str, data: Any) -> list[int] | None:
+    """The line on which each item starts in a YAML plan (errors then name the line)."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    seq = root
+    if isinstance(root, yaml.MappingNode):
+        seq = next((v for k, v in root.value if getattr(k, "value", None) == "items"), None)
+    if not isinstance(seq, yaml.SequenceNode):
+        return None
+    lines = [node.start_mark.line + 1 for node in seq.value]
+    items = data.get("items") if isinstance(data, Mapping) else data
+    return lines if isinstance(items, list) and len(items) == len(lines) else None
 
 
 # ---- JSON Schema -----------------------------------------------------------------------------------
