@@ -206,3 +206,23 @@ def test_yaml_errors_name_the_line_of_the_item(tmp_path: Path) -> None:
     (err,) = json.loads(res.stdout)["errors"]
     assert (err["item"], err["field"], err["row"]) == (1, "municipality", 7)
     assert "285013" in err["message"]
+
+
+def test_scenario_file_with_set_overriding_it(tmp_path: Path) -> None:
+    p = _write(tmp_path, SEED_PLAN)
+    sc = tmp_path / "scenario.yaml"
+    sc.write_text(
+        "title: 上限引上げ案\noverrides:\n  consolidation_study.cap@2025: 7000000\n"
+        "  facility_bond.longevity.allocation_tax_rate@2025: [{fsi_below: '0.5', rate: '0.5'}, {fsi_below: null, rate: '0.3'}]\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json", "--scenario", str(sc)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [ln["amount_yen"] for ln in out["lines"] if ln["item"] == 1] == [6_000_000]
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json", "--scenario", str(sc),
+                              "--set", "consolidation_study.cap@2025=5500000"])
+    assert [ln["amount_yen"] for ln in json.loads(res.stdout)["lines"] if ln["item"] == 1] == [5_500_000]
+    sc.write_text("overrides:\n  consolidation_study.cap@2025: -1\n", encoding="utf-8")
+    bad = runner.invoke(app, ["fiscal", "compare", str(p), "--scenario", str(sc)])
+    assert bad.exit_code == 1 and "consolidation_study.cap@2025" in bad.output
