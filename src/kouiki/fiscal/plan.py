@@ -430,6 +430,8 @@ def validate(
                         bad("partner_bodies", f"団体コード {c} の団体は見つかりません")
         if measure == "facility_bond":
             _check_facility_bond(values, bad)
+        if "term_years" in specs:
+            _check_bond_terms(values, bad)
         if (
             "has_vision" in specs
             and "has_vision" not in values
@@ -461,6 +463,13 @@ def validate(
     return Plan(items, meta, source)
 
 
+def _check_bond_terms(values: dict[str, Any], bad: Callable[[str | None, str], None]) -> None:
+    if "term_years" in values and values["term_years"] < 1:
+        bad("term_years", "償還年限は1年以上です")
+    elif "grace_years" in values and "term_years" in values and values["grace_years"] >= values["term_years"]:
+        bad("grace_years", "据置期間は償還年限より短くしてください")
+
+
 def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str], None]) -> None:
     cat = values.get("category")
     if "national_subsidy_yen" in values and "national_subsidy_rate" in values:
@@ -481,10 +490,6 @@ def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str]
             bad("service_start_fiscal_year", "新施設の供用開始年度（service_start_fiscal_year）がありません")
         elif ctype == "function_only" and "service_end_fiscal_year" not in values:
             bad("service_end_fiscal_year", "旧施設の供用廃止年度（service_end_fiscal_year）がありません")
-    if "grace_years" in values and "term_years" in values and values["grace_years"] >= values["term_years"]:
-        bad("grace_years", "据置期間は償還年限より短くしてください")
-    if "term_years" in values and values["term_years"] < 1:
-        bad("term_years", "償還年限は1年以上です")
 
 
 # ---- reading files ---------------------------------------------------------------------------------
