@@ -227,6 +227,13 @@ _FALSE = {"false", "no", "n", "0", "いいえ", "×", "無", "なし", "false()"
 
 
 def _to_decimal(v: Any) -> Decimal:
+    d = _to_decimal_raw(v)
+    if not d.is_finite():
+        raise ValueError(f"有限の数値が必要です: {v!r}")
+    return d
+
+
+def _to_decimal_raw(v: Any) -> Decimal:
     if isinstance(v, bool):
         raise ValueError("数値が必要です（真偽値は不可）")
     if isinstance(v, float):
@@ -497,6 +504,8 @@ def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str]
 
 def read_plan_data(path: Path) -> tuple[Any, list[int] | None]:
     """Raw plan data from a .yaml/.yml/.json/.xlsx file (and the Excel row of each item)."""
+    if path.exists() and not path.is_file():
+        raise PlanError([PlanIssue(None, None, f"計画ファイルではありません（フォルダです）: {path}")], str(path))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from kouiki.fiscal.template import read_xlsx
