@@ -502,19 +502,21 @@ def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str]
 # ---- reading files ---------------------------------------------------------------------------------
 
 
-def read_plan_data(path: Path) -> tuple[Any, list[int] | None]:
-    """Raw plan data from a .yaml/.yml/.json/.xlsx file (and the Excel row of each item)."""
+def read_plan_data(path: Path) -> tuple[Any, list[int] | None, str]:
+    """Raw plan data from a .yaml/.yml/.json/.xlsx file, the Excel row / YAML line of each item, and a label
+    of the source for messages (the path, with the sheet name for Excel)."""
     if path.exists() and not path.is_file():
         raise PlanError([PlanIssue(None, None, f"計画ファイルではありません（フォルダです）: {path}")], str(path))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from kouiki.fiscal.template import read_xlsx
 
-        return read_xlsx(path)
+        items, rows, sheet = read_xlsx(path)
+        return items, rows, f"{path}（シート「{sheet}」）"
     text = path.read_text(encoding="utf-8-sig")
     if suffix == ".json":
         try:
-            return json.loads(text), None
+            return json.loads(text), None, str(path)
         except json.JSONDecodeError as exc:
             raise PlanError([PlanIssue(None, None, f"JSONとして読めません: {exc.msg}（{exc.lineno}行目）")], str(path)) from None
     if suffix in (".yaml", ".yml"):
@@ -524,7 +526,7 @@ def read_plan_data(path: Path) -> tuple[Any, list[int] | None]:
             data = load_yaml_strict(text, str(path))
         except KouikiError as exc:
             raise PlanError([PlanIssue(None, None, str(exc))], str(path)) from None
-        return data, _yaml_item_lines(text, data)
+        return data, _yaml_item_lines(text, data), str(path)
     raise PlanError([PlanIssue(None, None, f"計画ファイルは .yaml .yml .json .xlsx のいずれかです: {path.name}")], str(path))
 
 
