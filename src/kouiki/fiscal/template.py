@@ -84,7 +84,7 @@ def write_template(path: Path, with_examples: bool = False) -> Path:
         sheet.freeze_panes = sheet.cell(FIRST_ROW, 4)
 
     header(ws)
-    dv = DataValidation(type="list", formula1=f"=措置一覧!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
+    dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
     ws.add_data_validation(dv)
     dv.add(f"A{FIRST_ROW}:A{FIRST_ROW + 499}")
 
@@ -116,16 +116,8 @@ def write_template(path: Path, with_examples: bool = False) -> Path:
     return path
 
 
-_SHEETS: dict[str, str] = {}
-
-
-def last_sheet_read(path: Path) -> str:
-    """The name of the sheet :func:`read_xlsx` read from ``path`` (for error messages)."""
-    return _SHEETS.get(str(path), SHEET)
-
-
-def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
-    """Items of the sheet 計画 (or the first sheet) and the Excel row of each."""
+def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int], str]:
+    """Items of the sheet 計画 (or the first sheet), the Excel row of each, and the sheet's name."""
     from openpyxl import load_workbook
 
     try:
@@ -133,7 +125,6 @@ def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
     except Exception as exc:
         raise PlanError([PlanIssue(None, None, f"Excelファイルを開けません: {exc}")], str(path)) from None
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb[wb.sheetnames[0]]
-    _SHEETS[str(path)] = ws.title
     rows = list(ws.iter_rows(values_only=True))
     wb.close()
     header_idx = None
@@ -175,4 +166,23 @@ def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
             item["conditions"] = conds
         items.append(item)
         excel_rows.append(i)
-    return items, excel_rows
+    return items, excel_rows, ws.title
+
+
+def regenerate_package_data(folder: Path | None = None) -> list[Path]:
+    """Rewrite the shipped ``data/plan_template.xlsx`` and ``data/plan.schema.json`` (run after changing
+    the plan fields: ``python -m kouiki.fiscal.template``; a test fails while they are stale)."""
+    import json
+
+    from kouiki.fiscal.plan import json_schema
+
+    out = folder or Path(__file__).parent / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    schema = out / "plan.schema.json"
+    schema.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [write_template(out / "plan_template.xlsx"), schema]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in regenerate_package_data():
+        print(p)
