@@ -6,6 +6,7 @@ import typer
 
 from kouiki import __version__
 from kouiki.reference.cli import app as municipalities_app
+from kouiki.staffing.cli import app as staffing_app
 
 app = typer.Typer(
     name="kouiki",
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(staffing_app, name="staffing")
 
 
 @app.command("version")

@@ -1,0 +1,183 @@
+"""Support per body and 年度: items → ``kouiki.fiscal.evaluate`` → who pays what, what the state refunds.
+
+The fiscal engine's lines are shown as they are (rule, rate, cap, citation, notes); staffing adds the
+refusals it made itself (協約・雇用形態) as lines with ``amount_yen: 0`` and ``source: "staffing"``, and
+the gross money flows (人件費, 募集経費, 負担金) so each body's net burden can be read per 年度:
+
+- employer (派遣元): 人件費(派遣分) + 募集経費 − 負担金 received − its support lines;
+- receiver (派遣先): 負担金 paid − its support lines.
+
+``support_yen`` counts the kinds the fiscal contract calls support (特別交付税, 普通交付税算入, 国庫補助).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kouiki.reference.errors import KouikiError
+from kouiki.reference.municipalities import by_code
+from kouiki.staffing.items import ItemSet, build_items, flows_by_body
+from kouiki.staffing.model import Secondment, StaffingCase
+
+SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_subsidy")
+
+Evaluator = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class FiscalEngineUnavailable(KouikiError):
+    """``kouiki.fiscal`` is not installed in this build."""
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    if isinstance(result, dict):
+        return result
+    for attr in ("to_dict", "model_dump"):
+        if hasattr(result, attr):
+            data = getattr(result, attr)()
+            if isinstance(data, dict):
+                return data
+    raise KouikiError(f"財政措置エンジンの結果を読めません: {type(result).__name__}")
+
+
+def fiscal_evaluator() -> Evaluator:
+    """``kouiki.fiscal.evaluate`` as a function of a plan dict returning the result contract as a dict."""
+    try:
+        from kouiki import fiscal  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        raise FiscalEngineUnavailable(
+            "財政措置エンジン（kouiki.fiscal）がこの版に含まれていないため、措置額を計算できません"
+            "（--items で措置項目だけを出力できます）"
+        ) from None
+
+    def evaluate(plan: dict[str, Any]) -> dict[str, Any]:
+        return _as_dict(fiscal.evaluate(plan))
+
+    return evaluate
+
+
+@dataclass
+class SupportResult:
+    case: StaffingCase
+    items: ItemSet
+    fiscal: dict[str, Any]
+    lines: list[dict[str, Any]]
+    bodies: list[dict[str, Any]]
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.case.title,
+            "fiscal_years": list(self.case.years),
+            "lines": self.lines,
+            "bodies": self.bodies,
+            "totals": _totals(self.bodies),
+            "plan": self.items.plan(),
+            "warnings": self.warnings,
+            "errors": self.fiscal.get("errors", []),
+        }
+
+
+def _totals(bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = ("gross_cost_yen", "contribution_received_yen", "support_yen", "net_cost_yen")
+
+    def total(rows: list[dict[str, Any]], k: str) -> int | None:
+        values = [r[k] for r in rows]
+        return None if any(v is None for v in values) else sum(values)
+
+    out: dict[str, Any] = {k: total(bodies, k) for k in keys}
+    by_year: dict[str, dict[str, int | None]] = {}
+    for year in sorted({b["fiscal_year"] for b in bodies}):
+        rows = [b for b in bodies if b["fiscal_year"] == year]
+        by_year[str(year)] = {k: total(rows, k) for k in keys}
+    out["by_fiscal_year"] = by_year
+    return out
+
+
+def body_name(code: str) -> str:
+    try:
+        return by_code(code).name
+    except KouikiError:
+        return code
+
+
+def evaluate_support(
+    case: StaffingCase,
+    secondments: tuple[Secondment, ...] | None = None,
+    evaluator: Evaluator | None = None,
+) -> SupportResult:
+    """Build items from the case (or the given secondments), evaluate them, and sum per body and 年度.
+
+    Without the fiscal engine (``kouiki.fiscal`` not in this build) the support and net figures are
+    ``None`` (unknown) and a warning says why; flows and staffing refusals are still given.
+    """
+    items = build_items(case, secondments)
+    engine_note: str | None = None
+    evaluate: Evaluator | None = evaluator
+    if evaluate is None:
+        try:
+            evaluate = fiscal_evaluator()
+        except FiscalEngineUnavailable as exc:
+            engine_note = str(exc)
+    empty: dict[str, Any] = {"lines": [], "warnings": [], "errors": []}
+    result = evaluate(items.plan()) if evaluate is not None and items.items else empty
+    if result.get("errors"):
+        msgs = "; ".join(f"項目{e.get('item')} {e.get('field', '')}: {e.get('message')}" for e in result["errors"])
+        raise KouikiError(f"財政措置エンジンが措置項目を受け付けませんでした（staffing の不具合の可能性）: {msgs}")
+
+    lines: list[dict[str, Any]] = []
+    for line in result.get("lines", []):
+        idx = line.get("item")
+        origin = items.origins[idx].to_dict() if isinstance(idx, int) and 0 <= idx < len(items.origins) else None
+        lines.append({**line, "source": "fiscal", "origin": origin})
+    for r in items.refusals:
+        lines.append(
+            {
+                "item": None,
+                "measure": r.measure,
+                "municipality": r.municipality,
+                "fiscal_year": r.fiscal_year,
+                "kind": "special_allocation_tax",
+                "base_yen": 0,
+                "amount_yen": 0,
+                "notes": list(r.reasons),
+                "citation": r.citation,
+                "source": "staffing",
+                "origin": r.origin.to_dict(),
+            }
+        )
+    lines.sort(key=lambda ln: (ln["fiscal_year"], ln["municipality"], ln["measure"]))
+
+    support: dict[tuple[str, int], int] = defaultdict(int)
+    for line in lines:
+        if line.get("kind") in SUPPORT_KINDS:
+            support[(str(line["municipality"]), int(line["fiscal_year"]))] += int(line.get("amount_yen") or 0)
+
+    flows = flows_by_body(items)
+    keys = sorted(set(flows) | set(support), key=lambda k: (k[1], k[0]))
+    bodies = []
+    for code, year in keys:
+        f = flows.get((code, year), {})
+        gross = f.get("salary_yen", 0) + f.get("recruiting_yen", 0) + f.get("contribution_paid_yen", 0)
+        received = f.get("contribution_received_yen", 0)
+        s: int | None = support.get((code, year), 0) if engine_note is None else None
+        bodies.append(
+            {
+                "municipality": code,
+                "name": body_name(code),
+                "fiscal_year": year,
+                "salary_yen": f.get("salary_yen", 0),
+                "recruiting_yen": f.get("recruiting_yen", 0),
+                "contribution_paid_yen": f.get("contribution_paid_yen", 0),
+                "contribution_received_yen": received,
+                "gross_cost_yen": gross,
+                "support_yen": s,
+                "net_cost_yen": None if s is None else gross - received - s,
+            }
+        )
+    warnings = ([engine_note] if engine_note else []) + list(items.warnings) + [
+        f"項目{w.get('item')}: {w.get('message')}" if isinstance(w, dict) else str(w) for w in result.get("warnings", [])
+    ]
+    return SupportResult(case, items, result, lines, bodies, warnings)
