@@ -97,6 +97,10 @@ def strip_lines(value: Any) -> Any:
 # ---- field parsers ---------------------------------------------------------------------------
 
 
+class _Located(StaffingInputError):
+    """A StaffingInputError that already names file, record and field."""
+
+
 class _Ctx:
     """Where a record came from: file + line/row + section; formats messages."""
 
@@ -113,7 +117,7 @@ class _Ctx:
         return f"{self.source}{at}（{self.section} {self.index + 1}件目）"
 
     def error(self, field: str, message: str) -> StaffingInputError:
-        return StaffingInputError(f"{self.where} 項目「{field}」: {message}")
+        return _Located(f"{self.where} 項目「{field}」: {message}")
 
 
 def _blank(value: Any) -> bool:
@@ -128,7 +132,7 @@ def _get(rec: Record, ctx: _Ctx, name: str, parse: Callable[[Any], T], required:
         return None
     try:
         return parse(value)
-    except StaffingInputError:
+    except _Located:
         raise
     except KouikiError as exc:
         raise ctx.error(name, str(exc)) from None

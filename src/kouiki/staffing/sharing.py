@@ -99,6 +99,8 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
 
     arcs = sorted(problem.arcs)
     demand_keys = sorted(problem.demand)
+    if not demand_keys:
+        return AssignmentSolution({}, {}, 0.0, 0.0, "optimal")
     n_x = len(arcs)
 
     def build(stage: int, unmet_cap: float | None) -> Any:
@@ -140,7 +142,11 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
     unmet_star = sum(first[n_x:])
     second = run(build(2, unmet_star + 1e-6))
     units = {arc: round(second[i]) for i, arc in enumerate(arcs) if round(second[i]) > 0}
-    unmet = {k: max(0.0, second[n_x + j]) for j, k in enumerate(demand_keys)}
+    served: dict[tuple[str, str], int] = {}
+    for (p, b), u in units.items():
+        key = (b, problem.arcs[(p, b)][0])
+        served[key] = served.get(key, 0) + u
+    unmet = {k: max(0.0, problem.demand[k] - served.get(k, 0)) for k in demand_keys}
     travel = sum(problem.arcs[a][1] * u for a, u in units.items())
     return AssignmentSolution(units, unmet, sum(unmet.values()), travel, "optimal")
 

@@ -49,7 +49,7 @@ def fiscal_evaluator() -> Evaluator:
     except ImportError:
         raise FiscalEngineUnavailable(
             "財政措置エンジン（kouiki.fiscal）がこの版に含まれていないため、措置額を計算できません"
-            "（--items で措置項目だけを出力できます）"
+            "（措置項目は --json の plan、support は --items でも出力できます）"
         ) from None
 
     def evaluate(plan: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kouiki.cli import app
+
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> dict:  # type: ignore[type-arg]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_plan_demo_json() -> None:
+    out = _json(["staffing", "plan", "demo", "--json"])
+    assert [y["fiscal_year"] for y in out["years"]] == [2025, 2026, 2027]
+    assert out["years"][0]["assignments"]
+    assert out["support"]["plan"]["items"]
+    assert out["support"]["bodies"]
+
+
+def test_plan_demo_xlsx_human() -> None:
+    res = runner.invoke(app, ["staffing", "plan", "demo-xlsx"])
+    assert res.exit_code == 0, res.output
+    assert "令和7年度" in res.output and "充足できない需要" in res.output
+
+
+def test_support_demo_json_and_items() -> None:
+    out = _json(["staffing", "support", "demo", "--json"])
+    assert any(ln["source"] == "staffing" for ln in out["lines"])
+    items = _json(["staffing", "support", "demo", "--items"])
+    assert items["items"] and items["refusals"]
+
+
+def test_support_human() -> None:
+    res = runner.invoke(app, ["staffing", "support", "demo"])
+    assert res.exit_code == 0, res.output
+    assert "団体別の負担と措置" in res.output
+
+
+def test_training_and_advisor() -> None:
+    out = _json(["staffing", "training", "training-demo", "--json"])
+    assert {p["programme"] for p in out["programmes"]} == {"PREF-DX", "PREF-GX", "HIRO-MC"}
+    adv = _json(["staffing", "advisor", "--body", "青森県", "--field", "広域連携", "--purpose", "training_event", "--json"])
+    assert adv["mode"]["name"] == "啓発・研修事業"
+    res = runner.invoke(app, ["staffing", "training", "training-demo"])
+    assert res.exit_code == 0 and "要件" in res.output
+
+
+def test_bad_input_is_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("posts:\n  - id: P1\n    employer: 青森県\n", encoding="utf-8")
+    res = runner.invoke(app, ["staffing", "support", str(bad)])
+    assert res.exit_code == 1
+    assert "bad.yaml 2行目" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["staffing", "plan", str(tmp_path / "missing.yaml")])
+    assert res.exit_code == 1 and "見つかりません" in res.output
