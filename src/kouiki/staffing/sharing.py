@@ -8,10 +8,12 @@ Model (one 年度 at a time), all in units of ``unit_days`` (0.5 day a week by d
 - capacity: Σ_b x[p, b] ≤ the post's days a week (FTE × 5 ÷ unit);
 - demand: Σ_p x[p, b] + u[b, t] ≥ demand; and Σ_p x[p, b] ≤ demand rounded up to a unit (no oversupply).
 
-Objectives, lexicographic (solved in two stages, not a weighted sum): (1) minimise total unmet days;
+Objectives, lexicographic (solved in stages, not a weighted sum): (1) minimise total unmet days;
 (2) with unmet fixed at its optimum, minimise travel = Σ 2 × km(base office → body office) × days a week,
 where km is the great-circle distance between the bodies' office points (``Municipality.lat/lon``,
-庁舎の位置) — a straight-line proxy, not road distance.
+庁舎の位置) — a straight-line proxy, not road distance; (3) with both fixed, keep continuity: minimise
+the days on (post, body) pairs that were not served in the previous 年度 (for the first 年度: the pairs of
+the secondments the user entered), so a specialist stays with the bodies it knows when that costs nothing.
 
 The MILP is solved with HiGHS through ``highspy``; :func:`solve_assignment` is the only function that
 touches the solver, so the optimiser's shared solver layer can replace it.
@@ -67,6 +69,7 @@ class AssignmentProblem:
     capacity: dict[str, int]  # post → units a week
     demand: dict[tuple[str, str], float]  # (body, type) → units a week (may be fractional)
     arcs: dict[tuple[str, str], tuple[str, float]]  # (post, body) → (type, cost per unit)
+    prefer: frozenset[tuple[str, str]] = frozenset()  # (post, body) pairs to keep (continuity)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class AssignmentSolution:
     unmet_total: float
     travel_cost: float
     status: str
+    changed_units: int = 0  # units on pairs outside ``prefer``
 
 
 def _quiet_highs(highspy: Any) -> Any:
@@ -94,7 +98,7 @@ def _quiet_highs(highspy: Any) -> Any:
 
 
 def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
-    """Lexicographic MILP (unmet, then travel) with HiGHS via highspy."""
+    """Lexicographic MILP with HiGHS via highspy: (1) unmet, (2) travel, (3) units outside ``prefer``."""
     import highspy
 
     arcs = sorted(problem.arcs)
@@ -103,7 +107,7 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
         return AssignmentSolution({}, {}, 0.0, 0.0, "optimal")
     n_x = len(arcs)
 
-    def build(stage: int, unmet_cap: float | None) -> Any:
+    def build(stage: int, unmet_cap: float | None, travel_cap: float | None = None) -> Any:
         h = _quiet_highs(highspy)
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
@@ -111,7 +115,8 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
         for p, b in arcs:
             t, cost = problem.arcs[(p, b)]
             ub = min(problem.capacity[p], math.ceil(problem.demand.get((b, t), 0) - 1e-9))
-            h.addCol(cost if stage == 2 else 0.0, 0.0, float(max(ub, 0)), 0, [], [])
+            obj = cost if stage == 2 else (0.0 if (p, b) in problem.prefer else 1.0) if stage == 3 else 0.0
+            h.addCol(obj, 0.0, float(max(ub, 0)), 0, [], [])
         for _ in demand_keys:
             h.addCol(1.0 if stage == 1 else 0.0, 0.0, inf, 0, [], [])
         for i in range(n_x):
@@ -129,6 +134,8 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
         if unmet_cap is not None and demand_keys:
             u = list(range(n_x, n_x + len(demand_keys)))
             h.addRow(-inf, unmet_cap, len(u), u, [1.0] * len(u))
+        if travel_cap is not None and arcs:
+            h.addRow(-inf, travel_cap, n_x, list(range(n_x)), [problem.arcs[a][1] for a in arcs])
         return h
 
     def run(h: Any) -> list[float]:
@@ -141,14 +148,17 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
     first = run(build(1, None))
     unmet_star = sum(first[n_x:])
     second = run(build(2, unmet_star + 1e-6))
-    units = {arc: round(second[i]) for i, arc in enumerate(arcs) if round(second[i]) > 0}
+    travel_star = sum(problem.arcs[a][1] * round(second[i]) for i, a in enumerate(arcs))
+    third = run(build(3, unmet_star + 1e-6, travel_star + 1e-7 * max(1.0, travel_star)))
+    units = {arc: round(third[i]) for i, arc in enumerate(arcs) if round(third[i]) > 0}
     served: dict[tuple[str, str], int] = {}
     for (p, b), u in units.items():
         key = (b, problem.arcs[(p, b)][0])
         served[key] = served.get(key, 0) + u
     unmet = {k: max(0.0, problem.demand[k] - served.get(k, 0)) for k in demand_keys}
     travel = sum(problem.arcs[a][1] * u for a, u in units.items())
-    return AssignmentSolution(units, unmet, sum(unmet.values()), travel, "optimal")
+    changed = sum(u for a, u in units.items() if a not in problem.prefer)
+    return AssignmentSolution(units, unmet, sum(unmet.values()), travel, "optimal", changed)
 
 
 # ---- from a staffing case ---------------------------------------------------------------------
@@ -214,6 +224,7 @@ def plan_sharing(case: StaffingCase) -> SharingPlan:
         notes.append("連携協約が入力されていないため、協約の範囲を問わず割り当てています")
     years: list[YearPlan] = []
     proposed: list[Secondment] = []
+    previous: frozenset[tuple[str, str]] | None = None
     for year in case.years:
         posts = [p for p in case.posts if p.active(year)]
         demand: dict[tuple[str, str], float] = {}
@@ -229,7 +240,11 @@ def plan_sharing(case: StaffingCase) -> SharingPlan:
                 if t == p.type and body != p.employer and _covered(case, p, body):
                     km[(p.id, body)] = office_km(p.base_body, body)
                     arcs[(p.id, body)] = (t, 2 * trips * km[(p.id, body)] * float(unit))
-        sol = solve_assignment(AssignmentProblem(capacity, demand, arcs)) if demand else None
+        prefer = previous if previous is not None else frozenset(
+            (sec.post, sec.receiver) for sec in case.secondments if sec.active(year)
+        )
+        sol = solve_assignment(AssignmentProblem(capacity, demand, arcs, prefer)) if demand else None
+        previous = frozenset(sol.units) if sol is not None else frozenset()
         yp = YearPlan(year)
         post_by_id = {p.id: p for p in posts}
         used: dict[str, int] = {}
