@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from kouiki import __version__
+from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.staffing.cli import app as staffing_app
 
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(staffing_app, name="staffing")
 
 

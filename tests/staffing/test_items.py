@@ -25,7 +25,7 @@ def test_salary_is_split_exactly_by_share() -> None:
         assert parts + out.own_work[("P1", year)] == 6_000_001
         owani = _find(sal, receiver=OWANI)[0]
         assert owani["cost_yen"] == 3_600_001  # 0.6 of 6,000,001 by largest remainder (the odd yen)
-        assert owani["persons"] == "0.6"
+        assert owani["persons"] == 1 and owani["name"] == "P1 保健師（任期付）→大鰐町"
         assert owani["contribution_yen"] == 1_800_000  # rate 0.5 of 3,600,001, 円未満切捨て
 
 
@@ -40,11 +40,33 @@ def test_recruitment_only_in_recruiting_year_split_by_share() -> None:
 
 def test_first_year_flag_per_post_and_receiver() -> None:
     data = case_dict()
-    data["secondments"][1]["from_year"] = 2026
+    data["secondments"][0]["from_year"] = 2024  # already served 大鰐町 before the recruiting 年度
+    data["years"] = {"from": 2025, "to": 2026}
+    data["posts"][0]["start_year"] = 2024
+    data["posts"][0]["recruiting_year"] = 2025
     out = _items(data)
-    sal = _find(out.items, measure="specialist_salary")
-    flags = {(i["receiver"], i["fiscal_year"]): i["first_year"] for i in sal}
-    assert flags == {(OWANI, 2025): True, (OWANI, 2026): False, (NISHIMEYA, 2026): True}
+    rec = _find(out.items, measure="specialist_recruitment")
+    assert {i["receiver"]: i["first_year"] for i in rec} == {OWANI: False, NISHIMEYA: True}
+
+
+def test_recruiting_ahead_of_the_secondments() -> None:
+    data = case_dict()
+    data["years"] = {"from": 2024, "to": 2025}
+    data["posts"][0].update(start_year=2024, recruiting_year=2024)
+    for s in data["secondments"]:
+        s["from_year"] = 2025
+    out = _items(data)
+    rec = _find(out.items, measure="specialist_recruitment")
+    assert {i["fiscal_year"] for i in rec} == {2024}
+    assert {i["receiver"] for i in rec} == {OWANI, NISHIMEYA} and all(i["first_year"] for i in rec)
+    assert sum(i["cost_yen"] for i in rec) == 1_000_001
+
+
+def test_recruiting_without_any_secondment_warns() -> None:
+    data = case_dict(secondments=[])
+    out = _items(data)
+    assert out.items == []
+    assert any("派遣先がないため" in w for w in out.warnings)
 
 
 def test_contribution_item_for_receiver_both_types() -> None:

@@ -39,7 +39,7 @@ def test_net_cost_per_body_and_year() -> None:
     d = res.to_dict()
     assert d["totals"]["net_cost_yen"] == sum(b["net_cost_yen"] for b in res.bodies)
     assert set(d["totals"]["by_fiscal_year"]) == {"2025", "2026"}
-    assert "項目0: test warning" in res.warnings
+    assert "test warning（項目 0）" in res.warnings
 
 
 def test_lines_carry_origin_and_staffing_refusals() -> None:
@@ -88,3 +88,14 @@ def test_with_the_real_fiscal_engine() -> None:
     # the 自治法派遣 salary claim of the sender is refused by the engine with a reason
     ce_sal = [ln for ln in res.lines if ln["measure"] == "specialist_salary" and ln["origin"]["post"] == "CE-1"]
     assert ce_sal and all(ln["amount_yen"] == 0 and ln["notes"] for ln in ce_sal)
+
+
+def test_shared_person_over_one_persons_cap_is_warned() -> None:
+    pytest.importorskip("kouiki.fiscal")
+    data = case_dict()
+    data["posts"][0]["salary_yen"] = 30_000_000  # 0.6 → 18M and 0.3 → 9M; each capped alone at 6M → 6M + 4.5M
+    data["secondments"][0].pop("contribution_rate")
+    res = evaluate_support(case_from_dict(data))
+    sal = [ln for ln in res.lines if ln["measure"] == "specialist_salary" and ln["fiscal_year"] == 2025]
+    assert sorted(ln["amount_yen"] for ln in sal) == [4_500_000, 6_000_000]
+    assert any("P1（1人）の令和7年度の人件費の措置額の合計 10,500,000円" in w for w in res.warnings)

@@ -19,8 +19,10 @@ def _demo() -> dict[str, Any]:
 
 
 def _checks(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(items with their programme id, checks, notes)."""
     policies, years = policies_from_dict(data, "t.yaml")
-    return build_training_items(policies, years)
+    items, origins, checks, notes = build_training_items(policies, years)
+    return [{**i, "programme": o["programme"]} for i, o in zip(items, origins, strict=True)], checks, notes
 
 
 def _check(data: dict[str, Any], programme: str) -> dict[str, Any]:
@@ -104,6 +106,8 @@ def test_evaluate_with_engine_stand_in() -> None:
     res = evaluate_training(policies, years, evaluator=fake_engine)
     fiscal = [ln for ln in res.lines if ln["source"] == "fiscal"]
     assert {ln["programme"] for ln in fiscal} == {"PREF-DX", "PREF-GX", "HIRO-MC"}
+    assert set(res.items[0]) <= {"measure", "municipality", "fiscal_year", "cost_yen", "conditions", "wide_area",
+                                 "participants_meet_conditions", "name"}
     assert res.to_dict()["plan"]["items"][0]["measure"] == "training"
 
 

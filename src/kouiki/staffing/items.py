@@ -8,15 +8,19 @@ secondments that fail the conditions the fiscal plan cannot see (連携協約 co
 Per (post, receiver, 年度):
 
 - ``specialist_salary`` for the employer: the salary share of the receiver (the post's salary split
-  exactly in proportion to the shares seconded, the rest being the employer's own work), minus the
-  負担金 it receives (``contribution_yen``), ``persons`` = share ÷ the post's FTE (one post = one person);
+  exactly in proportion to the shares seconded, the rest being the employer's own work), with the
+  負担金 it receives (``contribution_yen``) and ``persons: 1`` (one post = one person; the engine takes
+  whole persons, so a person shared by several receivers has the per-person cap on each receiver's
+  item — :mod:`kouiki.staffing.support` warns when the sum over receivers exceeds one person's cap);
 - ``specialist_contribution`` for the receiver when it pays a 負担金 (eligible only under 自治法派遣:
   under an agreement secondment the engine gives 0 with its reason, so the officer sees why);
 - ``specialist_recruitment`` for the employer in the recruiting 年度, the post's 募集経費 split over its
   receivers by share.
 
-``first_year`` is true in the first 年度 the post serves that receiver; the engine decides which measures
-the 「派遣初年度分のみ」 rule limits (a GAP, configurable there).
+``first_year`` (on the recruitment item, the field the engine reads) is true in the first 年度 the post
+serves that receiver; the engine decides whether the 「派遣初年度分のみ」 rule applies (a GAP,
+configurable there as ``specialist_recruitment.first_year_only``). Item ``name`` says post, type and
+receiver, so every engine line can be read on its own.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from decimal import Decimal
 from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
+from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import allocate, apply_rate
+from kouiki.reference.municipalities import by_code
 from kouiki.staffing.model import Agreement, Post, Secondment, SecondmentType, StaffingCase, rules
 
 MEASURES = ("specialist_recruitment", "specialist_salary", "specialist_contribution")
@@ -103,6 +109,13 @@ class ItemSet:
     def plan(self) -> dict[str, Any]:
         """The fiscal plan (``{"items": [...]}``) to give ``kouiki.fiscal.evaluate``."""
         return {"items": [dict(i) for i in self.items]}
+
+
+def _name(code: str) -> str:
+    try:
+        return by_code(code).name
+    except KouikiError:
+        return code
 
 
 def _agreement_for(case: StaffingCase, post: Post, s: Secondment) -> Agreement | None:
@@ -188,6 +201,49 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
         key = (s.post, s.receiver)
         first_year[key] = min(first_year.get(key, s.from_year), s.from_year)
 
+    def emit(measure: str, fields: dict[str, Any], why: list[str], origin: Origin, label: str, cite: str) -> None:
+        if why:
+            out.refusals.append(Refusal(measure, str(fields["municipality"]), origin.fiscal_year, origin, tuple(why), cite))
+            return
+        out.items.append({"measure": measure, **fields, "fiscal_year": origin.fiscal_year, "name": label})
+        out.origins.append(origin)
+
+    def label(post: Post, receiver: str) -> str:
+        return f"{post.id} {case.type_name(post.type)}（{post.employment.label}）→{_name(receiver)}"
+
+    def check(post: Post, s: Secondment, year: int) -> tuple[Origin, list[str], str]:
+        agreement = _agreement_for(case, post, s)
+        origin = Origin(post.id, s.receiver, year, s.type.value, agreement.id if agreement else None)
+        reasons, warnings = agreement_reasons(case, post, s, year)
+        for w in warnings:
+            warn(w)
+        return origin, reasons, rules()["agreement"]["citation"]
+
+    # 募集経費: once, in the recruiting 年度, split over the receivers the post is recruited for (those of
+    # that 年度, or of the first later 年度 with secondments when it is recruited ahead of them).
+    for post in case.posts:
+        if not post.recruiting_cost_yen:
+            continue
+        ry = post.recruiting_year if post.recruiting_year is not None else post.start_year
+        if ry not in case.years:
+            continue
+        later = sorted({y for s in secs if s.post == post.id for y in _years_of(s, case.years) if y >= ry})
+        if not later:
+            warn(f"ポスト {post.id} の募集経費（{FiscalYear(ry).wareki()}）は、派遣先がないため措置の項目にできません")
+            continue
+        target = [s for s in secs if s.post == post.id and s.active(later[0])]
+        for s, rpart in zip(target, allocate(post.recruiting_cost_yen, [s.share for s in target]), strict=True):
+            origin, reasons, cite = check(post, s, ry)
+            out.flows.append(Flow(ry, post.id, s.receiver, post.employer, 0, 0, rpart))
+            fields = {
+                "municipality": post.employer,
+                "cost_yen": rpart,
+                "receiver": s.receiver,
+                "first_year": ry <= first_year[(post.id, s.receiver)],
+            }
+            emit("specialist_recruitment", fields, reasons, origin, label(post, s.receiver), cite)
+
+    # 人件費 and 負担金, per 年度.
     for year in case.years:
         for post in case.posts:
             if not post.active(year):
@@ -202,19 +258,11 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
             rest = post.fte - sum(weights, Decimal(0))
             parts = allocate(salary, [*weights, rest]) if salary else [0] * (len(active) + 1)
             out.own_work[(post.id, year)] = parts[-1]
-            recruit_year = post.recruiting_year if post.recruiting_year is not None else post.start_year
-            recruit_parts = (
-                allocate(post.recruiting_cost_yen, weights)
-                if year == recruit_year and post.recruiting_cost_yen
-                else [0] * len(active)
-            )
             emp_reasons = employment_reasons(post)
-            for s, part, rpart in zip(active, parts, recruit_parts, strict=False):
-                agreement = _agreement_for(case, post, s)
-                origin = Origin(post.id, s.receiver, year, s.type.value, agreement.id if agreement else None)
-                reasons, warnings = agreement_reasons(case, post, s, year)
-                for w in warnings:
-                    warn(w)
+            for s, part in zip(active, parts, strict=False):
+                origin, reasons, cite = check(post, s, year)
+                if not reasons and emp_reasons:
+                    cite = rules()["employment"]["citation"]
                 contribution = (
                     s.contribution_yen
                     if s.contribution_yen is not None
@@ -222,59 +270,37 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
                     if s.contribution_rate is not None
                     else 0
                 )
-                out.flows.append(Flow(year, post.id, s.receiver, post.employer, part, contribution, rpart))
-                persons = s.share / post.fte
-                common: dict[str, Any] = {
-                    "fiscal_year": year,
+                out.flows.append(Flow(year, post.id, s.receiver, post.employer, part, contribution, 0))
+                salary_fields = {
+                    "municipality": post.employer,
+                    "cost_yen": part,
+                    "receiver": s.receiver,
+                    "contribution_yen": contribution,
                     "secondment": s.type.value,
-                    "persons": str(persons.normalize()) if persons != 1 else 1,
-                    "first_year": year == first_year[(post.id, s.receiver)],
-                    "post": post.id,
-                    "specialist_type": post.type,
-                    "employment": post.employment.value,
+                    "persons": 1,
                 }
-                candidates: list[tuple[str, dict[str, Any], list[str]]] = []
-                if rpart:
-                    candidates.append(
-                        (
-                            "specialist_recruitment",
-                            {"municipality": post.employer, "cost_yen": rpart, "receiver": s.receiver},
-                            reasons,
-                        )
-                    )
-                candidates.append(
-                    (
-                        "specialist_salary",
-                        {
-                            "municipality": post.employer,
-                            "cost_yen": part,
-                            "receiver": s.receiver,
-                            "contribution_yen": contribution,
-                        },
-                        reasons + emp_reasons,
-                    )
-                )
+                emit("specialist_salary", salary_fields, reasons + emp_reasons, origin, label(post, s.receiver), cite)
                 if contribution or s.type is SecondmentType.LOCAL_AUTONOMY_ACT:
-                    candidates.append(
-                        (
-                            "specialist_contribution",
-                            {"municipality": s.receiver, "cost_yen": contribution, "sender": post.employer},
-                            reasons + emp_reasons,
-                        )
+                    contribution_fields = {
+                        "municipality": s.receiver,
+                        "cost_yen": contribution,
+                        "sender": post.employer,
+                        "secondment": s.type.value,
+                        "persons": 1,
+                    }
+                    emit(
+                        "specialist_contribution",
+                        contribution_fields,
+                        reasons + emp_reasons,
+                        origin,
+                        label(post, s.receiver),
+                        cite,
                     )
-                for measure, fields, why in candidates:
-                    if why:
-                        cite = rules()["agreement"]["citation"] if reasons else rules()["employment"]["citation"]
-                        out.refusals.append(
-                            Refusal(measure, str(fields["municipality"]), year, origin, tuple(why), cite)
-                        )
-                        continue
-                    item = {"measure": measure, **fields, **common}
-                    if measure == "specialist_recruitment":
-                        item = {k: v for k, v in item.items() if k not in ("persons", "secondment")}
-                    out.items.append(item)
-                    out.origins.append(origin)
     return out
+
+
+def _years_of(s: Secondment, years: tuple[int, ...]) -> list[int]:
+    return [y for y in years if s.active(y)]
 
 
 def flows_by_body(items: ItemSet) -> dict[tuple[str, int], dict[str, int]]:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import by_code
 from kouiki.staffing.items import ItemSet, build_items, flows_by_body
@@ -45,7 +46,7 @@ def _as_dict(result: Any) -> dict[str, Any]:
 def fiscal_evaluator() -> Evaluator:
     """``kouiki.fiscal.evaluate`` as a function of a plan dict returning the result contract as a dict."""
     try:
-        from kouiki import fiscal  # type: ignore[attr-defined,unused-ignore]
+        from kouiki.fiscal import evaluate as fiscal_evaluate
     except ImportError:
         raise FiscalEngineUnavailable(
             "財政措置エンジン（kouiki.fiscal）がこの版に含まれていないため、措置額を計算できません"
@@ -53,7 +54,7 @@ def fiscal_evaluator() -> Evaluator:
         ) from None
 
     def evaluate(plan: dict[str, Any]) -> dict[str, Any]:
-        return _as_dict(fiscal.evaluate(plan))
+        return _as_dict(fiscal_evaluate(plan))
 
     return evaluate
 
@@ -76,6 +77,7 @@ class SupportResult:
             "totals": _totals(self.bodies),
             "plan": self.items.plan(),
             "warnings": self.warnings,
+            "fiscal_warnings": self.fiscal.get("warnings", []),
             "errors": self.fiscal.get("errors", []),
         }
 
@@ -177,7 +179,53 @@ def evaluate_support(
                 "net_cost_yen": None if s is None else gross - received - s,
             }
         )
-    warnings = ([engine_note] if engine_note else []) + list(items.warnings) + [
-        f"項目{w.get('item')}: {w.get('message')}" if isinstance(w, dict) else str(w) for w in result.get("warnings", [])
-    ]
+    warnings = (
+        ([engine_note] if engine_note else [])
+        + list(items.warnings)
+        + _per_person_warnings(lines)
+        + group_engine_warnings(result.get("warnings", []))
+    )
     return SupportResult(case, items, result, lines, bodies, warnings)
+
+
+def _per_person_warnings(lines: list[dict[str, Any]]) -> list[str]:
+    """Warn where one person's 人件費/負担金 support, summed over receivers, exceeds one person's cap.
+
+    The engine caps each item at 「600万円程度/人」 × persons and takes whole persons; a post (one person)
+    shared by several receivers is one item per receiver, so the engine cannot see the sum.
+    """
+    acc: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    for ln in lines:
+        o = ln.get("origin")
+        if ln.get("source") == "fiscal" and o and ln["measure"] in ("specialist_salary", "specialist_contribution"):
+            acc[(ln["measure"], o["post"], int(ln["fiscal_year"]))].append(ln)
+    out = []
+    for (measure, post, year), group in sorted(acc.items()):
+        caps = [int(ln["cap_yen"]) for ln in group if ln.get("cap_yen")]
+        total = sum(int(ln.get("amount_yen") or 0) for ln in group)
+        if len(group) > 1 and caps and total > max(caps):
+            what = "人件費" if measure == "specialist_salary" else "負担金"
+            out.append(
+                f"{post}（1人）の{FiscalYear(year).wareki()}の{what}の措置額の合計 {total:,}円 が1人当たりの上限 "
+                f"{max(caps):,}円 を超えています（派遣先ごとの項目に上限が別々に適用されるため。実際の措置額は上限までの可能性があります）"
+            )
+    return out
+
+
+def group_engine_warnings(warnings: list[Any]) -> list[str]:
+    """The engine's per-item warnings, one line per distinct message with the items it concerns."""
+    by_msg: dict[str, list[str]] = {}
+    for w in warnings:
+        if isinstance(w, dict):
+            by_msg.setdefault(str(w.get("message")), []).append(str(w.get("item")))
+        else:
+            by_msg.setdefault(str(w), [])
+    out = []
+    for msg, idx in by_msg.items():
+        if not idx:
+            out.append(msg)
+        elif len(idx) <= 3:
+            out.append(f"{msg}（項目 {', '.join(idx)}）")
+        else:
+            out.append(f"{msg}（項目 {', '.join(idx[:3])} ほか 計{len(idx)}件）")
+    return out

@@ -37,7 +37,13 @@ from kouiki.staffing.io import (
     read_mapping,
 )
 from kouiki.staffing.model import StaffingInputError, rules
-from kouiki.staffing.support import Evaluator, FiscalEngineUnavailable, body_name, fiscal_evaluator
+from kouiki.staffing.support import (
+    Evaluator,
+    FiscalEngineUnavailable,
+    body_name,
+    fiscal_evaluator,
+    group_engine_warnings,
+)
 
 
 @dataclass(frozen=True)
@@ -291,12 +297,14 @@ class TrainingResult:
     items: list[dict[str, Any]]
     lines: list[dict[str, Any]]
     warnings: list[str]
+    origins: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "programmes": self.programmes,
             "plan": {"items": self.items},
+            "item_origins": self.origins,
             "lines": self.lines,
             "warnings": self.warnings,
         }
@@ -304,10 +312,15 @@ class TrainingResult:
 
 def build_training_items(
     policies: list[TrainingPolicy], years: tuple[int, ...] | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(items, per-programme checks, staffing notes as zero lines) of every programme's costs."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(items, their origins, per-programme checks, staffing notes as zero lines) of every programme's costs.
+
+    Items carry only the fiscal plan's ``training`` fields; ``origins[i]`` says which programme and which
+    costs item ``i`` comes from.
+    """
     cfg = rules()["training"]
     items: list[dict[str, Any]] = []
+    origins: list[dict[str, Any]] = []
     checks: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     for pol in policies:
@@ -335,14 +348,19 @@ def build_training_items(
                         "numeric_target": chk.numeric_target,
                     },
                     "wide_area": prog.wide_area,
-                    "programme": prog.id,
-                    "hosting_cost_yen": c.hosting_cost_yen,
-                    "attendance_cost_yen": c.attendance_cost_yen,
+                    "name": f"{prog.id} {prog.name}",
                 }
                 if prog.wide_area:
                     item["participants_meet_conditions"] = bool(chk.participants_meet_conditions and chk.wide_area_ok)
-                    item["participants"] = list(prog.participants)
                 items.append(item)
+                origins.append(
+                    {
+                        "programme": prog.id,
+                        "hosting_cost_yen": c.hosting_cost_yen,
+                        "attendance_cost_yen": c.attendance_cost_yen,
+                        "participants": list(prog.participants),
+                    }
+                )
                 for k in excluded:
                     notes.append({
                         "item": None, "measure": "training", "municipality": pol.body,
@@ -351,7 +369,7 @@ def build_training_items(
                         "notes": ["広域研修は開催経費のみが対象です（受講経費は対象外）"],
                         "citation": cfg["citation"], "source": "staffing", "programme": prog.id,
                     })
-    return items, checks, notes
+    return items, origins, checks, notes
 
 
 def evaluate_training(
@@ -360,7 +378,7 @@ def evaluate_training(
     title: str = "人材育成",
     evaluator: Evaluator | None = None,
 ) -> TrainingResult:
-    items, checks, notes = build_training_items(policies, years)
+    items, origins, checks, notes = build_training_items(policies, years)
     warnings: list[str] = []
     lines: list[dict[str, Any]] = []
     try:
@@ -370,15 +388,17 @@ def evaluate_training(
         evaluate = None
     if evaluate is not None and items:
         result = evaluate({"items": items})
+        if result.get("errors"):
+            msgs = "; ".join(f"項目{e.get('item')} {e.get('field', '')}: {e.get('message')}" for e in result["errors"])
+            raise StaffingInputError(f"財政措置エンジンが研修の措置項目を受け付けませんでした: {msgs}")
         for ln in result.get("lines", []):
             idx = ln.get("item")
-            prog = items[idx]["programme"] if isinstance(idx, int) and 0 <= idx < len(items) else None
+            prog = origins[idx]["programme"] if isinstance(idx, int) and 0 <= idx < len(origins) else None
             lines.append({**ln, "source": "fiscal", "programme": prog})
-        warnings += [f"項目{w.get('item')}: {w.get('message')}" if isinstance(w, dict) else str(w)
-                     for w in result.get("warnings", [])]
+        warnings += group_engine_warnings(result.get("warnings", []))
     lines += notes
     lines.sort(key=lambda ln: (ln["fiscal_year"], ln["municipality"]))
-    return TrainingResult(title, checks, items, lines, warnings)
+    return TrainingResult(title, checks, items, lines, warnings, origins)
 
 
 def evaluate_training_file(path: str | Path, evaluator: Evaluator | None = None) -> TrainingResult:
