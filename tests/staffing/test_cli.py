@@ -60,3 +60,19 @@ def test_bad_input_is_one_line_error(tmp_path: Path) -> None:
     assert "bad.yaml 2行目" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["staffing", "plan", str(tmp_path / "missing.yaml")])
     assert res.exit_code == 1 and "見つかりません" in res.output
+
+
+def test_template(tmp_path: Path) -> None:
+    from kouiki.staffing.io import load_case
+
+    blank = tmp_path / "blank.xlsx"
+    res = runner.invoke(app, ["staffing", "template", str(blank)])
+    assert res.exit_code == 0, res.output
+    import openpyxl
+
+    assert openpyxl.load_workbook(blank).sheetnames == ["設定", "協約", "議会議決", "ポスト", "派遣", "需要"]
+    demo = tmp_path / "demo.xlsx"
+    assert runner.invoke(app, ["staffing", "template", str(demo), "--demo"]).exit_code == 0
+    assert load_case(demo).secondments == load_case("demo").secondments
+    again = runner.invoke(app, ["staffing", "template", str(demo)])
+    assert again.exit_code == 1 and "--force" in again.output

@@ -118,3 +118,10 @@ def test_with_the_real_fiscal_engine() -> None:
     by = {(ln["programme"], ln["fiscal_year"]): ln for ln in res.lines if ln["source"] == "fiscal"}
     assert by[("HIRO-MC", 2025)]["amount_yen"] == 400_000  # 市町村 own staff: 特交 0.5
     assert by[("PREF-DX", 2025)]["amount_yen"] == 0  # a participant fails ③
+
+
+def test_bad_participant_names_file_line_and_field() -> None:
+    data = copy.deepcopy(_demo())
+    data["policies"][0]["programmes"][0]["participants"] = ["弘前市", "存在しない村"]
+    with pytest.raises(StaffingInputError, match=r"t.yaml \d+行目.*項目「participants」.*存在しない村"):
+        _checks(data)

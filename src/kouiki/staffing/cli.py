@@ -168,3 +168,27 @@ def advisor(
         print_json(rec.to_dict())
         return
     advisor_mod.print_recommendation(rec)
+
+
+@app.command("template")
+@friendly_errors
+def template(
+    out: str = typer.Argument(..., help="書き出す .xlsx のパス"),
+    demo: bool = typer.Option(False, "--demo", help="デモ（青森県・弘前圏域）の内容を入れる"),
+    force: bool = typer.Option(False, "--force", help="既存のファイルを上書きする"),
+) -> None:
+    """Excel の入力様式（設定・協約・議会議決・ポスト・派遣・需要の各シート）を書き出す."""
+    from pathlib import Path
+
+    from kouiki.staffing.io import read_mapping, strip_lines
+    from kouiki.staffing.model import StaffingInputError
+    from kouiki.staffing.xlsx import write_workbook
+
+    path = Path(out)
+    if path.suffix.lower() != ".xlsx":
+        raise StaffingInputError(f"{path.name}: 拡張子は .xlsx にしてください")
+    if path.exists() and not force:
+        raise StaffingInputError(f"{path} は既にあります（上書きするには --force）")
+    data = strip_lines(read_mapping("demo")[0]) if demo else {}
+    write_workbook(data, path)
+    console.print(f"書き出しました: {path}")

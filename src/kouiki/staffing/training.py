@@ -166,7 +166,7 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
                     n = int(v)
                 except (TypeError, ValueError):
                     raise pctx.error("municipal_targets", f"人数は整数です: {v!r}") from None
-                targets[parse_body(k)] = n
+                targets[_get({"municipal_targets": k}, pctx, "municipal_targets", parse_body, True) or ""] = n
             target = _get(prec, pctx, "target_staff", int, False)
             if target is not None and target < 0:
                 raise pctx.error("target_staff", "数値目標は0以上の整数です")
@@ -182,7 +182,10 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
                     wide_area=_get(prec, pctx, "wide_area", parse_bool, False) or False,
                     covers_municipalities=_get(prec, pctx, "covers_municipalities", parse_bool, False),
                     municipal_targets=targets,
-                    participants=tuple(parse_body(p) for p in _get(prec, pctx, "participants", parse_list, False) or []),
+                    participants=tuple(
+                        _req({"participants": p}, pctx, "participants", parse_body)
+                        for p in _get(prec, pctx, "participants", parse_list, False) or []
+                    ),
                     joins=_get(prec, pctx, "joins", str, False),
                     costs=tuple(costs),
                     line=pctx.where,
