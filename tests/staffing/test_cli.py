@@ -76,3 +76,14 @@ def test_template(tmp_path: Path) -> None:
     assert load_case(demo).secondments == load_case("demo").secondments
     again = runner.invoke(app, ["staffing", "template", str(demo)])
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_what_if_override_reaches_the_engine() -> None:
+    base = _json(["staffing", "support", "demo", "--json"])
+    more = _json(["staffing", "support", "demo", "--json", "--set", "specialist_contribution.rate@2024=0.8"])
+    owani = next(b for b in base["bodies"] if b["municipality"] == "023621" and b["fiscal_year"] == 2025)
+    owani2 = next(b for b in more["bodies"] if b["municipality"] == "023621" and b["fiscal_year"] == 2025)
+    # 大鰐町 claims on its 自治法派遣 負担金 of 3,000,000: 0.5 → 0.8
+    assert owani2["support_yen"] - owani["support_yen"] == 900_000
+    bad = runner.invoke(app, ["staffing", "support", "demo", "--set", "nope.rate@2025=1"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output

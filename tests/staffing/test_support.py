@@ -54,7 +54,7 @@ def test_lines_carry_origin_and_staffing_refusals() -> None:
 
 
 def test_without_engine_support_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unavailable() -> Any:
+    def unavailable(overrides: Any = None) -> Any:
         raise FiscalEngineUnavailable("no engine")
 
     monkeypatch.setattr(support_mod, "fiscal_evaluator", unavailable)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.table import Table
 
@@ -21,6 +23,7 @@ app = typer.Typer(
 )
 
 FILE_HELP = "入力ファイル（.yaml / .xlsx）。demo で青森県・弘前圏域のデモ"
+SET_HELP = "措置のパラメータを仮に変える（例: specialist_salary.cap_per_person@2025=8000000）。複数可"
 
 MEASURE_JA = {
     "specialist_recruitment": "募集経費",
@@ -78,6 +81,7 @@ def support(
     file: str = typer.Argument(..., help=FILE_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     items_only: bool = typer.Option(False, "--items", help="財政措置エンジンに渡す措置項目（fiscal plan）だけを出力"),
+    overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """入力した派遣について、年度ごとに各団体の負担と国の措置（人材確保の特別交付税）を計算する."""
     case = load_case(file)
@@ -85,7 +89,7 @@ def support(
         items = build_items(case)
         print_json({**items.plan(), "refusals": [r.to_dict() for r in items.refusals], "warnings": items.warnings})
         return
-    res = evaluate_support(case)
+    res = evaluate_support(case, overrides=overrides)
     if as_json:
         print_json(res.to_dict())
         return
@@ -98,11 +102,12 @@ def support(
 def plan(
     file: str = typer.Argument(..., help=FILE_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+    overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """各団体の需要とポストから、誰がどこに週何日派遣されるかの案と、各団体の負担・措置を年度ごとに示す."""
     case = load_case(file)
     sharing = plan_sharing(case)
-    support_res = evaluate_support(case, sharing.secondments)
+    support_res = evaluate_support(case, sharing.secondments, overrides=overrides)
     if as_json:
         print_json({"title": case.title, **sharing.to_dict(), "support": support_res.to_dict()})
         return
@@ -144,9 +149,10 @@ def plan(
 def training(
     file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。training-demo でデモ"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+    overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """人材育成基本方針と研修計画を要件①②③に照らし、年度ごとの措置を示す."""
-    res = training_mod.evaluate_training_file(file)
+    res = training_mod.evaluate_training_file(file, overrides=overrides)
     if as_json:
         print_json(res.to_dict())
         return

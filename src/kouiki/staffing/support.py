@@ -43,8 +43,12 @@ def _as_dict(result: Any) -> dict[str, Any]:
     raise KouikiError(f"財政措置エンジンの結果を読めません: {type(result).__name__}")
 
 
-def fiscal_evaluator() -> Evaluator:
-    """``kouiki.fiscal.evaluate`` as a function of a plan dict returning the result contract as a dict."""
+def fiscal_evaluator(overrides: list[str] | None = None) -> Evaluator:
+    """``kouiki.fiscal.evaluate`` as a function of a plan dict returning the result contract as a dict.
+
+    ``overrides`` are the engine's what-if values (``["specialist_salary.cap_per_person@2025=8000000"]``,
+    the same as ``kouiki fiscal evaluate --set``).
+    """
     try:
         from kouiki.fiscal import evaluate as fiscal_evaluate
     except ImportError:
@@ -54,7 +58,7 @@ def fiscal_evaluator() -> Evaluator:
         ) from None
 
     def evaluate(plan: dict[str, Any]) -> dict[str, Any]:
-        return _as_dict(fiscal_evaluate(plan))
+        return _as_dict(fiscal_evaluate(plan, overrides or None))
 
     return evaluate
 
@@ -109,6 +113,7 @@ def evaluate_support(
     case: StaffingCase,
     secondments: tuple[Secondment, ...] | None = None,
     evaluator: Evaluator | None = None,
+    overrides: list[str] | None = None,
 ) -> SupportResult:
     """Build items from the case (or the given secondments), evaluate them, and sum per body and 年度.
 
@@ -120,7 +125,7 @@ def evaluate_support(
     evaluate: Evaluator | None = evaluator
     if evaluate is None:
         try:
-            evaluate = fiscal_evaluator()
+            evaluate = fiscal_evaluator(overrides)
         except FiscalEngineUnavailable as exc:
             engine_note = str(exc)
     empty: dict[str, Any] = {"lines": [], "warnings": [], "errors": []}
@@ -158,6 +163,10 @@ def evaluate_support(
             support[(str(line["municipality"]), int(line["fiscal_year"]))] += int(line.get("amount_yen") or 0)
 
     flows = flows_by_body(items)
+    own: dict[tuple[str, int], int] = defaultdict(int)
+    employer = {p.id: p.employer for p in case.posts}
+    for (post_id, year), yen in items.own_work.items():
+        own[(employer[post_id], year)] += yen
     keys = sorted(set(flows) | set(support), key=lambda k: (k[1], k[0]))
     bodies = []
     for code, year in keys:
@@ -177,6 +186,7 @@ def evaluate_support(
                 "gross_cost_yen": gross,
                 "support_yen": s,
                 "net_cost_yen": None if s is None else gross - received - s,
+                "own_work_salary_yen": own.get((code, year), 0),  # 派遣しない分の人件費（参考、負担には含めない）
             }
         )
     warnings = (

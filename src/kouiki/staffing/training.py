@@ -380,12 +380,13 @@ def evaluate_training(
     years: tuple[int, ...] | None = None,
     title: str = "人材育成",
     evaluator: Evaluator | None = None,
+    overrides: list[str] | None = None,
 ) -> TrainingResult:
     items, origins, checks, notes = build_training_items(policies, years)
     warnings: list[str] = []
     lines: list[dict[str, Any]] = []
     try:
-        evaluate = evaluator or fiscal_evaluator()
+        evaluate = evaluator or fiscal_evaluator(overrides)
     except FiscalEngineUnavailable as exc:
         warnings.append(str(exc))
         evaluate = None
@@ -404,12 +405,14 @@ def evaluate_training(
     return TrainingResult(title, checks, items, lines, warnings, origins)
 
 
-def evaluate_training_file(path: str | Path, evaluator: Evaluator | None = None) -> TrainingResult:
+def evaluate_training_file(
+    path: str | Path, evaluator: Evaluator | None = None, overrides: list[str] | None = None
+) -> TrainingResult:
     data, name = read_mapping(path)
     policies, years = policies_from_dict(data, name)
     if not policies:
         raise StaffingInputError(f"{name}: 人材育成基本方針（policies）がありません")
-    return evaluate_training(policies, years, str(data.get("title") or Path(name).stem), evaluator)
+    return evaluate_training(policies, years, str(data.get("title") or Path(name).stem), evaluator, overrides)
 
 
 def print_result(res: TrainingResult) -> None:
