@@ -87,3 +87,12 @@ def test_what_if_override_reaches_the_engine() -> None:
     assert owani2["support_yen"] - owani["support_yen"] == 900_000
     bad = runner.invoke(app, ["staffing", "support", "demo", "--set", "nope.rate@2025=1"])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_training_xlsx_and_template(tmp_path: Path) -> None:
+    out = _json(["staffing", "training", "training-demo-xlsx", "--json"])
+    assert {p["programme"] for p in out["programmes"]} == {"PREF-DX", "PREF-GX", "HIRO-MC"}
+    book = tmp_path / "training.xlsx"
+    assert runner.invoke(app, ["staffing", "template", str(book), "--training", "--demo"]).exit_code == 0
+    again = _json(["staffing", "training", str(book), "--json"])
+    assert again["programmes"] == out["programmes"]

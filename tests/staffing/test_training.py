@@ -125,3 +125,25 @@ def test_bad_participant_names_file_line_and_field() -> None:
     data["policies"][0]["programmes"][0]["participants"] = ["弘前市", "存在しない村"]
     with pytest.raises(StaffingInputError, match=r"t.yaml \d+行目.*項目「participants」.*存在しない村"):
         _checks(data)
+
+
+def test_xlsx_demo_equals_yaml_demo() -> None:
+    a = policies_from_dict(read_mapping("training-demo")[0], "a")
+    b = policies_from_dict(read_mapping("training-demo-xlsx")[0], "b")
+    assert a == b
+
+
+def test_xlsx_unknown_programme_in_costs(tmp_path: Any) -> None:
+    from kouiki.staffing.xlsx import write_training_workbook
+
+    data = strip_lines(_demo())
+    data["policies"][0]["programmes"][0]["costs"] = []
+    path = tmp_path / "t.xlsx"
+    write_training_workbook(data, path)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb["研修経費"].append(["NOPE", "R7", 1, 0])
+    wb.save(path)
+    with pytest.raises(StaffingInputError, match=r"「研修経費」シート .*行目: 研修ID「NOPE」"):
+        read_mapping(path)

@@ -147,7 +147,7 @@ def plan(
 @app.command("training")
 @friendly_errors
 def training(
-    file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。training-demo でデモ"),
+    file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。training-demo / training-demo-xlsx でデモ"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
@@ -181,20 +181,23 @@ def advisor(
 def template(
     out: str = typer.Argument(..., help="書き出す .xlsx のパス"),
     demo: bool = typer.Option(False, "--demo", help="デモ（青森県・弘前圏域）の内容を入れる"),
+    training_book: bool = typer.Option(False, "--training", help="人材育成（基本方針・重点課題・研修・市町村目標・研修経費）の様式"),
     force: bool = typer.Option(False, "--force", help="既存のファイルを上書きする"),
 ) -> None:
-    """Excel の入力様式（設定・協約・議会議決・ポスト・派遣・需要の各シート）を書き出す."""
+    """Excel の入力様式を書き出す（派遣: 設定・協約・議会議決・ポスト・派遣・需要、--training で人材育成）."""
     from pathlib import Path
 
     from kouiki.staffing.io import read_mapping, strip_lines
     from kouiki.staffing.model import StaffingInputError
-    from kouiki.staffing.xlsx import write_workbook
+    from kouiki.staffing.xlsx import write_training_workbook, write_workbook
 
     path = Path(out)
     if path.suffix.lower() != ".xlsx":
         raise StaffingInputError(f"{path.name}: 拡張子は .xlsx にしてください")
     if path.exists() and not force:
         raise StaffingInputError(f"{path} は既にあります（上書きするには --force）")
-    data = strip_lines(read_mapping("demo")[0]) if demo else {}
-    write_workbook(data, path)
+    if training_book:
+        write_training_workbook(strip_lines(read_mapping("training-demo")[0]) if demo else {}, path)
+    else:
+        write_workbook(strip_lines(read_mapping("demo")[0]) if demo else {}, path)
     console.print(f"書き出しました: {path}")

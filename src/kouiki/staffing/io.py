@@ -527,6 +527,7 @@ DEMO_FILES = {
     "demo": "aomori_hirosaki.yaml",
     "demo-xlsx": "aomori_hirosaki.xlsx",
     "training-demo": "aomori_training.yaml",
+    "training-demo-xlsx": "aomori_training.xlsx",
 }
 
 

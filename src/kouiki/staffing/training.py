@@ -76,7 +76,7 @@ class Programme:
     participants: tuple[str, ...] = ()
     joins: str | None = None  # a 市町村's entry for a prefecture-run programme it joins
     costs: tuple[ProgrammeCost, ...] = ()
-    line: str = ""
+    line: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class TrainingPolicy:
     adopted_on: dt.date | None
     priority_issues: tuple[PriorityIssue, ...]
     programmes: tuple[Programme, ...]
-    line: str = ""
+    line: str = field(default="", compare=False)
 
 
 @dataclass
@@ -133,7 +133,8 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
     for rec, ctx in _records(data.get("policies"), source, "policies（人材育成基本方針）"):
         issues = []
         for i, irec in enumerate(rec.get("priority_issues") or []):
-            ictx = _Ctx(source, f"{ctx.section} {ctx.index + 1}件目の priority_issues", i, irec.get("__line__"))
+            ictx = _Ctx(source, f"{ctx.section} {ctx.index + 1}件目の priority_issues", i, irec.get("__line__"),
+                        irec.get("__row_word__", "行目"))
             issues.append(
                 PriorityIssue(
                     name=_req(irec, ictx, "name", str),
@@ -144,10 +145,12 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
             )
         programmes = []
         for i, prec in enumerate(rec.get("programmes") or []):
-            pctx = _Ctx(source, f"{ctx.section} {ctx.index + 1}件目の programmes", i, prec.get("__line__"))
+            pctx = _Ctx(source, f"{ctx.section} {ctx.index + 1}件目の programmes", i, prec.get("__line__"),
+                        prec.get("__row_word__", "行目"))
             costs = []
             for j, crec in enumerate(prec.get("costs") or []):
-                cctx = _Ctx(source, f"{pctx.section} {i + 1}件目の costs", j, crec.get("__line__"))
+                cctx = _Ctx(source, f"{pctx.section} {i + 1}件目の costs", j, crec.get("__line__"),
+                            crec.get("__row_word__", "行目"))
                 costs.append(
                     ProgrammeCost(
                         fiscal_year=_req(crec, cctx, "fiscal_year", parse_year),
@@ -160,7 +163,7 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
             if not isinstance(targets_raw, dict):
                 raise pctx.error("municipal_targets", "団体: 人数 の組で指定してください")
             for k, v in targets_raw.items():
-                if k == "__line__":
+                if k in ("__line__", "__row_word__"):
                     continue
                 try:
                     n = int(v)
