@@ -41,6 +41,7 @@ def default_body_lookup(code: str, year: int) -> Municipality:
     return _body(code, year)
 
 
+@lru_cache(maxsize=65536)
 def _exists(code: str) -> bool:
     try:
         registry().by_code(code)
@@ -50,22 +51,32 @@ def _exists(code: str) -> bool:
 
 
 def registry_vision_lookup(code: str, year: int) -> bool | None:
-    """Whether ``code`` belongs to a 定住自立圏 with a 共生ビジョン in 年度 ``year``, from the regions registry.
+    """Whether ``code`` is a member of a 定住自立圏 whose 共生ビジョン is in force in 年度 ``year``, from the
+    regions registry (:mod:`kouiki.reference.regions`).
 
-    Returns None when the registry does not know (then the plan must say ``has_vision``).
+    True when a registered region of the body has a vision covering the 年度; False when every registered
+    region says no (not yet a member, or before the first vision); None when the registry does not know
+    (the body is in no registered region, or the vision periods on record do not cover the 年度) — then the
+    plan must say ``has_vision``.
     """
     try:
-        from kouiki.reference import regions  # type: ignore[attr-defined]
-    except ImportError:
+        from kouiki.reference.regions import Framework, regions_of
+    except ImportError:  # pragma: no cover - registry not installed
         return None
-    fn = getattr(regions, "has_vision", None)
-    if fn is None:
-        return None
-    try:
-        out = fn(code, year)
-    except KouikiError:
-        return None
-    return None if out is None else bool(out)
+    fy_end = FiscalYear(year).end
+    answers: list[bool | None] = []
+    for region in regions_of(code):
+        if region.framework is not Framework.TEIJU:
+            continue
+        if code not in region.member_codes(on=fy_end):
+            answers.append(False)
+            continue
+        answers.append(region.has_vision(year))
+    if True in answers:
+        return True
+    if answers and all(a is False for a in answers):
+        return False
+    return None
 
 
 @dataclass
@@ -87,7 +98,12 @@ def load_plan(source: Any, context: FiscalContext | None = None) -> Plan:
     if isinstance(source, str | Path) and not isinstance(source, dict):
         path = Path(source)
         data, rows = read_plan_data(path)
-        return validate(data, str(path), ctx.vision_lookup, rows, ctx.body_exists)
+        label = str(path)
+        if path.suffix.lower() == ".xlsx" and isinstance(data, list):
+            from kouiki.fiscal.template import last_sheet_read
+
+            label = f"{path}（シート「{last_sheet_read(path)}」）"
+        return validate(data, label, ctx.vision_lookup, rows, ctx.body_exists)
     return validate(source, None, ctx.vision_lookup, None, ctx.body_exists)
 
 

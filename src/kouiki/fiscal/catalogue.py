@@ -13,7 +13,16 @@ def catalogue(params: ParameterSet | None = None, fiscal_year: int | None = None
     (default: the latest dated value) and its full dated history."""
     pset = params or current()
     out: list[dict[str, Any]] = []
-    for mid, info in sorted(pset.measures.items(), key=lambda kv: (kv[1].shared, kv[1].framework, kv[0])):
+    from kouiki.fiscal.plan import MEASURE_FIELDS
+
+    order = {m: i for i, m in enumerate(MEASURE_FIELDS)}
+    frameworks = {"定住自立圏": 0, "公共施設": 1, "人材": 2, "連携中枢都市圏": 3}
+
+    def sort_key(kv: tuple[str, Any]) -> tuple[int, int, int, str]:
+        mid, info = kv
+        return (int(info.shared), frameworks.get(info.framework, 9), order.get(mid, 99), mid)
+
+    for mid, info in sorted(pset.measures.items(), key=sort_key):
         plist: list[dict[str, Any]] = []
         for path, p in pset.params.items():
             if not path.startswith(mid + "."):

@@ -78,8 +78,10 @@ def _print_result(result: Result, title: str) -> None:
         console.print(t)
     tot = result.totals
     console.print(
-        f"[bold]国等の負担（支援）合計[/]: {format_yen(tot.support_yen, '千円')}　"
-        f"[bold]借入（地方債・融資）合計[/]: {format_yen(tot.financing_yen, '千円')}（両者は合算しない）"
+        f"[bold]国等の負担（支援）合計[/]: {format_yen(tot.support_yen, '千円')}（{format_yen(tot.support_yen, '万円')}）　"
+        f"[bold]借入（地方債・融資）合計[/]: {format_yen(tot.financing_yen, '千円')}（{format_yen(tot.financing_yen, '万円')}）"
+        "（両者は合算しない）",
+        highlight=False,
     )
     for kind, amount in tot.by_kind.items():
         console.print(f"  {KIND_JA[kind]}: {format_yen(amount, '千円')}")
@@ -146,10 +148,18 @@ def explain_cmd(
     if as_json:
         print_json({"item": item, "lines": [ln.to_dict(include_trace=True) for ln in lines], "warnings": warns})
         return
+    shown: list[str] = []
     for ln in lines:
         console.print(f"[bold]{KIND_JA[ln.kind]} {FiscalYear(ln.fiscal_year).wareki()}: {format_yen(ln.amount_yen)}[/]")
-        for step in ln.trace or []:
+        trace = ln.trace or []
+        same = 0  # steps already printed for an earlier line of the item (bond schedules share them)
+        while same < min(len(trace), len(shown)) and trace[same] == shown[same]:
+            same += 1
+        if same:
+            console.print(f"  （前の行と共通の手順 {same} 件は省略）", highlight=False)
+        for step in trace[same:]:
             console.print(f"  {step}", soft_wrap=True, highlight=False)
+        shown = trace
         if ln.notes:
             console.print("  備考: " + "；".join(ln.notes), soft_wrap=True, highlight=False)
         console.print(f"  確度: {CONFIDENCE_JA[ln.confidence]}　パラメータ: {', '.join(ln.parameters)}", soft_wrap=True)

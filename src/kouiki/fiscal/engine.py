@@ -56,6 +56,11 @@ class Ctx:
     rounding: Rounding = Rounding.YEN_FLOOR
     prior_claims: int = 0  # the item's prior_claims_yen (claims outside the plan on the same cap)
     _warned: set[tuple[int, str]] = field(default_factory=set)
+    _aggregated: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _last_agg: dict[str, int] = field(default_factory=dict)
+    _labels: dict[tuple[str, int], tuple[DatedValue | None, _Used | None, tuple[tuple[str, str], ...]]] = field(
+        default_factory=dict
+    )
 
     # ---- per item ---------------------------------------------------------------------------
     def begin(self, item: Item) -> None:
@@ -68,7 +73,18 @@ class Ctx:
             self.steps.append(f"措置: {info.label}（{item.measure}）／{wareki(item.fiscal_year)}／団体 {item.municipality}")
 
     def warn(self, message: str, key: str | None = None) -> None:
+        """One warning per item and key. In batch mode (``keep_lines=False``) identical messages are
+        aggregated into one warning with the first item and the number of items (``items``)."""
         assert self.item is not None
+        if not self.keep_lines:
+            agg = self._aggregated.get(message)
+            if agg is None:
+                self._aggregated[message] = agg = {"item": self.item.index, "message": message, "items": 0}
+                self.warnings.append(agg)
+            if self._last_agg.get(message) != self.item.index:
+                self._last_agg[message] = self.item.index
+                agg["items"] += 1
+            return
         k = (self.item.index, key or message)
         if k in self._warned:
             return
@@ -82,28 +98,44 @@ class Ctx:
     # ---- parameters -----------------------------------------------------------------------------
     def dv(self, path: str, year: int | None = None) -> DatedValue | None:
         """The dated value in force (recorded as used, with warnings for unverified/gap values)."""
-        assert self.item is not None
-        y = self.item.fiscal_year if year is None else year
-        dv = self.params.at(path, y)
-        if dv is None:
+        it = self.item
+        assert it is not None
+        key = (path, it.fiscal_year if year is None else year)
+        hit = self._labels.get(key)
+        if hit is None:
+            hit = self._resolve(path, key[1])
+            self._labels[key] = hit
+        dv, used, warnings = hit
+        if dv is None or used is None:
             return None
-        label = f"{path}@{dv.year}"
-        if label not in self.used:
-            self.used[label] = _Used(label, dv.confidence, dv.citation.text())
-            if dv.confidence != "confirmed":
-                note = f": {dv.note}" if dv.note else ""
-                self.warn(f"{label} は{CONFIDENCE_JA[dv.confidence]}の値です{note}", label)
-            if dv.origin == ORIGIN_SCENARIO:
-                self.warn(f"{label} はシナリオで上書きした値です（{dv.value}）", label + "#s")
-            elif dv.origin == ORIGIN_USER:
-                self.warn(f"{label} は利用者が追加した値です（{dv.source_file}）", label + "#u")
+        if used.label not in self.used:
+            self.used[used.label] = used
+            for wkey, message in warnings:
+                self.warn(message, wkey)
             if self.tracing:
                 what = self.params.params[path].label
                 src = "" if dv.origin == "package" else f"・{dv.origin}"
                 self.steps.append(
-                    f"{what} = {_show(dv.value)}（{label}、{CONFIDENCE_JA[dv.confidence]}{src}、出典: {dv.citation.text()}）"
+                    f"{what} = {_show(dv.value)}（{used.label}、{CONFIDENCE_JA[dv.confidence]}{src}、出典: {used.citation}）"
                 )
         return dv
+
+    def _resolve(
+        self, path: str, year: int
+    ) -> tuple[DatedValue | None, _Used | None, tuple[tuple[str, str], ...]]:
+        dv = self.params.at(path, year)
+        if dv is None:
+            return None, None, ()
+        label = f"{path}@{dv.year}"
+        warnings: list[tuple[str, str]] = []
+        if dv.confidence != "confirmed":
+            note = f": {dv.note}" if dv.note else ""
+            warnings.append((label, f"{label} は{CONFIDENCE_JA[dv.confidence]}の値です{note}"))
+        if dv.origin == ORIGIN_SCENARIO:
+            warnings.append((label + "#s", f"{label} はシナリオで上書きした値です（{dv.value}）"))
+        elif dv.origin == ORIGIN_USER:
+            warnings.append((label + "#u", f"{label} は利用者が追加した値です（{dv.source_file}）"))
+        return dv, _Used(label, dv.confidence, dv.citation.text()), tuple(warnings)
 
     def val(self, path: str, year: int | None = None) -> Any:
         dv = self.dv(path, year)
@@ -111,9 +143,8 @@ class Ctx:
 
     def known_end_check(self, path: str) -> None:
         assert self.item is not None
-        p = self.params.params[path]
-        if p.known_end is not None and self.item.fiscal_year > p.known_end.year:
-            ke = p.known_end
+        ke = self.params.params[path].known_end
+        if ke is not None and self.item.fiscal_year > ke.year:
             self.warn(
                 f"{path}: {wareki(ke.year)}までとされる措置です（{CONFIDENCE_JA[ke.confidence]}）。"
                 f"{wareki(self.item.fiscal_year)}は最後の値を延長して計算しています"
@@ -209,9 +240,14 @@ class Ctx:
         """``min(base × rate, cap − already used in the pool)``; records the use and emits the line."""
         it = self.item
         assert it is not None
-        raw = apply_rate(base, rate, self.rounding)
-        notes = list(notes or [])
-        self.step(f"{base_label} {yen(base)} × 措置率 {rate} = {yen(raw)}（{self.rounding.value.label}）")
+        if self.rounding is Rounding.YEN_FLOOR:
+            raw = int(base * rate)  # base ≥ 0 and rate ≥ 0: truncation is 円未満切捨て
+        else:
+            raw = apply_rate(base, rate, self.rounding)
+        notes = list(notes) if notes else []
+        tr = self.tracing
+        if tr:
+            self.step(f"{base_label} {yen(base)} × 措置率 {rate} = {yen(raw)}（{self.rounding.value.label}）")
         amount = raw
         if cap is not None:
             key = pool if pool is not None else ("item", it.index)
@@ -219,14 +255,16 @@ class Ctx:
                 self.prior[key] = self.prior_claims
             used = self.pool_used(key)
             remaining = max(0, cap - used)
-            if used:
-                self.step(f"同じ上限枠（{_pool_label(key)}）で使用済み {yen(used)}、残り {yen(remaining)}")
+            if used and self.keep_lines:
                 notes.append(f"上限額 {yen(cap)} のうち {yen(used)} を他の項目・計画外で使用済み")
+                if tr:
+                    self.step(f"同じ上限枠（{_pool_label(key)}）で使用済み {yen(used)}、残り {yen(remaining)}")
             if raw > remaining:
                 amount = remaining
                 notes.append("上限額を適用")
-                self.step(f"上限額 {yen(cap)}（残り {yen(remaining)}）が適用される")
-            else:
+                if tr:
+                    self.step(f"上限額 {yen(cap)}（残り {yen(remaining)}）が適用される")
+            elif tr:
                 self.step(f"上限額 {yen(cap)} 以内")
             self.pools[key] = self.pools.get(key, 0) + amount
         self.line(kind, base, rate, cap, amount, notes)

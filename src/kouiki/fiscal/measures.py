@@ -150,7 +150,8 @@ def external_experts(c: Ctx) -> None:
     if n > max_years:
         c.zero(SAT, f"活用開始（{wareki(start)}）から{n}年度目のため対象外（最大{max_years}年間）")
         return
-    c.step(f"活用開始 {wareki(start)} から{n}年度目（最大{max_years}年間）")
+    if c.tracing:
+        c.step(f"活用開始 {wareki(start)} から{n}年度目（最大{max_years}年間）")
     c.capped(it.cost_yen, c.val(f"{m}.rate"), c.val(f"{m}.cap"), (m, it.municipality, it.fiscal_year))
 
 
@@ -210,7 +211,8 @@ def _terms(c: Ctx) -> BondTerms:
         grace = term - 1
         c.warn(f"据置期間を償還年限より短い {grace} 年に調整しました", "grace_adjusted")
     terms = BondTerms(term, grace, rate, repayment, first)
-    c.step(f"償還条件: {terms.describe()}")
+    if c.tracing:
+        c.step(f"償還条件: {terms.describe()}")
     return terms
 
 
@@ -231,6 +233,9 @@ def _redemption_lines(
     amounts = allocate_rate(bases, Fraction(rate))
     what = "利子" if interest_only else "元利償還金"
     for r, base, amount in zip(sched, bases, amounts, strict=True):
+        if not c.keep_lines:
+            c.line(kind, base, rate, None, amount, None, fiscal_year=r.fiscal_year)
+            continue
         notes = [f"{wareki(r.fiscal_year)} {what} {yen(r.interest if interest_only else r.total)}（元金 {yen(r.principal)}・利子 {yen(r.interest)}・年度末残高 {yen(r.balance_after)}）"]
         if share_note:
             notes.append(share_note)

@@ -62,11 +62,13 @@ def _add(d: dict[str, int], key: str, amount: int) -> None:
 
 @dataclass
 class Totals:
+    """Sums by kind, by body and by 年度. ``support_yen`` and ``financing_yen`` are never added together."""
+
     support_yen: int = 0
     financing_yen: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    by_municipality: dict[str, dict[str, int]] = field(default_factory=dict)
-    by_fiscal_year: dict[int, dict[str, int]] = field(default_factory=dict)
+    # flat accumulators (fast in batch runs); the nested views are built on demand
+    _by_mk: dict[tuple[str, str], int] = field(default_factory=dict)
+    _by_yk: dict[tuple[int, str], int] = field(default_factory=dict)
 
     def add(self, municipality: str, fiscal_year: int, kind: str, amount: int) -> None:
         if kind in SUPPORT_KINDS:
@@ -75,17 +77,39 @@ class Totals:
             self.financing_yen += amount
         else:
             return  # info lines carry no amount
-        _add(self.by_kind, kind, amount)
-        _add(self.by_municipality.setdefault(municipality, {}), kind, amount)
-        _add(self.by_fiscal_year.setdefault(fiscal_year, {}), kind, amount)
+        k1 = (municipality, kind)
+        self._by_mk[k1] = self._by_mk.get(k1, 0) + amount
+        k2 = (fiscal_year, kind)
+        self._by_yk[k2] = self._by_yk.get(k2, 0) + amount
+
+    @property
+    def by_kind(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (_m, kind), amount in self._by_mk.items():
+            _add(out, kind, amount)
+        return out
+
+    @property
+    def by_municipality(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (m, kind), amount in sorted(self._by_mk.items()):
+            _add(out.setdefault(m, {}), kind, amount)
+        return out
+
+    @property
+    def by_fiscal_year(self) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        for (y, kind), amount in sorted(self._by_yk.items()):
+            _add(out.setdefault(y, {}), kind, amount)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "support_yen": self.support_yen,
             "financing_yen": self.financing_yen,
-            "by_kind": dict(self.by_kind),
-            "by_municipality": {k: dict(v) for k, v in sorted(self.by_municipality.items())},
-            "by_fiscal_year": {str(k): dict(v) for k, v in sorted(self.by_fiscal_year.items())},
+            "by_kind": self.by_kind,
+            "by_municipality": self.by_municipality,
+            "by_fiscal_year": {str(k): v for k, v in self.by_fiscal_year.items()},
         }
 
 

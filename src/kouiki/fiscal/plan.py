@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -173,10 +174,17 @@ NO_COST = {"advisor_dispatch", "ministry_priority_selection", "remote_area_point
 CONDITION_KEYS = tuple(f"conditions.{c}" for c in CONDITIONS)
 
 
+@cache
 def fields_of(measure: str) -> dict[str, FieldSpec]:
+    """Every field a measure accepts (common fields first). Cached: do not mutate the result."""
     out = {f.name: f for f in COMMON_FIELDS}
     out.update({f.name: f for f in MEASURE_FIELDS[measure]})
     return out
+
+
+@cache
+def _required(measure: str) -> tuple[str, ...]:
+    return tuple(n for n, s in fields_of(measure).items() if s.required)
 
 
 def all_field_names() -> list[str]:
@@ -248,9 +256,26 @@ def _code(v: Any) -> str:
     return codes.normalize(v if isinstance(v, int) else str(v).strip())
 
 
+_INT_FAST = frozenset({"yen", "int"})
+
+
+@lru_cache(maxsize=8192)
+def _code_text(v: str) -> str:
+    return codes.normalize(v.strip())
+
+
 def convert(spec: FieldSpec, v: Any) -> Any:
     """Convert a raw value to the field's type; raises ValueError with a Japanese message."""
     t = spec.type
+    tv = type(v)
+    if tv is int and t in ("yen", "int") and v >= 0:
+        return v  # fast path: the common case in large plans
+    if tv is int and t == "year" and 1868 <= v <= 2200:
+        return v
+    if tv is bool and t == "bool":
+        return v
+    if tv is str and t == "code":
+        return _code_text(v)
     if t == "code":
         return _code(v)
     if t == "codes":
@@ -259,7 +284,7 @@ def convert(spec: FieldSpec, v: Any) -> Any:
         for p in parts:
             text = str(p).strip()
             if text:
-                out.append(_code(p) if isinstance(p, int) else codes.normalize(text))
+                out.append(_code(p) if isinstance(p, int) else _code_text(text))
         if not out:
             raise ValueError("団体コードが1つもありません")
         return tuple(dict.fromkeys(out))
@@ -347,6 +372,7 @@ def validate(
     if not raw_items:
         raise PlanError([PlanIssue(None, "items", "項目が1つもありません")], source)
     items: list[Item] = []
+    core = ("measure", "municipality", "fiscal_year", "cost_yen")
     for i, raw in enumerate(raw_items):
         row = rows[i] if rows else None
 
@@ -357,44 +383,49 @@ def validate(
             bad(None, "項目は対応表（measure, municipality, fiscal_year …）です")
             continue
         measure = raw.get("measure")
-        if not isinstance(measure, str) or measure.strip() not in MEASURE_FIELDS:
-            near = ""
-            if isinstance(measure, str):
-                import difflib
+        if not isinstance(measure, str) or measure not in MEASURE_FIELDS:
+            if isinstance(measure, str) and measure.strip() in MEASURE_FIELDS:
+                measure = measure.strip()
+            else:
+                near = ""
+                if isinstance(measure, str):
+                    import difflib
 
-                m = difflib.get_close_matches(measure.strip(), list(MEASURE_FIELDS), n=2)
-                near = f"（候補: {', '.join(m)}）" if m else ""
-            bad("measure", f"措置 {measure!r} はありません{near}" if measure else "measure がありません")
-            continue
-        measure = measure.strip()
+                    m = difflib.get_close_matches(measure.strip(), list(MEASURE_FIELDS), n=2)
+                    near = f"（候補: {', '.join(m)}）" if m else ""
+                bad("measure", f"措置 {measure!r} はありません{near}" if measure else "measure がありません")
+                continue
         specs = fields_of(measure)
+        n_before = len(issues)
         values: dict[str, Any] = {}
         for key, v in raw.items():
-            if key not in specs:
+            spec = specs.get(key)
+            if spec is not None and type(v) is int and v >= 0 and spec.type in _INT_FAST:
+                values[key] = v
+                continue
+            if spec is None:
                 bad(str(key), f"「{key}」は措置 {measure} の項目ではありません（使える項目: {', '.join(specs)}）")
                 continue
-            if v is None or (isinstance(v, str) and not v.strip() and specs[key].type != "text"):
+            if v is None or (type(v) is str and not v.strip() and spec.type != "text"):
                 continue
             try:
-                values[key] = convert(specs[key], v)
+                values[key] = convert(spec, v)
             except (ValueError, KouikiError) as exc:
-                bad(key, f"{specs[key].label}: {exc}")
-        for name, spec in specs.items():
-            if spec.required and name not in values and not any(x.field == name and x.item == i for x in issues):
-                bad(name, f"{spec.label}（{name}）がありません")
-        if measure not in NO_COST and "cost_yen" not in values and not any(
-            x.field == "cost_yen" and x.item == i for x in issues
-        ):
+                bad(key, f"{spec.label}: {exc}")
+        flagged = {x.field for x in issues[n_before:]} if len(issues) > n_before else ()
+        for name in _required(measure):
+            if name not in values and name not in flagged:
+                bad(name, f"{specs[name].label}（{name}）がありません")
+        if "cost_yen" not in values and measure not in NO_COST and "cost_yen" not in flagged:
             bad("cost_yen", "対象経費（cost_yen）がありません")
-        if "municipality" in values and body_exists is not None and not body_exists(values["municipality"]):
-            bad("municipality", f"団体コード {values['municipality']} の団体は見つかりません")
-        for code_field in ("receiver", "sender"):
-            if code_field in values and body_exists is not None and not body_exists(values[code_field]):
-                bad(code_field, f"団体コード {values[code_field]} の団体は見つかりません")
-        if "partner_bodies" in values and body_exists is not None:
-            for c in values["partner_bodies"]:
-                if not body_exists(c):
-                    bad("partner_bodies", f"団体コード {c} の団体は見つかりません")
+        if body_exists is not None:
+            for code_field in ("municipality", "receiver", "sender"):
+                if code_field in values and not body_exists(values[code_field]):
+                    bad(code_field, f"団体コード {values[code_field]} の団体は見つかりません")
+            if "partner_bodies" in values:
+                for c in values["partner_bodies"]:
+                    if not body_exists(c):
+                        bad("partner_bodies", f"団体コード {c} の団体は見つかりません")
         if measure == "facility_bond":
             _check_facility_bond(values, bad)
         if (
@@ -410,9 +441,8 @@ def validate(
             else:
                 values["has_vision"] = known
                 values["_vision_from_registry"] = True
-        if any(x.item == i for x in issues):
+        if len(issues) > n_before:
             continue
-        core = {"measure", "municipality", "fiscal_year", "cost_yen"}
         items.append(
             Item(
                 i,
