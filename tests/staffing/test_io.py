@@ -127,3 +127,13 @@ def test_years_default_to_the_records() -> None:
     del data["years"]
     data["secondments"][0]["to_year"] = "R9"
     assert case_from_dict(data).years == (2025, 2026, 2027)
+
+
+def test_region_as_agreement_party() -> None:
+    data = case_dict()
+    data["agreements"][0]["parties"] = ["青森県", "圏域:弘前圏域"]
+    case = case_from_dict(data)
+    assert case.agreements[0].parties == (PREF, "022021", "022047", "022101", "023612", "023817", OWANI, "023671", NISHIMEYA)
+    data["agreements"][0]["parties"] = ["青森県", "圏域:存在しない圏域"]
+    with pytest.raises(StaffingInputError, match="項目「parties」"):
+        case_from_dict(data, "x.yaml")

@@ -282,6 +282,22 @@ def _unique(ids: Iterable[tuple[str, _Ctx]], what: str) -> None:
         seen.add(i)
 
 
+_REGION_PREFIX = re.compile(r"^(?:圏域|region)\s*[:：]\s*(?P<name>.+)$", re.IGNORECASE)
+
+
+def _party(value: Any, ctx: _Ctx) -> list[str]:
+    """A party of a 連携協約: one body, or ``圏域:弘前圏域`` = every current member of a bundled region."""
+    m = _REGION_PREFIX.match(unicodedata.normalize("NFKC", str(value)).strip())
+    if m is None:
+        return [_req({"parties": value}, ctx, "parties", parse_body)]
+    from kouiki.reference.regions import find_region
+
+    try:
+        return list(find_region(m.group("name").strip()).member_codes())
+    except KouikiError as exc:
+        raise ctx.error("parties", str(exc)) from None
+
+
 def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCase:
     """Parse and cross-check a staffing case (a dict as read from YAML or built from XLSX sheets)."""
     types = list(builtin_types())
@@ -310,7 +326,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
 
     agreements: list[Agreement] = []
     for rec, ctx in _records(data.get("agreements"), source, "agreements（連携協約）"):
-        parties = tuple(parse_body(p) for p in _req(rec, ctx, "parties", parse_list))
+        parties = tuple(dict.fromkeys(c for p in _req(rec, ctx, "parties", parse_list) for c in _party(p, ctx)))
         sender = _get(rec, ctx, "sender", parse_body, False)
         if sender is None:
             prefs = [p for p in parties if codes.is_prefecture(p)]
