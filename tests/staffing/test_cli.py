@@ -96,3 +96,23 @@ def test_training_xlsx_and_template(tmp_path: Path) -> None:
     assert runner.invoke(app, ["staffing", "template", str(book), "--training", "--demo"]).exit_code == 0
     again = _json(["staffing", "training", str(book), "--json"])
     assert again["programmes"] == out["programmes"]
+
+
+def test_plan_and_support_to_excel(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "plan.xlsx"
+    res = runner.invoke(app, ["staffing", "plan", "demo", "--json", "--xlsx", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)  # the Excel note goes to stderr, stdout stays JSON
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["派遣の割当", "充足できない需要", "団体別の負担と措置", "措置の明細", "注意"]
+    n_assign = sum(len(y["assignments"]) for y in data["years"])
+    assert wb["派遣の割当"].max_row == n_assign + 1
+    bodies = wb["団体別の負担と措置"]
+    header = [c.value for c in bodies[1]]
+    net_col = header.index("実質負担")
+    assert sum(r[net_col] for r in bodies.iter_rows(min_row=2, values_only=True)) == data["support"]["totals"]["net_cost_yen"]
+    sup = tmp_path / "support.xlsx"
+    assert runner.invoke(app, ["staffing", "support", "demo", "--xlsx", str(sup)]).exit_code == 0
+    assert openpyxl.load_workbook(sup).sheetnames == ["団体別の負担と措置", "措置の明細", "注意"]

@@ -7,14 +7,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, friendly_errors, print_json
+from kouiki.cli_common import console, err_console, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.money import format_yen
 from kouiki.staffing import advisor as advisor_mod
 from kouiki.staffing import training as training_mod
 from kouiki.staffing.io import load_case
 from kouiki.staffing.items import build_items
-from kouiki.staffing.sharing import plan_sharing
+from kouiki.staffing.sharing import SharingPlan, plan_sharing
 from kouiki.staffing.support import SupportResult, body_name, evaluate_support
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 
 FILE_HELP = "入力ファイル（.yaml / .xlsx）。demo で青森県・弘前圏域のデモ"
+XLSX_HELP = "結果を Excel（.xlsx）にも書き出す"
 SET_HELP = "措置のパラメータを仮に変える（例: specialist_salary.cap_per_person@2025=8000000）。複数可"
 
 MEASURE_JA = {
@@ -75,6 +76,19 @@ def _support_tables(res: SupportResult) -> None:
         console.print(f"[yellow]注意:[/] {w}")
 
 
+def _write_xlsx(out: str, res: SupportResult, sharing: SharingPlan | None) -> None:
+    from pathlib import Path
+
+    from kouiki.staffing.export import write_xlsx
+    from kouiki.staffing.model import StaffingInputError
+
+    path = Path(out)
+    if path.suffix.lower() != ".xlsx":
+        raise StaffingInputError(f"{path.name}: 拡張子は .xlsx にしてください")
+    write_xlsx(path, res, sharing)
+    err_console.print(f"Excel に書き出しました: {path}")
+
+
 @app.command("support")
 @friendly_errors
 def support(
@@ -82,6 +96,7 @@ def support(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     items_only: bool = typer.Option(False, "--items", help="財政措置エンジンに渡す措置項目（fiscal plan）だけを出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    xlsx: Annotated[str | None, typer.Option("--xlsx", help=XLSX_HELP)] = None,
 ) -> None:
     """入力した派遣について、年度ごとに各団体の負担と国の措置（人材確保の特別交付税）を計算する."""
     case = load_case(file)
@@ -90,6 +105,8 @@ def support(
         print_json({**items.plan(), "refusals": [r.to_dict() for r in items.refusals], "warnings": items.warnings})
         return
     res = evaluate_support(case, overrides=overrides)
+    if xlsx:
+        _write_xlsx(xlsx, res, None)
     if as_json:
         print_json(res.to_dict())
         return
@@ -103,11 +120,14 @@ def plan(
     file: str = typer.Argument(..., help=FILE_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    xlsx: Annotated[str | None, typer.Option("--xlsx", help=XLSX_HELP)] = None,
 ) -> None:
     """各団体の需要とポストから、誰がどこに週何日派遣されるかの案と、各団体の負担・措置を年度ごとに示す."""
     case = load_case(file)
     sharing = plan_sharing(case)
     support_res = evaluate_support(case, sharing.secondments, overrides=overrides)
+    if xlsx:
+        _write_xlsx(xlsx, support_res, sharing)
     if as_json:
         print_json({"title": case.title, **sharing.to_dict(), "support": support_res.to_dict()})
         return
