@@ -156,3 +156,12 @@ def test_plan_keeps_entered_secondments_when_travel_ties() -> None:
     for y in plan.years:
         hn = {(a["post"], a["receiver"]) for a in y.assignments if a["specialist_type"] == "public_health_nurse"}
         assert hn <= entered  # both 保健師 posts sit in 弘前市: travel ties, continuity decides
+
+
+def test_demand_above_one_person_is_shared_between_posts() -> None:
+    data = case_dict(secondments=[], demand=[{"body": OWANI, "type": "保健師", "days_per_week": 7}])
+    data["posts"].append({**data["posts"][0], "id": "P2"})
+    plan = plan_sharing(case_from_dict(data))
+    y = plan.years[0]
+    assert sum(a["days_per_week"] for a in y.assignments) == Decimal(7)
+    assert y.unmet == []

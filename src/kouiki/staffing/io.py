@@ -232,14 +232,19 @@ parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIAS
 parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, "派遣形態")
 
 
-def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str) -> Decimal | None:
+def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str, one_person: bool = True) -> Decimal | None:
+    """A share of a week as FTE, from ``share_key`` (FTE) or ``days_key`` (days a week).
+
+    ``one_person``: the value is one person's time (a secondment), so at most a full week; a body's
+    demand may need more than one person.
+    """
     share = _get(rec, ctx, share_key, parse_decimal, required=False)
     days = _get(rec, ctx, days_key, parse_decimal, required=False)
     if share is not None and days is not None:
         raise ctx.error(share_key, f"「{share_key}」と「{days_key}」はどちらか一方を指定してください")
     if days is not None:
         per_week = Decimal(rules()["work_days_per_week"])
-        if days > per_week:
+        if one_person and days > per_week:
             raise ctx.error(days_key, f"週{per_week}日を超えています: {days}")
         return days / per_week
     return share
@@ -468,9 +473,9 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
 
     demand: list[Demand] = []
     for rec, ctx in _records(data.get("demand"), source, "demand（需要）"):
-        fte = _share(rec, ctx, "fte", "days_per_week")
-        if fte is None:
-            raise ctx.error("fte", "必要な勤務量（fte）または週日数（days_per_week）を指定してください")
+        fte = _share(rec, ctx, "fte", "days_per_week", one_person=False)
+        if fte is None or fte == 0:
+            raise ctx.error("fte", "必要な勤務量（fte、0より大きい）または週日数（days_per_week）を指定してください")
         demand.append(
             Demand(
                 body=_req(rec, ctx, "body", parse_body),
