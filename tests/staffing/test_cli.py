@@ -116,3 +116,12 @@ def test_plan_and_support_to_excel(tmp_path: Path) -> None:
     sup = tmp_path / "support.xlsx"
     assert runner.invoke(app, ["staffing", "support", "demo", "--xlsx", str(sup)]).exit_code == 0
     assert openpyxl.load_workbook(sup).sheetnames == ["団体別の負担と措置", "措置の明細", "注意"]
+
+
+def test_plan_keep_entered_demo() -> None:
+    out = _json(["staffing", "plan", "demo", "--keep-entered", "--json"])
+    r7 = out["years"][0]
+    kept = {(a["post"], a["receiver"]) for a in r7["assignments"] if a["kept"]}
+    assert ("CE-1", "023621") in kept  # the 自治法派遣 of the demo stays
+    ce = next(a for a in r7["assignments"] if a["post"] == "CE-1" and a["receiver"] == "023621")
+    assert ce["days_per_week"] == "3.0"  # entered 3 days although 大鰐町 asked for 2

@@ -25,8 +25,9 @@ def brute_force(problem: AssignmentProblem) -> tuple[float, float, int]:
     ranges = []
     for p, b in arcs:
         t, _ = problem.arcs[(p, b)]
-        ub = min(problem.capacity[p], math.ceil(problem.demand.get((b, t), 0) - 1e-9))
-        ranges.append(range(max(ub, 0) + 1))
+        lb = problem.fixed.get((p, b), 0)
+        ub = max(min(problem.capacity[p], math.ceil(problem.demand.get((b, t), 0) - 1e-9)), lb)
+        ranges.append(range(lb, max(ub, 0) + 1))
     best: tuple[float, float, int] | None = None
     for xs in itertools.product(*ranges):
         used: dict[str, int] = {}
@@ -37,7 +38,11 @@ def brute_force(problem: AssignmentProblem) -> tuple[float, float, int]:
             served[key] = served.get(key, 0) + x
         if any(used[p] > problem.capacity[p] for p in used):
             continue
-        if any(served[k] > math.ceil(problem.demand[k] - 1e-9) for k in served):
+        fixed_by_key: dict[tuple[str, str], int] = {}
+        for (p, b), n in problem.fixed.items():
+            key = (b, problem.arcs[(p, b)][0])
+            fixed_by_key[key] = fixed_by_key.get(key, 0) + n
+        if any(served[k] > max(math.ceil(problem.demand[k] - 1e-9), fixed_by_key.get(k, 0)) for k in served):
             continue
         unmet = sum(max(0.0, d - served.get(k, 0)) for k, d in problem.demand.items())
         travel = sum(problem.arcs[a][1] * x for a, x in zip(arcs, xs, strict=True))
@@ -63,10 +68,17 @@ def random_problem(rng: random.Random) -> AssignmentProblem:
         if (b, ptype[p]) in demand and rng.random() < 0.9
     }
     prefer = frozenset(a for a in arcs if rng.random() < 0.4)
-    return AssignmentProblem(capacity, demand, arcs, prefer)
+    fixed: dict[tuple[str, str], int] = {}
+    if rng.random() < 0.5:  # some problems keep entered secondments as lower bounds
+        room = dict(capacity)
+        for a in sorted(arcs):
+            if rng.random() < 0.3 and room[a[0]] > 0:
+                fixed[a] = rng.randint(1, room[a[0]])
+                room[a[0]] -= fixed[a]
+    return AssignmentProblem(capacity, demand, arcs, prefer, fixed)
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(60))
 def test_milp_matches_brute_force(seed: int) -> None:
     problem = random_problem(random.Random(seed))
     sol = solve_assignment(problem)
@@ -165,3 +177,17 @@ def test_demand_above_one_person_is_shared_between_posts() -> None:
     y = plan.years[0]
     assert sum(a["days_per_week"] for a in y.assignments) == Decimal(7)
     assert y.unmet == []
+
+
+def test_keep_entered_secondments() -> None:
+    data = case_dict(demand=[{"body": OWANI, "type": "保健師", "days_per_week": 4}])
+    # entered: 大鰐町 3 days (rate 0.5), 西目屋村 1.5 days although 西目屋村 has no demand; the post has
+    # 0.5 day left, so 大鰐町 gets 3.5 days and 0.5 day stays unmet
+    plan = plan_sharing(case_from_dict(data), keep_entered=True)
+    got = {a["receiver"]: (a["days_per_week"], a["kept"]) for a in plan.years[0].assignments}
+    assert got == {OWANI: (Decimal("3.5"), True), NISHIMEYA: (Decimal("1.5"), True)}
+    assert [u["unmet_days_per_week"] for u in plan.years[0].unmet] == [Decimal("0.50")]
+    kept = {s.receiver: s for s in plan.secondments if s.from_year == 2025}
+    assert kept[OWANI].contribution_rate == Decimal("0.5") and not kept[OWANI].proposed
+    free = plan_sharing(case_from_dict(data))
+    assert {a["receiver"] for a in free.years[0].assignments} == {OWANI}

@@ -121,10 +121,13 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
     xlsx: Annotated[str | None, typer.Option("--xlsx", help=XLSX_HELP)] = None,
+    keep_entered: bool = typer.Option(
+        False, "--keep-entered", help="入力済みの派遣（協定済み）をその日数以上で残し、不足分だけ割り当てる"
+    ),
 ) -> None:
     """各団体の需要とポストから、誰がどこに週何日派遣されるかの案と、各団体の負担・措置を年度ごとに示す."""
     case = load_case(file)
-    sharing = plan_sharing(case)
+    sharing = plan_sharing(case, keep_entered=keep_entered)
     support_res = evaluate_support(case, sharing.secondments, overrides=overrides)
     if xlsx:
         _write_xlsx(xlsx, support_res, sharing)

@@ -70,6 +70,7 @@ class AssignmentProblem:
     demand: dict[tuple[str, str], float]  # (body, type) → units a week (may be fractional)
     arcs: dict[tuple[str, str], tuple[str, float]]  # (post, body) → (type, cost per unit)
     prefer: frozenset[tuple[str, str]] = frozenset()  # (post, body) pairs to keep (continuity)
+    fixed: dict[tuple[str, str], int] = field(default_factory=dict)  # (post, body) → at least these units
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,15 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
     if not demand_keys:
         return AssignmentSolution({}, {}, 0.0, 0.0, "optimal")
     n_x = len(arcs)
+    for (p, b), n_fixed in problem.fixed.items():
+        if (p, b) not in problem.arcs:
+            raise SharingError(f"固定する派遣 {p}→{b} が割当の候補にありません")
+        if n_fixed > problem.capacity[p]:
+            raise SharingError(f"固定する派遣 {p}→{b} の日数がポストの勤務日数を超えています")
+
+    def oversupply_cap(b: str, t: str) -> int:
+        fixed = sum(u for (p, c), u in problem.fixed.items() if c == b and problem.arcs[(p, c)][0] == t)
+        return max(math.ceil(problem.demand[(b, t)] - 1e-9), fixed)
 
     def build(stage: int, unmet_cap: float | None, travel_cap: float | None = None) -> Any:
         h = _quiet_highs(highspy)
@@ -114,9 +124,10 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
         inf = highspy.kHighsInf
         for p, b in arcs:
             t, cost = problem.arcs[(p, b)]
-            ub = min(problem.capacity[p], math.ceil(problem.demand.get((b, t), 0) - 1e-9))
+            lb = problem.fixed.get((p, b), 0)
+            ub = max(min(problem.capacity[p], math.ceil(problem.demand.get((b, t), 0) - 1e-9)), lb)
             obj = cost if stage == 2 else (0.0 if (p, b) in problem.prefer else 1.0) if stage == 3 else 0.0
-            h.addCol(obj, 0.0, float(max(ub, 0)), 0, [], [])
+            h.addCol(obj, float(lb), float(max(ub, 0)), 0, [], [])
         for _ in demand_keys:
             h.addCol(1.0 if stage == 1 else 0.0, 0.0, inf, 0, [], [])
         for i in range(n_x):
@@ -129,8 +140,8 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
             d = problem.demand[(b, t)]
             idx = [i for i, (p, c) in enumerate(arcs) if c == b and problem.arcs[(p, c)][0] == t]
             h.addRow(d, inf, len(idx) + 1, [*idx, n_x + j], [1.0] * len(idx) + [1.0])
-            if idx:  # no oversupply beyond the demand rounded up to a unit
-                h.addRow(-inf, float(math.ceil(d - 1e-9)), len(idx), idx, [1.0] * len(idx))
+            if idx:  # no oversupply beyond the demand rounded up to a unit (or what is fixed)
+                h.addRow(-inf, float(oversupply_cap(b, t)), len(idx), idx, [1.0] * len(idx))
         if unmet_cap is not None and demand_keys:
             u = list(range(n_x, n_x + len(demand_keys)))
             h.addRow(-inf, unmet_cap, len(u), u, [1.0] * len(u))
@@ -208,8 +219,13 @@ def _q(value: float, places: str = "0.1") -> Decimal:
     return Decimal(repr(value)).quantize(Decimal(places))
 
 
-def plan_sharing(case: StaffingCase) -> SharingPlan:
-    """Propose secondments that cover each body's demand with the least travel, per 年度."""
+def plan_sharing(case: StaffingCase, keep_entered: bool = False) -> SharingPlan:
+    """Propose secondments that cover each body's demand with the least travel, per 年度.
+
+    ``keep_entered``: the secondments already entered (協定済み) stay at least at their days a week, on
+    their own terms (形態・負担金); the plan adds to them. Otherwise the plan starts from scratch and uses
+    the entered ones only to prefer continuity.
+    """
     if not case.demand:
         raise SharingError(f"{case.source}: 需要（demand）がありません。団体ごとの必要な勤務量（職種・FTE）を入力してください")
     cfg = rules()
@@ -235,15 +251,25 @@ def plan_sharing(case: StaffingCase) -> SharingPlan:
         capacity = {p.id: int((p.fte * per_week / unit).to_integral_value(rounding="ROUND_FLOOR")) for p in posts}
         arcs: dict[tuple[str, str], tuple[str, float]] = {}
         km: dict[tuple[str, str], float] = {}
+        entered = {(sec.post, sec.receiver): sec for sec in case.secondments if sec.active(year)}
+        fixed: dict[tuple[str, str], int] = {}
+        if keep_entered:
+            post_type = {p.id: p.type for p in posts}
+            for (pid, body), sec in entered.items():
+                n_units = sec.share * per_week / unit
+                if n_units != n_units.to_integral_value():
+                    raise SharingError(f"{sec.line}: 派遣の週日数 {sec.share * per_week} が割当の単位（週{unit}日）の倍数ではありません")
+                fixed[(pid, body)] = int(n_units)
+                demand.setdefault((body, post_type[pid]), 0.0)
         for p in posts:
             for body, t in demand:
-                if t == p.type and body != p.employer and _covered(case, p, body):
+                if t == p.type and body != p.employer and (_covered(case, p, body) or (p.id, body) in fixed):
                     km[(p.id, body)] = office_km(p.base_body, body)
                     arcs[(p.id, body)] = (t, 2 * trips * km[(p.id, body)] * float(unit))
         prefer = previous if previous is not None else frozenset(
             (sec.post, sec.receiver) for sec in case.secondments if sec.active(year)
         )
-        sol = solve_assignment(AssignmentProblem(capacity, demand, arcs, prefer)) if demand else None
+        sol = solve_assignment(AssignmentProblem(capacity, demand, arcs, prefer, fixed)) if demand else None
         previous = frozenset(sol.units) if sol is not None else frozenset()
         yp = YearPlan(year)
         post_by_id = {p.id: p for p in posts}
@@ -266,6 +292,8 @@ def plan_sharing(case: StaffingCase) -> SharingPlan:
                         "km_per_week": _q(2 * trips * km[(pid, body)] * float(days)),
                     }
                 )
+                kept = entered.get((pid, body)) if (pid, body) in fixed else None
+                yp.assignments[-1]["kept"] = kept is not None
                 proposed.append(
                     Secondment(
                         post=pid,
@@ -273,16 +301,21 @@ def plan_sharing(case: StaffingCase) -> SharingPlan:
                         share=days / per_week,
                         from_year=year,
                         to_year=year,
-                        type=case.defaults.secondment_type,
-                        agreement=case.defaults.agreement,
-                        contribution_rate=case.defaults.contribution_rate,
-                        proposed=True,
-                        line=f"共同活用計画 {FiscalYear(year).wareki()}",
+                        type=kept.type if kept else case.defaults.secondment_type,
+                        agreement=kept.agreement if kept else case.defaults.agreement,
+                        contribution_yen=kept.contribution_yen if kept else None,
+                        contribution_rate=(
+                            (kept.contribution_rate if kept.contribution_yen is None else None)
+                            if kept
+                            else case.defaults.contribution_rate
+                        ),
+                        proposed=kept is None,
+                        line=kept.line if kept else f"共同活用計画 {FiscalYear(year).wareki()}",
                     )
                 )
             for (body, t), u in sorted(sol.unmet.items()):
                 need = Decimal(repr(demand[(body, t)])) * unit
-                if u > 1e-6:
+                if u > 1e-6 and need > 0:
                     unmet_days = _q(u * float(unit), "0.01")
                     yp.unmet.append(
                         {
