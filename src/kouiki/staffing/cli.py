@@ -137,7 +137,7 @@ def plan(
     console.print(f"[bold]{case.title}[/] — 共同活用計画（案）")
     for yp in sharing.years:
         t = Table(title=f"{FiscalYear(yp.fiscal_year).wareki()} 派遣の割当（移動 計{yp.travel_km_per_week} km/週）")
-        for col in ("ポスト", "職種", "勤務拠点", "派遣先", "週日数", "片道km"):
+        for col in ("ポスト", "職種", "勤務拠点", "派遣先", "週日数", "片道km", "既存"):
             t.add_column(col)
         for a in yp.assignments:
             t.add_row(
@@ -147,8 +147,12 @@ def plan(
                 body_name(a["receiver"]),
                 str(a["days_per_week"]),
                 str(a["km_one_way"]),
+                "○" if a.get("kept") else "",
             )
         console.print(t)
+        if yp.idle:
+            idle = "、".join(f"{i['post']} 週{i['days_per_week']}日" for i in yp.idle)
+            console.print(f"[dim]空いている日数: {idle}[/]")
         if yp.unmet:
             u = Table(title=f"{FiscalYear(yp.fiscal_year).wareki()} 充足できない需要")
             for col in ("団体", "職種", "需要(週日数)", "不足(週日数)", "理由"):
