@@ -137,3 +137,13 @@ def test_region_as_agreement_party() -> None:
     data["agreements"][0]["parties"] = ["青森県", "圏域:存在しない圏域"]
     with pytest.raises(StaffingInputError, match="項目「parties」"):
         case_from_dict(data, "x.yaml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932", "utf-16"])
+def test_yaml_encodings(tmp_path: Path, encoding: str) -> None:
+    from kouiki.staffing.io import demo_path
+
+    text = demo_path("demo").read_text(encoding="utf-8")
+    path = tmp_path / f"case-{encoding}.yaml"
+    path.write_text(text, encoding=encoding)
+    assert load_case(path).secondments == load_case("demo").secondments

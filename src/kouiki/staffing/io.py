@@ -572,8 +572,20 @@ def read_mapping(path: str | Path) -> tuple[dict[str, Any], str]:
 
         return read_workbook(p), p.name
     if p.suffix.lower() in (".yaml", ".yml", ".json"):
-        return load_yaml_text(p.read_text(encoding="utf-8-sig"), p.name), p.name
+        return load_yaml_text(_decode(p.read_bytes(), p.name), p.name), p.name
     raise StaffingInputError(f"{p.name}: 対応していない形式です（.yaml / .yml / .json / .xlsx）")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """Text of a file saved as UTF-8 (with or without BOM), UTF-16 (BOM) or Shift_JIS/CP932 (Windows)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise StaffingInputError(f"{name}: 文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）")
 
 
 def load_case(path: str | Path) -> StaffingCase:
