@@ -99,3 +99,11 @@ def test_shared_person_over_one_persons_cap_is_warned() -> None:
     sal = [ln for ln in res.lines if ln["measure"] == "specialist_salary" and ln["fiscal_year"] == 2025]
     assert sorted(ln["amount_yen"] for ln in sal) == [4_500_000, 6_000_000]
     assert any("P1（1人）の令和7年度の人件費の措置額の合計 10,500,000円" in w for w in res.warnings)
+
+
+def test_totals_by_municipality_over_the_period() -> None:
+    res = evaluate_support(case_from_dict(case_dict()), evaluator=fake_engine)
+    totals = res.to_dict()["totals"]
+    pref = totals["by_municipality"][PREF]
+    assert pref["net_cost_yen"] == sum(b["net_cost_yen"] for b in res.bodies if b["municipality"] == PREF)
+    assert sum(v["support_yen"] for v in totals["by_municipality"].values()) == totals["support_yen"]

@@ -57,6 +57,17 @@ def _support_tables(res: SupportResult) -> None:
                 _k(b["net_cost_yen"]),
             )
         console.print(t)
+    totals = res.to_dict()["totals"]
+    years = f"{FiscalYear(res.case.years[0]).wareki()}〜{FiscalYear(res.case.years[-1]).wareki()}"
+    t = Table(title=f"期間合計 {years}（千円）")
+    for col in ("団体", "負担（総額）", "負担金 受取", "措置額", "実質負担"):
+        t.add_column(col, justify="left" if col == "団体" else "right")
+    for row in totals["by_municipality"].values():
+        t.add_row(row["name"], _k(row["gross_cost_yen"]), _k(row["contribution_received_yen"]),
+                  _k(row["support_yen"]), _k(row["net_cost_yen"]))
+    t.add_row("[bold]計[/]", _k(totals["gross_cost_yen"]), _k(totals["contribution_received_yen"]),
+              _k(totals["support_yen"]), _k(totals["net_cost_yen"]))
+    console.print(t)
     t = Table(title="措置の明細（対象外は理由つき）")
     for col in ("年度", "団体", "措置", "ポスト→派遣先", "基礎額", "措置額", "理由・注記"):
         t.add_column(col)

@@ -99,6 +99,11 @@ def _totals(bodies: list[dict[str, Any]]) -> dict[str, Any]:
         rows = [b for b in bodies if b["fiscal_year"] == year]
         by_year[str(year)] = {k: total(rows, k) for k in keys}
     out["by_fiscal_year"] = by_year
+    by_body: dict[str, dict[str, Any]] = {}
+    for code in dict.fromkeys(b["municipality"] for b in bodies):
+        rows = [b for b in bodies if b["municipality"] == code]
+        by_body[code] = {"name": rows[0]["name"], **{k: total(rows, k) for k in keys}}
+    out["by_municipality"] = by_body
     return out
 
 
