@@ -38,6 +38,12 @@ def brute_force(problem: AssignmentProblem) -> tuple[float, float, int]:
             served[key] = served.get(key, 0) + x
         if any(used[p] > problem.capacity[p] for p in used):
             continue
+        bodies_of: dict[str, int] = {}
+        for (p, _), x in zip(arcs, xs, strict=True):
+            if x > 0:
+                bodies_of[p] = bodies_of.get(p, 0) + 1
+        if any(bodies_of.get(p, 0) > lim for p, lim in problem.max_receivers.items()):
+            continue
         fixed_by_key: dict[tuple[str, str], int] = {}
         for (p, b), n in problem.fixed.items():
             key = (b, problem.arcs[(p, b)][0])
@@ -75,7 +81,10 @@ def random_problem(rng: random.Random) -> AssignmentProblem:
             if rng.random() < 0.3 and room[a[0]] > 0:
                 fixed[a] = rng.randint(1, room[a[0]])
                 room[a[0]] -= fixed[a]
-    return AssignmentProblem(capacity, demand, arcs, prefer, fixed)
+    limits = {p: rng.randint(1, 2) for p in posts if rng.random() < 0.4}
+    if any(sum(1 for (q, _) in fixed if q == p) > lim for p, lim in limits.items()):
+        limits = {}
+    return AssignmentProblem(capacity, demand, arcs, prefer, fixed, limits)
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -191,3 +200,24 @@ def test_keep_entered_secondments() -> None:
     assert kept[OWANI].contribution_rate == Decimal("0.5") and not kept[OWANI].proposed
     free = plan_sharing(case_from_dict(data))
     assert {a["receiver"] for a in free.years[0].assignments} == {OWANI}
+
+
+def test_max_receivers_concentrates_a_post() -> None:
+    data = case_dict(
+        secondments=[],
+        demand=[
+            {"body": OWANI, "type": "保健師", "days_per_week": 2},
+            {"body": NISHIMEYA, "type": "保健師", "days_per_week": 2},
+            {"body": HIROSAKI, "type": "保健師", "days_per_week": 2},
+        ],
+    )
+    data["posts"][0]["base"] = HIROSAKI
+    free = plan_sharing(case_from_dict(data))
+    # 5 days: 弘前市 2 (0 km), 大鰐町 2 (12.9 km), 西目屋村 1 (14.5 km); 1 day unmet
+    assert {a["receiver"]: a["days_per_week"] for a in free.years[0].assignments} == {
+        HIROSAKI: Decimal("2.0"), OWANI: Decimal("2.0"), NISHIMEYA: Decimal("1.0")}
+    data["posts"][0]["max_receivers"] = 1
+    limited = plan_sharing(case_from_dict(data))
+    y = limited.years[0]
+    assert [(a["receiver"], a["days_per_week"]) for a in y.assignments] == [(HIROSAKI, Decimal("2.0"))]
+    assert sum(u["unmet_days_per_week"] for u in y.unmet) == Decimal("4.00")

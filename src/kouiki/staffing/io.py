@@ -403,9 +403,13 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
                 by_year[parse_year(k)] = parse_yen(v)
             except KouikiError as exc:
                 raise ctx.error("salary_by_year", str(exc)) from None
+        max_receivers = _get(rec, ctx, "max_receivers", int, False)
+        if max_receivers is not None and max_receivers < 1:
+            raise ctx.error("max_receivers", "担当する団体数の上限は1以上の整数です")
         posts.append(
             Post(
                 id=str(_req(rec, ctx, "id", str)),
+                max_receivers=max_receivers,
                 name=_get(rec, ctx, "name", str, False),
                 employer=_req(rec, ctx, "employer", parse_body),
                 type=_req(rec, ctx, "type", ptype),

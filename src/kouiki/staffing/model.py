@@ -118,6 +118,7 @@ class Post:
     recruiting_year: int | None = None  # 年度 of the 募集経費 (default: start_year)
     salary_by_year: dict[int, int] = field(default_factory=dict)  # overrides salary_yen per 年度
     base: str | None = None  # 勤務拠点 (body whose office the person starts from); default employer
+    max_receivers: int | None = None  # 担当する団体数の上限 (sharing plan)
     agreement: str | None = None
     name: str | None = None
     line: str = field(default="", compare=False)

@@ -8,6 +8,9 @@ Model (one 年度 at a time), all in units of ``unit_days`` (0.5 day a week by d
 - capacity: Σ_b x[p, b] ≤ the post's days a week (FTE × 5 ÷ unit);
 - demand: Σ_p x[p, b] + u[b, t] ≥ demand; and Σ_p x[p, b] ≤ demand rounded up to a unit (no oversupply).
 
+A post may limit how many bodies it serves (``max_receivers``: binary y[p, b] with x ≤ capacity·y and
+Σ_b y ≤ limit), so a specialist is not spread one day each over many offices.
+
 Objectives, lexicographic (solved in stages, not a weighted sum): (1) minimise total unmet days;
 (2) with unmet fixed at its optimum, minimise travel = Σ 2 × km(base office → body office) × days a week,
 where km is the great-circle distance between the bodies' office points (``Municipality.lat/lon``,
@@ -71,6 +74,7 @@ class AssignmentProblem:
     arcs: dict[tuple[str, str], tuple[str, float]]  # (post, body) → (type, cost per unit)
     prefer: frozenset[tuple[str, str]] = frozenset()  # (post, body) pairs to keep (continuity)
     fixed: dict[tuple[str, str], int] = field(default_factory=dict)  # (post, body) → at least these units
+    max_receivers: dict[str, int] = field(default_factory=dict)  # post → at most this many bodies served
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,11 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
             raise SharingError(f"固定する派遣 {p}→{b} が割当の候補にありません")
         if n_fixed > problem.capacity[p]:
             raise SharingError(f"固定する派遣 {p}→{b} の日数がポストの勤務日数を超えています")
+    for p, limit in problem.max_receivers.items():
+        n_fixed_bodies = sum(1 for (q, _) in problem.fixed if q == p)
+        if n_fixed_bodies > limit:
+            raise SharingError(f"ポスト {p} の固定する派遣先 {n_fixed_bodies} 団体が上限 {limit} 団体を超えています")
+    limited = [i for i, (p, _) in enumerate(arcs) if p in problem.max_receivers]
 
     def oversupply_cap(b: str, t: str) -> int:
         fixed = sum(u for (p, c), u in problem.fixed.items() if c == b and problem.arcs[(p, c)][0] == t)
@@ -132,6 +141,17 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
             h.addCol(1.0 if stage == 1 else 0.0, 0.0, inf, 0, [], [])
         for i in range(n_x):
             h.changeColIntegrality(i, highspy.HighsVarType.kInteger)
+        # y (binary) per arc of a post with a limit on the bodies it serves: x ≤ ub·y, Σ y ≤ limit
+        y0 = n_x + len(demand_keys)
+        for k, i in enumerate(limited):
+            h.addCol(0.0, 0.0, 1.0, 0, [], [])
+            h.changeColIntegrality(y0 + k, highspy.HighsVarType.kInteger)
+            ub_i = max(problem.capacity[arcs[i][0]], problem.fixed.get(arcs[i], 0))
+            h.addRow(-inf, 0.0, 2, [i, y0 + k], [1.0, -float(ub_i)])
+        for p, limit in sorted(problem.max_receivers.items()):
+            ys = [y0 + k for k, i in enumerate(limited) if arcs[i][0] == p]
+            if ys:
+                h.addRow(-inf, float(limit), len(ys), ys, [1.0] * len(ys))
         for p, cap in sorted(problem.capacity.items()):
             idx = [i for i, (q, _) in enumerate(arcs) if q == p]
             if idx:
@@ -157,7 +177,7 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
         return list(h.getSolution().col_value)
 
     first = run(build(1, None))
-    unmet_star = sum(first[n_x:])
+    unmet_star = sum(first[n_x : n_x + len(demand_keys)])
     second = run(build(2, unmet_star + 1e-6))
     travel_star = sum(problem.arcs[a][1] * round(second[i]) for i, a in enumerate(arcs))
     third = run(build(3, unmet_star + 1e-6, travel_star + 1e-7 * max(1.0, travel_star)))
@@ -269,7 +289,9 @@ def plan_sharing(case: StaffingCase, keep_entered: bool = False) -> SharingPlan:
         prefer = previous if previous is not None else frozenset(
             (sec.post, sec.receiver) for sec in case.secondments if sec.active(year)
         )
-        sol = solve_assignment(AssignmentProblem(capacity, demand, arcs, prefer, fixed)) if demand else None
+        limits = {p.id: p.max_receivers for p in posts if p.max_receivers is not None}
+        problem = AssignmentProblem(capacity, demand, arcs, prefer, fixed, limits)
+        sol = solve_assignment(problem) if demand else None
         previous = frozenset(sol.units) if sol is not None else frozenset()
         yp = YearPlan(year)
         post_by_id = {p.id: p for p in posts}

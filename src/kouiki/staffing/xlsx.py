@@ -55,6 +55,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, list[str]]]]] = {
             ("main_duty_municipal_support", ["主な所掌が市町村支援", "市町村支援が主", "main_duty_municipal_support"]),
             ("hired_as_specialist", ["専門職として採用", "専門職採用", "hired_as_specialist"]),
             ("base", ["勤務拠点", "base"]),
+            ("max_receivers", ["担当団体数の上限", "max_receivers"]),
             ("agreement", ["協約ID", "agreement"]),
         ],
     ),
