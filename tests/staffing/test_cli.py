@@ -125,3 +125,10 @@ def test_plan_keep_entered_demo() -> None:
     assert ("CE-1", "023621") in kept  # the 自治法派遣 of the demo stays
     ce = next(a for a in r7["assignments"] if a["post"] == "CE-1" and a["receiver"] == "023621")
     assert ce["days_per_week"] == "3.0"  # entered 3 days although 大鰐町 asked for 2
+
+
+def test_support_without_secondments(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("years: {from: R7, to: R7}\nposts:\n  - {id: P1, employer: 青森県, type: 保健師, employment: 任期付, salary_yen: 1, start_year: R7}\n", encoding="utf-8")
+    res = runner.invoke(app, ["staffing", "support", str(path)])
+    assert res.exit_code == 0 and "派遣がないため" in res.output

@@ -39,6 +39,11 @@ def _k(v: int | None) -> str:
 
 
 def _support_tables(res: SupportResult) -> None:
+    if not res.bodies and not res.lines:
+        console.print("派遣がないため、負担と措置はありません（secondments / 派遣シートを確認してください）")
+        for w in res.warnings:
+            console.print(f"[yellow]注意:[/] {w}")
+        return
     for year in res.case.years:
         rows = [b for b in res.bodies if b["fiscal_year"] == year]
         if not rows:

@@ -305,6 +305,7 @@ def plan_sharing(case: StaffingCase, keep_entered: bool = False) -> SharingPlan:
                     {
                         "post": pid,
                         "specialist_type": p.type,
+                        "specialist_type_name": case.type_name(p.type),
                         "employer": p.employer,
                         "base": p.base_body,
                         "receiver": body,
@@ -343,6 +344,7 @@ def plan_sharing(case: StaffingCase, keep_entered: bool = False) -> SharingPlan:
                         {
                             "body": body,
                             "specialist_type": t,
+                            "specialist_type_name": case.type_name(t),
                             "demand_days_per_week": need.quantize(Decimal("0.01")),
                             "unmet_days_per_week": unmet_days,
                             "reason": _unmet_reason(case, posts, body, t),
