@@ -132,3 +132,10 @@ def test_support_without_secondments(tmp_path: Path) -> None:
     path.write_text("years: {from: R7, to: R7}\nposts:\n  - {id: P1, employer: 青森県, type: 保健師, employment: 任期付, salary_yen: 1, start_year: R7}\n", encoding="utf-8")
     res = runner.invoke(app, ["staffing", "support", str(path)])
     assert res.exit_code == 0 and "派遣がないため" in res.output
+
+
+def test_types() -> None:
+    rows = _json(["staffing", "types", "--json"])
+    names = {r["name"] for r in rows}
+    assert {"保健師", "保育士", "税務", "用地", "移住交流"} <= names
+    assert all(r["source"] for r in rows)

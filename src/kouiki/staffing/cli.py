@@ -244,3 +244,25 @@ def template(
     else:
         write_workbook(strip_lines(read_mapping("demo")[0]) if demo else {}, path)
     console.print(f"書き出しました: {path}")
+
+
+@app.command("types")
+@friendly_errors
+def types(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
+    """専門人材の職種の一覧（id・名称・別名・出典）。入力ファイルの specialist_types で追加できる."""
+    from kouiki.staffing.model import builtin_types
+
+    if as_json:
+        print_json(
+            [
+                {"id": t.id, "name": t.name, "aliases": list(t.aliases), "description": t.description, "source": t.source}
+                for t in builtin_types()
+            ]
+        )
+        return
+    table = Table(title="専門人材の職種")
+    for col in ("id", "名称", "別名", "出典"):
+        table.add_column(col)
+    for t in builtin_types():
+        table.add_row(t.id, t.name, "、".join(t.aliases), t.source or "")
+    console.print(table)
