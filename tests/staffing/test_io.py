@@ -147,3 +147,22 @@ def test_yaml_encodings(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / f"case-{encoding}.yaml"
     path.write_text(text, encoding=encoding)
     assert load_case(path).secondments == load_case("demo").secondments
+
+
+def test_unknown_key_is_refused_with_a_suggestion() -> None:
+    data = case_dict()
+    data["secondments"][0]["contribution_yem"] = 100
+    with pytest.raises(StaffingInputError, match="項目「contribution_yem」は使えません（「contribution_yen」の誤りでは？）"):
+        case_from_dict(data, "x.yaml")
+    data = case_dict()
+    data["secondments"][0]["備考"] = "自由記述は可"
+    case_from_dict(data, "x.yaml")
+    data = case_dict()
+    data["secondment"] = []
+    with pytest.raises(StaffingInputError, match="「secondments」の誤りでは"):
+        case_from_dict(data, "x.yaml")
+
+
+def test_training_file_given_to_support_is_pointed_to_training() -> None:
+    with pytest.raises(StaffingInputError, match="kouiki staffing training"):
+        load_case("training-demo")

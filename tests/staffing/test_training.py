@@ -147,3 +147,10 @@ def test_xlsx_unknown_programme_in_costs(tmp_path: Any) -> None:
     wb.save(path)
     with pytest.raises(StaffingInputError, match=r"「研修経費」シート .*行目: 研修ID「NOPE」"):
         read_mapping(path)
+
+
+def test_unknown_programme_key() -> None:
+    data = copy.deepcopy(_demo())
+    data["policies"][0]["programmes"][1]["target"] = 5
+    with pytest.raises(StaffingInputError, match="項目「target」は使えません"):
+        _checks(data)

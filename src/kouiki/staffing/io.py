@@ -264,7 +264,44 @@ def _type_parser(types: tuple[SpecialistType, ...]) -> Callable[[Any], str]:
     return parse
 
 
-def _records(data: Any, source: str, section: str) -> list[tuple[Record, _Ctx]]:
+# Keys each record may have (a typo must not be ignored silently). Free comments: note/notes/memo/備考.
+KEYS: dict[str, frozenset[str]] = {
+    "top": frozenset({"title", "years", "defaults", "specialist_types", "agreements", "posts", "secondments", "demand"}),
+    "defaults": frozenset({"secondment_type", "contribution_rate", "agreement"}),
+    "specialist_types": frozenset({"id", "name", "aliases", "description", "source"}),
+    "agreements": frozenset({"id", "name", "parties", "sender", "basic_policy", "role_split", "expertise",
+                             "concluded_on", "council_votes", "memorandum"}),
+    "posts": frozenset({"id", "name", "employer", "type", "employment", "fte", "salary_yen", "salary_by_year",
+                        "recruiting_cost_yen", "recruiting_year", "start_year", "end_year",
+                        "main_duty_municipal_support", "hired_as_specialist", "base", "agreement", "max_receivers"}),
+    "secondments": frozenset({"post", "receiver", "share", "days_per_week", "from_year", "to_year", "type",
+                              "agreement", "contribution_yen", "contribution_rate"}),
+    "demand": frozenset({"body", "type", "fte", "days_per_week", "from_year", "to_year"}),
+    "training_top": frozenset({"title", "years", "policies"}),
+    "policies": frozenset({"body", "name", "new_policy", "adopted_on", "priority_issues", "programmes"}),
+    "priority_issues": frozenset({"name", "in_medium_term_plan", "in_policy", "plan"}),
+    "programmes": frozenset({"id", "name", "issue", "stated_in_policy", "purpose", "schedule", "target_staff",
+                             "wide_area", "covers_municipalities", "municipal_targets", "participants", "joins",
+                             "costs"}),
+    "costs": frozenset({"fiscal_year", "hosting_cost_yen", "attendance_cost_yen"}),
+}
+_FREE_KEYS = frozenset({_LINE, "__row_word__", "note", "notes", "memo", "備考"})
+
+
+def check_keys(rec: Record, kind: str, where: str) -> None:
+    """Refuse keys a record of ``kind`` does not have, suggesting the nearest known one."""
+    import difflib
+
+    known = KEYS[kind]
+    for key in rec:
+        if key in known or key in _FREE_KEYS:
+            continue
+        near = difflib.get_close_matches(str(key), sorted(known), n=1)
+        hint = f"（「{near[0]}」の誤りでは？）" if near else ""
+        raise StaffingInputError(f"{where}: 項目「{key}」は使えません{hint}（使える項目: {', '.join(sorted(known))}）")
+
+
+def _records(data: Any, source: str, section: str, kind: str | None = None) -> list[tuple[Record, _Ctx]]:
     if data is None:
         return []
     if not isinstance(data, list):
@@ -275,6 +312,8 @@ def _records(data: Any, source: str, section: str) -> list[tuple[Record, _Ctx]]:
         ctx = _Ctx(source, section, i, line, rec.get("__row_word__", "行目") if isinstance(rec, dict) else "行目")
         if not isinstance(rec, dict):
             raise StaffingInputError(f"{ctx.where}: キーと値の組で指定してください")
+        if kind is not None:
+            check_keys(rec, kind, ctx.where)
         out.append((rec, ctx))
     return out
 
@@ -305,8 +344,11 @@ def _party(value: Any, ctx: _Ctx) -> list[str]:
 
 def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCase:
     """Parse and cross-check a staffing case (a dict as read from YAML or built from XLSX sheets)."""
+    if "policies" in data and not any(k in data for k in ("posts", "secondments", "agreements")):
+        raise StaffingInputError(f"{source}: 人材育成の入力（policies）です。kouiki staffing training で読み込んでください")
+    check_keys(data, "top", source)
     types = list(builtin_types())
-    for rec, ctx in _records(data.get("specialist_types"), source, "specialist_types"):
+    for rec, ctx in _records(data.get("specialist_types"), source, "specialist_types", "specialist_types"):
         t = SpecialistType(
             id=_req(rec, ctx, "id", str),
             name=_req(rec, ctx, "name", str),
@@ -321,6 +363,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
     years = _parse_years(data.get("years"), source)
     dflt = data.get("defaults") or {}
     dctx = _Ctx(source, "defaults", 0, dflt.get(_LINE) if isinstance(dflt, dict) else None)
+    check_keys(dflt, "defaults", dctx.where)
     defaults = PlanDefaults(
         secondment_type=_get(dflt, dctx, "secondment_type", parse_secondment_type, False) or SecondmentType.AGREEMENT,
         contribution_rate=_get(dflt, dctx, "contribution_rate", parse_decimal, False) or Decimal(0),
@@ -330,7 +373,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
         raise dctx.error("contribution_rate", "負担率は0〜1です")
 
     agreements: list[Agreement] = []
-    for rec, ctx in _records(data.get("agreements"), source, "agreements（連携協約）"):
+    for rec, ctx in _records(data.get("agreements"), source, "agreements（連携協約）", "agreements"):
         parties = tuple(dict.fromkeys(c for p in _req(rec, ctx, "parties", parse_list) for c in _party(p, ctx)))
         sender = _get(rec, ctx, "sender", parse_body, False)
         if sender is None:
@@ -383,7 +426,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
         raise dctx.error("agreement", f"連携協約ID {defaults.agreement!r} がありません")
 
     posts: list[Post] = []
-    post_recs = _records(data.get("posts"), source, "posts（ポスト）")
+    post_recs = _records(data.get("posts"), source, "posts（ポスト）", "posts")
     for rec, ctx in post_recs:
         fte = _get(rec, ctx, "fte", parse_decimal, False)
         if fte is not None and not (0 < fte <= 1):
@@ -438,7 +481,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
         return text
 
     secondments: list[Secondment] = []
-    for rec, ctx in _records(data.get("secondments"), source, "secondments（派遣）"):
+    for rec, ctx in _records(data.get("secondments"), source, "secondments（派遣）", "secondments"):
         post = post_by_id[_req(rec, ctx, "post", ppost)]
         share = _share(rec, ctx, "share", "days_per_week")
         if share is None:
@@ -476,7 +519,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
         )
 
     demand: list[Demand] = []
-    for rec, ctx in _records(data.get("demand"), source, "demand（需要）"):
+    for rec, ctx in _records(data.get("demand"), source, "demand（需要）", "demand"):
         fte = _share(rec, ctx, "fte", "days_per_week", one_person=False)
         if fte is None or fte == 0:
             raise ctx.error("fte", "必要な勤務量（fte、0より大きい）または週日数（days_per_week）を指定してください")

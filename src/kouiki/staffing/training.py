@@ -28,6 +28,7 @@ from kouiki.staffing.io import (
     _get,
     _records,
     _req,
+    check_keys,
     parse_body,
     parse_bool,
     parse_date,
@@ -130,9 +131,11 @@ class ConditionCheck:
 
 def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[TrainingPolicy], tuple[int, ...] | None]:
     out: list[TrainingPolicy] = []
-    for rec, ctx in _records(data.get("policies"), source, "policies（人材育成基本方針）"):
+    check_keys(data, "training_top", source)
+    for rec, ctx in _records(data.get("policies"), source, "policies（人材育成基本方針）", "policies"):
         issues = []
         for i, irec in enumerate(rec.get("priority_issues") or []):
+            check_keys(irec, "priority_issues", f"{ctx.where} priority_issues {i + 1}件目")
             ictx = _Ctx(source, f"{ctx.section} {ctx.index + 1}件目の priority_issues", i, irec.get("__line__"),
                         irec.get("__row_word__", "行目"))
             issues.append(
@@ -145,10 +148,12 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
             )
         programmes = []
         for i, prec in enumerate(rec.get("programmes") or []):
+            check_keys(prec, "programmes", f"{ctx.where} programmes {i + 1}件目")
             pctx = _Ctx(source, f"{ctx.section} {ctx.index + 1}件目の programmes", i, prec.get("__line__"),
                         prec.get("__row_word__", "行目"))
             costs = []
             for j, crec in enumerate(prec.get("costs") or []):
+                check_keys(crec, "costs", f"{ctx.where} costs {j + 1}件目")
                 cctx = _Ctx(source, f"{pctx.section} {i + 1}件目の costs", j, crec.get("__line__"),
                             crec.get("__row_word__", "行目"))
                 costs.append(
