@@ -139,3 +139,14 @@ def test_types() -> None:
     names = {r["name"] for r in rows}
     assert {"保健師", "保育士", "税務", "用地", "移住交流"} <= names
     assert all(r["source"] for r in rows)
+
+
+def test_items_file_feeds_kouiki_fiscal_evaluate(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["staffing", "support", "demo", "--items"])
+    assert res.exit_code == 0
+    plan = tmp_path / "items.json"
+    plan.write_text(res.stdout, encoding="utf-8")
+    fiscal = _json(["fiscal", "evaluate", str(plan), "--json"])
+    assert fiscal["errors"] == []
+    ours = _json(["staffing", "support", "demo", "--json"])
+    assert fiscal["totals"]["support_yen"] == ours["totals"]["support_yen"]
