@@ -75,6 +75,7 @@ class AssignmentProblem:
     prefer: frozenset[tuple[str, str]] = frozenset()  # (post, body) pairs to keep (continuity)
     fixed: dict[tuple[str, str], int] = field(default_factory=dict)  # (post, body) → at least these units
     max_receivers: dict[str, int] = field(default_factory=dict)  # post → at most this many bodies served
+    time_limit_seconds: float = 60.0  # per stage; the best solution found so far is kept (status says so)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
         h = _quiet_highs(highspy)
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
+        h.setOptionValue("time_limit", float(problem.time_limit_seconds))
         inf = highspy.kHighsInf
         for p, b in arcs:
             t, cost = problem.arcs[(p, b)]
@@ -169,10 +171,16 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
             h.addRow(-inf, travel_cap, n_x, list(range(n_x)), [problem.arcs[a][1] for a in arcs])
         return h
 
+    statuses: list[str] = []
+
     def run(h: Any) -> list[float]:
         h.run()
         status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status == highspy.HighsModelStatus.kOptimal:
+            statuses.append("optimal")
+        elif status == highspy.HighsModelStatus.kTimeLimit and h.getInfo().primal_solution_status == 2:
+            statuses.append("time_limit")  # a feasible incumbent, not proven optimal
+        else:
             raise SharingError(f"割当モデルを解けませんでした（HiGHS: {h.modelStatusToString(status)}）")
         return list(h.getSolution().col_value)
 
@@ -189,7 +197,8 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
     unmet = {k: max(0.0, problem.demand[k] - served.get(k, 0)) for k in demand_keys}
     travel = sum(problem.arcs[a][1] * u for a, u in units.items())
     changed = sum(u for a, u in units.items() if a not in problem.prefer)
-    return AssignmentSolution(units, unmet, sum(unmet.values()), travel, "optimal", changed)
+    status = "optimal" if all(x == "optimal" for x in statuses) else "time_limit"
+    return AssignmentSolution(units, unmet, sum(unmet.values()), travel, status, changed)
 
 
 # ---- from a staffing case ---------------------------------------------------------------------
@@ -203,6 +212,7 @@ class YearPlan:
     idle: list[dict[str, Any]] = field(default_factory=list)
     travel_km_per_week: Decimal = Decimal(0)
     unmet_days: Decimal = Decimal(0)
+    status: str = "optimal"  # or "time_limit": the best plan found within the time limit, not proven optimal
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -212,6 +222,7 @@ class YearPlan:
             "idle": self.idle,
             "travel_km_per_week": self.travel_km_per_week,
             "unmet_days_per_week": self.unmet_days,
+            "status": self.status,
         }
 
 
@@ -290,7 +301,9 @@ def plan_sharing(case: StaffingCase, keep_entered: bool = False) -> SharingPlan:
             (sec.post, sec.receiver) for sec in case.secondments if sec.active(year)
         )
         limits = {p.id: p.max_receivers for p in posts if p.max_receivers is not None}
-        problem = AssignmentProblem(capacity, demand, arcs, prefer, fixed, limits)
+        problem = AssignmentProblem(
+            capacity, demand, arcs, prefer, fixed, limits, float(cfg["sharing"]["time_limit_seconds"])
+        )
         sol = solve_assignment(problem) if demand else None
         previous = frozenset(sol.units) if sol is not None else frozenset()
         yp = YearPlan(year)
@@ -352,6 +365,11 @@ def plan_sharing(case: StaffingCase, keep_entered: bool = False) -> SharingPlan:
                     )
                     yp.unmet_days += unmet_days
             yp.travel_km_per_week = _q(sol.travel_cost)
+            yp.status = sol.status
+            if sol.status != "optimal":
+                notes.append(
+                    f"{FiscalYear(year).wareki()}: 制限時間内に最適性を証明できなかったため、見つかった最良の割当を示しています"
+                )
         for p in posts:
             idle_units = capacity[p.id] - used.get(p.id, 0)
             if idle_units:
