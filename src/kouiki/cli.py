@@ -11,6 +11,7 @@ from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.formation.cli import app as formation_app
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
+from kouiki.staffing.cli import app as staffing_app
 from kouiki.store.cli import app as db_app
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(formation_app, name="formation")
+app.add_typer(staffing_app, name="staffing")
 
 
 @app.command("version")
