@@ -32,6 +32,22 @@ class MajorCategory(StrEnum):
 
 
 @dataclass(frozen=True)
+class Building:
+    """One 棟 (building) of a facility, as a 固定資産台帳 or a template row with a ``facility_id`` lists it.
+
+    The 更新費用 projection works per building when a facility has them (each 棟 has its own 建築年度).
+    """
+
+    building_id: str
+    floor_area_m2: Decimal | None = None  # 延床面積
+    built_year: int | None = None  # 建築年度 (西暦)
+    structure: str | None = None  # 構造 (耐用年数分類)
+    acquisition_cost_yen: int | None = None  # 取得価額
+    accumulated_depreciation_yen: int | None = None  # 減価償却累計額
+    imputed: dict[str, str] = field(default_factory=dict)  # field name → rule that imputed it
+
+
+@dataclass(frozen=True)
 class Facility:
     """One public facility. ``None`` means unknown; money is int yen; areas are Decimal ㎡."""
 
@@ -56,6 +72,12 @@ class Facility:
     imputed: dict[str, str] = field(default_factory=dict)  # field name → rule that imputed it
     source: str | None = None  # file / dataset the row came from
     extra: dict[str, Any] = field(default_factory=dict)
+    # Optional, added by part A (importers); all default to "unknown".
+    address: str | None = None  # 住所 / 所在地_連結表記
+    kana: str | None = None  # 名称_カナ
+    buildings: tuple[Building, ...] = ()  # 棟 rows grouped into this facility (empty: facility-level figures)
+    source_row: int | None = None  # first line/row of the source file (1-based, header = 1)
+    yearly: dict[int, dict[str, int]] = field(default_factory=dict)  # 年度 → figures (施設カルテ: users, costs…)
 
     def is_imputed(self, field_name: str) -> bool:
         return field_name in self.imputed

@@ -1,0 +1,441 @@
+"""更新費用 projection of buildings (建築物) — the 総務省「公共施設等更新費用試算ソフト」 method.
+
+For each building (棟) with a known 延床面積 A, 建築年度 b and 大分類 c, and a projection starting in
+年度 S over N 年度 (age = S − b):
+
+- each *event* of the parameter file (大規模改修 at 30 over 2 年度, 建替え at 60 over 3 年度 by default) costs
+  A × unit cost(c) (rounded once, by the file's rule) and falls in 年度 b + at_age …; parts outside the
+  horizon are left out;
+- an event already missed at the start is caught up as 積み残し when the age is in its backlog range
+  (改修: 31–50 → evenly over the first 10 年度; 建替え: past 60 → over 10 年度, flag R); otherwise dropped
+  (aged 51–59: no catch-up 改修, straight to 建替え at 60);
+- a cost spread over n 年度 is split into integer yen that sum exactly to the whole, remainder in the
+  last 年度 (:func:`kouiki.reference.money.split_evenly`).
+
+Facilities without buildings are one building with the facility's figures. Buildings missing 延床面積
+or 建築年度 are listed in ``excluded`` with the reason; imputed figures are used and listed in ``imputed``.
+All rules (unit costs, ages, spreads, backlog) come from ``parameters/renewal*.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
+from kouiki.reference.errors import KouikiError
+from kouiki.reference.money import Rounding, split_evenly
+
+KINDS = ("大規模改修", "建替え", "積み残し")
+SCENARIOS = {"mic": "renewal.yaml", "単純更新": "renewal.yaml", "longevity": "renewal_longevity.yaml", "長寿命化": "renewal_longevity.yaml"}
+
+
+class RenewalParameterError(KouikiError, ValueError):
+    """A renewal parameter file that is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Backlog:
+    from_age: int
+    until_age: int | None
+    spread_years: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # 大規模改修 | 建替え (the by_kind bucket)
+    label: str
+    at_age: int
+    spread_years: int
+    table: str  # which unit-cost column
+    ratio: Decimal  # share of that unit cost
+    backlog: Backlog | None
+    confidence: str
+
+
+@dataclass(frozen=True)
+class RenewalParameters:
+    id: str
+    title: str
+    version: int
+    scenario: str
+    citation: str
+    rounding: Rounding
+    unit_costs: dict[MajorCategory, dict[str, int]]  # 円/㎡ by 大分類 and table
+    events: tuple[Event, ...]
+    repeat_after_rebuild: bool
+    horizon_years: int
+    source_file: str
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, scenario: str = "mic") -> RenewalParameters:
+        """Load a parameter file (default: the packaged one of ``scenario``: mic | longevity)."""
+        if path is None:
+            if scenario not in SCENARIOS:
+                raise RenewalParameterError(f"シナリオが不明です: {scenario}（mic, longevity）")
+            return _packaged(SCENARIOS[scenario])
+        p = Path(path)
+        try:
+            raw = yaml.safe_load(p.read_text("utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise RenewalParameterError(f"{p}: 更新費用のパラメータを読めません: {exc}") from exc
+        return cls.from_dict(raw, str(p))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], source: str) -> RenewalParameters:
+        try:
+            values = raw["unit_costs"]["values"]
+            unit_costs: dict[MajorCategory, dict[str, int]] = {}
+            for name, cols in values.items():
+                unit_costs[MajorCategory(name)] = {str(k): int(v) for k, v in cols.items()}
+            missing = [c.value for c in MajorCategory if c not in unit_costs]
+            if missing:
+                raise RenewalParameterError(f"{source}: 単価のない大分類があります: {', '.join(missing)}")
+            events = []
+            for e in raw["events"]:
+                b = e.get("backlog")
+                cost = e["cost"]
+                ev = Event(
+                    kind=str(e["kind"]),
+                    label=str(e.get("label") or e["kind"]),
+                    at_age=int(e["at_age"]),
+                    spread_years=int(e["spread_years"]),
+                    table=str(cost["table"]),
+                    ratio=Decimal(str(cost.get("ratio", "1"))),
+                    backlog=Backlog(int(b["from_age"]), None if b.get("until_age") is None else int(b["until_age"]), int(b["spread_years"]), str(b.get("kind", "積み残し"))) if b else None,
+                    confidence=str(e.get("confidence", "R")),
+                )
+                if ev.spread_years < 1 or (ev.backlog and ev.backlog.spread_years < 1):
+                    raise RenewalParameterError(f"{source}: {ev.label} の分散年数は1以上です")
+                for cat, cols in unit_costs.items():
+                    if ev.table not in cols:
+                        raise RenewalParameterError(f"{source}: {cat.value} に単価「{ev.table}」がありません")
+                events.append(ev)
+            rep = raw.get("repeat_after_rebuild", {"value": False})
+            hz = raw.get("horizon_years", {"value": 40})
+            return cls(
+                id=str(raw["id"]),
+                title=str(raw["title"]),
+                version=int(raw.get("version", 1)),
+                scenario=str(raw.get("scenario", raw["id"])),
+                citation=str(raw.get("citation", "")).strip(),
+                rounding=Rounding.by_id(str(raw.get("rounding", "yen_floor"))),
+                unit_costs=unit_costs,
+                events=tuple(sorted(events, key=lambda e: e.at_age)),
+                repeat_after_rebuild=bool(rep["value"] if isinstance(rep, dict) else rep),
+                horizon_years=int(hz["value"] if isinstance(hz, dict) else hz),
+                source_file=source,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, RenewalParameterError):
+                raise
+            raise RenewalParameterError(f"{source}: 更新費用のパラメータが不完全です: {exc!r}") from exc
+
+    def unit_cost(self, category: MajorCategory, event: Event) -> Decimal:
+        return Decimal(self.unit_costs[category][event.table]) * event.ratio
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version": self.version,
+            "scenario": self.scenario,
+            "citation": self.citation,
+            "rounding": self.rounding.rule.label,
+            "file": self.source_file,
+            "unit_costs_yen_per_m2": {c.value: v for c, v in self.unit_costs.items()},
+            "events": [
+                {
+                    "kind": e.kind,
+                    "label": e.label,
+                    "at_age": e.at_age,
+                    "spread_years": e.spread_years,
+                    "unit_cost": e.table,
+                    "ratio": str(e.ratio),
+                    "confidence": e.confidence,
+                    "backlog": None
+                    if e.backlog is None
+                    else {
+                        "from_age": e.backlog.from_age,
+                        "until_age": e.backlog.until_age,
+                        "spread_years": e.backlog.spread_years,
+                        "kind": e.backlog.kind,
+                    },
+                }
+                for e in self.events
+            ],
+            "repeat_after_rebuild": self.repeat_after_rebuild,
+        }
+
+
+@cache
+def _packaged(name: str) -> RenewalParameters:
+    text = resources.files("kouiki.facilities").joinpath(f"parameters/{name}").read_text("utf-8")
+    return RenewalParameters.from_dict(yaml.safe_load(text), f"kouiki/facilities/parameters/{name}")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One event of one building: what, when, how much (traceable to the parameters)."""
+
+    facility_id: str
+    building_id: str
+    kind: str  # by_kind bucket
+    label: str
+    first_year: int
+    years: int
+    floor_area_m2: Decimal
+    unit_cost_yen_per_m2: Decimal
+    cost_yen: int  # whole cost (also the parts outside the horizon)
+    in_horizon_yen: int
+    backlog: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "facility_id": self.facility_id,
+            "building_id": self.building_id,
+            "kind": self.kind,
+            "label": self.label,
+            "first_year": self.first_year,
+            "years": self.years,
+            "floor_area_m2": str(self.floor_area_m2),
+            "unit_cost_yen_per_m2": str(self.unit_cost_yen_per_m2),
+            "cost_yen": self.cost_yen,
+            "in_horizon_yen": self.in_horizon_yen,
+            "backlog": self.backlog,
+        }
+
+
+@dataclass
+class RenewalResult:
+    """The projection: yearly totals by 大分類, body and kind; excluded and imputed facilities."""
+
+    years: list[int]
+    total_yen: list[int]
+    by_category: dict[str, list[int]]
+    by_municipality: dict[str, list[int]]
+    by_kind: dict[str, list[int]]
+    excluded: list[dict[str, str]]
+    imputed: list[dict[str, Any]]
+    parameters: RenewalParameters
+    bookings: list[Booking] = field(default_factory=list)
+    floor_area_m2: Decimal = Decimal(0)  # 延床面積 of the buildings included
+    recent_investment_yen: list[int] | None = None  # 直近5年の投資的経費（既存更新分）実績
+
+    @property
+    def total(self) -> int:
+        return sum(self.total_yen)
+
+    @property
+    def annual_average_yen(self) -> int:
+        return self.total // len(self.years) if self.years else 0
+
+    def recent_average_yen(self) -> int | None:
+        inv = self.recent_investment_yen
+        return sum(inv) // len(inv) if inv else None
+
+    def summary(self) -> dict[str, Any]:
+        avg = self.recent_average_yen()
+        return {
+            "total_yen": self.total,
+            "annual_average_yen": self.annual_average_yen,
+            "floor_area_m2": str(self.floor_area_m2),
+            "facilities_included": len({b.facility_id for b in self.bookings}) if self.bookings else None,
+            "facilities_excluded": len({e["facility_id"] for e in self.excluded}),
+            "recent_investment_average_yen": avg,
+            "ratio_to_recent_investment": None if not avg else str((Decimal(self.annual_average_yen) / avg).quantize(Decimal("0.01"))),
+        }
+
+    def to_dict(self, detail: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "years": self.years,
+            "total_yen": self.total_yen,
+            "by_category": self.by_category,
+            "by_municipality": self.by_municipality,
+            "by_kind": self.by_kind,
+            "excluded": self.excluded,
+            "imputed": self.imputed,
+            "summary": self.summary(),
+            "parameters": self.parameters.to_dict(),
+        }
+        if detail:
+            out["bookings"] = [b.to_dict() for b in self.bookings]
+        return out
+
+
+def _units(f: Facility) -> list[tuple[str, Decimal | None, int | None, dict[str, str]]]:
+    if f.buildings:
+        return [(b.building_id, b.floor_area_m2, b.built_year, b.imputed) for b in f.buildings]
+    return [(f.facility_id, f.floor_area_m2, f.built_year, {k: v for k, v in f.imputed.items() if k in ("floor_area_m2", "built_year")})]
+
+
+def _exclusion_reason(area: Decimal | None, year: int | None) -> str | None:
+    if area is None and year is None:
+        return "延床面積・建築年度が不明"
+    if area is None:
+        return "延床面積が不明"
+    if year is None:
+        return "建築年度が不明"
+    return None
+
+
+def project(
+    inventory: Inventory | list[Facility],
+    start_year: int = 2025,
+    years: int | None = None,
+    parameters: RenewalParameters | None = None,
+    *,
+    recent_investment_yen: list[int] | None = None,
+    keep_bookings: bool = True,
+) -> RenewalResult:
+    """The 更新費用 projection of ``inventory`` over ``years`` 年度 from ``start_year``."""
+    params = parameters or RenewalParameters.load()
+    n = years if years is not None else params.horizon_years
+    if n < 1:
+        raise RenewalParameterError("試算期間（年数）は1以上です")
+    facilities = inventory.facilities if isinstance(inventory, Inventory) else inventory
+    end = start_year + n  # exclusive
+    total = [0] * n
+    by_cat: dict[MajorCategory, list[int]] = {}
+    by_muni: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {k: [0] * n for k in KINDS}
+    excluded: list[dict[str, str]] = []
+    imputed: list[dict[str, Any]] = []
+    bookings: list[Booking] = []
+    floor_total = Decimal(0)
+    rnd = params.rounding
+    events = params.events
+    rebuild_age = max(e.at_age for e in events)
+
+    for f in facilities:
+        cat_row = by_cat.get(f.category)
+        muni_row = by_muni.get(f.municipality_code)
+        used_imputed: dict[str, str] = {}
+        for bid, area, built, imp in _units(f):
+            reason = _exclusion_reason(area, built)
+            if reason is not None:
+                entry = {"facility_id": f.facility_id, "name": f.name, "reason": reason}
+                if bid != f.facility_id:
+                    entry["building_id"] = bid
+                excluded.append(entry)
+                continue
+            assert area is not None and built is not None
+            used_imputed.update(imp)
+            floor_total += area
+            if cat_row is None:
+                cat_row = by_cat[f.category] = [0] * n
+            if muni_row is None:
+                muni_row = by_muni[f.municipality_code] = [0] * n
+            base = built
+            while True:
+                for ev in events:
+                    due = base + ev.at_age
+                    unit = params.unit_cost(f.category, ev)
+                    if due >= start_year:
+                        if due >= end:
+                            continue
+                        kind, first, spread, is_backlog = ev.kind, due, ev.spread_years, False
+                    else:
+                        b = ev.backlog
+                        cur_age = start_year - base
+                        if base != built or b is None or cur_age < b.from_age or (b.until_age is not None and cur_age > b.until_age):
+                            continue
+                        kind, first, spread, is_backlog = b.kind, start_year, b.spread_years, True
+                    cost = rnd.apply(area * unit)
+                    parts = split_evenly(cost, spread)
+                    inside = 0
+                    for i, part in enumerate(parts):
+                        y = first + i - start_year
+                        if 0 <= y < n:
+                            total[y] += part
+                            cat_row[y] += part
+                            muni_row[y] += part
+                            by_kind[kind][y] += part
+                            inside += part
+                    if keep_bookings:
+                        bookings.append(Booking(f.facility_id, bid, kind, ev.label if not is_backlog else f"{ev.label}（積み残し）", first, spread, area, unit, cost, inside, is_backlog))
+                # One cycle per building unless the file says to repeat it from a rebuild inside the horizon.
+                nxt = base + rebuild_age
+                if not params.repeat_after_rebuild or nxt < start_year or nxt >= end:
+                    break
+                base = nxt
+        if used_imputed:
+            imputed.append({"facility_id": f.facility_id, "name": f.name, "fields": used_imputed})
+    order = list(MajorCategory)
+    return RenewalResult(
+        years=list(range(start_year, end)),
+        total_yen=total,
+        by_category={c.value: by_cat[c] for c in order if c in by_cat},
+        by_municipality={k: by_muni[k] for k in sorted(by_muni)},
+        by_kind=by_kind,
+        excluded=excluded,
+        imputed=imputed,
+        parameters=params,
+        bookings=bookings,
+        floor_area_m2=floor_total,
+        recent_investment_yen=recent_investment_yen,
+    )
+
+
+@dataclass
+class LongevityComparison:
+    """単純更新 vs 長寿命化 over the same horizon and the 効果額 (difference) by 年度."""
+
+    baseline: RenewalResult
+    longevity: RenewalResult
+
+    @property
+    def effect_yen(self) -> list[int]:
+        return [a - b for a, b in zip(self.baseline.total_yen, self.longevity.total_yen, strict=True)]
+
+    def to_dict(self) -> dict[str, Any]:
+        eff = self.effect_yen
+        return {
+            "years": self.baseline.years,
+            "baseline_total_yen": self.baseline.total_yen,
+            "longevity_total_yen": self.longevity.total_yen,
+            "effect_yen": eff,
+            "summary": {
+                "baseline_yen": self.baseline.total,
+                "longevity_yen": self.longevity.total,
+                "effect_yen": sum(eff),
+                "effect_annual_average_yen": sum(eff) // len(eff) if eff else 0,
+            },
+            "baseline_parameters": self.baseline.parameters.id,
+            "longevity_parameters": self.longevity.parameters.id,
+            "excluded": self.baseline.excluded,
+            "imputed": self.baseline.imputed,
+        }
+
+
+def compare_longevity(
+    inventory: Inventory | list[Facility],
+    start_year: int = 2025,
+    years: int | None = None,
+    baseline: RenewalParameters | None = None,
+    longevity: RenewalParameters | None = None,
+) -> LongevityComparison:
+    """効果額 of a 長寿命化 scenario: baseline (単純更新, MIC defaults) minus longevity, by 年度."""
+    b = project(inventory, start_year, years, baseline or RenewalParameters.load(scenario="mic"))
+    lg = project(inventory, start_year, years, longevity or RenewalParameters.load(scenario="longevity"))
+    return LongevityComparison(b, lg)
+
+
+__all__ = [
+    "KINDS",
+    "Booking",
+    "Building",
+    "LongevityComparison",
+    "RenewalParameterError",
+    "RenewalParameters",
+    "RenewalResult",
+    "compare_longevity",
+    "project",
+]
