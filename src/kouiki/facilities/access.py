@@ -65,11 +65,15 @@ class AccessStats:
         return {
             "population": self.population,
             "mean_minutes": _r(self.mean_minutes),
-            f"p{percentile.normalize()}_minutes": _r(self.percentile_minutes),
+            f"p{_pct_label(percentile)}_minutes": _r(self.percentile_minutes),
             "share_within": None if self.share_within is None else round(self.share_within, 4),
             "within_population": self.within_population,
             "unreachable_population": self.unreachable_population,
         }
+
+
+def _pct_label(p: Decimal) -> str:
+    return str(int(p)) if p == p.to_integral_value() else str(p)
 
 
 def _r(x: float | None) -> float | None:

@@ -418,3 +418,23 @@ def read_demand_csv(path: Path) -> list[DemandPoint]:
             source=path.name,
         ))
     return out
+
+
+def assign_bodies(points: Sequence[DemandPoint], bodies: Sequence[str]) -> list[DemandPoint]:
+    """Set each point's body from the bundled N03 boundaries (points outside every given body are dropped)."""
+    from shapely import contains_xy
+
+    out = []
+    geoms = [(codesmod.normalize(b), boundary(b)) for b in bodies]
+    missing = [b for b, g in geoms if g is None]
+    if missing:
+        raise DemandError(f"境界データが同梱されていない団体があります: {', '.join(missing)}（需要点CSVに municipality_code を書いてください）")
+    for p in points:
+        if p.municipality_code:
+            out.append(p)
+            continue
+        for code, g in geoms:
+            if bool(contains_xy(g, p.lon, p.lat)):
+                out.append(replace(p, municipality_code=code))
+                break
+    return out
