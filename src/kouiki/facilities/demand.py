@@ -116,6 +116,7 @@ def read_estat_mesh(path: Path, column: str | None = None, municipality_code: st
         raise DemandError(f"{path}: 見出し行（2行）がありません")
     codes_row = [_norm(c) for c in rows[0]]
     labels_row = [_norm(c) for c in rows[1]]
+    raw_labels = [c.strip() for c in rows[1]]
     if not codes_row or codes_row[0].upper() != "KEY_CODE":
         raise DemandError(f"{path} 1行目 列1: 「KEY_CODE」がありません（e-Stat 地域メッシュ統計の形式ではありません）")
     col = _pick_population_column(codes_row, labels_row, column, path)
@@ -130,14 +131,14 @@ def read_estat_mesh(path: Path, column: str | None = None, municipality_code: st
             raise DemandError(f"{path} {line}行目 列「KEY_CODE」: {exc}") from None
         if col >= len(row):
             raise DemandError(f"{path} {line}行目: 列「{codes_row[col]}」がありません")
-        pop = _int_cell(row[col], path, line, labels_row[col] or codes_row[col])
+        pop = _int_cell(row[col], path, line, raw_labels[col] or codes_row[col])
         if not pop:
             continue
         lat, lon = meshmod.center(code)
         out.append(
             DemandPoint(
                 id=f"m{code}", lat=lat, lon=lon, population=pop, municipality_code=municipality_code,
-                source=f"{path.name} ({encoding}, 列 {labels_row[col] or codes_row[col]})",
+                source=f"{path.name} ({encoding}, 列 {raw_labels[col] or codes_row[col]})",
             )
         )
     if not out:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from kouiki.reference import codes as codesmod
+from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import get as get_body
 
@@ -86,7 +87,7 @@ class FeeGroup:
             current=codes_map("current"),
             uses=codes_map("uses"),
             rule=rule,
-            start_fiscal_year=int(d.get("start_fiscal_year", 2025)),
+            start_fiscal_year=FiscalYear.parse(d.get("start_fiscal_year", 2025)).year,
             step_cap=None if cap is None else Decimal(str(cap)),
             fixed_fee_yen=None if d.get("fixed_fee_yen") is None else int(d["fixed_fee_yen"]),
             annual_cost_yen=None if d.get("annual_cost_yen") is None else int(d["annual_cost_yen"]),
