@@ -5,7 +5,10 @@ from __future__ import annotations
 import typer
 
 from kouiki import __version__
+from kouiki.cli_common import friendly_errors
 from kouiki.reference.cli import app as municipalities_app
+from kouiki.reference.cli_regions import app as regions_app
+from kouiki.store.cli import app as db_app
 
 app = typer.Typer(
     name="kouiki",
@@ -14,12 +17,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(regions_app, name="regions")
+app.add_typer(db_app, name="db")
 
 
 @app.command("version")
 def version() -> None:
     """バージョンを表示する."""
     typer.echo(__version__)
+
+
+@app.command("demo")
+@friendly_errors
+def demo() -> None:
+    """デモ: 同梱の圏域（弘前圏域）を表示する（Web アプリができるまでの主な動作）."""
+    from kouiki.reference.cli_regions import render_region
+    from kouiki.store import session
+    from kouiki.store.regions import get_region
+
+    with session() as s:
+        region = get_region(s, "弘前圏域")
+    render_region(region)
 
 
 def main() -> None:

@@ -13,10 +13,19 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from kouiki.reference.errors import KouikiError
 
 console = Console()
+
+
+def table(title: str, *columns: str) -> Table:
+    """A Rich table whose cells wrap instead of being cut with "…" (numbers must never be hidden)."""
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    return t
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

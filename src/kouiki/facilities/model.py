@@ -96,3 +96,96 @@ class Inventory:
 
     def municipalities(self) -> list[str]:
         return sorted({f.municipality_code for f in self.facilities})
+
+
+# ---- plain-data form (JSON, the store, the web) ---------------------------------------------------
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def building_to_dict(b: Building) -> dict[str, Any]:
+    return {
+        "building_id": b.building_id,
+        "floor_area_m2": None if b.floor_area_m2 is None else str(b.floor_area_m2),
+        "built_year": b.built_year,
+        "structure": b.structure,
+        "acquisition_cost_yen": b.acquisition_cost_yen,
+        "accumulated_depreciation_yen": b.accumulated_depreciation_yen,
+        "imputed": dict(b.imputed),
+    }
+
+
+def facility_to_dict(f: Facility) -> dict[str, Any]:
+    """JSON-safe dict: Decimals as strings, money as int yen, 年度 keys of ``yearly`` as strings."""
+    return {
+        "facility_id": f.facility_id,
+        "municipality_code": f.municipality_code,
+        "name": f.name,
+        "category": f.category.value,
+        "subcategory": f.subcategory,
+        "floor_area_m2": None if f.floor_area_m2 is None else str(f.floor_area_m2),
+        "built_year": f.built_year,
+        "lat": f.lat,
+        "lon": f.lon,
+        "capacity": f.capacity,
+        "annual_users": f.annual_users,
+        "annual_operating_cost_yen": f.annual_operating_cost_yen,
+        "annual_revenue_yen": f.annual_revenue_yen,
+        "fee_yen": f.fee_yen,
+        "structure": f.structure,
+        "owner": f.owner,
+        "acquisition_cost_yen": f.acquisition_cost_yen,
+        "accumulated_depreciation_yen": f.accumulated_depreciation_yen,
+        "imputed": dict(f.imputed),
+        "source": f.source,
+        "extra": f.extra,
+        "address": f.address,
+        "kana": f.kana,
+        "buildings": [building_to_dict(b) for b in f.buildings],
+        "source_row": f.source_row,
+        "yearly": {str(y): v for y, v in f.yearly.items()},
+    }
+
+
+def facility_from_dict(d: dict[str, Any]) -> Facility:
+    return Facility(
+        facility_id=str(d["facility_id"]),
+        municipality_code=str(d["municipality_code"]),
+        name=str(d["name"]),
+        category=MajorCategory(d["category"]),
+        subcategory=d.get("subcategory"),
+        floor_area_m2=_dec(d.get("floor_area_m2")),
+        built_year=d.get("built_year"),
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        capacity=d.get("capacity"),
+        annual_users=d.get("annual_users"),
+        annual_operating_cost_yen=d.get("annual_operating_cost_yen"),
+        annual_revenue_yen=d.get("annual_revenue_yen"),
+        fee_yen=d.get("fee_yen"),
+        structure=d.get("structure"),
+        owner=d.get("owner"),
+        acquisition_cost_yen=d.get("acquisition_cost_yen"),
+        accumulated_depreciation_yen=d.get("accumulated_depreciation_yen"),
+        imputed=dict(d.get("imputed") or {}),
+        source=d.get("source"),
+        extra=dict(d.get("extra") or {}),
+        address=d.get("address"),
+        kana=d.get("kana"),
+        buildings=tuple(
+            Building(
+                building_id=str(b["building_id"]),
+                floor_area_m2=_dec(b.get("floor_area_m2")),
+                built_year=b.get("built_year"),
+                structure=b.get("structure"),
+                acquisition_cost_yen=b.get("acquisition_cost_yen"),
+                accumulated_depreciation_yen=b.get("accumulated_depreciation_yen"),
+                imputed=dict(b.get("imputed") or {}),
+            )
+            for b in d.get("buildings") or []
+        ),
+        source_row=d.get("source_row"),
+        yearly={int(y): dict(v) for y, v in (d.get("yearly") or {}).items()},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, friendly_errors, print_json
+from kouiki.cli_common import console, friendly_errors, print_json, table
 from kouiki.reference import municipalities as mun
 
 app = typer.Typer(help="団体（都道府県・市区町村）の検索と表示 / look up local governments", no_args_is_help=True)
@@ -61,9 +61,7 @@ def search(
     if not hits:
         console.print(f"「{text}」に一致する団体はありません。")
         raise typer.Exit(1)
-    t = Table(title=f"「{text}」の検索結果 {len(hits)} 件")
-    for col in ("コード", "団体名", "種別", "人口(R2)"):
-        t.add_column(col)
+    t = table(f"「{text}」の検索結果 {len(hits)} 件", "コード", "団体名", "種別", "人口(R2)")
     for m in hits:
         t.add_row(m.code, m.full_name, m.kind.value, _fmt_int(m.population_2020))
     console.print(t)

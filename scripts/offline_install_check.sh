@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Proves the offline (LGWAN) install path works:
+#  1. build a wheelhouse for this platform (kouiki wheel + every dependency),
+#  2. install it into a NEW venv with `pip install --no-index` (no network), run kouiki from it,
+#  3. download the Windows (win_amd64, CPython 3.11) wheels of every dependency — fails if one has no wheel.
+# Run by .ci/run; takes about a minute with a warm pip cache.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+deps=$(.venv/bin/python -c "import tomllib;print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))")
+
+echo "[offline] building wheelhouse"
+.venv/bin/python -m pip wheel -q --no-deps -w "$work/wheelhouse" . 2>/dev/null
+# shellcheck disable=SC2086
+echo "$deps" > "$work/requirements.txt"
+.venv/bin/python -m pip download -q -d "$work/wheelhouse" -r "$work/requirements.txt" 2>/dev/null
+
+echo "[offline] installing with --no-index into a fresh venv"
+"$PY" -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q --no-index --find-links "$work/wheelhouse" kouiki 2>/dev/null
+out=$(cd "$work" && KOUIKI_DATA_DIR="$work/data" "$work/venv/bin/kouiki" municipalities show 293636 --json)
+echo "$out" | grep -q '"population_2020": 31177' || { echo "[offline] installed kouiki gave: $out" >&2; exit 1; }
+(cd "$work" && KOUIKI_DATA_DIR="$work/data" "$work/venv/bin/kouiki" regions show 弘前圏域 --json) | grep -q '"西目屋村"'
+echo "[offline] OK: the wheel carries its data; kouiki runs from a --no-index install"
+
+echo "[offline] checking that every dependency has a Windows wheel (win_amd64, CPython 3.11)"
+"$work/venv/bin/python" -m pip download -q -d "$work/win" --only-binary=:all: --platform win_amd64 \
+  --python-version 3.11 -r "$work/requirements.txt" 2>/dev/null
+echo "[offline] OK: $(ls "$work/win" | wc -l) Windows wheels resolved"

@@ -1,0 +1,98 @@
+"""`kouiki regions …`: the regions registry (定住自立圏 / 連携中枢都市圏) kept in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import yaml
+
+from kouiki.cli_common import console, friendly_errors, print_json, table
+from kouiki.reference.calendar import FiscalYear, wareki_date
+from kouiki.reference.regions import Region, Role, load_regions
+from kouiki.store import session
+from kouiki.store.regions import get_region, list_regions, save_region
+
+app = typer.Typer(help="圏域（定住自立圏・連携中枢都市圏）の登録簿 / regions registry", no_args_is_help=True)
+
+
+def _date(d: object) -> str:
+    return "不明" if d is None else wareki_date(d)  # type: ignore[arg-type]
+
+
+@app.command("list")
+@friendly_errors
+def list_(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
+    """登録されている圏域の一覧."""
+    with session() as s:
+        regions = list_regions(s)
+    if as_json:
+        print_json([
+            {"id": r.id, "name": r.name, "short_name": r.short_name, "framework": r.framework.value,
+             "central": r.central, "members": len(r.members), "population_2020": r.population(2020)}
+            for r in regions
+        ])
+        return
+    t = table(f"圏域一覧（{len(regions)} 圏域）", "ID", "圏域名", "枠組み", "中心市", "構成団体数", "人口(R2国調)")
+    for r in regions:
+        pop = r.population(2020)
+        t.add_row(r.id, r.name, r.framework.value, "・".join(b.name for b in r.central_bodies()),
+                  str(len(r.members)), "不明" if pop is None else f"{pop:,}")
+    console.print(t)
+
+
+def render_region(r: Region) -> None:
+    """Rich tables of one region (members, visions, formation claims)."""
+    t = table(f"{r.name}（{r.framework.value}）", "役割", "団体コード", "団体名", "種別", "協定締結日", "人口(R2国調)", "人口(H27国調)")
+    for m in r.members:
+        b = m.municipality
+        when = _date(m.agreement_date) if m.role is Role.NEIGHBOR else "—"
+        if m.agreement_date is None and m.agreement_note:
+            when = f"不明（{m.agreement_note}）"
+        t.add_row("中心市" if m.role is Role.CENTRAL else "近隣市町村", b.code, b.name, b.kind.value, when,
+                  "不明" if b.population_2020 is None else f"{b.population_2020:,}",
+                  "不明" if b.population_2015 is None else f"{b.population_2015:,}")
+    console.print(t)
+    pop = r.population(2020)
+    console.print(f"圏域人口（令和2年国勢調査）: {'不明' if pop is None else f'{pop:,} 人'}")
+    console.print(f"中心市宣言: {_date(r.declaration_date)}")
+    for v in r.visions:
+        period = ""
+        if v.start_fiscal_year:
+            end = FiscalYear(v.end_fiscal_year).wareki() if v.end_fiscal_year else "不明"
+            period = f"（{FiscalYear(v.start_fiscal_year).wareki()}〜{end}）"
+        console.print(f"共生ビジョン: {v.title} 策定 {_date(v.adopted)}{period}")
+    for c in r.formation_claims:
+        console.print(f"形成年度: {FiscalYear(c.fiscal_year).wareki()} — {c.basis}（出典: {c.source.title}）")
+    for o in r.also_in:
+        console.print(f"重複する枠組み: {o.name}（{o.framework.value}）")
+
+
+@app.command("show")
+@friendly_errors
+def show(
+    name: str = typer.Argument(..., help="圏域名またはその一部（例: 弘前圏域、まほろば）"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力（日付は YYYY-MM-DD）"),
+) -> None:
+    """1圏域の構成団体・協定日・ビジョンを表示する."""
+    with session() as s:
+        region = get_region(s, name)
+    if as_json:
+        print_json(region.to_dict())
+        return
+    render_region(region)
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="regions: [...] 形式の YAML/JSON"),
+    user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
+) -> None:
+    """圏域を YAML/JSON から登録・更新する（全件検証してから一括で書き込む）."""
+    data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+    regions = load_regions(data if isinstance(data, dict) else {}, str(file))
+    with session() as s:
+        for r in regions:
+            save_region(s, r, user=user, origin="imported")
+    console.print(f"{len(regions)} 圏域を登録しました。")

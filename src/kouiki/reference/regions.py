@@ -1,0 +1,286 @@
+"""The registry model of 定住自立圏 (and 連携中枢都市圏), and the regions bundled with kouiki.
+
+A region has one 中心市 (or two for a 複眼型 region, or one merged city alone: 合併1市圏域), members each
+with its own 形成協定 date (agreements are 1対1 between the 中心市 and each neighbour), the 中心市宣言 date,
+共生ビジョン periods and the framework. One body may belong to a 定住自立圏 and a 連携中枢都市圏 at once
+(all four members of 播磨科学公園都市圏域 are also in 播磨圏域連携中枢都市圏): ``also_in`` records that.
+
+The model is pydantic so user imports (CSV/YAML, the web app) are validated the same way as the bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kouiki.reference import codes
+from kouiki.reference.calendar import FiscalYear
+from kouiki.reference.errors import AmbiguousError, KouikiError, NotFoundError
+from kouiki.reference.municipalities import Municipality, registry
+
+
+class Framework(StrEnum):
+    TEIJU = "定住自立圏"
+    RENKEI = "連携中枢都市圏"
+
+
+class RegionType(StrEnum):
+    STANDARD = "standard"  # one 中心市 and its neighbours
+    COMPOUND = "compound"  # 複眼型: two adjacent cities act together as the 中心市
+    SINGLE_MERGED = "single_merged"  # 合併1市圏域: one merged city alone, with a 形成方針 instead of 協定
+
+
+class Role(StrEnum):
+    CENTRAL = "central"  # 中心市 (連携中枢都市)
+    NEIGHBOR = "neighbor"  # 近隣市町村 (連携市町村)
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    title: str
+    url: str | None = None
+
+
+class Member(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    role: Role
+    agreement_date: dt.date | None = None  # 形成協定の締結日 (or 議決日); None = unknown
+    agreement_note: str | None = None
+    agreement_source: Citation | None = None
+    left_date: dt.date | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> str:
+        return codes.normalize(v)
+
+    @property
+    def municipality(self) -> Municipality:
+        return registry().by_code(self.code)
+
+    @property
+    def joined_fiscal_year(self) -> FiscalYear | None:
+        return None if self.agreement_date is None else FiscalYear.of_date(self.agreement_date)
+
+
+class Vision(BaseModel):
+    """共生ビジョン (for 連携中枢都市圏: 都市圏ビジョン)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    adopted: dt.date | None = None
+    start_fiscal_year: int | None = None
+    end_fiscal_year: int | None = None
+    revised_yearly: bool = False
+    revisions: list[dt.date] = Field(default_factory=list)
+    source: Citation | None = None
+
+    def covers(self, fiscal_year: int) -> bool | None:
+        """True/False when the period is known, None when it is not."""
+        if self.start_fiscal_year is None or self.end_fiscal_year is None:
+            return None
+        return self.start_fiscal_year <= fiscal_year <= self.end_fiscal_year
+
+
+class FormationClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fiscal_year: int
+    basis: str
+    source: Citation
+
+
+class Project(BaseModel):
+    """A project listed in the 共生ビジョン under one of the three roles."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    role: str  # 生活機能の強化 / 結びつきやネットワークの強化 / 圏域マネジメント
+    field: str | None = None
+    since_fiscal_year: int | None = None
+    uses_digital: bool | None = None
+    source: Citation | None = None
+
+
+class OtherFramework(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    framework: Framework
+    central_name: str | None = None
+    members_here: list[str] = Field(default_factory=list)
+    source: Citation | None = None
+
+
+class Region(BaseModel):
+    """One 定住自立圏 (or 連携中枢都市圏)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    short_name: str | None = None
+    framework: Framework = Framework.TEIJU
+    type: RegionType = RegionType.STANDARD
+    central: list[str]
+    declaration_date: dt.date | None = None  # 中心市宣言
+    declaration_source: Citation | None = None
+    members: list[Member]
+    agreement_sources: list[Citation] = Field(default_factory=list)
+    visions: list[Vision] = Field(default_factory=list)
+    formation_claims: list[FormationClaim] = Field(default_factory=list)
+    also_in: list[OtherFramework] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("central", mode="before")
+    @classmethod
+    def _central(cls, v: Any) -> list[str]:
+        return [codes.normalize(c) for c in v]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Region:
+        n_central = {RegionType.STANDARD: 1, RegionType.COMPOUND: 2, RegionType.SINGLE_MERGED: 1}[self.type]
+        if len(self.central) != n_central:
+            raise ValueError(f"{self.name}: 中心市の数が {len(self.central)} です（{self.type.value} は {n_central}）")
+        seen: set[str] = set()
+        for m in self.members:
+            if m.code in seen:
+                raise ValueError(f"{self.name}: 構成団体 {m.code} が重複しています")
+            seen.add(m.code)
+            if (m.role is Role.CENTRAL) != (m.code in self.central):
+                raise ValueError(f"{self.name}: {m.code} の役割（{m.role.value}）が中心市の指定と一致しません")
+        missing = set(self.central) - seen
+        if missing:
+            raise ValueError(f"{self.name}: 中心市 {sorted(missing)} が構成団体にありません")
+        for c in self.central:
+            if not registry().by_code(c).kind.is_city:
+                raise ValueError(f"{self.name}: 中心市 {c} は市ではありません")
+        return self
+
+    # ----- derived ------------------------------------------------------------------------
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def central_bodies(self) -> list[Municipality]:
+        return [registry().by_code(c) for c in self.central]
+
+    def neighbors(self) -> list[Member]:
+        return [m for m in self.members if m.role is Role.NEIGHBOR]
+
+    def member_codes(self, on: dt.date | None = None) -> list[str]:
+        """Members on a day (a neighbour counts from its agreement date when known)."""
+        out = []
+        for m in self.members:
+            if on is not None and m.role is Role.NEIGHBOR:
+                if m.agreement_date is not None and m.agreement_date > on:
+                    continue
+                if m.left_date is not None and m.left_date <= on:
+                    continue
+            out.append(m.code)
+        return out
+
+    def has_vision(self, fiscal_year: int) -> bool | None:
+        """Whether a 共生ビジョン is in force in the 年度: True, False, or None when the records do not say.
+
+        True when a known vision period covers the 年度; False when the 年度 ends before the first known
+        vision was adopted (or started); otherwise None (e.g. after the last known period: visions are
+        usually renewed, but kouiki does not guess).
+        """
+        fy = FiscalYear(fiscal_year)
+        if any(v.covers(fiscal_year) for v in self.visions):
+            return True
+        starts = [v.adopted for v in self.visions if v.adopted is not None]
+        starts += [FiscalYear(v.start_fiscal_year).start for v in self.visions if v.start_fiscal_year is not None]
+        if starts and fy.end < min(starts):
+            return False
+        return None
+
+    def population(self, census_year: int = 2020) -> int | None:
+        total = 0
+        for code in self.member_codes():
+            p = registry().by_code(code).population(census_year)
+            if p is None:
+                return None
+            total += p
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["display_name"] = self.display_name
+        for m in data["members"]:
+            body = registry().by_code(m["code"])
+            m["name"] = body.name
+            m["prefecture"] = body.prefecture
+            m["kind"] = body.kind.value
+            m["population_2020"] = body.population_2020
+            m["population_2015"] = body.population_2015
+        data["population_2020"] = self.population(2020)
+        return data
+
+
+class RegionError(KouikiError, ValueError):
+    """A region definition that does not validate (the message names the file and the field)."""
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+
+
+def load_regions(data: dict[str, Any], source: str = "<data>") -> list[Region]:
+    """Validate ``{"regions": [...]}`` into Regions; errors name the source, the region and the field."""
+    out = []
+    for i, raw in enumerate(data.get("regions") or []):
+        try:
+            out.append(Region.model_validate(raw))
+        except Exception as exc:  # pydantic ValidationError or CodeError from a validator
+            label = raw.get("name", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+            raise RegionError(f"{source}: 圏域 {label} の定義が正しくありません: {exc}") from exc
+    return out
+
+
+@cache
+def bundled_regions() -> tuple[Region, ...]:
+    """The regions shipped with kouiki (the three regions of the seed deck)."""
+    path = resources.files("kouiki.reference").joinpath("data", "regions", "regions.yaml")
+    with path.open(encoding="utf-8") as fh:
+        return tuple(load_regions(yaml.safe_load(fh), "regions.yaml"))
+
+
+@cache
+def national_status() -> dict[str, Any]:
+    """Dated national counts (圏域数, 宣言中心市数 …) and the KPI, with sources."""
+    path = resources.files("kouiki.reference").joinpath("data", "regions", "national_status.yaml")
+    with path.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+def find_region(query: str, regions: list[Region] | tuple[Region, ...] | None = None) -> Region:
+    """A region by id, full name, short name, or an unambiguous part of a name (e.g. 弘前圏域, まほろば)."""
+    pool = list(bundled_regions() if regions is None else regions)
+    q = _norm(query)
+    exact = [r for r in pool if q in (_norm(r.id), _norm(r.name), _norm(r.short_name or ""))]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [r for r in pool if q and (q in _norm(r.name) or q in _norm(r.short_name or "") or q in r.id)]
+    if len(partial) == 1:
+        return partial[0]
+    if len(partial) > 1:
+        names = "、".join(r.name for r in partial)
+        raise AmbiguousError(f"「{query}」は複数の圏域に一致します: {names} (ambiguous region name)")
+    known = "、".join(r.name for r in pool)
+    raise NotFoundError(f"「{query}」に一致する圏域がありません（登録済み: {known}） (no such region)")
+
+
+def regions_of(code: str | int, regions: list[Region] | tuple[Region, ...] | None = None) -> list[Region]:
+    """Every region a body belongs to."""
+    code6 = codes.normalize(code)
+    pool = bundled_regions() if regions is None else regions
+    return [r for r in pool if code6 in r.member_codes()]

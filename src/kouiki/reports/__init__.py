@@ -1,0 +1,1 @@
+"""Reports: bundled Japanese font (and, later, Excel/PDF builders)."""

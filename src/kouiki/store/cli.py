@@ -1,0 +1,21 @@
+"""`kouiki db …`: the store."""
+
+from __future__ import annotations
+
+import typer
+
+from kouiki.cli_common import console, friendly_errors
+from kouiki.settings import database_url
+from kouiki.store.db import init_db
+
+app = typer.Typer(help="データベース（ストア）の管理 / the store", no_args_is_help=True)
+
+
+@app.command("upgrade")
+@friendly_errors
+def upgrade() -> None:
+    """データベースを最新の構造に移行し、同梱データを読み込む（初回は作成する）."""
+    init_db()
+    url = database_url()
+    shown = url.split("@")[-1] if "@" in url else url
+    console.print(f"データベースを最新にしました: {shown}")

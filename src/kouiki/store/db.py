@@ -1,0 +1,82 @@
+"""Engine, sessions and migrations.
+
+SQLite in ``KOUIKI_DATA_DIR`` by default (WAL mode, foreign keys on), PostgreSQL by ``DATABASE_URL`` —
+the same code and the same Alembic migrations. :func:`init_db` migrates to the newest schema and loads
+the bundled reference rows (the seed regions) on first use, so a user never has to run a setup step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from kouiki.settings import database_url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer (web app, several users)
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+@cache
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        eng = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(eng, "connect", _sqlite_pragmas)
+        return eng
+    return create_engine(url, pool_pre_ping=True)
+
+
+def engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: :func:`kouiki.settings.database_url`)."""
+    return _engine(url or database_url())
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("kouiki.store").joinpath("migrations")))
+    cfg.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None) -> None:
+    """Migrate the database to the newest schema (every capability's branch: ``heads``)."""
+    cfg = alembic_config(url)
+    with engine(url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+
+
+_initialised: set[str] = set()
+
+
+def init_db(url: str | None = None) -> Engine:
+    """Migrate (once per process and URL) and load the bundled rows; return the engine."""
+    u = url or database_url()
+    if u not in _initialised:
+        upgrade(u)
+        from kouiki.store.seed import seed_bundled  # late import: seed imports the table modules
+
+        with Session(engine(u)) as s, s.begin():
+            seed_bundled(s)
+        _initialised.add(u)
+    return engine(u)
+
+
+@contextmanager
+def session(url: str | None = None) -> Iterator[Session]:
+    """A transaction: commits when the block ends, rolls back everything on error (imports are all-or-nothing)."""
+    factory = sessionmaker(init_db(url), expire_on_commit=False)
+    with factory() as s, s.begin():
+        yield s

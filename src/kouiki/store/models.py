@@ -1,0 +1,9 @@
+"""Imports every table module so ``Base.metadata`` knows all tables (Alembic autogenerate, tests).
+
+Each capability adds one import line here for its ``kouiki.store.<capability>`` module.
+"""
+
+from kouiki.store import audit, facilities, regions  # noqa: F401
+from kouiki.store.base import Base
+
+metadata = Base.metadata

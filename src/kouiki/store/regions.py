@@ -1,0 +1,116 @@
+"""Regions registry tables: one row per region (the validated document) plus a member index.
+
+The region is stored as its validated JSON document (the same pydantic model the bundle uses), so the
+registry keeps every field — claims, sources, visions — without a table per detail; ``region_member``
+indexes members for "which regions is this body in" queries. ``version`` gives optimistic locking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from kouiki.reference import codes
+from kouiki.reference.errors import KouikiError
+from kouiki.reference.regions import Region, find_region
+from kouiki.store.audit import record
+from kouiki.store.base import Base, utcnow
+
+
+class ConflictError(KouikiError):
+    """Someone else saved the same record since it was read (optimistic locking)."""
+
+
+class RegionRow(Base):
+    __tablename__ = "region"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    framework: Mapped[str] = mapped_column(String(50))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    origin: Mapped[str] = mapped_column(String(20), default="bundled")  # bundled / imported / user
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    members: Mapped[list[RegionMemberRow]] = relationship(
+        back_populates="region", cascade="all, delete-orphan", lazy="selectin"
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a plain dict
+
+    def to_model(self) -> Region:
+        return Region.model_validate(self.document)
+
+
+class RegionMemberRow(Base):
+    __tablename__ = "region_member"
+    region_id: Mapped[str] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(6), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agreement_date: Mapped[dt.date | None]
+    region: Mapped[RegionRow] = relationship(back_populates="members")
+
+
+def _apply(row: RegionRow, region: Region) -> None:
+    row.name = region.name
+    row.framework = region.framework.value
+    row.document = region.model_dump(mode="json")
+    row.members = [
+        RegionMemberRow(municipality_code=m.code, role=m.role.value, agreement_date=m.agreement_date)
+        for m in region.members
+    ]
+
+
+def list_regions(s: Session) -> list[Region]:
+    return [r.to_model() for r in s.scalars(select(RegionRow).order_by(RegionRow.name))]
+
+
+def get_region(s: Session, query: str) -> Region:
+    """By id, name or an unambiguous part of a name (same rules as the bundle)."""
+    return find_region(query, list_regions(s))
+
+
+def region_version(s: Session, region_id: str) -> int | None:
+    row = s.get(RegionRow, region_id)
+    return None if row is None else row.version
+
+
+def regions_of_body(s: Session, code: str | int) -> list[Region]:
+    code6 = codes.normalize(code)
+    q = select(RegionRow).join(RegionMemberRow).where(RegionMemberRow.municipality_code == code6)
+    return [r.to_model() for r in s.scalars(q)]
+
+
+def save_region(
+    s: Session, region: Region, user: str, expected_version: int | None = None, origin: str = "user"
+) -> int:
+    """Insert or update a region, audit the change, and return its new version.
+
+    ``expected_version`` is the version the user read; if the stored one differs, someone else saved in
+    between and :class:`ConflictError` is raised instead of silently overwriting their change.
+    """
+    row = s.get(RegionRow, region.id)
+    before = None if row is None else row.document
+    if row is None:
+        row = RegionRow(id=region.id, origin=origin)
+        _apply(row, region)
+        s.add(row)
+    else:
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                f"圏域「{region.name}」は他の利用者が更新しました（版 {row.version}、編集開始時 {expected_version}）。"
+                "再読み込みしてからやり直してください (edited by someone else)"
+            )
+        _apply(row, region)
+    s.flush()
+    record(s, user=user, action="insert" if before is None else "update", entity="region",
+           entity_id=region.id, before=before, after=row.document)
+    return row.version
+
+
+def delete_region(s: Session, region_id: str, user: str) -> None:
+    row = s.get(RegionRow, region_id)
+    if row is None:
+        raise KouikiError(f"圏域 {region_id} は登録されていません")
+    record(s, user=user, action="delete", entity="region", entity_id=region_id, before=row.document, after=None)
+    s.delete(row)

@@ -1,0 +1,68 @@
+"""The CLI end to end, as a user runs it (typer's runner; one process per call would be slower)."""
+
+import json
+
+from typer.testing import CliRunner
+
+from kouiki.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_municipality_by_6_and_5_digits() -> None:
+    for code in ("293636", "29363"):
+        rc, out, _ = run("municipalities", "show", code, "--json")
+        assert rc == 0
+        data = json.loads(out)
+        assert data["name"] == "田原本町" and data["population_2020"] == 31177
+
+
+def test_wrong_check_digit_fails_with_one_line() -> None:
+    rc, out, err = run("municipalities", "show", "293637")
+    assert rc == 1
+    assert "正: 293636" in err and "Traceback" not in err + out
+    assert len(err.strip().splitlines()) <= 2
+
+
+def test_ambiguous_name() -> None:
+    rc, _, err = run("municipalities", "show", "川西町")
+    assert rc == 1 and "奈良県川西町" in err
+
+
+def test_search() -> None:
+    rc, out, _ = run("municipalities", "search", "ひろさき", "--json")
+    assert rc == 0 and any(m["name"] == "弘前市" for m in json.loads(out))
+
+
+def test_regions_show_json_lists_the_8_members_with_2020_population() -> None:
+    rc, out, _ = run("regions", "show", "弘前圏域", "--json")
+    assert rc == 0
+    data = json.loads(out)
+    assert len(data["members"]) == 8
+    pops = {m["name"]: m["population_2020"] for m in data["members"]}
+    assert pops["弘前市"] == 168466 and pops["西目屋村"] == 1265
+    assert data["declaration_date"] == "2011-03-23"
+
+
+def test_regions_list_and_human_output() -> None:
+    rc, out, _ = run("regions", "list", "--json")
+    assert rc == 0 and len(json.loads(out)) == 3
+    rc, out, _ = run("regions", "show", "まほろば")
+    assert rc == 0 and "田原本町" in out
+
+
+def test_unknown_region_is_an_error() -> None:
+    rc, _, err = run("regions", "show", "存在しない")
+    assert rc == 1 and "圏域" in err
+
+
+def test_db_upgrade_and_demo() -> None:
+    rc, out, _ = run("db", "upgrade")
+    assert rc == 0 and "最新" in out
+    rc, out, _ = run("demo")
+    assert rc == 0 and "弘前市" in out
