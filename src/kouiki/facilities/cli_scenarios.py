@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     @friendly_errors
     def evaluate_cmd(
-        scenario: Annotated[Path, typer.Argument(help="シナリオ YAML")],
+        scenario: Annotated[str, typer.Argument(help="シナリオ YAML（同梱の例: demo:yamato）")],
         json_out: JsonOpt = False,
     ) -> None:
         """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
     @app.command("compare")
     @friendly_errors
     def compare_cmd(
-        scenarios: Annotated[list[Path], typer.Argument(help="比較するシナリオ YAML（2つ以上）")],
+        scenarios: Annotated[list[str], typer.Argument(help="比較するシナリオ YAML（2つ以上、demo:yamato も可）")],
         json_out: JsonOpt = False,
     ) -> None:
         """複数のシナリオを比較する."""

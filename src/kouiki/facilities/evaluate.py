@@ -18,7 +18,6 @@ matrix); :func:`evaluate_file` loads what the scenario file names. The result's 
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -35,6 +34,8 @@ from kouiki.facilities import demand as demandmod
 from kouiki.facilities import fees as feesmod
 from kouiki.facilities import finance, renewal, sharing
 from kouiki.facilities.council import Council
+from kouiki.facilities.demo import demo_inventory
+from kouiki.facilities.importers import import_inventory
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
 from kouiki.facilities.scenario import Action, Scenario, ScenarioError
 from kouiki.facilities.scenario import load as load_scenario
@@ -72,6 +73,15 @@ class _Ctx:
         bodies = scenario.bodies or inventory.municipalities()
         self.bodies = sorted(set(bodies))
         self.facilities = {f.facility_id: f for f in inventory.facilities if f.municipality_code in self.bodies}
+        self.operating_from_scenario: list[str] = []
+        for fid, yen in (scenario.operating_costs_yen or {}).items():
+            if fid not in self.facilities:
+                raise ScenarioError(f"operating_costs_yen: 施設ID {fid} は対象団体の台帳にありません")
+            f = self.facilities[fid]
+            if f.annual_operating_cost_yen is not None and f.annual_operating_cost_yen != yen:
+                raise ScenarioError(f"operating_costs_yen: {fid} の運営費は台帳にあります（{f.annual_operating_cost_yen}円）")
+            self.facilities[fid] = replace(f, annual_operating_cost_yen=yen)
+            self.operating_from_scenario.append(fid)
         self.all_ids = {f.facility_id for f in inventory.facilities}
         self.years = scenario.years
         self._check_ids()
@@ -208,7 +218,9 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
                 touched.add(a.to_category)
         touched |= {nf.category for nf, _ in ctx.new_sites.values()}
         cats = sorted(touched, key=lambda c: list(MajorCategory).index(c))
-    sites: dict[str, Facility] = {fid: f for fid, f in ctx.facilities.items() if f.category in cats or ctx.category_at_end(f) in cats}
+    subs = set(s.subcategories or [])
+    sites: dict[str, Facility] = {fid: f for fid, f in ctx.facilities.items()
+                                  if f.category in cats or ctx.category_at_end(f) in cats or f.subcategory in subs}
     sites.update({nid: nf for nid, (nf, _) in ctx.new_sites.items()})
     no_loc = [{"facility_id": f.facility_id, "name": f.name, "reason": "位置（緯度・経度）が不明"}
               for f in sites.values() if f.lat is None or f.lon is None]
@@ -230,6 +242,13 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
                  if (ctx.category_at_end(f) == cat) and f.facility_id not in ctx.closed_at]
         change = accessmod.compare(demand, matrix, before, after, threshold)
         out[cat.value] = change.to_dict()
+    by_sub: dict[str, Any] = {}
+    for sub in s.subcategories or []:
+        before = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.new_sites]
+        after = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.closed_at]
+        if not before and not after:
+            raise ScenarioError(f"subcategories: 中分類「{sub}」の施設が（位置のある施設の中に）ありません")
+        by_sub[sub] = accessmod.compare(demand, matrix, before, after, threshold).to_dict()
     return {
         "categories": [c.value for c in cats],
         "travel": matrix.provenance,
@@ -238,6 +257,7 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
                    "rule": next((d.rule for d in demand if d.rule), None)},
         "rule": str(parameters()["access_rule"]).strip(),
         "by_category": out,
+        "by_subcategory": by_sub,
         "excluded": no_loc,
     }, matrix
 
@@ -371,6 +391,8 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
         "by_municipality_rule": "施設の所在団体ごとの更新費用・運営費と、各費用を計上した団体の事業費（負担金による按分前）",
         "excluded_renewal": ren_excl,
         "excluded_operating": op_excluded,
+        "operating_cost_from_scenario": ctx.operating_from_scenario,
+        "operating_cost_note": "運営費のうち operating_cost_from_scenario の施設の値は台帳ではなくシナリオで指定した値です" if ctx.operating_from_scenario else None,
         "costs_outside_horizon": outside,
         "renewal_parameters": renewal.RenewalParameters.load().id,
     }
@@ -490,13 +512,10 @@ def evaluate(
 def load_inventory(ref: str, base_dir: Path) -> Inventory:
     """The inventory a scenario names: a file (relative to the scenario) or ``demo:<region>`` (bundled demo)."""
     if ref.startswith("demo:"):
-        demo = importlib.import_module("kouiki.facilities.demo")
-        inv: Inventory = demo.load_demo(ref[len("demo:") :])
-        return inv
+        return demo_inventory(ref[len("demo:") :])
     path = (base_dir / ref) if not Path(ref).is_absolute() else Path(ref)
-    importers = importlib.import_module("kouiki.facilities.importers")
-    inv2, _report = importers.import_inventory(path)
-    return inv2  # type: ignore[no-any-return]
+    inv, _report = import_inventory(path)
+    return inv
 
 
 def load_demand(scenario: Scenario, base_dir: Path, bodies: list[str]) -> list[demandmod.DemandPoint] | None:
@@ -517,9 +536,21 @@ def load_demand(scenario: Scenario, base_dir: Path, bodies: list[str]) -> list[d
     return points
 
 
-def evaluate_file(path: Path, engine: finance.Engine | None = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Load the scenario file and everything it names, then :func:`evaluate`."""
-    path = Path(path)
+DEMO_SCENARIOS = {"yamato": "yamato_three_halls.yaml", "大和まほろば": "yamato_three_halls.yaml"}
+
+
+def demo_scenario_path(name: str) -> Path:
+    """The bundled demo scenario file (``demo:yamato``)."""
+    file = DEMO_SCENARIOS.get(name, name if name.endswith(".yaml") else f"{name}.yaml")
+    res = resources.files("kouiki.facilities").joinpath(f"data/scenarios/{file}")
+    if not res.is_file():
+        raise ScenarioError(f"同梱のシナリオがありません: {name}（あるのは: {', '.join(sorted(DEMO_SCENARIOS))}）")
+    return Path(str(res))
+
+
+def evaluate_file(path: Path | str, engine: finance.Engine | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Load the scenario file (or ``demo:<name>``) and everything it names, then :func:`evaluate`."""
+    path = demo_scenario_path(str(path)[len("demo:") :]) if str(path).startswith("demo:") else Path(path)
     scenario = load_scenario(path)
     base = path.parent
     inventory = load_inventory(scenario.inventory, base)

@@ -210,6 +210,10 @@ class Scenario(_Base):
     horizon_years: int = Field(40, ge=1, le=100)
     discount_rate: Decimal | None = Field(None, ge=0, le=1, description="割引率（省略時 parameters/evaluate.yaml）")
     categories: list[MajorCategory] | None = Field(None, description="アクセスを評価する大分類（省略時は対象施設の大分類）")
+    subcategories: list[str] | None = Field(None, description="中分類ごとのアクセスも評価する（例: 文化施設）")
+    operating_costs_yen: dict[str, int] | None = Field(
+        None, description="台帳にない年間運営費をシナリオで与える（施設ID: 円）。結果には『シナリオで指定』と明記"
+    )
     demand: DemandSpec = Field(default_factory=lambda: DemandSpec())
     travel: TravelSpec = Field(default_factory=lambda: TravelSpec())
     actions: list[Action] = Field(default_factory=list)
