@@ -87,11 +87,11 @@ class _Ctx:
         self._check_ids()
         self.closed_at: dict[str, tuple[int, str]] = {}  # facility → (first 年度 out of service, action)
         for a in scenario.actions:
-            for f in a.closed_ids():
+            for fid in a.closed_ids():
                 year = a.fiscal_year
                 if a.type == "demolish":
-                    year = min(year, self.closed_at.get(f, (year, ""))[0])
-                self.closed_at[f] = (year, a.id)
+                    year = min(year, self.closed_at.get(fid, (year, ""))[0])
+                self.closed_at[fid] = (year, a.id)
         self.new_sites: dict[str, tuple[Facility, Action]] = {}
         for a in scenario.actions:
             if a.type == "consolidate" and a.new_site is not None:
