@@ -22,10 +22,18 @@ import json
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from kouiki.facilities.model import MajorCategory
 from kouiki.reference import codes as codesmod
@@ -47,6 +55,26 @@ def _fy(v: Any) -> int:
     return FiscalYear.parse(v).year
 
 
+FY = Annotated[int, BeforeValidator(_fy), WithJsonSchema({
+    "anyOf": [{"type": "integer"}, {"type": "string"}],
+    "description": "年度: 西暦の開始年 (2028) または \"R10\" / \"令和10年度\"",
+})]
+Code = Annotated[str, BeforeValidator(_code), WithJsonSchema({
+    "anyOf": [{"type": "string"}, {"type": "integer"}],
+    "description": "全国地方公共団体コード（6桁または5桁）",
+})]
+
+
+def _sched(v: Any) -> Any:
+    return None if v is None else {_fy(k): int(x) for k, x in dict(v).items()}
+
+
+Schedule = Annotated[dict[int, int] | None, BeforeValidator(_sched), WithJsonSchema({
+    "anyOf": [{"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}, {"type": "null"}],
+    "description": "年度 → 円",
+})]
+
+
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -65,7 +93,7 @@ class NewSite(_Base):
 
     id: str
     name: str
-    municipality_code: str = Field(description="所在団体（6桁または5桁コード）")
+    municipality_code: Code = Field(description="所在団体（6桁または5桁コード）")
     lat: float = Field(ge=20, le=46)
     lon: float = Field(ge=122, le=154)
     floor_area_m2: Decimal = Field(gt=0, description="延床面積 ㎡")
@@ -73,34 +101,23 @@ class NewSite(_Base):
     subcategory: str | None = None
     annual_operating_cost_yen: int | None = Field(None, ge=0, description="年間運営費（不明なら省略）")
 
-    _code = field_validator("municipality_code", mode="before")(_code)
-
 
 class Demolition(_Base):
     """除却 of one facility (after consolidation or alone)."""
 
     facility: str
-    fiscal_year: int
+    fiscal_year: FY
     cost_yen: int = Field(ge=0)
     land_value_yen: int = Field(0, ge=0, description="跡地の土地評価額（集約化後の除却では交付税措置の基礎から控除）")
-
-    _fy = field_validator("fiscal_year", mode="before")(_fy)
 
 
 class CostItem(_Base):
     """A cost in one 年度 (円滑化: 住民説明・移転・備品・交通支援 …)."""
 
-    fiscal_year: int
+    fiscal_year: FY
     cost_yen: int = Field(ge=0)
     what: str = ""
-    municipality: str | None = Field(None, description="負担する団体（省略時は lead_body）")
-
-    _fy = field_validator("fiscal_year", mode="before")(_fy)
-
-    @field_validator("municipality", mode="before")
-    @classmethod
-    def _m(cls, v: Any) -> str | None:
-        return None if v is None else _code(v)
+    municipality: Code | None = Field(None, description="負担する団体（省略時は lead_body）")
 
 
 class Action(_Base):
@@ -109,19 +126,19 @@ class Action(_Base):
     id: str
     type: Literal["consolidate", "close", "demolish", "convert", "mutual_use"]
     label: str | None = None
-    fiscal_year: int = Field(description="実施年度: consolidate は供用開始年度（集約化等完了年度）、close は供用廃止年度")
-    lead_body: str = Field(description="事業主体（建設・起債・申請する団体）")
+    fiscal_year: FY = Field(description="実施年度: consolidate は供用開始年度（集約化等完了年度）、close は供用廃止年度")
+    lead_body: Code = Field(description="事業主体（建設・起債・申請する団体）")
     sharing: str | dict[str, Any] | None = Field(
         None, description="実質負担の按分: equal/population/usage/fixed/mix/own（省略時 population）"
     )
-    bodies: list[str] | None = Field(None, description="参加団体（省略時は対象施設の所有団体 + lead_body）")
+    bodies: list[Code] | None = Field(None, description="参加団体（省略時は対象施設の所有団体 + lead_body）")
     # consolidate
     sources: list[str] = Field(default_factory=list, description="統合元の施設ID")
     target: str | None = Field(None, description="統合先の既存施設ID（新築なら new_site）")
     new_site: NewSite | None = None
     consolidation_type: Literal["new_building", "function_only"] | None = None
     construction_cost_yen: int = Field(0, ge=0, description="新築・改修の事業費（税込、円）")
-    construction_schedule: dict[int, int] | None = Field(
+    construction_schedule: Schedule = Field(
         None, description="年度別の事業費（省略時は供用開始前の年度に均等配分: parameters/evaluate.yaml）"
     )
     national_subsidy_rate: Decimal = Field(Decimal(0), ge=0, le=1, description="国庫補助率（都市構造再編以外）")
@@ -136,23 +153,6 @@ class Action(_Base):
     land_value_yen: int = Field(0, ge=0)
     to_category: MajorCategory | None = None
     to_subcategory: str | None = None
-
-    _fy = field_validator("fiscal_year", mode="before")(_fy)
-
-    @field_validator("lead_body", mode="before")
-    @classmethod
-    def _lead(cls, v: Any) -> str:
-        return _code(v)
-
-    @field_validator("bodies", mode="before")
-    @classmethod
-    def _bodies(cls, v: Any) -> list[str] | None:
-        return None if v is None else [_code(x) for x in v]
-
-    @field_validator("construction_schedule", mode="before")
-    @classmethod
-    def _sched(cls, v: Any) -> dict[int, int] | None:
-        return None if v is None else {_fy(k): int(x) for k, x in dict(v).items()}
 
     @model_validator(mode="after")
     def _by_type(self) -> Action:
@@ -205,8 +205,8 @@ class Scenario(_Base):
     name: str
     description: str | None = None
     inventory: str = Field(description="施設台帳のパス（kouiki テンプレート等）または demo:<地域ID>")
-    bodies: list[str] | None = Field(None, description="対象団体（省略時は台帳の全団体）")
-    start_fiscal_year: int = 2025
+    bodies: list[Code] | None = Field(None, description="対象団体（省略時は台帳の全団体）")
+    start_fiscal_year: FY = 2025
     horizon_years: int = Field(40, ge=1, le=100)
     discount_rate: Decimal | None = Field(None, ge=0, le=1, description="割引率（省略時 parameters/evaluate.yaml）")
     categories: list[MajorCategory] | None = Field(None, description="アクセスを評価する大分類（省略時は対象施設の大分類）")
@@ -220,12 +220,6 @@ class Scenario(_Base):
     council: dict[str, Any] | None = Field(None, description="広域的な議論の場（council.py）")
     fees: list[dict[str, Any]] = Field(default_factory=list, description="使用料の統一（fees.py）")
 
-    _fy = field_validator("start_fiscal_year", mode="before")(_fy)
-
-    @field_validator("bodies", mode="before")
-    @classmethod
-    def _bodies(cls, v: Any) -> list[str] | None:
-        return None if v is None else [_code(x) for x in v]
 
     @model_validator(mode="after")
     def _unique(self) -> Scenario:

@@ -1,0 +1,172 @@
+"""Scenarios end to end: format and schema, floor area, costs, financing aggregation, sharing, demo region."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kouiki.facilities import evaluate as ev
+from kouiki.facilities import scenario as sc
+from kouiki.facilities.model import Facility, Inventory, MajorCategory
+
+C = MajorCategory.CIVIC_CULTURE
+
+
+def inventory() -> Inventory:
+    return Inventory([
+        Facility("H1", "292044", "天理ホール", C, "文化施設", Decimal("3000"), 1980, 34.5965, 135.8372, annual_operating_cost_yen=60_000_000),
+        Facility("H2", "293610", "川西ホール", C, "文化施設", Decimal("1500"), 1985, 34.5846, 135.7740, annual_operating_cost_yen=20_000_000),
+        Facility("H3", "293628", "三宅ホール", C, "文化施設", Decimal("800"), 1990, 34.5731, 135.7762),
+        Facility("K1", "293636", "田原本公民館", C, "集会施設", Decimal("1000"), 2000, 34.5553, 135.7946, annual_operating_cost_yen=10_000_000),
+        Facility("X1", "293229", "山添村施設", C, "集会施設", None, None, 34.6836, 136.0420),
+    ])
+
+
+def base_scenario(**action: Any) -> dict[str, Any]:
+    a = {"id": "merge", "type": "consolidate", "fiscal_year": "R10", "lead_body": "292044", "sources": ["H2", "H3"],
+         "target": "H1", "construction_cost_yen": 300_000_000, "smoothing_costs": [{"fiscal_year": 2028, "cost_yen": 1_000_000}],
+         "sharing": {"method": "mix", "weights": {"equal": "0.1", "population": "0.9"}}}
+    a.update(action)
+    return {"name": "test", "inventory": "x.csv", "horizon_years": 10, "actions": [a]}
+
+
+def test_published_schema_is_the_generated_one_and_validates_the_demo() -> None:
+    assert sc.published_schema() == json.loads(json.dumps(sc.json_schema()))
+    demo = yaml.safe_load(ev.demo_scenario_path("yamato").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(json.dumps(demo, default=str)), sc.published_schema())
+
+
+def test_validation_errors_are_japanese_with_paths() -> None:
+    with pytest.raises(sc.ScenarioError, match=r"actions\[0\]: .*target（既存施設）か new_site"):
+        sc.parse(base_scenario(target=None))
+    with pytest.raises(sc.ScenarioError, match=r"actions\[0\]\.sourcez: 未知の項目"):
+        sc.parse(base_scenario(sourcez=["H1"]))
+    with pytest.raises(sc.ScenarioError, match="検査数字"):
+        sc.parse(base_scenario(lead_body="292045"))
+
+
+def test_dump_and_parse_roundtrip() -> None:
+    s = sc.parse(base_scenario())
+    assert sc.parse(yaml.safe_load(sc.dump(s))) == s
+
+
+def test_unknown_facility_is_named() -> None:
+    s = sc.parse(base_scenario(sources=["H2", "NOPE"]))
+    with pytest.raises(sc.ScenarioError, match="NOPE は台帳にありません"):
+        ev.evaluate(s, inventory(), engine=lambda plan: {"lines": [], "totals": {}})
+
+
+def test_floor_area_costs_and_exclusions_without_engine() -> None:
+    s = sc.parse(base_scenario())
+    r = ev.evaluate(s, inventory())
+    f = r["floor_area"]
+    assert (f["before_m2"], f["after_m2"]) == ("6300", "4000")
+    assert f["cases"][0]["before_m2"] == "5300" and f["cases"][0]["after_m2"] == "3000" and f["reduced"] is True
+    assert [e["facility_id"] for e in f["excluded"]] == ["X1"]
+    c = r["costs"]
+    # operating: H2 (20M) saved from R10 (2028) = 7 of the 10 年度; H3 has no operating cost → excluded
+    assert [e["facility_id"] for e in c["excluded_operating"]] == ["H3", "X1"]
+    op_saved = sum(b - s_ for b, s_ in zip(c["baseline"]["operating_yen"], c["scenario"]["operating_yen"], strict=True))
+    assert op_saved == 20_000_000 * 7
+    assert sum(c["scenario"]["capital_yen"]) == 301_000_000
+    assert c["nominal"]["savings_yen"] == c["nominal"]["baseline_yen"] - c["nominal"]["scenario_yen"]
+    assert r["financing"]["notes"] or r["financing"]["engine"] is not None
+
+
+def stub_engine(plan: dict[str, Any]) -> dict[str, Any]:
+    """A contract-shaped stand-in for kouiki.fiscal: subsidy 50% of cost, bond 90% of the rest, 特交 80%.
+
+    Amounts are arbitrary; the tests check how evaluate aggregates them, not the fiscal rules.
+    """
+    lines = []
+    for i, it in enumerate(plan["items"]):
+        base = {"item": i, "municipality": it["municipality"], "fiscal_year": it["fiscal_year"]}
+        cost = int(it["cost_yen"])
+        if it["measure"] == "facility_bond":
+            sub = int(it.get("national_subsidy_yen", cost // 2))
+            lines.append({**base, "kind": "national_subsidy", "amount_yen": sub})
+            lines.append({**base, "kind": "bond", "amount_yen": (cost - sub) * 9 // 10})
+        elif it["measure"] == "urban_restructuring_subsidy":
+            lines.append({**base, "kind": "national_subsidy", "amount_yen": cost // 2})
+        else:
+            lines.append({**base, "kind": "special_allocation_tax", "amount_yen": cost * 8 // 10})
+    return {"lines": lines, "totals": {"support_yen": sum(x["amount_yen"] for x in lines if x["kind"] != "bond")},
+            "warnings": [], "errors": []}
+
+
+def test_net_burden_and_sharing_with_an_engine() -> None:
+    s = sc.parse(base_scenario())
+    r = ev.evaluate(s, inventory(), engine=stub_engine)
+    fin = r["financing"]
+    items = fin["plan_items"]
+    assert [i["measure"] for i in items] == ["facility_bond", "facility_bond", "consolidation_smoothing"]
+    assert items[0]["floor_area_before_m2"] == "5300" and items[0]["floor_area_after_m2"] == "3000"
+    assert items[0]["consolidation_type"] == "function_only"
+    # construction 300M over R8, R9 (2 年度 before R10): 150M each
+    assert [(i["fiscal_year"], i["cost_yen"]) for i in items[:2]] == [(2026, 150_000_000), (2027, 150_000_000)]
+    net = r["sharing"]["net_burden_by_municipality"]
+    total_net = sum(v for ys in net.values() for v in ys.values())
+    # sharing moves burden between bodies but never creates or loses a yen
+    comp = fin["net_burden_by_action"]["merge"]
+    assert total_net == sum(v for ys in comp.values() for v in ys.values())
+    share = r["sharing"]["by_action"]["merge"]
+    assert share["bodies"] == ["292044", "293610", "293628"]
+    for y in {y for ys in share["by_municipality"].values() for y in ys}:
+        assert sum(ys.get(y, 0) for ys in share["by_municipality"].values()) == sum(
+            v.get(y, 0) for v in comp.values())
+
+
+def test_urban_restructuring_feeds_the_bond_subsidy() -> None:
+    s = sc.parse(base_scenario(urban_restructuring=True))
+    r = ev.evaluate(s, inventory(), engine=stub_engine)
+    items = r["financing"]["plan_items"]
+    assert items[0]["measure"] == "urban_restructuring_subsidy" and items[0]["partner_count"] == 3
+    bonds = [i for i in items if i["measure"] == "facility_bond"]
+    assert sum(i["national_subsidy_yen"] for i in bonds) == 150_000_000
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["H1", "H2", "H3", "K1", "X1"]), min_size=1, max_size=5, unique=True))
+def test_only_closing_never_increases_floor_area(closed: list[str]) -> None:
+    s = sc.parse({"name": "close", "inventory": "x", "horizon_years": 3,
+                  "actions": [{"id": "c", "type": "close", "fiscal_year": 2026, "lead_body": "292044", "facilities": closed}]})
+    r = ev.evaluate(s, inventory(), demand=[], engine=stub_engine)
+    assert Decimal(r["floor_area"]["after_m2"]) <= Decimal(r["floor_area"]["before_m2"])
+    assert sum(r["costs"]["scenario"]["total_yen"]) <= sum(r["costs"]["baseline"]["total_yen"])
+
+
+def test_demo_scenario_end_to_end() -> None:
+    r = ev.evaluate_file("demo:yamato", engine=stub_engine)
+    f = r["floor_area"]
+    case = f["cases"][0]
+    assert case["before_m2"] == "3600" and case["after_m2"] == "3000" and case["reduced"] is True
+    assert case["includes_imputed"] is True and f["imputed_note"]
+    acc = r["access"]["by_subcategory"]["文化施設"]
+    assert acc["after"]["overall"]["population"] == acc["before"]["overall"]["population"] > 100_000
+    assert r["access"]["demand"]["approximate"] is True
+    fee = r["fees"][0]
+    assert fee["unified_fee_yen"] == 1100
+    assert any(c["kind"] == "fee_smoothing" for c in r["cost_lines"])
+    measures = {i["measure"] for i in r["financing"]["plan_items"]}
+    assert measures == {"urban_restructuring_subsidy", "facility_bond", "consolidation_smoothing", "consolidation_study"}
+    assert set(r["sharing"]["net_burden_by_municipality"]) >= {"292044", "293610", "293628"}
+    assert r["costs"]["operating_cost_from_scenario"]
+
+
+def test_discount_by_hand() -> None:
+    assert ev.discount([100, 104, 10816], Decimal("0.04")) == 100 + 100 + 10000
+
+
+def test_scenario_file_errors_name_the_file(tmp_path: Path) -> None:
+    p = tmp_path / "s.yaml"
+    p.write_text("name: x\nactions: [\n", encoding="utf-8")
+    with pytest.raises(sc.ScenarioError, match=r"s\.yaml .*YAML"):
+        sc.load(p)
