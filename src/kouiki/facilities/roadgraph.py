@@ -47,6 +47,7 @@ class RoadGraph:
     km: csr_matrix  # edge length km (same sparsity)
     source: str
     default_speed_kmh: float
+    directed: bool = True  # False: the matrices are symmetric, reverse searches need no transpose
 
     @property
     def n_nodes(self) -> int:
@@ -90,9 +91,10 @@ class RoadGraph:
         # reverse searches run on the transposed matrix.
         from_dest = len(set(d_nodes.tolist())) < len(set(o_nodes.tolist()))
         src, tgt = (d_nodes, o_nodes) if from_dest else (o_nodes, d_nodes)
-        g_min = self.minutes.T.tocsr() if from_dest else self.minutes
+        flip = from_dest and self.directed
+        g_min = self.minutes.T.tocsr() if flip else self.minutes
         uniq_src, inv_src = np.unique(src, return_inverse=True)
-        gkm = (self.km.T.tocsr() if from_dest else self.km) if with_km else None
+        gkm = (self.km.T.tocsr() if flip else self.km) if with_km else None
         mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt,
                                     limit_minutes, workers, chunk)
         net_min = mins_u[inv_src]  # len(src) × len(tgt)
@@ -114,7 +116,7 @@ class RoadGraph:
         side's snap time.
         """
         f_nodes, _ = self.snap(facilities)
-        g = self.minutes.T.tocsr()  # reverse searches: from facilities back to residents
+        g = self.minutes.T.tocsr() if self.directed else self.minutes  # reverse searches: facilities → residents
         dist, _, sources = dijkstra(g, directed=True, indices=f_nodes, min_only=True, return_predecessors=True,
                                     limit=np.inf if limit_minutes is None else limit_minutes)
         node_to_fac = {int(n): i for i, n in enumerate(f_nodes.tolist())}
@@ -141,18 +143,40 @@ def _mtime(path: str) -> str | None:
         return None
 
 
-def _edge_keys(g: csr_matrix) -> IntArray:
-    """Sorted keys row × n + col of the stored edges (CSR order), for vectorised edge look-ups."""
-    g.sort_indices()
-    rows = np.repeat(np.arange(g.shape[0], dtype=np.int64), np.diff(g.indptr))
-    out: IntArray = rows * g.shape[0] + g.indices.astype(np.int64)
+def _path_km(pred: IntArray, gkm: csr_matrix, targets: IntArray) -> FloatArray:
+    """km along the predecessor tree from the search root to each target, by pointer jumping.
+
+    ``up[v]`` starts as the predecessor and ``acc[v]`` as the km of the edge into v; each round doubles the jump
+    (up = up[up], acc += acc[up]), so ⌈log2(depth)⌉ vectorised rounds over all nodes replace a walk per target.
+    """
+    n = pred.shape[0]
+    has = pred >= 0
+    v = np.nonzero(has)[0]
+    acc = np.zeros(n)
+    acc[v] = np.asarray(gkm[pred[v], v]).ravel()
+    up = np.where(has, pred, np.arange(n))  # roots and unreached nodes point to themselves
+    while True:
+        nxt = up[up]
+        if np.array_equal(nxt, up):
+            break
+        acc = acc + np.where(up != np.arange(n), acc[up], 0.0)
+        up = nxt
+    out: FloatArray = acc[targets]
     return out
 
 
-def _search_chunk(
-    args: tuple[csr_matrix, csr_matrix | None, IntArray, IntArray, float | None],
-) -> tuple[FloatArray, FloatArray]:
-    g, gkm, sources, targets, limit = args
+_WORKER_GRAPH: tuple[csr_matrix, csr_matrix | None] | None = None
+
+
+def _init_worker(g: csr_matrix, gkm: csr_matrix | None) -> None:
+    global _WORKER_GRAPH
+    _WORKER_GRAPH = (g, gkm)
+
+
+def _search_chunk(args: tuple[IntArray, IntArray, float | None]) -> tuple[FloatArray, FloatArray]:
+    assert _WORKER_GRAPH is not None
+    g, gkm = _WORKER_GRAPH
+    sources, targets, limit = args
     want_km = gkm is not None
     res = dijkstra(g, directed=True, indices=sources, return_predecessors=want_km,
                    limit=np.inf if limit is None else limit)
@@ -161,33 +185,22 @@ def _search_chunk(
     mins = dist[:, targets]
     km = np.full(mins.shape, np.nan)
     if gkm is not None and pred is not None:
-        # km of the fastest path: walk the predecessor tree back from all targets at once (vectorised).
         pred = np.atleast_2d(pred)
-        keys = _edge_keys(gkm)
-        n = np.int64(g.shape[0])
         for r in range(pred.shape[0]):
-            p = pred[r]
-            cur = targets.astype(np.int64).copy()
-            acc = np.zeros(len(cur))
-            alive = (p[cur] >= 0) & np.isfinite(mins[r])
-            while alive.any():
-                u = p[cur[alive]].astype(np.int64)
-                pos = np.searchsorted(keys, u * n + cur[alive])
-                acc[alive] += gkm.data[pos]
-                cur[alive] = u
-                alive[alive] = p[u] >= 0
-            km[r] = np.where(np.isfinite(mins[r]), acc, np.inf)
+            km[r] = np.where(np.isfinite(mins[r]), _path_km(pred[r], gkm, targets), np.inf)
     return mins, km
 
 
 def _search_many(
     g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray, limit: float | None, workers: int, chunk: int
 ) -> tuple[FloatArray, FloatArray]:
-    jobs = [(g, gkm, sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
+    jobs = [(sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # the graph goes to each worker once (initializer), the jobs carry only source indices
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(g, gkm)) as pool:
             parts = list(pool.map(_search_chunk, jobs))
     else:
+        _init_worker(g, gkm)
         parts = [_search_chunk(j) for j in jobs]
     return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
 
@@ -233,7 +246,7 @@ def from_edges(
     rows, cols, mins, kms = rows[last], cols[last], mins[last], kms[last]
     g = csr_matrix((mins, (rows, cols)), shape=(n, n))
     gk = csr_matrix((np.maximum(kms, 1e-12), (rows, cols)), shape=(n, n))
-    return RoadGraph(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), g, gk, source, speed)
+    return RoadGraph(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), g, gk, source, speed, directed)
 
 
 def load(path: Path, speed_kmh: float | None = None) -> RoadGraph:

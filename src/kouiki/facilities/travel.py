@@ -100,6 +100,27 @@ def haversine_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: Flo
     return out
 
 
+def _great_circle_km_matrix(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray) -> FloatArray:
+    """All-pairs great-circle km via unit vectors: chord² = |a − b|², angle = 2·asin(chord / 2).
+
+    One matrix product instead of per-pair trigonometry; agrees with :func:`haversine_km` to well under a metre.
+    """
+
+    def unit(lat: FloatArray, lon: FloatArray) -> FloatArray:
+        la, lo = np.radians(lat), np.radians(lon)
+        out: FloatArray = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+        return out
+
+    a, b = unit(olat, olon), unit(dlat, dlon)
+    chord2: FloatArray = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    np.clip(chord2, 0.0, 4.0, out=chord2)
+    np.sqrt(chord2, out=chord2)
+    chord2 /= 2.0
+    np.arcsin(chord2, out=chord2)
+    chord2 *= 2.0 * earth_radius_km()
+    return chord2
+
+
 @dataclass
 class TravelMatrix:
     """Dense origin × destination minutes and km, with the provenance written beside the file.
@@ -216,11 +237,10 @@ def great_circle_matrix(
     m = mode or travel_mode()
     if not origins or not destinations:
         raise TravelError("需要点または施設が0件です（所要時間を計算できません）")
-    olat = np.array([o.lat for o in origins], dtype=float)[:, None]
-    olon = np.array([o.lon for o in origins], dtype=float)[:, None]
-    dlat = np.array([d.lat for d in destinations], dtype=float)[None, :]
-    dlon = np.array([d.lon for d in destinations], dtype=float)[None, :]
-    straight = haversine_km(olat, olon, dlat, dlon)
+    straight = _great_circle_km_matrix(
+        np.array([o.lat for o in origins], dtype=float), np.array([o.lon for o in origins], dtype=float),
+        np.array([d.lat for d in destinations], dtype=float), np.array([d.lon for d in destinations], dtype=float),
+    )
     road_km = straight * float(m.circuity)
     minutes = road_km / float(m.speed_kmh) * 60.0
     prov = {
