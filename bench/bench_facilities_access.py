@@ -93,7 +93,5 @@ def main(argv: list[str]) -> None:
     width = max(len(r[0]) for r in rows)
     for name, fig, goal in rows:
         print(f"{name:<{width}}  {fig:>8}  {goal}")
-    try:
+    if hasattr(os, "getloadavg"):  # not on Windows
         print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores — timings scale with contention)")
-    except OSError:
-        pass
