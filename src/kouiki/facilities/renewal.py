@@ -317,6 +317,8 @@ def project(
     for f in facilities:
         cat_row = by_cat.get(f.category)
         muni_row = by_muni.get(f.municipality_code)
+        if muni_row is None:  # every body of the inventory gets a row, zeros if all its facilities are excluded
+            muni_row = by_muni[f.municipality_code] = [0] * n
         used_imputed: dict[str, str] = {}
         for bid, area, built, imp in _units(f):
             reason = _exclusion_reason(area, built)
@@ -331,8 +333,6 @@ def project(
             floor_total += area
             if cat_row is None:
                 cat_row = by_cat[f.category] = [0] * n
-            if muni_row is None:
-                muni_row = by_muni[f.municipality_code] = [0] * n
             base = built
             while True:
                 for ev in events:

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kouiki.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    r = runner.invoke(app, ["facilities", *args])
+    return r.exit_code, r.stdout
+
+
+def test_renewal_json_contract_on_the_demo_region() -> None:
+    code, out = run("renewal", "demo:大和まほろば", "--start-year", "2025", "--years", "40", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["years"] == list(range(2025, 2065))
+    assert len(d["total_yen"]) == 40
+    assert set(d["by_municipality"]) == {"292044", "293229", "293610", "293628", "293636"}
+    assert "学校教育系施設" in d["by_category"]
+    assert list(d["by_kind"]) == ["大規模改修", "建替え", "積み残し"]
+    assert d["excluded"] and all(e["reason"] for e in d["excluded"])
+    assert d["imputed"]
+    assert sum(d["total_yen"]) == d["summary"]["total_yen"]
+
+
+def test_renewal_with_demo_option_longevity_and_chart(tmp_path: Path) -> None:
+    chart = tmp_path / "c.png"
+    code, out = run("renewal", "--demo", "弘前圏域", "--start-year", "R7", "--longevity", "--chart", str(chart),
+                    "--investment", "3000000000,3000000000,3000000000,3000000000,3000000000", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert chart.exists()
+    assert d["longevity"]["summary"]["effect_yen"] == d["summary"]["total_yen"] - d["longevity"]["summary"]["longevity_yen"]
+    assert d["summary"]["recent_investment_average_yen"] == 3_000_000_000
+    assert any("藤崎町" in n for n in d["notes"])
+
+
+def test_import_lands_in_the_store_and_is_usable_by_name(fixtures: Path) -> None:
+    code, out = run("import", str(fixtures / "293628_template.csv"), "--name", "三宅町", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["stored_as"] == "三宅町" and d["report"]["rows_rejected"] == 2
+    code, out = run("inventories", "--json")
+    assert [r["name"] for r in json.loads(out)] == ["三宅町"]
+    code, out = run("renewal", "三宅町", "--json")
+    assert code == 0
+    assert set(json.loads(out)["by_municipality"]) == {"293628"}
+
+
+def test_strict_import_writes_nothing(fixtures: Path) -> None:
+    code, out = run("import", str(fixtures / "293628_public_facility_broken.csv"), "--strict", "--name", "x", "--json")
+    assert code == 1
+    d = json.loads(out)
+    assert d["report"]["rows_rejected"] == 5 and d["errors"]
+    code, out = run("inventories", "--json")
+    assert json.loads(out) == []
+
+
+def test_bad_input_is_one_line_in_japanese(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["facilities", "renewal", "存在しない台帳"])
+    assert r.exit_code == 1
+    assert "保存されていません" in r.output and "Traceback" not in r.output
+
+
+def test_indicators_karte_and_demo_commands(tmp_path: Path) -> None:
+    code, out = run("indicators", "demo:播磨科学公園都市圏域", "--json", "--chart", str(tmp_path / "fa.svg"))
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["per_capita"]["total"]["population"] > 100_000
+    assert d["depreciation"]["ratio_percent"] is None
+    code, out = run("karte", "demo:大和まほろば", "天理市民会館", "--json")
+    assert code == 0, out
+    k = json.loads(out)
+    assert k["imputed"] and k["renewal_yen"] > 0
+    code, out = run("demo", "大和まほろば", "--json", "--out", str(tmp_path / "demo.csv"))
+    assert code == 0
+    assert json.loads(out)["facilities"] > 50
+    code, out = run("import", str(tmp_path / "demo.csv"), "--no-store", "--json")
+    assert code == 0 and json.loads(out)["report"]["rows_rejected"] == 0
+
+
+def test_human_output_runs() -> None:
+    code, out = run("renewal", "demo:大和まほろば", "--years", "5")
+    assert code == 0 and "令和7年度" in out
+    code, out = run("indicators", "demo:大和まほろば")
+    assert code == 0 and "一人当たり" in out
+
+
+def test_import_with_figures_and_karte(fixtures: Path) -> None:
+    code, out = run("import", str(fixtures / "293628_template.csv"), "--name", "三宅", "--figures",
+                    str(fixtures / "293628_figures.csv"), "--figures-unit", "千円", "--json")
+    assert code == 0, out
+    assert json.loads(out)["figures_report"]["facilities"] == 1
+    code, out = run("karte", "三宅", "B01", "--json")
+    assert code == 0, out
+    assert len(json.loads(out)["figures"]) == 3
+    code, out = run("karte", "三宅", "B01")
+    assert code == 0 and "10.0%" in out  # 受益者負担率 of 令和4年度
