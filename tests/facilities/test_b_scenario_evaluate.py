@@ -127,8 +127,10 @@ def test_net_burden_and_sharing_with_an_engine() -> None:
 def test_urban_restructuring_feeds_the_bond_subsidy() -> None:
     s = sc.parse(base_scenario(urban_restructuring=True))
     r = ev.evaluate(s, inventory(), engine=stub_engine)
+    urban = r["financing"]["urban_restructuring"]
+    assert urban["plan_items"][0]["measure"] == "urban_restructuring_subsidy" and urban["plan_items"][0]["partner_count"] == 3
     items = r["financing"]["plan_items"]
-    assert items[0]["measure"] == "urban_restructuring_subsidy" and items[0]["partner_count"] == 3
+    assert "urban_restructuring_subsidy" not in {i["measure"] for i in items}  # counted once, on the bond items
     bonds = [i for i in items if i["measure"] == "facility_bond"]
     assert sum(i["national_subsidy_yen"] for i in bonds) == 150_000_000
 
@@ -156,7 +158,8 @@ def test_demo_scenario_end_to_end() -> None:
     assert fee["unified_fee_yen"] == 1100
     assert any(c["kind"] == "fee_smoothing" for c in r["cost_lines"])
     measures = {i["measure"] for i in r["financing"]["plan_items"]}
-    assert measures == {"urban_restructuring_subsidy", "facility_bond", "consolidation_smoothing", "consolidation_study"}
+    assert measures == {"facility_bond", "consolidation_smoothing", "consolidation_study"}
+    assert r["financing"]["urban_restructuring"]["lines"]
     assert set(r["sharing"]["net_burden_by_municipality"]) >= {"292044", "293610", "293628"}
     assert r["costs"]["operating_cost_from_scenario"]
 
@@ -170,3 +173,24 @@ def test_scenario_file_errors_name_the_file(tmp_path: Path) -> None:
     p.write_text("name: x\nactions: [\n", encoding="utf-8")
     with pytest.raises(sc.ScenarioError, match=r"s\.yaml .*YAML"):
         sc.load(p)
+
+
+def test_demo_with_the_fiscal_engine_balances_to_the_yen() -> None:
+    """Σ net burden = Σ costs − support − bonds + 元利償還金, and sharing neither creates nor loses a yen."""
+    r = ev.evaluate_file("demo:yamato")
+    fin = r["financing"]
+    assert not fin["engine"]["errors"]
+    totals = fin["engine"]["totals"]["by_kind"]
+    parts = fin["net_burden_parts"]
+    debt = sum(p.get("debt_service_yen", 0) for bs in parts.values() for ys in bs.values() for p in ys.values())
+    bonds = sum(p.get("bond_yen", 0) for bs in parts.values() for ys in bs.values() for p in ys.values())
+    assert bonds == totals["bond"] > 0 and debt > bonds  # interest at 1%
+    cost = sum(c["cost_yen"] for c in r["cost_lines"])
+    support = fin["engine"]["totals"]["support_yen"]
+    net = sum(r["sharing"]["net_burden_total_by_municipality"].values())
+    assert net == cost - support - bonds + debt
+    # the 集約化 is reduced, so the bond lines carry 交付税 (50% of 元利償還金) and the 円滑化 lines 特交
+    assert totals["ordinary_allocation_tax"] > 0 and totals["special_allocation_tax"] > 0
+    shares = r["sharing"]["by_action"]["three-halls"]
+    assert sum(shares["total_by_municipality"].values()) == sum(
+        v for ys in fin["net_burden_by_action"]["three-halls"].values() for v in ys.values())

@@ -300,13 +300,13 @@ def _cost_lines(ctx: _Ctx, fee_results: list[feesmod.FeeResult], fee_cases: list
         for body, years in res.smoothing_cost_by_body_year.items():
             for y, v in years.items():
                 if v:
-                    lines.append(finance.CostLine(case, "fee_smoothing", body, y, v, f"使用料の激変緩和（{res.group.facility_type}）"))
+                    lines.append(finance.CostLine(f"fees:{case}", "fee_smoothing", body, y, v, f"使用料の激変緩和（{res.group.facility_type}）"))
     if council is not None:
         case = council.case or council.name
         for body, years in council.costs_by_body_year().items():
             for y, v in years.items():
                 if v:
-                    lines.append(finance.CostLine(case, "council", body, y, v, ",".join(council.members)))
+                    lines.append(finance.CostLine(f"council:{case}", "council", body, y, v, ",".join(council.members)))
     return lines
 
 
@@ -412,7 +412,7 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> d
     by_action: dict[str, Any] = {}
     totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for act, bodies in fin.net_by_action.items():
-        if act not in rules:  # council / fee cases: each body bears its own
+        if act not in rules:  # council (council:…) and fee phase-in (fees:…) costs: each body bears its own
             for b, ys in bodies.items():
                 for y, v in ys.items():
                     totals[b][y] += v
