@@ -306,7 +306,8 @@ def _print_access(category: str, out: dict[str, Any]) -> None:
                   f"{(x['share_within'] or 0) * 100:.1f}% → {(y.get('share_within') or 0) * 100:.1f}%")
     console.print(t)
     lost = out["lose_access"]
-    console.print(f"T分圏から外れる人口: {lost['population']:,} 人")
+    by = "、".join(f"{_name(b)} {p:,}人" for b, p in lost["by_municipality"].items())
+    console.print(f"{out['before']['threshold_minutes']}分圏から外れる人口: {lost['population']:,} 人" + (f"（{by}）" if by else ""))
     for n in b.get("notes", []):
         console.print(f"[yellow]注: {n}[/]")
 
@@ -339,6 +340,8 @@ def _print_evaluation(r: dict[str, Any]) -> None:
     )
     for cat, ch in r["access"].get("by_category", {}).items():
         _print_access(cat, ch | {"category": cat})
+    for sub, ch in r["access"].get("by_subcategory", {}).items():
+        _print_access(f"中分類 {sub}", ch | {"category": sub})
     fin = r["financing"]
     if fin.get("engine"):
         tot = fin["engine"]["totals"]
