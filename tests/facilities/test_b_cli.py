@@ -66,3 +66,27 @@ def test_fees_council_schema_and_travel_matrix(tmp_path: Path) -> None:
     res = runner.invoke(app, ["access", str(inv), "--category", "市民文化系施設", "--matrix", str(out), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["before"]["overall"]["population"] > 0
+
+
+def test_travel_matrix_on_a_road_graph(tmp_path: Path) -> None:
+    import networkx as nx
+
+    g = nx.Graph()
+    pts = [(34.5731, 135.7762), (34.5846, 135.7740), (34.5965, 135.8372)]
+    for i, (la, lo) in enumerate(pts):
+        g.add_node(i, x=lo, y=la)
+    g.add_edge(0, 1, length=1500.0)
+    g.add_edge(1, 2, length=6000.0)
+    graph = tmp_path / "roads.graphml"
+    nx.write_graphml(g, graph)
+    inv = tmp_path / "inv.csv"
+    inv.write_text("facility_id,municipality_code,name,category,lat,lon\n"
+                   "A,293628,三宅ホール,市民文化系施設,34.5731,135.7762\nB,292044,天理ホール,市民文化系施設,34.5965,135.8372\n",
+                   encoding="utf-8")
+    out = tmp_path / "m.csv"
+    res = runner.invoke(app, ["travel-matrix", str(inv), "--out", str(out), "--road-graph", str(graph), "--json"])
+    assert res.exit_code == 0, res.output
+    side = json.loads((tmp_path / "m.csv.json").read_text(encoding="utf-8"))
+    assert side["method"] == "road_graph" and side["nodes"] == 3
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "origin_id,destination_id,minutes,km" and len(rows) > 2

@@ -167,8 +167,10 @@ def register(app: typer.Typer) -> None:
 
                 progress("道路ネットワークの読み込み")
                 g = roadgraph.load(road_graph)
-                progress(f"道路網探索（{len(sites)} 施設 × {g.n_nodes} ノード）")
-                tm = g.travel_matrix([p.site() for p in points], sites, limit_minutes=limit, workers=workers)
+                def searched(done: int, total: int) -> None:
+                    progress(f"道路網探索 {done:,}/{total:,} 始点（{g.n_nodes:,} ノード）")
+
+                tm = g.travel_matrix([p.site() for p in points], sites, limit_minutes=limit, workers=workers, progress=searched)
             else:
                 tm = great_circle_matrix([p.site() for p in points], sites, travel_mode(mode))
             tm.write(out)

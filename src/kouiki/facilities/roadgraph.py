@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +83,7 @@ class RoadGraph:
         workers: int = 1,
         chunk: int = 32,
         with_km: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> TravelMatrix:
         """Network minutes and km for every origin × destination (inf beyond ``limit_minutes`` / unreachable)."""
         o_nodes, o_snap = self.snap(origins)
@@ -95,7 +96,7 @@ class RoadGraph:
         g_min = self.minutes.T.tocsr() if flip else self.minutes
         uniq_src, inv_src = np.unique(src, return_inverse=True)
         gkm = (self.km.T.tocsr() if flip else self.km) if with_km else None
-        mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt,
+        mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt, progress,
                                     limit_minutes, workers, chunk)
         net_min = mins_u[inv_src]  # len(src) × len(tgt)
         net_km = km_u[inv_src]
@@ -192,16 +193,24 @@ def _search_chunk(args: tuple[IntArray, IntArray, float | None]) -> tuple[FloatA
 
 
 def _search_many(
-    g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray, limit: float | None, workers: int, chunk: int
+    g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray,
+    progress: Callable[[int, int], None] | None, limit: float | None, workers: int, chunk: int,
 ) -> tuple[FloatArray, FloatArray]:
     jobs = [(sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
+    parts: list[tuple[FloatArray, FloatArray]] = []
     if workers > 1 and len(jobs) > 1:
         # the graph goes to each worker once (initializer), the jobs carry only source indices
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(g, gkm)) as pool:
-            parts = list(pool.map(_search_chunk, jobs))
+            for part in pool.map(_search_chunk, jobs):
+                parts.append(part)
+                if progress:
+                    progress(min(len(parts) * chunk, len(sources)), len(sources))
     else:
         _init_worker(g, gkm)
-        parts = [_search_chunk(j) for j in jobs]
+        for j in jobs:
+            parts.append(_search_chunk(j))
+            if progress:
+                progress(min(len(parts) * chunk, len(sources)), len(sources))
     return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
 
 
