@@ -194,3 +194,40 @@ def test_demo_with_the_fiscal_engine_balances_to_the_yen() -> None:
     shares = r["sharing"]["by_action"]["three-halls"]
     assert sum(shares["total_by_municipality"].values()) == sum(
         v for ys in fin["net_burden_by_action"]["three-halls"].values() for v in ys.values())
+
+
+def test_mutual_use_matters_when_access_starts_from_own_facilities() -> None:
+    from kouiki.facilities.demand import DemandPoint
+
+    inv = Inventory([
+        Facility("A", "293610", "川西の館", C, "集会施設", Decimal("500"), 1990, 34.5846, 135.7740),
+        Facility("B", "293628", "三宅の館", C, "集会施設", Decimal("500"), 1990, 34.5731, 135.7762),
+        Facility("T", "292044", "天理の館", C, "集会施設", Decimal("500"), 1990, 34.5965, 135.8372),
+    ])
+    # residents of 三宅町 living next to 川西町's hall, far from their own
+    demand = [DemandPoint("p", 34.5850, 135.7745, 1000, "293628"), DemandPoint("q", 34.5960, 135.8370, 500, "292044")]
+    doc = {"name": "m", "inventory": "x", "horizon_years": 2, "access_scope": "own_body",
+           "actions": [{"id": "mu", "type": "mutual_use", "fiscal_year": 2026, "lead_body": "293610",
+                        "facilities": ["A", "B"], "bodies": ["293610", "293628"]}]}
+    r = ev.evaluate(sc.parse(doc), inv, demand=demand, engine=stub_engine)
+    acc = r["access"]["by_category"]["市民文化系施設"]
+    before = acc["before"]["by_municipality"]["293628"]["mean_minutes"]
+    after = acc["after"]["by_municipality"]["293628"]["mean_minutes"]
+    assert after < before and after < 1.0  # 川西's hall is ~50 m away
+    assert acc["after"]["by_municipality"]["292044"] == acc["before"]["by_municipality"]["292044"]  # 天理 not in it
+    region = ev.evaluate(sc.parse({**doc, "access_scope": "region"}), inv, demand=demand, engine=stub_engine)
+    r_acc = region["access"]["by_category"]["市民文化系施設"]
+    assert r_acc["before"]["overall"] == r_acc["after"]["overall"]  # region-wide use: mutual use changes nothing
+
+
+def test_projected_population_from_a_scenario_file(tmp_path: Path) -> None:
+    proj = tmp_path / "ipss.csv"
+    proj.write_text("コード,市区町村,2020年,2050年\n29204,天理市,63889,40000\n29322,山添村,3226,1500\n29361,川西町,8167,5000\n"
+                    "29362,三宅町,6439,4000\n29363,田原本町,31177,22000\n", encoding="utf-8")
+    doc = yaml.safe_load(ev.demo_scenario_path("yamato").read_text(encoding="utf-8"))
+    doc["demand"] = {"source": "approximate", "projection": "ipss.csv", "projection_year": 2050}
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = ev.evaluate_file(p, engine=stub_engine)
+    assert r["access"]["demand"]["population"] == 40000 + 1500 + 5000 + 4000 + 22000
+    assert "社人研" in r["access"]["demand"]["rule"]

@@ -10,7 +10,7 @@ as wide-area mutual use intends). :func:`compare` gives before/after and the res
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -281,6 +281,39 @@ def compare_great_circle(
     b = evaluate_great_circle(demand, sites, open_before, mode, threshold_minutes, percentile)
     a = evaluate_great_circle(demand, sites, open_after, mode, threshold_minutes, percentile)
     return _change(demand, b, a)
+
+
+def _scoped(
+    demand: Sequence[DemandPoint], matrix: TravelMatrix, allowed: Mapping[str, Sequence[str]],
+    threshold_minutes: Decimal | None, percentile: Decimal | None,
+) -> AccessResult:
+    """Access when the residents of each body may use only the facilities ``allowed[body]``."""
+    mins = np.full(len(demand), np.inf)
+    nearest: list[str | None] = [None] * len(demand)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, d in enumerate(demand):
+        groups[d.municipality_code or "unknown"].append(i)
+    for body, idx in groups.items():
+        ids = list(allowed.get(body, []))
+        m, n = _nearest_from_matrix([demand[i] for i in idx], matrix, ids)
+        mins[idx] = m
+        for k, i in enumerate(idx):
+            nearest[i] = n[k]
+    union = sorted({f for ids in allowed.values() for f in ids})
+    return _result(demand, (mins, nearest), union, threshold_minutes, percentile)
+
+
+def compare_scoped(
+    demand: Sequence[DemandPoint],
+    matrix: TravelMatrix,
+    before: Mapping[str, Sequence[str]],
+    after: Mapping[str, Sequence[str]],
+    threshold_minutes: Decimal | None = None,
+    percentile: Decimal | None = None,
+) -> AccessChange:
+    """:func:`compare` when each body's residents may use only some facilities (before/after 相互利用)."""
+    return _change(demand, _scoped(demand, matrix, before, threshold_minutes, percentile),
+                   _scoped(demand, matrix, after, threshold_minutes, percentile))
 
 
 def _change(demand: Sequence[DemandPoint], b: AccessResult, a: AccessResult) -> AccessChange:

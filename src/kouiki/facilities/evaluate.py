@@ -235,27 +235,49 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
         mode = travel_mode(tr.mode, tr.circuity, tr.speed_kmh)
         matrix = great_circle_matrix([d.site() for d in demand], [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located], mode)
     threshold = s.travel.threshold_minutes
+    owner = {f.facility_id: f.municipality_code for f in located}
+    shared: dict[str, set[str]] = defaultdict(set)  # body → facilities it may use after the scenario
+    for a in s.actions:
+        ids: list[str] = []
+        if a.type == "mutual_use":
+            ids = list(a.facilities)
+        elif a.type == "consolidate":
+            ids = [a.target] if a.target else [a.new_site.id] if a.new_site else []
+        for b in ctx.action_bodies(a):
+            shared[b].update(ids)
+    demand_bodies = sorted({d.municipality_code or "unknown" for d in demand})
+
+    def run(before: list[str], after: list[str]) -> accessmod.AccessChange:
+        if s.access_scope == "region":
+            return accessmod.compare(demand, matrix, before, after, threshold)
+        return accessmod.compare_scoped(
+            demand, matrix,
+            {b: [f for f in before if owner[f] == b] for b in demand_bodies},
+            {b: [f for f in after if owner[f] == b or f in shared[b]] for b in demand_bodies},
+            threshold,
+        )
+
     out: dict[str, Any] = {}
     for cat in cats:
         before = [f.facility_id for f in located if f.category == cat and f.facility_id not in ctx.new_sites]
         after = [f.facility_id for f in located
                  if (ctx.category_at_end(f) == cat) and f.facility_id not in ctx.closed_at]
-        change = accessmod.compare(demand, matrix, before, after, threshold)
-        out[cat.value] = change.to_dict()
+        out[cat.value] = run(before, after).to_dict()
     by_sub: dict[str, Any] = {}
     for sub in s.subcategories or []:
         before = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.new_sites]
         after = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.closed_at]
         if not before and not after:
             raise ScenarioError(f"subcategories: 中分類「{sub}」の施設が（位置のある施設の中に）ありません")
-        by_sub[sub] = accessmod.compare(demand, matrix, before, after, threshold).to_dict()
+        by_sub[sub] = run(before, after).to_dict()
     return {
         "categories": [c.value for c in cats],
         "travel": matrix.provenance,
         "demand": {"points": len(demand), "population": sum(d.population for d in demand),
                    "approximate": any(d.approximate for d in demand),
                    "rule": next((d.rule for d in demand if d.rule), None)},
-        "rule": str(parameters()["access_rule"]).strip(),
+        "scope": s.access_scope,
+        "rule": str(parameters()["access_rule"] if s.access_scope == "region" else parameters()["access_rule_own_body"]).strip(),
         "by_category": out,
         "by_subcategory": by_sub,
         "excluded": no_loc,

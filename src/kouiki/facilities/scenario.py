@@ -211,6 +211,10 @@ class Scenario(_Base):
     discount_rate: Decimal | None = Field(None, ge=0, le=1, description="割引率（省略時 parameters/evaluate.yaml）")
     categories: list[MajorCategory] | None = Field(None, description="アクセスを評価する大分類（省略時は対象施設の大分類）")
     subcategories: list[str] | None = Field(None, description="中分類ごとのアクセスも評価する（例: 文化施設）")
+    access_scope: Literal["region", "own_body"] = Field(
+        "region", description="region: どの団体の施設も使える前提 / own_body: 現状は自団体の施設のみ、"
+        "シナリオ後は相互利用（mutual_use）と集約先を参加団体が使える"
+    )
     operating_costs_yen: dict[str, int] | None = Field(
         None, description="台帳にない年間運営費をシナリオで与える（施設ID: 円）。結果には『シナリオで指定』と明記"
     )
