@@ -77,6 +77,8 @@ def test_floor_area_costs_and_exclusions_without_engine() -> None:
     op_saved = sum(b - s_ for b, s_ in zip(c["baseline"]["operating_yen"], c["scenario"]["operating_yen"], strict=True))
     assert op_saved == 20_000_000 * 7
     assert sum(c["scenario"]["capital_yen"]) == 301_000_000
+    more = ev.evaluate(sc.parse(base_scenario(target_operating_cost_change_yen=5_000_000)), inventory())["costs"]
+    assert more["nominal"]["scenario_yen"] - c["nominal"]["scenario_yen"] == 5_000_000 * 7
     assert c["nominal"]["savings_yen"] == c["nominal"]["baseline_yen"] - c["nominal"]["scenario_yen"]
     assert r["financing"]["notes"] or r["financing"]["engine"] is not None
 

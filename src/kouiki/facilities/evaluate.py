@@ -374,6 +374,13 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
             body_scen[f.municipality_code] += rv + (op or 0)
             if op is not None:
                 scen["operating"][i] += op
+    for a in s.actions:
+        if a.type == "consolidate" and a.target and a.target_operating_cost_change_yen:
+            tf = ctx.facilities[a.target]
+            for i, y in enumerate(range(start, start + n)):
+                if y >= a.fiscal_year and not (tf.facility_id in ctx.closed_at and y >= ctx.closed_at[tf.facility_id][0]):
+                    scen["operating"][i] += a.target_operating_cost_change_yen
+                    body_scen[tf.municipality_code] += a.target_operating_cost_change_yen
     for nid, (nf, a) in ctx.new_sites.items():
         r = new_series.get(nid, zero)
         op = nf.annual_operating_cost_yen

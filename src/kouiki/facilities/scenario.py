@@ -147,6 +147,9 @@ class Action(_Base):
     demolitions: list[Demolition] = Field(default_factory=list)
     smoothing_costs: list[CostItem] = Field(default_factory=list, description="円滑化経費（住民説明・移転・備品・交通支援）")
     public_enterprise: bool = False
+    target_operating_cost_change_yen: int = Field(
+        0, description="統合先（既存施設）の年間運営費の増減（供用開始年度から、円; 利用者増など）"
+    )
     # close / demolish / convert / mutual_use
     facilities: list[str] = Field(default_factory=list)
     cost_yen: int = Field(0, ge=0, description="demolish / convert の事業費")
