@@ -102,3 +102,36 @@ def test_import_with_figures_and_karte(fixtures: Path) -> None:
     assert len(json.loads(out)["figures"]) == 3
     code, out = run("karte", "三宅", "B01")
     assert code == 0 and "10.0%" in out  # 受益者負担率 of 令和4年度
+
+
+def test_renewal_xlsx_reconciles_to_the_yen(tmp_path: Path) -> None:
+    import openpyxl
+
+    x = tmp_path / "r.xlsx"
+    code, out = run("renewal", "demo:大和まほろば", "--xlsx", str(x), "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    wb = openpyxl.load_workbook(x)
+    assert wb.sheetnames == ["更新費用", "大分類別", "団体別", "除外", "推計値", "前提条件"]
+    ws = wb["更新費用"]
+    assert ws["A2"].value == "（単位：千円）" and ws["A4"].value == "令和7年度"
+    total_row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == "合計")
+    assert total_row[-1] == d["summary"]["total_yen"]
+    assert ws["B4"].number_format == "#,##0,"
+
+
+def test_list_marks_imputed_values() -> None:
+    code, out = run("list", "demo:大和まほろば", "--municipality", "29362", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["facilities"] and {f["municipality_code"] for f in d["facilities"]} == {"293628"}
+    assert all(f["imputed"] for f in d["facilities"] if f["floor_area_m2"] is not None)
+    code, out = run("list", "demo:大和まほろば")
+    assert code == 0 and "推計" in out
+
+
+def test_rejected_rows_of_a_file_argument_are_reported_not_dropped_silently(fixtures: Path) -> None:
+    r = runner.invoke(app, ["facilities", "renewal", str(fixtures / "293628_template.csv"), "--json"])
+    assert r.exit_code == 0
+    d = json.loads(r.stdout)
+    assert any("2行は誤り" in n for n in d["notes"])

@@ -330,3 +330,43 @@ def test_progress_callback_reaches_the_end(fixtures: Path) -> None:
     seen: list[tuple[int, int]] = []
     import_inventory(fixtures / "222127_public_facility.csv", progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (230, 230)
+
+
+def test_ledger_xlsx_with_date_cells_and_serials(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台帳"
+    ws.append(["番号", "施設名", "勘定科目", "取得年月日", "取得価額", "減価償却累計額", "期末簿価", "数量"])
+    ws.append([1, "天理市民会館", "建物", dt.datetime(1987, 3, 31), 1_000_000_000, 700_000_000, 300_000_000, 3000])
+    ws.append([2, "天理市民会館", "建物", 32964, 100_000_000, 50_000_000, 50_000_000, 200.5])  # serial: 1990-04-01
+    ws.append([3, "天理市民会館", "土地", "S50.4.1", 50_000_000, None, 50_000_000, 8000])
+    p = tmp_path / "292044_台帳.xlsx"
+    wb.save(p)
+    inv, rep = import_inventory(p, fmt="ledger")
+    assert rep.encoding == "xlsx" and rep.rows_rejected == 0
+    (hall,) = inv.facilities
+    assert hall.municipality_code == "292044"  # from the file name
+    assert [b.built_year for b in hall.buildings] == [1986, 1990]
+    assert hall.floor_area_m2 == Decimal("3200.5")
+    assert hall.acquisition_cost_yen == 1_100_000_000 and hall.accumulated_depreciation_yen == 750_000_000
+
+
+def test_public_facility_xlsx(fixtures: Path, tmp_path: Path) -> None:
+    import csv
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    with (fixtures / "222127_public_facility.csv").open(encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            ws.append(row)
+            if i == 10:
+                break
+    p = tmp_path / "222127_public_facility.xlsx"
+    wb.save(p)
+    inv, rep = import_inventory(p)
+    assert rep.format == "public_facility" and rep.encoding == "xlsx"
+    assert len(inv.facilities) == 10 and inv.facilities[0].name == "親子ふれあい広場"

@@ -200,3 +200,12 @@ def test_breakdowns_always_sum_to_the_total(fs: list[Facility], start: int, year
         assert sum(v[i] for v in r.by_municipality.values()) == t
     assert r.total == sum(b.in_horizon_yen for b in r.bookings)
     assert all(0 <= b.in_horizon_yen <= b.cost_yen for b in r.bookings)
+
+
+def test_by_facility_traces_every_yen() -> None:
+    fs = [fac("a", "1000", 1985), fac("b", "200", 1960, CIVIC), fac("c", None, None)]
+    r = project(fs, 2025, 40)
+    assert set(r.by_facility) == {"a", "b"}
+    for i in range(40):
+        assert sum(v[i] for v in r.by_facility.values()) == r.total_yen[i]
+    assert sum(r.by_facility["b"]) == 80_000_000  # 200㎡ × 400,000 rebuild backlog

@@ -50,6 +50,7 @@ def renewal_chart(
     unit: str = "億円",
     title: str | None = None,
     body_label: str | None = None,
+    compare: RenewalResult | None = None,
 ) -> Path:
     """The classic 更新費用 chart: stacked bars by 年度 (by kind or by 大分類), the recent 5-year
     投資的経費 average as a horizontal line when given, 40年総額 and 年平均 in the legend box."""
@@ -76,6 +77,9 @@ def renewal_chart(
         bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
     avg = result.annual_average_yen
     ax.axhline(_scaled([avg], unit)[0], color="#FF4B00", linestyle="--", linewidth=1.2, label=f"試算期間の年平均 {_scaled([avg], unit)[0]:,.1f}{unit}")
+    if compare is not None:
+        ax.plot(x, _scaled(compare.total_yen, unit), color="#03AF7A", marker="o", markersize=3, linewidth=1.5,
+                label=f"{compare.parameters.scenario}（{compare.parameters.title}）")
     recent = result.recent_average_yen()
     if recent is not None:
         ax.axhline(_scaled([recent], unit)[0], color="#000000", linestyle="-", linewidth=1.5, label=f"直近5年平均 投資的経費 {_scaled([recent], unit)[0]:,.1f}{unit}")

@@ -50,7 +50,15 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
         return b.inventory, b.region.full_name
     path = Path(spec)
     if path.exists():
-        inv, _report = import_inventory(path)
+        inv, report = import_inventory(path)
+        if report.rejected:
+            # Never drop rows silently: the figures below are for the rows that could be read.
+            first = report.rejected[0].text(path.name)
+            err_console.print(
+                f"[yellow]注意: {path.name} の {report.rows_rejected}行は取り込めず、計算に含まれていません"
+                f"（最初: {first}）。一覧は kouiki facilities import {path.name} --no-store で確認できます[/]"
+            )
+            inv.notes.append(f"{path.name}: {report.rows_rejected}行は誤りのため計算に含まれていません（最初: {first}）")
         return inv, path.name
     from kouiki.store import session
     from kouiki.store.facilities import load_inventory
@@ -253,6 +261,38 @@ def demo_cmd(
     console.print(t)
 
 
+@app.command("list")
+@friendly_errors
+def list_cmd(
+    inventory: str | None = typer.Argument(None, help="施設台帳（ファイル、demo:<圏域>、保存名）"),
+    demo: str | None = typer.Option(None, help="デモの圏域名"),
+    municipality: str | None = typer.Option(None, help="団体コードで絞り込む"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """施設の一覧（推計値には「推計」と表示）."""
+    from kouiki.facilities.model import facility_to_dict
+    from kouiki.reference import codes
+
+    inv, label = resolve_inventory(inventory, demo)
+    fs = inv.facilities
+    if municipality:
+        code = codes.normalize(municipality)
+        fs = [f for f in fs if f.municipality_code == code]
+    if as_json:
+        print_json({"inventory": label, "notes": inv.notes, "facilities": [facility_to_dict(f) for f in fs]})
+        return
+    t = Table(title=f"{label} 施設一覧（{len(fs)}件）")
+    for c in ("施設ID", "団体", "施設名", "大分類", "延床面積㎡", "建築年度"):
+        t.add_column(c)
+    for f in fs:
+        area = "不明" if f.floor_area_m2 is None else f"{f.floor_area_m2:,}" + ("（推計）" if f.is_imputed("floor_area_m2") else "")
+        year = "不明" if f.built_year is None else str(f.built_year) + ("（推計）" if f.is_imputed("built_year") else "")
+        t.add_row(f.facility_id, f.municipality_code, f.name, f.category.value, area, year)
+    console.print(t)
+    for n in inv.notes:
+        console.print(f"・{n}")
+
+
 def _money_cell(v: int) -> str:
     return format_yen(v, "百万円", 1, suffix=False)
 
@@ -270,6 +310,7 @@ def renewal_cmd(
     investment: str | None = typer.Option(None, help="直近5年の投資的経費（既存更新分）実績、円をカンマ区切り"),
     chart: Path | None = typer.Option(None, help="グラフを書き出す（.png / .svg）"),
     stack: str = typer.Option("kind", help="グラフの積み上げ: kind（改修・建替え・積み残し） | category（大分類）"),
+    xlsx: Path | None = typer.Option(None, help="Excel（.xlsx）に書き出す（単位千円表示、前提条件シート付き）"),
     detail: bool = typer.Option(False, help="施設・棟ごとの内訳（bookings）も出力する"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
@@ -282,14 +323,20 @@ def renewal_cmd(
     result = project(inv, start, years, params, recent_investment_yen=_parse_yen_list(investment))
     out = result.to_dict(detail=detail)
     out["notes"] = list(inv.notes)
+    comp = None
     if longevity:
         comp = compare_longevity(inv, start, years, baseline=params)
         out["longevity"] = comp.to_dict()
     if chart is not None:
         from kouiki.facilities.charts import renewal_chart
 
-        renewal_chart(result, chart, stack=stack, body_label=label)
+        renewal_chart(result, chart, stack=stack, body_label=label, compare=comp.longevity if comp else None)
         out["chart"] = str(chart)
+    if xlsx is not None:
+        from kouiki.facilities.excel import renewal_workbook
+
+        renewal_workbook(result, xlsx, label=label)
+        out["xlsx"] = str(xlsx)
     if as_json:
         print_json(out)
         return
@@ -315,6 +362,8 @@ def renewal_cmd(
         console.print(f"長寿命化の効果額: {format_yen(c['effect_yen'], '億円', 1)}（年平均 {format_yen(c['effect_annual_average_yen'], '億円', 1)}）")
     if chart is not None:
         console.print(f"グラフ: {chart}")
+    if xlsx is not None:
+        console.print(f"Excel: {xlsx}")
 
 
 @app.command("indicators")

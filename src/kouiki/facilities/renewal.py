@@ -226,6 +226,7 @@ class RenewalResult:
     imputed: list[dict[str, Any]]
     parameters: RenewalParameters
     bookings: list[Booking] = field(default_factory=list)
+    by_facility: dict[str, list[int]] = field(default_factory=dict)  # facility_id → yen by 年度 (traceability)
     floor_area_m2: Decimal = Decimal(0)  # 延床面積 of the buildings included
     recent_investment_yen: list[int] | None = None  # 直近5年の投資的経費（既存更新分）実績
 
@@ -267,6 +268,7 @@ class RenewalResult:
         }
         if detail:
             out["bookings"] = [b.to_dict() for b in self.bookings]
+            out["by_facility"] = self.by_facility
         return out
 
 
@@ -294,6 +296,7 @@ def project(
     *,
     recent_investment_yen: list[int] | None = None,
     keep_bookings: bool = True,
+    keep_by_facility: bool = True,
 ) -> RenewalResult:
     """The 更新費用 projection of ``inventory`` over ``years`` 年度 from ``start_year``."""
     params = parameters or RenewalParameters.load()
@@ -309,6 +312,7 @@ def project(
     excluded: list[dict[str, str]] = []
     imputed: list[dict[str, Any]] = []
     bookings: list[Booking] = []
+    by_fac: dict[str, list[int]] = {}
     floor_total = Decimal(0)
     rnd = params.rounding
     events = params.events
@@ -320,6 +324,7 @@ def project(
         if muni_row is None:  # every body of the inventory gets a row, zeros if all its facilities are excluded
             muni_row = by_muni[f.municipality_code] = [0] * n
         used_imputed: dict[str, str] = {}
+        fac_row: list[int] | None = None
         for bid, area, built, imp in _units(f):
             reason = _exclusion_reason(area, built)
             if reason is not None:
@@ -331,6 +336,8 @@ def project(
             assert area is not None and built is not None
             used_imputed.update(imp)
             floor_total += area
+            if keep_by_facility and fac_row is None:
+                fac_row = by_fac.setdefault(f.facility_id, [0] * n)
             if cat_row is None:
                 cat_row = by_cat[f.category] = [0] * n
             base = built
@@ -358,6 +365,8 @@ def project(
                             cat_row[y] += part
                             muni_row[y] += part
                             by_kind[kind][y] += part
+                            if fac_row is not None:
+                                fac_row[y] += part
                             inside += part
                     if keep_bookings:
                         bookings.append(Booking(f.facility_id, bid, kind, ev.label if not is_backlog else f"{ev.label}（積み残し）", first, spread, area, unit, cost, inside, is_backlog))
@@ -379,6 +388,7 @@ def project(
         imputed=imputed,
         parameters=params,
         bookings=bookings,
+        by_facility=by_fac,
         floor_area_m2=floor_total,
         recent_investment_yen=recent_investment_yen,
     )
