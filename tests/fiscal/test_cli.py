@@ -81,7 +81,9 @@ def test_bad_plan_exits_non_zero_with_errors_naming_item_and_field(tmp_path: Pat
     assert res.exit_code == 1
     out = json.loads(res.stdout)
     assert out["lines"] == []
-    assert out["errors"] == [{"item": 1, "field": "municipality", "message": out["errors"][0]["message"]}]
+    (err,) = out["errors"]
+    assert (err["item"], err["field"]) == (1, "municipality")
+    assert err["row"] > 1  # the YAML line where item 1 starts
     assert "292044" in out["errors"][0]["message"]  # the expected check digit
     res = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert res.exit_code == 1
@@ -152,7 +154,7 @@ def test_shipped_schema_and_template_are_current() -> None:
     from importlib import resources
 
     shipped = json.loads(resources.files("kouiki.fiscal").joinpath("data", "plan.schema.json").read_text(encoding="utf-8"))
-    assert shipped == json_schema(), "regenerate: kouiki fiscal schema > src/kouiki/fiscal/data/plan.schema.json"
+    assert shipped == json_schema(), "regenerate: python -m kouiki.fiscal.template"
     from openpyxl import load_workbook
 
     from kouiki.fiscal.template import HEADER_ROW, columns
@@ -165,6 +167,62 @@ def test_shipped_schema_and_template_are_current() -> None:
 def test_schema_validates_the_example_plan() -> None:
     import jsonschema
 
+    jsonschema.Draft202012Validator.check_schema(json_schema())
     jsonschema.validate(json.loads(json.dumps(SEED_PLAN)), json_schema())
+    bad = {"items": [{**SEED_PLAN["items"][1], "colour": "red"}]}
+    try:
+        jsonschema.validate(bad, json_schema())
+        raise AssertionError("schema accepted an unknown field")
+    except jsonschema.ValidationError:
+        pass
     res = runner.invoke(app, ["fiscal", "schema"])
     assert res.exit_code == 0 and json.loads(res.stdout)["title"].startswith("kouiki")
+
+
+def test_compare_shows_baseline_scenario_and_delta(tmp_path: Path) -> None:
+    from kouiki.fiscal import compare
+
+    out = compare(SEED_PLAN, ["facility_bond.consolidation.allocation_tax_rate@2025=0.6"])
+    assert out["totals"]["delta_support_yen"] == 45_000_000
+    row = next(r for r in out["items"] if r["kind"] == "ordinary_allocation_tax")
+    assert (row["baseline_yen"], row["scenario_yen"]) == (225_000_000, 270_000_000)
+    assert out["scenario"] == ["facility_bond.consolidation.allocation_tax_rate@2025=0.6"]
+    p = _write(tmp_path, SEED_PLAN)
+    res = runner.invoke(app, ["fiscal", "compare", str(p), "--set", "consolidation_study.cap@2025=4000000"])
+    assert res.exit_code == 0, res.output
+    assert "-1,000" in res.stdout
+    assert runner.invoke(app, ["fiscal", "compare", str(p)]).exit_code == 1
+
+
+def test_yaml_errors_name_the_line_of_the_item(tmp_path: Path) -> None:
+    p = tmp_path / "plan.yaml"
+    p.write_text(
+        "# 計画\nitems:\n  - measure: remote_medicine\n    municipality: 285013\n    fiscal_year: R7\n    cost_yen: 1000\n"
+        "  - measure: remote_medicine\n    municipality: 285014\n    fiscal_year: R7\n    cost_yen: 1000\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json"])
+    assert res.exit_code == 1
+    (err,) = json.loads(res.stdout)["errors"]
+    assert (err["item"], err["field"], err["row"]) == (1, "municipality", 7)
+    assert "285013" in err["message"]
+
+
+def test_scenario_file_with_set_overriding_it(tmp_path: Path) -> None:
+    p = _write(tmp_path, SEED_PLAN)
+    sc = tmp_path / "scenario.yaml"
+    sc.write_text(
+        "title: 上限引上げ案\noverrides:\n  consolidation_study.cap@2025: 7000000\n"
+        "  facility_bond.longevity.allocation_tax_rate@2025: [{fsi_below: '0.5', rate: '0.5'}, {fsi_below: null, rate: '0.3'}]\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json", "--scenario", str(sc)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [ln["amount_yen"] for ln in out["lines"] if ln["item"] == 1] == [6_000_000]
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json", "--scenario", str(sc),
+                              "--set", "consolidation_study.cap@2025=5500000"])
+    assert [ln["amount_yen"] for ln in json.loads(res.stdout)["lines"] if ln["item"] == 1] == [5_500_000]
+    sc.write_text("overrides:\n  consolidation_study.cap@2025: -1\n", encoding="utf-8")
+    bad = runner.invoke(app, ["fiscal", "compare", str(p), "--scenario", str(sc)])
+    assert bad.exit_code == 1 and "consolidation_study.cap@2025" in bad.output

@@ -7,9 +7,10 @@ Stable API (see docs/fiscal.md):
 - :func:`catalogue` ``(params=None) -> list[dict]`` — every measure with its current values, citations, confidence
 - :func:`load_plan` — validated plan from a dict, list or file (.yaml/.json/.xlsx)
 - :func:`explain` — the Japanese trace of one item
+- :func:`compare` ``(plan, overrides)`` — baseline vs scenario per item and kind (what-if)
 """
 
-from kouiki.fiscal.api import FiscalContext, evaluate, explain, load_plan
+from kouiki.fiscal.api import FiscalContext, compare, evaluate, explain, load_plan
 from kouiki.fiscal.catalogue import catalogue
 from kouiki.fiscal.errors import ParameterError, PlanError, PlanIssue
 from kouiki.fiscal.model import Line, Result
@@ -24,6 +25,7 @@ __all__ = [
     "PlanIssue",
     "Result",
     "catalogue",
+    "compare",
     "evaluate",
     "explain",
     "load_parameters",

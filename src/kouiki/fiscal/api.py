@@ -165,3 +165,49 @@ def explain(result: Result, item: int) -> list[str]:
 
 def to_year(value: Any) -> int:
     return FiscalYear.parse(value).year
+
+
+def compare(plan: Any, overrides: Any, context: FiscalContext | None = None) -> dict[str, Any]:
+    """What-if: the plan under the current parameters (baseline) and under ``overrides`` (scenario).
+
+    Returns ``{"scenario": [...], "items": [{item, measure, municipality, kind, baseline_yen, scenario_yen,
+    delta_yen}], "totals": {"baseline": {...}, "scenario": {...}, "delta_support_yen", "delta_financing_yen"},
+    "errors": [...]}`` — per item and kind, summed over 年度 (bond schedules included).
+    """
+    base = evaluate(plan, None, context, trace=False)
+    scen = evaluate(plan, overrides, context, trace=False)
+    if base.errors or scen.errors:
+        return {"scenario": scen.scenario, "items": [], "totals": {}, "errors": base.errors or scen.errors}
+
+    def sums(r: Result) -> dict[tuple[int, str, str, str], int]:
+        out: dict[tuple[int, str, str, str], int] = {}
+        for ln in r.lines:
+            k = (ln.item, ln.measure, ln.municipality, ln.kind)
+            out[k] = out.get(k, 0) + ln.amount_yen
+        return out
+
+    b, s = sums(base), sums(scen)
+    rows = []
+    for k in sorted(set(b) | set(s)):
+        rows.append(
+            {
+                "item": k[0],
+                "measure": k[1],
+                "municipality": k[2],
+                "kind": k[3],
+                "baseline_yen": b.get(k, 0),
+                "scenario_yen": s.get(k, 0),
+                "delta_yen": s.get(k, 0) - b.get(k, 0),
+            }
+        )
+    return {
+        "scenario": scen.scenario,
+        "items": rows,
+        "totals": {
+            "baseline": base.totals.to_dict(),
+            "scenario": scen.totals.to_dict(),
+            "delta_support_yen": scen.totals.support_yen - base.totals.support_yen,
+            "delta_financing_yen": scen.totals.financing_yen - base.totals.financing_yen,
+        },
+        "errors": [],
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from kouiki.fiscal.model import Line, Totals
@@ -25,7 +26,9 @@ def yen(amount: int) -> str:
     return format_yen(amount)
 
 
+@lru_cache(maxsize=1024)
 def wareki(year: int) -> str:
+    """令和7年度 for 2025 (cached: traces name a 年度 many times)."""
     return FiscalYear(year).wareki()
 
 
@@ -213,7 +216,7 @@ class Ctx:
                 cap,
                 amount,
                 [u.label for u in used],
-                " / ".join(cits),
+                " / ".join(cits) or "計画に記載された値（kouiki は算定しない）",
                 conf,
                 list(notes or []),
                 trace,

@@ -82,6 +82,11 @@ def _central(c: Ctx, measure: str, needs_vision: bool) -> None:
     if not body.kind.is_city:
         c.zero(SAT, f"中心市は市に限られます（{body.full_name}は{body.kind.value}）")
         return
+    if f"{measure}.eligible_kinds" in c.params:
+        kinds = c.val(f"{measure}.eligible_kinds")
+        if body.kind.value not in kinds:
+            c.zero(SAT, f"連携中枢都市は{'・'.join(kinds)}に限られます（{body.full_name}は{body.kind.value}）")
+            return
     base = c.val(f"{measure}.base_cap")
     adj = c.val(f"{measure}.cap_adjustment")
     pop = it.get("population", body.population_2020)
@@ -225,7 +230,8 @@ def _redemption_lines(
     interest_only: bool = False,
     share: Fraction = Fraction(1),
     share_note: str | None = None,
-) -> None:
+) -> int:
+    """Emit one line per redemption 年度; returns the sum of their amounts."""
     sched = schedule(bond, terms)
     bases = [r.interest if interest_only else r.total for r in sched]
     if share != 1:
@@ -245,6 +251,7 @@ def _redemption_lines(
         c.line(kind, base, rate, None, amount, notes, fiscal_year=r.fiscal_year, extra=extra)
     if c.tracing:
         c.step(f"{what}の算入額の合計 {yen(sum(amounts))}（端数は最終年度で調整）")
+    return sum(amounts)
 
 
 def regional_revitalization_bond(c: Ctx) -> None:
@@ -352,6 +359,11 @@ def facility_bond(c: Ctx) -> None:
             share = Fraction(eligible, net) if net else Fraction(0)
             share_note = f"交付税措置の基礎 = 元利償還金 × (事業費 {yen(net)} − 土地価格相当分 {yen(land)}) ÷ 事業費 {yen(net)}"
             c.step(share_note)
+    if f"{prefix}.allocation_base_share" in c.params:
+        part = c.val(f"{prefix}.allocation_base_share")
+        share = Fraction(part) / Fraction(c.val(f"{prefix}.bond_rate"))
+        share_note = f"交付税措置の対象は事業費の{part}（起債額のうち {share} ）"
+        c.step(share_note)
     bond_rate = c.val(f"{prefix}.bond_rate")
     bond = apply_rate(net, bond_rate, c.rounding)
     c.step(f"起債額 = (事業費 {yen(cost)} − 国庫補助 {yen(subsidy)}) × 充当率 {bond_rate} = {yen(bond)}")
@@ -362,7 +374,15 @@ def facility_bond(c: Ctx) -> None:
     if tax_rate == 0:
         c.step("交付税措置なし")
         return
-    _redemption_lines(c, bond, terms, OAT, tax_rate, share=share, share_note=share_note)
+    allocated = _redemption_lines(c, bond, terms, OAT, tax_rate, share=share, share_note=share_note)
+    if c.keep_lines and cost:
+        support = subsidy + allocated
+        pct = (Decimal(support) * 100 / cost).quantize(Decimal("0.1"))
+        note = f"国庫補助と交付税算入の合計 {yen(support)}（事業費の{pct}%）"
+        for ln in c.lines_by_item.get(it.index, []):
+            if ln.kind == "bond":
+                ln.notes.append(note)
+        c.step(note)
 
 
 # ---- 公共施設の集約化等 (R7 特交) and the MLIT subsidy ---------------------------------------------------

@@ -618,9 +618,24 @@ def apply_overrides(pset: ParameterSet, overrides: Any) -> tuple[ParameterSet, l
         except ValueError as exc:
             raise ParameterError(f"上書き {path}@{year}: 値が不正です: {exc}") from None
         values.append((path, DatedValue(year, value, "unverified", cit, "シナリオ上書き", ORIGIN_SCENARIO, "--set")))
-        labels.append(f"{path}@{year}={json.dumps(_jsonable(value), ensure_ascii=False)}")
+        shown = _jsonable(value)
+        labels.append(f"{path}@{year}={shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)}")
     return pset.with_values(values), labels
 
 
 def replace_value(dv: DatedValue, **changes: Any) -> DatedValue:
     return replace(dv, **changes)
+
+
+def load_scenario(path: Path) -> dict[str, Any]:
+    """A scenario file: ``{title: …, overrides: {"path@年度": value, …}}`` (validated when applied).
+
+    Returns the overrides mapping; errors name the file.
+    """
+    raw = load_yaml_strict(path.read_text(encoding="utf-8"), str(path))
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("overrides"), Mapping):
+        raise ParameterError(f"{path}: シナリオファイルには overrides（PATH@年度: 値 の対応表）が必要です")
+    extra = set(raw) - {"title", "description", "overrides"}
+    if extra:
+        raise ParameterError(f"{path}: 不明な項目があります: {sorted(extra)}（title, description, overrides）")
+    return dict(raw["overrides"])

@@ -52,6 +52,7 @@ CATEGORY_CHOICES = _choices(
         "universal_design": ["ユニバーサルデザイン化", "ユニバーサルデザイン化事業"],
         "decarbonization": ["脱炭素化", "脱炭素化事業"],
         "demolition": ["除却", "除却事業"],
+        "city_hall": ["市町村役場機能緊急保全", "市町村役場機能緊急保全事業"],
     }
 )
 CATEGORY_JA = {
@@ -63,6 +64,7 @@ CATEGORY_JA = {
     "universal_design": "ユニバーサルデザイン化事業",
     "decarbonization": "脱炭素化事業",
     "demolition": "除却事業",
+    "city_hall": "市町村役場機能緊急保全事業",
 }
 SECONDMENT_CHOICES = _choices(
     {"agreement": ["連携協約に基づく派遣", "協約派遣", "派遣"], "local_autonomy_act": ["自治法派遣", "地方自治法派遣"]}
@@ -505,10 +507,29 @@ def read_plan_data(path: Path) -> tuple[Any, list[int] | None]:
         from kouiki.fiscal.params import load_yaml_strict
 
         try:
-            return load_yaml_strict(text, str(path)), None
+            data = load_yaml_strict(text, str(path))
         except KouikiError as exc:
             raise PlanError([PlanIssue(None, None, str(exc))], str(path)) from None
+        return data, _yaml_item_lines(text, data)
     raise PlanError([PlanIssue(None, None, f"計画ファイルは .yaml .yml .json .xlsx のいずれかです: {path.name}")], str(path))
+
+
+def _yaml_item_lines(text: str, data: Any) -> list[int] | None:
+    """The line on which each item starts in a YAML plan (errors then name the line)."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    seq = root
+    if isinstance(root, yaml.MappingNode):
+        seq = next((v for k, v in root.value if getattr(k, "value", None) == "items"), None)
+    if not isinstance(seq, yaml.SequenceNode):
+        return None
+    lines = [node.start_mark.line + 1 for node in seq.value]
+    items = data.get("items") if isinstance(data, Mapping) else data
+    return lines if isinstance(items, list) and len(items) == len(lines) else None
 
 
 # ---- JSON Schema -----------------------------------------------------------------------------------

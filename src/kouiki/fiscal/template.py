@@ -84,7 +84,7 @@ def write_template(path: Path, with_examples: bool = False) -> Path:
         sheet.freeze_panes = sheet.cell(FIRST_ROW, 4)
 
     header(ws)
-    dv = DataValidation(type="list", formula1=f"=措置一覧!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
+    dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
     ws.add_data_validation(dv)
     dv.add(f"A{FIRST_ROW}:A{FIRST_ROW + 499}")
 
@@ -176,3 +176,22 @@ def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
         items.append(item)
         excel_rows.append(i)
     return items, excel_rows
+
+
+def regenerate_package_data(folder: Path | None = None) -> list[Path]:
+    """Rewrite the shipped ``data/plan_template.xlsx`` and ``data/plan.schema.json`` (run after changing
+    the plan fields: ``python -m kouiki.fiscal.template``; a test fails while they are stale)."""
+    import json
+
+    from kouiki.fiscal.plan import json_schema
+
+    out = folder or Path(__file__).parent / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    schema = out / "plan.schema.json"
+    schema.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [write_template(out / "plan_template.xlsx"), schema]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in regenerate_package_data():
+        print(p)
