@@ -58,12 +58,14 @@ def main(argv: list[str]) -> None:
             enumerate(zip(rng.uniform(34.4, 34.8, n_fac), rng.uniform(135.6, 136.1, n_fac), strict=True))]
     rows: list[tuple[str, str, str]] = []
 
-    t_mat, m = _timed(lambda: great_circle_matrix([d.site() for d in demand], facs))
     open_ids = [f.id for f in facs]
+    t_nn, _ = _timed(lambda: access.compare_great_circle(demand, facs, open_ids, open_ids[: n_fac // 2]))
+    rows.append((f"access {n_dem:,} demand × {n_fac} facilities, before/after + losers (nearest-neighbour search)",
+                 f"{t_nn:.2f} s", "goal < 5 s"))
+    t_mat, m = _timed(lambda: great_circle_matrix([d.site() for d in demand], facs))
     t_acc, _ = _timed(lambda: access.compare(demand, m, open_ids, open_ids[: n_fac // 2]))
-    rows.append((f"access {n_dem:,} × {n_fac} great-circle matrix", f"{t_mat:.2f} s", ""))
-    rows.append(("access before/after (2 evaluations + losers)", f"{t_acc:.2f} s", ""))
-    rows.append(("access total", f"{t_mat + t_acc:.2f} s", "goal < 5 s"))
+    rows.append((f"  same via a dense {n_dem:,} × {n_fac} matrix: build it", f"{t_mat:.2f} s", ""))
+    rows.append(("  same via the dense matrix: before/after + losers", f"{t_acc:.2f} s", ""))
 
     side = 200 if quick else 448  # 448² = 200,704 nodes
     t_build, g = _timed(lambda: _grid_graph(side, rng))
