@@ -110,3 +110,21 @@ def test_pbf_is_refused_with_advice(tmp_path: Path) -> None:
     p.write_bytes(b"x")
     with pytest.raises(TravelError, match="GraphML"):
         roadgraph.load(p)
+
+
+def test_network_access_by_one_search_equals_the_matrix() -> None:
+    from decimal import Decimal
+
+    from kouiki.facilities import access
+    from kouiki.facilities.demand import DemandPoint
+
+    g = grid()
+    # facilities off the road (snap time counts) and demand points at nodes and off them
+    facs = [Site("f0", LAT[0] - 0.002, LON[0]), Site("f8", LAT[8], LON[8] + 0.003), Site("f4", LAT[4], LON[4])]
+    demand = [DemandPoint(f"d{n}", LAT[n] + 0.001 * (n % 2), LON[n], 10 + n, "292044") for n in range(9)]
+    m = g.travel_matrix([d.site() for d in demand], facs)
+    for after in (["f0", "f8", "f4"], ["f0"], ["f8"]):
+        by_matrix = access.compare(demand, m, ["f0", "f8", "f4"], after, Decimal(6))
+        by_search = access.compare_network(demand, g, facs, ["f0", "f8", "f4"], after, Decimal(6))
+        assert np.allclose(by_matrix.after.minutes, by_search.after.minutes)
+        assert by_matrix.to_dict()["lose_access"]["population"] == by_search.to_dict()["lose_access"]["population"]

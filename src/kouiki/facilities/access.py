@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 
 from kouiki.facilities.demand import DemandPoint
+from kouiki.facilities.roadgraph import RoadGraph
 from kouiki.facilities.travel import (
     FloatArray,
     Site,
@@ -179,6 +180,42 @@ def _nearest_great_circle(
     km = haversine_km(dlat, dlon, flat[idx], flon[idx]) * float(m.circuity)
     mins: FloatArray = km / float(m.speed_kmh) * 60.0
     return mins, [open_sites[j].id for j in idx]
+
+
+def _nearest_network(
+    demand: Sequence[DemandPoint], graph: RoadGraph, sites: Sequence[Site], open_ids: Sequence[str],
+    limit_minutes: float | None = None,
+) -> Nearest:
+    """Nearest open site on a road graph for every demand point, by one multi-source search (no matrix)."""
+    by_id = {s.id: s for s in sites}
+    missing = [i for i in open_ids if i not in by_id]
+    if missing:
+        raise TravelError(f"施設の位置がありません: {', '.join(missing[:5])}")
+    open_sites = [by_id[i] for i in open_ids]
+    dist, fac = graph.nearest(open_sites, limit_minutes)
+    nodes, snap_km = graph.snap([d.site() for d in demand])
+    walk = travel_mode("walk")
+    mins: FloatArray = dist[nodes] + snap_km / float(walk.speed_kmh) * 60.0
+    f = fac[nodes]
+    return mins, [open_sites[int(j)].id if j >= 0 else None for j in f]
+
+
+def compare_network(
+    demand: Sequence[DemandPoint],
+    graph: RoadGraph,
+    sites: Sequence[Site],
+    open_before: Sequence[str],
+    open_after: Sequence[str],
+    threshold_minutes: Decimal | None = None,
+    percentile: Decimal | None = None,
+    limit_minutes: float | None = None,
+) -> AccessChange:
+    """:func:`compare` on a road graph with one multi-source search per state (scales to 50,000 × 500 and more)."""
+    b = _result(demand, _nearest_network(demand, graph, sites, open_before, limit_minutes), open_before,
+                threshold_minutes, percentile)
+    a = _result(demand, _nearest_network(demand, graph, sites, open_after, limit_minutes), open_after,
+                threshold_minutes, percentile)
+    return _change(demand, b, a)
 
 
 def _result(

@@ -111,18 +111,39 @@ class RoadGraph:
         return TravelMatrix([o.id for o in origins], [d.id for d in destinations], minutes, km, prov)
 
     def nearest(self, facilities: Sequence[Site], limit_minutes: float | None = None) -> tuple[FloatArray, IntArray]:
-        """For every node: minutes to the nearest facility and its index (−1 if none), by one multi-source search.
+        """For every node: minutes to the nearest facility and its index (−1 if none), by **one** search.
 
-        Facilities' snap minutes are not added here (the search starts at their nodes); callers add the demand
-        side's snap time.
+        A virtual root is linked to every facility's node with the facility's snap minutes, and one Dijkstra from
+        the root (on the reversed graph: residents travel *to* facilities) gives every node its nearest facility;
+        which one is found by pointer jumping up the search tree to the root's child.
         """
-        f_nodes, _ = self.snap(facilities)
-        g = self.minutes.T.tocsr() if self.directed else self.minutes  # reverse searches: facilities → residents
-        dist, _, sources = dijkstra(g, directed=True, indices=f_nodes, min_only=True, return_predecessors=True,
-                                    limit=np.inf if limit_minutes is None else limit_minutes)
-        node_to_fac = {int(n): i for i, n in enumerate(f_nodes.tolist())}
-        fac = np.array([node_to_fac.get(int(s), -1) for s in sources], dtype=np.int64)
-        return np.asarray(dist, dtype=float), fac
+        if not facilities:
+            return np.full(self.n_nodes, np.inf), np.full(self.n_nodes, -1, dtype=np.int64)
+        f_nodes, f_snap = self.snap(facilities)
+        off = self._snap_minutes(f_snap)
+        n = self.n_nodes
+        # one arc per facility node: the facility with the smallest snap time wins a shared node
+        order = np.lexsort((off, f_nodes))
+        first = np.r_[True, f_nodes[order][1:] != f_nodes[order][:-1]]
+        chosen = order[first]
+        g = (self.minutes.T.tocsr() if self.directed else self.minutes).tocoo()
+        rows = np.concatenate([g.row, np.full(len(chosen), n)])
+        cols = np.concatenate([g.col, f_nodes[chosen]])
+        data = np.concatenate([g.data, np.maximum(off[chosen], 1e-9)])
+        aug = csr_matrix((data, (rows, cols)), shape=(n + 1, n + 1))
+        dist, pred = dijkstra(aug, directed=True, indices=n, return_predecessors=True,
+                              limit=np.inf if limit_minutes is None else limit_minutes)
+        ar = np.arange(n + 1)
+        jump = np.where((pred >= 0) & (pred != n), pred, ar)
+        while True:
+            nxt = jump[jump]
+            if np.array_equal(nxt, jump):
+                break
+            jump = nxt
+        node_fac = np.full(n + 1, -1, dtype=np.int64)
+        node_fac[f_nodes[chosen]] = chosen
+        fac = np.where(np.isfinite(dist), node_fac[jump], -1)[:n]
+        return np.asarray(dist[:n], dtype=float), fac.astype(np.int64)
 
     def provenance(self) -> dict[str, Any]:
         return {
