@@ -90,3 +90,13 @@ def test_travel_matrix_on_a_road_graph(tmp_path: Path) -> None:
     assert side["method"] == "road_graph" and side["nodes"] == 3
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "origin_id,destination_id,minutes,km" and len(rows) > 2
+
+
+def test_compare_the_two_demo_scenarios() -> None:
+    res = runner.invoke(app, ["compare", "demo:yamato", "demo:yamato-existing", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    names = [r["name"] for r in out["scenarios"]]
+    assert len(set(names)) == 2 and out["best_discounted_savings"] in names
+    assert all(r["floor_area_reduced"] for r in out["scenarios"])
+    assert all(r["support_yen"] > 0 for r in out["scenarios"])

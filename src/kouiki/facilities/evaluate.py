@@ -565,7 +565,11 @@ def load_demand(scenario: Scenario, base_dir: Path, bodies: list[str]) -> list[d
     return points
 
 
-DEMO_SCENARIOS = {"yamato": "yamato_three_halls.yaml", "大和まほろば": "yamato_three_halls.yaml"}
+DEMO_SCENARIOS = {
+    "yamato": "yamato_three_halls.yaml",
+    "大和まほろば": "yamato_three_halls.yaml",
+    "yamato-existing": "yamato_into_existing.yaml",
+}
 
 
 def demo_scenario_path(name: str) -> Path:
