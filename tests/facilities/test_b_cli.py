@@ -100,3 +100,13 @@ def test_compare_the_two_demo_scenarios() -> None:
     assert len(set(names)) == 2 and out["best_discounted_savings"] in names
     assert all(r["floor_area_reduced"] for r in out["scenarios"])
     assert all(r["support_yen"] > 0 for r in out["scenarios"])
+
+
+def test_evaluate_with_a_fiscal_override_changes_the_support() -> None:
+    base = json.loads(runner.invoke(app, ["evaluate", "demo:yamato", "--json"]).stdout)
+    res = runner.invoke(app, ["evaluate", "demo:yamato", "--json", "--set", "consolidation_smoothing.rate@2025=0.5"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["financing"]["overrides"] == ["consolidation_smoothing.rate@2025=0.5"]
+    sat = lambda r: r["financing"]["engine"]["totals"]["by_kind"]["special_allocation_tax"]  # noqa: E731
+    assert sat(out) < sat(base)

@@ -25,6 +25,7 @@ from kouiki.facilities.council import Council
 from kouiki.facilities.evaluate import Progress, evaluate_file, load_inventory
 from kouiki.facilities.fees import FeeGroup
 from kouiki.facilities.fees import evaluate as evaluate_fees
+from kouiki.facilities.finance import default_engine
 from kouiki.facilities.model import MajorCategory
 from kouiki.facilities.scenario import json_schema
 from kouiki.facilities.travel import Site, TravelError, TravelMatrix, great_circle_matrix, travel_mode
@@ -72,11 +73,16 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def evaluate_cmd(
         scenario: Annotated[str, typer.Argument(help="シナリオ YAML（同梱の例: demo:yamato）")],
+        set_: Annotated[list[str] | None, typer.Option(
+            "--set", help="財政措置のパラメータを仮に変える PATH@YEAR=VALUE（例: consolidation_smoothing.cap@2025=60000000）")] = None,
         json_out: JsonOpt = False,
     ) -> None:
         """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
+        engine = default_engine(list(set_)) if set_ else None
         with _progress(json_out) as progress:
-            result = evaluate_file(scenario, progress=progress)
+            result = evaluate_file(scenario, engine=engine, progress=progress)
+        if set_:
+            result["financing"]["overrides"] = list(set_)
         if json_out:
             print_json(result)
             return
@@ -109,6 +115,7 @@ def register(app: typer.Typer) -> None:
     def access_cmd(
         inventory: Annotated[Path, typer.Argument(help="施設台帳（kouiki テンプレート / 公共施設一覧 / 固定資産台帳）")],
         category: Annotated[str, typer.Option("--category", help="大分類（例: 市民文化系施設）")],
+        subcategory: Annotated[str | None, typer.Option("--subcategory", help="中分類で絞る（例: 文化施設）")] = None,
         demand: Annotated[Path | None, typer.Option("--demand", help="需要点CSV（id,lat,lon,weight）または e-Stat メッシュ txt")] = None,
         matrix: Annotated[Path | None, typer.Option("--matrix", help="所要時間行列（長形式 CSV）")] = None,
         close: Annotated[list[str] | None, typer.Option("--close", help="廃止する施設ID（複数可）: 前後比較")] = None,
@@ -123,7 +130,9 @@ def register(app: typer.Typer) -> None:
             raise KouikiError(f"大分類が不明です: {category}（例: {', '.join(c.value for c in MajorCategory)}）") from None
         inv = load_inventory(str(inventory), Path.cwd())
         bodies = inv.municipalities()
-        facs = [f for f in inv.facilities if f.category == cat]
+        facs = [f for f in inv.facilities if f.category == cat and (subcategory is None or f.subcategory == subcategory)]
+        if not facs:
+            raise KouikiError(f"{inventory}: {cat.value}{'・' + subcategory if subcategory else ''} の施設がありません")
         located = [f for f in facs if f.lat is not None and f.lon is not None]
         no_loc = [f.facility_id for f in facs if f.lat is None or f.lon is None]
         with _progress(json_out) as progress:
@@ -138,7 +147,7 @@ def register(app: typer.Typer) -> None:
         if unknown:
             raise KouikiError(f"--close の施設IDが台帳（位置のある{cat.value}）にありません: {', '.join(unknown)}")
         change = accessmod.compare(points, tm, ids, [i for i in ids if i not in set(close or [])], t)
-        out = {"category": cat.value, "travel": tm.provenance, "excluded_no_location": no_loc, **change.to_dict()}
+        out = {"category": cat.value, "subcategory": subcategory, "travel": tm.provenance, "excluded_no_location": no_loc, **change.to_dict()}
         if json_out:
             print_json(out)
             return
