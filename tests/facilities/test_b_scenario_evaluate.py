@@ -233,3 +233,19 @@ def test_projected_population_from_a_scenario_file(tmp_path: Path) -> None:
     r = ev.evaluate_file(p, engine=stub_engine)
     assert r["access"]["demand"]["population"] == 40000 + 1500 + 5000 + 4000 + 22000
     assert "社人研" in r["access"]["demand"]["rule"]
+
+
+def test_demolish_and_convert_actions() -> None:
+    doc = {"name": "dc", "inventory": "x", "horizon_years": 5, "start_fiscal_year": 2025, "actions": [
+        {"id": "d", "type": "demolish", "fiscal_year": 2026, "lead_body": "293636", "facilities": ["K1"], "cost_yen": 30_000_000},
+        {"id": "c", "type": "convert", "fiscal_year": 2027, "lead_body": "292044", "facilities": ["H1"],
+         "to_category": "子育て支援施設", "cost_yen": 50_000_000, "sharing": "own"},
+    ]}
+    r = ev.evaluate(sc.parse(doc), inventory(), demand=[], engine=stub_engine)
+    items = {i["action"]: i for i in r["financing"]["plan_items"]}
+    assert items["d"]["category"] == "demolition" and items["c"]["category"] == "conversion"
+    f = r["floor_area"]
+    assert Decimal(f["before_m2"]) - Decimal(f["after_m2"]) == 1000  # K1 demolished; conversion keeps the area
+    assert f["by_category"]["子育て支援施設"]["after_m2"] == "3000"
+    # own: the conversion's net burden stays with 天理市 only
+    assert set(r["sharing"]["by_action"]["c"]["by_municipality"]) == {"292044"}
