@@ -249,3 +249,23 @@ def test_demolish_and_convert_actions() -> None:
     assert f["by_category"]["子育て支援施設"]["after_m2"] == "3000"
     # own: the conversion's net burden stays with 天理市 only
     assert set(r["sharing"]["by_action"]["c"]["by_municipality"]) == {"292044"}
+
+
+def test_scenario_on_a_road_graph_uses_network_access(tmp_path: Path) -> None:
+    import networkx as nx
+
+    g = nx.Graph()
+    pts = [(34.5731, 135.7762), (34.5846, 135.7740), (34.6010, 135.8340), (34.5965, 135.8372), (34.5553, 135.7946)]
+    for i, (la, lo) in enumerate(pts):
+        g.add_node(i, x=lo, y=la)
+    for a, b in ((0, 1), (1, 2), (2, 3), (0, 4), (4, 3)):
+        g.add_edge(a, b, length=5000.0, speed_kph=40)
+    nx.write_graphml(g, tmp_path / "roads.graphml")
+    doc = yaml.safe_load(ev.demo_scenario_path("yamato").read_text(encoding="utf-8"))
+    doc["travel"] = {"road_graph": "roads.graphml", "threshold_minutes": 30}
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = ev.evaluate_file(p, engine=stub_engine)
+    assert r["access"]["travel"]["method"] == "road_graph" and r["access"]["travel"]["nodes"] == 5
+    after = r["access"]["by_subcategory"]["文化施設"]["after"]["overall"]
+    assert after["mean_minutes"] is not None and after["population"] > 100_000

@@ -32,11 +32,12 @@ import yaml
 from kouiki.facilities import access as accessmod
 from kouiki.facilities import demand as demandmod
 from kouiki.facilities import fees as feesmod
-from kouiki.facilities import finance, renewal, sharing
+from kouiki.facilities import finance, renewal, roadgraph, sharing
 from kouiki.facilities.council import Council
 from kouiki.facilities.demo import demo_inventory
 from kouiki.facilities.importers import import_inventory
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from kouiki.facilities.roadgraph import RoadGraph
 from kouiki.facilities.scenario import Action, Scenario, ScenarioError
 from kouiki.facilities.scenario import load as load_scenario
 from kouiki.facilities.travel import Site, TravelMatrix, great_circle_matrix, travel_mode
@@ -204,7 +205,7 @@ def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]
 
 
 def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMatrix | None,
-            progress: Progress | None) -> tuple[dict[str, Any], TravelMatrix | None]:
+            progress: Progress | None, graph: RoadGraph | None = None) -> tuple[dict[str, Any], TravelMatrix | None]:
     s = ctx.s
     cats: list[MajorCategory]
     if s.categories:
@@ -228,12 +229,22 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
     if not located or not demand:
         return {"categories": [c.value for c in cats], "excluded": no_loc, "by_category": {},
                 "notes": ["施設または需要点がないためアクセスは評価していません"]}, matrix
-    if matrix is None:
+    tr = s.travel
+    mode = travel_mode(tr.mode, tr.circuity, tr.speed_kmh)
+    located_sites = [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located]
+    if matrix is None and s.access_scope == "own_body":
+        # per-body nearest needs times to every facility: build the matrix (road graph or great circle)
         if progress:
             progress(f"所要時間の計算（需要点 {len(demand)} × 施設 {len(located)}）")
-        tr = s.travel
-        mode = travel_mode(tr.mode, tr.circuity, tr.speed_kmh)
-        matrix = great_circle_matrix([d.site() for d in demand], [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located], mode)
+        matrix = (graph.travel_matrix([d.site() for d in demand], located_sites) if graph is not None
+                  else great_circle_matrix([d.site() for d in demand], located_sites, mode))
+    if matrix is not None:
+        travel_info = matrix.provenance
+    elif graph is not None:
+        travel_info = graph.provenance() | {"search": "最寄り施設を1回の多始点探索で（行列を作らない）"}
+    else:
+        travel_info = great_circle_matrix([demand[0].site()], located_sites[:1], mode).provenance | {
+            "search": "最寄り施設を単位ベクトルの最近傍探索で（行列を作らない）"}
     threshold = s.travel.threshold_minutes
     owner = {f.facility_id: f.municipality_code for f in located}
     shared: dict[str, set[str]] = defaultdict(set)  # body → facilities it may use after the scenario
@@ -248,6 +259,10 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
     demand_bodies = sorted({d.municipality_code or "unknown" for d in demand})
 
     def run(before: list[str], after: list[str]) -> accessmod.AccessChange:
+        if matrix is None:
+            if graph is not None:
+                return accessmod.compare_network(demand, graph, located_sites, before, after, threshold)
+            return accessmod.compare_great_circle(demand, located_sites, before, after, mode, threshold)
         if s.access_scope == "region":
             return accessmod.compare(demand, matrix, before, after, threshold)
         return accessmod.compare_scoped(
@@ -272,7 +287,7 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
         by_sub[sub] = run(before, after).to_dict()
     return {
         "categories": [c.value for c in cats],
-        "travel": matrix.provenance,
+        "travel": travel_info,
         "demand": {"points": len(demand), "population": sum(d.population for d in demand),
                    "approximate": any(d.approximate for d in demand),
                    "rule": next((d.rule for d in demand if d.rule), None)},
@@ -490,15 +505,19 @@ def evaluate(
     matrix: TravelMatrix | None = None,
     engine: finance.Engine | None = None,
     progress: Progress | None = None,
+    graph: RoadGraph | None = None,
 ) -> dict[str, Any]:
-    """Evaluate ``scenario`` on ``inventory``; ``demand`` defaults to the documented approximation."""
+    """Evaluate ``scenario`` on ``inventory``; ``demand`` defaults to the documented approximation.
+
+    Travel times: ``matrix`` if given, else network times on ``graph``, else great circle × circuity ÷ speed.
+    """
     ctx = _Ctx(scenario, inventory)
     floor, cases = _floor_area(ctx)
     if demand is None:
         if progress:
             progress("需要点の作成（国勢調査人口の概算配分）")
         demand = demandmod.approximate_demand(ctx.bodies, scenario.demand.census_year)
-    acc, _ = _access(ctx, demand, matrix, progress)
+    acc, _ = _access(ctx, demand, matrix, progress, graph)
     # fees: 激変緩和 cost is a 円滑化 cost of the consolidation case it belongs to
     first_case = next((a for a in scenario.actions if a.type == "consolidate"), None)
     fee_results, fee_cases = [], []
@@ -590,18 +609,11 @@ def evaluate_file(path: Path | str, engine: finance.Engine | None = None, progre
     bodies = sorted(set(scenario.bodies or inventory.municipalities()))
     demand = load_demand(scenario, base, bodies)
     matrix = None
+    graph = None
     if scenario.travel.matrix:
         matrix = TravelMatrix.read(base / scenario.travel.matrix)
     elif scenario.travel.road_graph:
-        from kouiki.facilities import roadgraph
-
         if progress:
             progress("道路ネットワークの読み込み")
-        g = roadgraph.load(base / scenario.travel.road_graph)
-        pts = demand or demandmod.approximate_demand(bodies, scenario.demand.census_year)
-        demand = pts
-        sites = [Site(f.facility_id, f.lat, f.lon) for f in inventory.facilities
-                 if f.lat is not None and f.lon is not None and f.municipality_code in bodies]
-        sites += [Site(a.new_site.id, a.new_site.lat, a.new_site.lon) for a in scenario.actions if a.new_site is not None]
-        matrix = g.travel_matrix([d.site() for d in pts], sites)
-    return evaluate(scenario, inventory, demand, matrix, engine, progress)
+        graph = roadgraph.load(base / scenario.travel.road_graph)
+    return evaluate(scenario, inventory, demand, matrix, engine, progress, graph)
