@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
         inventory: Annotated[Path, typer.Argument(help="施設台帳")],
         out: Annotated[Path, typer.Option("--out", help="出力する長形式 CSV（横に .json の由来情報）")],
         demand: Annotated[Path | None, typer.Option("--demand")] = None,
-        road_graph: Annotated[Path | None, typer.Option("--road-graph", help=".graphml / .gpkg")] = None,
+        road_graph: Annotated[Path | None, typer.Option("--road-graph", help=".graphml / .gpkg / .osm.pbf")] = None,
         mode: Annotated[str | None, typer.Option("--mode", help="car / walk / bus")] = None,
         limit: Annotated[float | None, typer.Option("--limit-minutes", help="道路網探索の打切り（分）")] = None,
         workers: Annotated[int, typer.Option("--workers", help="道路網探索の並列プロセス数")] = 1,

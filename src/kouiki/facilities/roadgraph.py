@@ -1,10 +1,9 @@
 """Network travel times on a road graph the user supplies (道路ネットワーク).
 
 Formats: **GraphML** (as written by OSMnx or QGIS: nodes with ``x``/``y`` = lon/lat, edges with ``length`` in
-metres and optionally ``travel_time`` seconds, ``speed_kph`` or ``maxspeed``) and **GeoPackage** (a layer of
-LineString road links; nodes are the link end points, matched to 1e-7°). OSM PBF is not read directly: no
-well-kept PBF parser with Windows wheels is a dependency of kouiki — convert with OSMnx/QGIS to GraphML or
-GeoPackage first (see docs/facilities-scenarios.md).
+metres and optionally ``travel_time`` seconds, ``speed_kph`` or ``maxspeed``), **GeoPackage** (a layer of
+LineString road links; nodes are the link end points, matched to 1e-7°) and **OSM PBF/XML** extracts through
+pyosmium (optional extra ``kouiki[osm]``; Windows and Linux wheels).
 
 Searches use scipy's Dijkstra on a CSR matrix of minutes:
 
@@ -289,11 +288,9 @@ def load(path: Path, speed_kmh: float | None = None) -> RoadGraph:
         return load_graphml(path, speed_kmh)
     if suffix == ".gpkg":
         return load_geopackage(path, speed_kmh)
-    if suffix == ".pbf":
-        raise TravelError(
-            f"{path}: OSM PBF は直接読み込めません。OSMnx や QGIS で GraphML (.graphml) か GeoPackage (.gpkg) に変換してください"
-        )
-    raise TravelError(f"{path}: 道路ネットワークの形式が不明です（.graphml / .gpkg）")
+    if suffix == ".pbf" or path.name.endswith((".osm.pbf", ".osm")):
+        return load_osm(path)
+    raise TravelError(f"{path}: 道路ネットワークの形式が不明です（.graphml / .gpkg / .osm.pbf）")
 
 
 def _num(value: Any) -> float | None:
@@ -307,6 +304,63 @@ def _num(value: Any) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+def load_osm(path: Path) -> RoadGraph:
+    """Drivable roads from an OSM PBF/XML extract (e.g. a prefecture from Geofabrik) via pyosmium.
+
+    pyosmium (``osmium``, wheels for Windows and Linux) is an optional extra: ``pip install kouiki[osm]``.
+    Ways with a ``highway`` class listed in ``parameters/travel.yaml`` (osm_speeds_kmh) become links between
+    consecutive nodes; ``maxspeed`` (km/h) overrides the class speed; ``oneway`` is respected.
+    """
+    try:
+        import osmium
+    except ImportError:
+        raise TravelError(
+            f"{path}: OSM PBF の読込みには pyosmium が必要です（pip install kouiki[osm]）。"
+            "または OSMnx や QGIS で GraphML / GeoPackage に変換してください"
+        ) from None
+    from kouiki.facilities.travel import _parameters
+
+    params = _parameters()
+    speeds = {str(k): float(v) for k, v in params["osm_speeds_kmh"].items()}
+    index: dict[int, int] = {}
+    lat: list[float] = []
+    lon: list[float] = []
+    edges: list[tuple[int, int, float, float | None]] = []
+
+    def node(ref: int, la: float, lo: float) -> int:
+        if ref not in index:
+            index[ref] = len(lat)
+            lat.append(la)
+            lon.append(lo)
+        return index[ref]
+
+    try:
+        processor = osmium.FileProcessor(str(path)).with_locations()
+        for obj in processor:
+            if not isinstance(obj, osmium.osm.Way):
+                continue
+            cls = obj.tags.get("highway")
+            if cls not in speeds:
+                continue
+            speed = _num(obj.tags.get("maxspeed")) or speeds[cls]
+            oneway = obj.tags.get("oneway", "no")
+            refs = [(n.ref, n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
+            if oneway == "-1":
+                refs.reverse()
+            ids = [node(r, la, lo) for r, la, lo in refs]
+            for (a, la1, lo1), (b, la2, lo2), u, v in zip(refs, refs[1:], ids, ids[1:], strict=False):
+                if a == b:
+                    continue
+                km = float(haversine_km(np.array(la1), np.array(lo1), np.array(la2), np.array(lo2)))
+                minutes = km / speed * 60.0
+                edges.append((u, v, km, minutes))
+                if oneway not in ("yes", "true", "1", "-1"):
+                    edges.append((v, u, km, minutes))
+    except RuntimeError as exc:
+        raise TravelError(f"{path}: OSM ファイルを読めません: {exc}") from exc
+    return from_edges(lat, lon, edges, str(path), directed=True)
 
 
 def load_graphml(path: Path, speed_kmh: float | None = None) -> RoadGraph:

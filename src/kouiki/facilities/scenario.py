@@ -197,7 +197,7 @@ class TravelSpec(_Base):
     circuity: Decimal | None = None
     speed_kmh: Decimal | None = None
     matrix: str | None = Field(None, description="既存の所要時間行列（長形式 CSV）")
-    road_graph: str | None = Field(None, description="道路ネットワーク（.graphml / .gpkg）")
+    road_graph: str | None = Field(None, description="道路ネットワーク（.graphml / .gpkg / .osm.pbf）")
     threshold_minutes: Decimal | None = None
 
 
