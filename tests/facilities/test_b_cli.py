@@ -110,3 +110,18 @@ def test_evaluate_with_a_fiscal_override_changes_the_support() -> None:
     assert out["financing"]["overrides"] == ["consolidation_smoothing.rate@2025=0.5"]
     sat = lambda r: r["financing"]["engine"]["totals"]["by_kind"]["special_allocation_tax"]  # noqa: E731
     assert sat(out) < sat(base)
+
+
+def test_evaluate_writes_the_council_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "r.xlsx"
+    res = runner.invoke(app, ["evaluate", "demo:yamato", "--json", "--xlsx", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["概要", "実質負担", "財政措置明細", "40年の費用", "アクセス", "使用料"]
+    ws = wb["実質負担"]
+    totals = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=ws.max_column).value for r in range(3, ws.max_row + 1)}
+    assert totals["天理市"] == data["sharing"]["net_burden_total_by_municipality"]["292044"]
+    assert wb["財政措置明細"].max_row == len(data["financing"]["engine"]["lines"]) + 1

@@ -75,6 +75,7 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str, typer.Argument(help="シナリオ YAML（同梱の例: demo:yamato）")],
         set_: Annotated[list[str] | None, typer.Option(
             "--set", help="財政措置のパラメータを仮に変える PATH@YEAR=VALUE（例: consolidation_smoothing.cap@2025=60000000）")] = None,
+        xlsx: Annotated[Path | None, typer.Option("--xlsx", help="協議会資料の Excel を書き出す（.xlsx）")] = None,
         json_out: JsonOpt = False,
     ) -> None:
         """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
@@ -83,6 +84,11 @@ def register(app: typer.Typer) -> None:
             result = evaluate_file(scenario, engine=engine, progress=progress)
         if set_:
             result["financing"]["overrides"] = list(set_)
+        if xlsx is not None:
+            from kouiki.facilities.scenario_xlsx import write as write_xlsx
+
+            write_xlsx(result, xlsx)
+            (err_console if json_out else console).print(f"Excel を保存しました: {xlsx}")
         if json_out:
             print_json(result)
             return
