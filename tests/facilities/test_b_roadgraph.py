@@ -147,9 +147,10 @@ def test_osm_pbf_drivable_ways_speeds_and_oneway(tmp_path: Path) -> None:
     w.add_way(osmium.osm.mutable.Way(id=12, nodes=[1, 4], tags={"highway": "footway"}))  # not drivable
     w.close()
     g = roadgraph.load(p)
-    assert g.n_nodes == 4 and g.directed
+    assert g.n_nodes == 3 and g.directed  # node 2 is a shape point: folded into the link 1 → 3
     a, c, d = Site("a", LAT[0], LON[0]), Site("c", LAT[2], LON[2]), Site("d", LAT[4], LON[4])
     m = g.travel_matrix([a, d], [c, d])
+    assert m.km[0, 0] == pytest.approx(2 * 0.011 * 111.195 * np.cos(np.radians(35)), rel=1e-3)  # along the shape
     assert m.minutes[0, 0] == pytest.approx(m.km[0, 0] / 60 * 60, rel=1e-6)  # maxspeed 60 on the residential way
     assert np.isfinite(m.minutes[0, 1])  # a → c → d along the one-way primary road
     assert np.isinf(m.minutes[1, 0])  # d → c is against the one-way and the footway does not count

@@ -18,6 +18,7 @@ of ``parameters/travel.yaml`` (walk), so a point far from any road is not given 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -311,7 +312,8 @@ def load_osm(path: Path) -> RoadGraph:
 
     pyosmium (``osmium``, wheels for Windows and Linux) is an optional extra: ``pip install kouiki[osm]``.
     Ways with a ``highway`` class listed in ``parameters/travel.yaml`` (osm_speeds_kmh) become links between
-    consecutive nodes; ``maxspeed`` (km/h) overrides the class speed; ``oneway`` is respected.
+    intersections and way ends (shape points are folded into the links, as OSMnx simplifies); ``maxspeed`` (km/h)
+    overrides the class speed; ``oneway`` is respected.
     """
     try:
         import osmium
@@ -336,6 +338,8 @@ def load_osm(path: Path) -> RoadGraph:
             lon.append(lo)
         return index[ref]
 
+    ways: list[tuple[list[tuple[int, float, float]], float, bool]] = []
+    uses: dict[int, int] = {}
     try:
         processor = osmium.FileProcessor(str(path)).with_locations()
         for obj in processor:
@@ -349,17 +353,29 @@ def load_osm(path: Path) -> RoadGraph:
             refs = [(n.ref, n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
             if oneway == "-1":
                 refs.reverse()
-            ids = [node(r, la, lo) for r, la, lo in refs]
-            for (a, la1, lo1), (b, la2, lo2), u, v in zip(refs, refs[1:], ids, ids[1:], strict=False):
-                if a == b:
-                    continue
-                km = float(haversine_km(np.array(la1), np.array(lo1), np.array(la2), np.array(lo2)))
-                minutes = km / speed * 60.0
-                edges.append((u, v, km, minutes))
-                if oneway not in ("yes", "true", "1", "-1"):
-                    edges.append((v, u, km, minutes))
+            if len(refs) < 2:
+                continue
+            ways.append((refs, speed, oneway in ("yes", "true", "1", "-1")))
+            for k, (r, _, _) in enumerate(refs):
+                # way ends count twice so they are always kept
+                uses[r] = uses.get(r, 0) + (2 if k in (0, len(refs) - 1) else 1)
     except RuntimeError as exc:
         raise TravelError(f"{path}: OSM ファイルを読めません: {exc}") from exc
+    # Simplify as OSMnx does: keep way ends and nodes shared by several ways (intersections); a link runs between
+    # consecutive kept nodes with the length and time summed along the way's shape.
+    for refs, speed, one in ways:
+        start_ref, la0, lo0 = refs[0]
+        km_acc = 0.0
+        for (_, la1, lo1), (r2, la2, lo2) in itertools.pairwise(refs):
+            km_acc += float(haversine_km(np.array(la1), np.array(lo1), np.array(la2), np.array(lo2)))
+            if uses.get(r2, 0) >= 2:
+                if r2 != start_ref:
+                    u, v = node(start_ref, la0, lo0), node(r2, la2, lo2)
+                    minutes = km_acc / speed * 60.0
+                    edges.append((u, v, km_acc, minutes))
+                    if not one:
+                        edges.append((v, u, km_acc, minutes))
+                start_ref, la0, lo0, km_acc = r2, la2, lo2, 0.0
     return from_edges(lat, lon, edges, str(path), directed=True)
 
 
