@@ -135,3 +135,50 @@ def test_rejected_rows_of_a_file_argument_are_reported_not_dropped_silently(fixt
     assert r.exit_code == 0
     d = json.loads(r.stdout)
     assert any("2行は誤り" in n for n in d["notes"])
+
+
+def test_ledger_import_saves_its_mapping_for_next_time(fixtures: Path, tmp_path: Path) -> None:
+    m = tmp_path / "map.yaml"
+    code, out = run("import", str(fixtures / "293628_ledger.csv"), "--unit", "千円", "--code", "293628",
+                    "--save-mapping", str(m), "--no-store", "--json")
+    assert code == 0, out
+    text = m.read_text("utf-8")
+    assert "unit: 千円" in text and "facility_key: 施設名" in text
+    code, out = run("import", str(fixtures / "293628_ledger.csv"), "--mapping", str(m), "--no-store", "--json")
+    assert code == 0, out
+    assert json.loads(out)["facilities"] == 3
+
+
+def test_demo_can_be_stored() -> None:
+    code, out = run("demo", "播磨科学公園都市圏域", "--store", "--json")
+    assert code == 0, out
+    code, out = run("inventories", "--json")
+    assert [r["name"] for r in json.loads(out)] == ["demo:播磨科学公園都市圏域"]
+
+
+def test_excel_template_filled_in_imports(tmp_path: Path) -> None:
+    import openpyxl
+
+    t = tmp_path / "t.xlsx"
+    code, out = run("template", str(t), "--json")
+    assert code == 0
+    assert json.loads(out)["columns"][3] == {"header": "施設名", "field": "name", "note": "必須"}
+    wb = openpyxl.load_workbook(t)
+    assert wb.sheetnames == ["施設台帳", "記入例", "説明"]
+    ws = wb["施設台帳"]
+    ws.append(["A", None, "293628", "三宅町中央公民館", "市民文化系施設", "集会施設", 1234.5, "S60", 34.572, 135.777])
+    wb.save(t)
+    code, out = run("import", str(t), "--no-store", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["report"]["format"] == "template" and d["report"]["rows_rejected"] == 0 and d["facilities"] == 1
+    # the example sheet is an import test too
+    ex = tmp_path / "ex.xlsx"
+    wb2 = openpyxl.load_workbook(t)
+    wb2.move_sheet("記入例", offset=-1)
+    wb2.active = 0
+    wb2.save(ex)
+    code, out = run("import", str(ex), "--sheet", "記入例", "--no-store", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    assert d["facilities"] == 2  # S001 (2 棟) and H001; the note row is rejected (施設名が空)

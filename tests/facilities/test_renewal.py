@@ -125,7 +125,10 @@ def test_longevity_effect_is_the_difference() -> None:
     # longevity, building a (age 40): 大規模改修 at 40 = 0.4 × 330,000 × 1,000 = 132,000,000 over 2 年度
     assert c.longevity.by_kind["大規模改修"][:2] == [66_000_000, 66_000_000]
     # then 中規模修繕 at 60 (2045): 0.3 × 330,000 × 1,000 = 99,000,000 in one 年度; rebuild at 80 (2065) is outside
-    assert c.longevity.total_yen[2045 - 2025] == 99_000_000
+    # plus 修繕 every 年度: (1,000 + 200)㎡ × 1,000円
+    assert c.longevity.by_kind["修繕"] == [1_200_000] * 40
+    assert c.longevity.total_yen[2045 - 2025] == 99_000_000 + 1_200_000
+    assert "修繕" not in c.baseline.by_kind  # the MIC default counts no yearly 修繕
     # b (age 65 < 80): no backlog; rebuild at 80 = 2040 over 3 年度: 200 × 400,000 = 80,000,000
     assert c.longevity.by_kind["建替え"][15:18] == [26_666_666, 26_666_666, 26_666_668]
     assert sum(c.effect_yen) == c.baseline.total - c.longevity.total
@@ -189,9 +192,9 @@ facility_st = st.builds(
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(facility_st, max_size=25), st.integers(2000, 2040), st.integers(1, 50))
-def test_breakdowns_always_sum_to_the_total(fs: list[Facility], start: int, years: int) -> None:
-    r = project(fs, start, years)
+@given(st.lists(facility_st, max_size=25), st.integers(2000, 2040), st.integers(1, 50), st.sampled_from(["mic", "longevity"]))
+def test_breakdowns_always_sum_to_the_total(fs: list[Facility], start: int, years: int, scenario: str) -> None:
+    r = project(fs, start, years, RenewalParameters.load(scenario=scenario))
     for i in range(years):
         t = r.total_yen[i]
         assert t >= 0
@@ -209,3 +212,15 @@ def test_by_facility_traces_every_yen() -> None:
     for i in range(40):
         assert sum(v[i] for v in r.by_facility.values()) == r.total_yen[i]
     assert sum(r.by_facility["b"]) == 80_000_000  # 200㎡ × 400,000 rebuild backlog
+
+
+def test_closing_year_stops_a_facilitys_costs() -> None:
+    fs = [fac("a", "1000", 1985), fac("b", "1000", 1985)]
+    r = project(fs, 2025, 40, closing_year={"a": 2028})
+    # a: backlog 17,000,000 a year for 2025–2027 only; b: in full
+    assert r.by_facility["a"][:4] == [17_000_000, 17_000_000, 17_000_000, 0]
+    assert sum(r.by_facility["a"]) == 51_000_000
+    assert sum(r.by_facility["b"]) == 170_000_000 + 330_000_000
+    assert r.total == sum(r.by_facility["a"]) + sum(r.by_facility["b"])
+    closed_before = project(fs, 2025, 40, closing_year={"a": 2000})
+    assert sum(closed_before.by_facility["a"]) == 0

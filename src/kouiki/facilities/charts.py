@@ -21,7 +21,7 @@ from kouiki.reports.fonts import register_matplotlib
 _PALETTE = ["#005AFF", "#FF4B00", "#03AF7A", "#4DC4FF", "#F6AA00", "#990099", "#804000",
             "#FF8082", "#84919E", "#FFF100", "#C9ACE6", "#77D9A8", "#000000"]
 _HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--", "||", "**", "OO", "//.", ""]
-_KIND_COLOURS = {"大規模改修": "#4DC4FF", "建替え": "#005AFF", "積み残し": "#F6AA00"}
+_KIND_COLOURS = {"大規模改修": "#4DC4FF", "建替え": "#005AFF", "積み残し": "#F6AA00", "修繕": "#03AF7A"}
 _UNITS = {"億円": 100_000_000, "百万円": 1_000_000, "千円": 1_000}
 
 

@@ -193,6 +193,22 @@ def import_cmd(
         console.print(f"ストアに「{stored_as}」として保存しました（{len(inv.facilities)}施設）。")
 
 
+@app.command("template")
+@friendly_errors
+def template_cmd(
+    out: Path = typer.Argument(Path("施設台帳テンプレート.xlsx"), help="書き出す .xlsx"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """施設台帳の Excel テンプレート（大分類は選択式、記入例・説明シート付き）を書き出す."""
+    from kouiki.facilities.excel import TEMPLATE_HEADERS, inventory_template
+
+    inventory_template(out)
+    if as_json:
+        print_json({"out": out, "columns": [{"header": h, "field": f, "note": e} for h, f, e in TEMPLATE_HEADERS]})
+        return
+    console.print(f"テンプレートを書き出しました: {out}")
+
+
 @app.command("inventories")
 @friendly_errors
 def inventories_cmd(as_json: bool = typer.Option(False, "--json")) -> None:

@@ -79,3 +79,76 @@ def renewal_workbook(result: RenewalResult, path: Path | str, *, label: str = ""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+TEMPLATE_HEADERS: tuple[tuple[str, str, str], ...] = (
+    # (header as users see it, kouiki field, explanation)
+    ("施設ID", "facility_id", "施設ごとに一意の記号。棟ごとに行を分けるときは同じ施設IDを繰り返す"),
+    ("棟番号", "building_id", "棟ごとに行を分けるときの棟の番号（任意）"),
+    ("団体コード", "municipality_code", "全国地方公共団体コード（6桁、5桁も可）"),
+    ("施設名", "name", "必須"),
+    ("大分類", "category", "一覧から選ぶ（空欄なら施設名から判定し、取込報告に表示）"),
+    ("中分類", "subcategory", "任意（集会施設、学校 など）"),
+    ("延床面積(㎡)", "floor_area_m2", "不明なら空欄（推計値を入れた場合は「推計項目」に書く）"),
+    ("建築年度", "built_year", "西暦・和暦どちらでも（1981、S56、昭和56年度、1981/4/1）"),
+    ("緯度", "lat", "世界測地系の10進数（例 34.5965）"),
+    ("経度", "lon", "世界測地系の10進数（例 135.8349）"),
+    ("定員", "capacity", "任意"),
+    ("年間利用者数", "annual_users", "任意（人）"),
+    ("年間運営費", "annual_operating_cost_yen", "任意（円）"),
+    ("使用料収入", "annual_revenue_yen", "任意（円）"),
+    ("使用料", "fee_yen", "任意（円、代表的な1回・1時間の料金）"),
+    ("構造", "structure", "任意（RC造 など）"),
+    ("所有", "owner", "任意"),
+    ("所在地", "address", "任意"),
+    ("取得価額", "acquisition_cost_yen", "任意（円、固定資産台帳から）"),
+    ("減価償却累計額", "accumulated_depreciation_yen", "任意（円）"),
+    ("推計項目", "imputed", "推計値を入れた項目と方法（例 floor_area_m2=設計図書から推計）"),
+)
+
+
+def inventory_template(path: Path | str) -> Path:
+    """An empty kouiki inventory template (.xlsx) with a 大分類 drop-down, an example and an explanation sheet."""
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from kouiki.facilities.model import MajorCategory
+
+    path = Path(path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "施設台帳"
+    ws.append([h for h, _f, _e in TEMPLATE_HEADERS])
+    fill = PatternFill("solid", fgColor="FFF2CC")  # the yellow input cells users know from the 試算ソフト
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for row in ws.iter_rows(min_row=2, max_row=501, max_col=len(TEMPLATE_HEADERS)):
+        for c in row:
+            c.fill = fill
+    dv = DataValidation(type="list", formula1='"' + ",".join(c.value for c in MajorCategory) + '"', allow_blank=True)
+    dv.error = "大分類は一覧から選んでください"
+    ws.add_data_validation(dv)
+    dv.add("E2:E501")
+    ws.freeze_panes = "A2"
+    for i, (h, _f, _e) in enumerate(TEMPLATE_HEADERS, start=1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(10, len(h) * 2 + 2)
+    ex = wb.create_sheet("記入例")
+    ex.append([h for h, _f, _e in TEMPLATE_HEADERS])
+    ex.append(["S001", "1", "292044", "天理市立朝和小学校", "学校教育系施設", "学校", 3200.5, "昭和56年度", 34.5627, 135.8444,
+               None, None, None, None, None, "RC造", "天理市", "奈良県天理市柳本町1003", None, None, None])
+    ex.append(["S001", "2", "292044", "天理市立朝和小学校", "学校教育系施設", "学校", 800, "H3", 34.5627, 135.8444,
+               None, None, None, None, None, "S造", "天理市", "奈良県天理市柳本町1003", None, None, None])
+    ex.append(["H001", None, "292044", "天理市立式上公民館", "市民文化系施設", "集会施設", 650, 1988, 34.558562, 135.825408,
+               200, 12000, 15000000, 1500000, 2000, "RC造", "天理市", "奈良県天理市遠田町45-9", None, None,
+               "floor_area_m2=設計図書から推計"])
+    ex.append(["（記入例の値は架空です）"])
+    doc = wb.create_sheet("説明")
+    doc.append(["列", "kouiki の項目名", "説明"])
+    for h, f, e in TEMPLATE_HEADERS:
+        doc.append([h, f, e])
+    doc.append([])
+    doc.append(["取込み: kouiki facilities import このファイル.xlsx（先頭シート「施設台帳」を読みます）"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
