@@ -226,3 +226,12 @@ def test_scenario_file_with_set_overriding_it(tmp_path: Path) -> None:
     sc.write_text("overrides:\n  consolidation_study.cap@2025: -1\n", encoding="utf-8")
     bad = runner.invoke(app, ["fiscal", "compare", str(p), "--scenario", str(sc)])
     assert bad.exit_code == 1 and "consolidation_study.cap@2025" in bad.output
+
+
+def test_non_finite_numbers_and_folders_are_clear_errors(tmp_path: Path) -> None:
+    from kouiki.fiscal import evaluate
+
+    r = evaluate([{"measure": "remote_medicine", "municipality": "285013", "fiscal_year": 2025, "cost_yen": float("inf")}])
+    assert [(e["item"], e["field"]) for e in r.errors] == [(0, "cost_yen")]
+    res = runner.invoke(app, ["fiscal", "evaluate", str(tmp_path), "--json"])
+    assert res.exit_code == 1 and "フォルダ" in res.stdout

@@ -193,6 +193,13 @@ class MeasureInfo:
 
 
 def _decimal(value: Any) -> Decimal:
+    d = _decimal_raw(value)
+    if not d.is_finite():
+        raise ValueError(f"有限の数値が必要です: {value!r}")
+    return d
+
+
+def _decimal_raw(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("真偽値は数値ではありません")
     if isinstance(value, float):
