@@ -90,6 +90,12 @@ def test_travel_matrix_on_a_road_graph(tmp_path: Path) -> None:
     assert side["method"] == "road_graph" and side["nodes"] == 3
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "origin_id,destination_id,minutes,km" and len(rows) > 2
+    res = runner.invoke(app, ["access", str(inv), "--category", "市民文化系施設", "--road-graph", str(graph),
+                              "--close", "B", "--json"])
+    assert res.exit_code == 0, res.output
+    acc = json.loads(res.stdout)
+    assert acc["travel"]["method"] == "road_graph"
+    assert acc["after"]["overall"]["mean_minutes"] >= acc["before"]["overall"]["mean_minutes"]
 
 
 def test_compare_the_two_demo_scenarios() -> None:

@@ -124,6 +124,7 @@ def register(app: typer.Typer) -> None:
         subcategory: Annotated[str | None, typer.Option("--subcategory", help="中分類で絞る（例: 文化施設）")] = None,
         demand: Annotated[Path | None, typer.Option("--demand", help="需要点CSV（id,lat,lon,weight）または e-Stat メッシュ txt")] = None,
         matrix: Annotated[Path | None, typer.Option("--matrix", help="所要時間行列（長形式 CSV）")] = None,
+        road_graph: Annotated[Path | None, typer.Option("--road-graph", help="道路網（.graphml / .gpkg / .osm.pbf）: 1回の多始点探索")] = None,
         close: Annotated[list[str] | None, typer.Option("--close", help="廃止する施設ID（複数可）: 前後比較")] = None,
         threshold: Annotated[str | None, typer.Option("--threshold", help="T分圏の T（分）")] = None,
         census_year: Annotated[int, typer.Option("--census-year")] = 2020,
@@ -141,19 +142,32 @@ def register(app: typer.Typer) -> None:
             raise KouikiError(f"{inventory}: {cat.value}{'・' + subcategory if subcategory else ''} の施設がありません")
         located = [f for f in facs if f.lat is not None and f.lon is not None]
         no_loc = [f.facility_id for f in facs if f.lat is None or f.lon is None]
-        with _progress(json_out) as progress:
-            progress("需要点の準備")
-            points = _demand(bodies, demand, census_year)
-            progress("所要時間の計算")
-            tm = TravelMatrix.read(matrix) if matrix else great_circle_matrix(
-                [p.site() for p in points], [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located], travel_mode())
         ids = [f.facility_id for f in located]
         t = Decimal(threshold) if threshold else None
         unknown = [c for c in (close or []) if c not in ids]
         if unknown:
             raise KouikiError(f"--close の施設IDが台帳（位置のある{cat.value}）にありません: {', '.join(unknown)}")
-        change = accessmod.compare(points, tm, ids, [i for i in ids if i not in set(close or [])], t)
-        out = {"category": cat.value, "subcategory": subcategory, "travel": tm.provenance, "excluded_no_location": no_loc, **change.to_dict()}
+        after_ids = [i for i in ids if i not in set(close or [])]
+        sites = [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located]
+        with _progress(json_out) as progress:
+            progress("需要点の準備")
+            points = _demand(bodies, demand, census_year)
+            progress("所要時間の計算")
+            if matrix is not None:
+                tm = TravelMatrix.read(matrix)
+                travel_info = tm.provenance
+                change = accessmod.compare(points, tm, ids, after_ids, t)
+            elif road_graph is not None:
+                from kouiki.facilities import roadgraph
+
+                g = roadgraph.load(road_graph)
+                travel_info = g.provenance()
+                change = accessmod.compare_network(points, g, sites, ids, after_ids, t)
+            else:
+                mode = travel_mode()
+                travel_info = great_circle_matrix([points[0].site()], sites[:1], mode).provenance
+                change = accessmod.compare_great_circle(points, sites, ids, after_ids, mode, t)
+        out = {"category": cat.value, "subcategory": subcategory, "travel": travel_info, "excluded_no_location": no_loc, **change.to_dict()}
         if json_out:
             print_json(out)
             return
