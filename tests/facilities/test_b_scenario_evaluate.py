@@ -269,3 +269,13 @@ def test_scenario_on_a_road_graph_uses_network_access(tmp_path: Path) -> None:
     assert r["access"]["travel"]["method"] == "road_graph" and r["access"]["travel"]["nodes"] == 5
     after = r["access"]["by_subcategory"]["文化施設"]["after"]["overall"]
     assert after["mean_minutes"] is not None and after["population"] > 100_000
+
+
+def test_costs_trace_to_facilities() -> None:
+    r = ev.evaluate(sc.parse(base_scenario()), inventory(), engine=stub_engine)
+    c = r["costs"]
+    per = c["by_facility"]
+    assert sum(v["renewal_baseline_yen"] for v in per.values()) == sum(c["baseline"]["renewal_yen"])
+    assert sum(v["operating_scenario_yen"] for v in per.values()) == sum(c["scenario"]["operating_yen"])
+    assert per["H2"]["out_of_service_from"] == 2028 and per["H2"]["by_action"] == "merge"
+    assert per["H2"]["operating_scenario_yen"] == 20_000_000 * 3  # R7–R9 only

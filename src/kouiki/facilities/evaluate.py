@@ -369,26 +369,37 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
     body_base: dict[str, int] = defaultdict(int)
     body_scen: dict[str, int] = defaultdict(int)
     op_excluded = []
+    by_facility: dict[str, dict[str, Any]] = {}
     for f in existing:
         r = ren.get(f.facility_id, zero)
         op = f.annual_operating_cost_yen
         if op is None:
             op_excluded.append({"facility_id": f.facility_id, "name": f.name, "reason": "年間運営費（annual_operating_cost_yen）が不明"})
         closed = ctx.closed_at.get(f.facility_id)
+        sums = {"renewal_baseline_yen": 0, "renewal_scenario_yen": 0, "operating_baseline_yen": 0, "operating_scenario_yen": 0}
         for i, y in enumerate(range(start, start + n)):
             rv = r[i]
             base["renewal"][i] += rv
             body_base[f.municipality_code] += rv + (op or 0)
+            sums["renewal_baseline_yen"] += rv
             if op is not None:
                 base["operating"][i] += op
+                sums["operating_baseline_yen"] += op
             if closed is not None and y >= closed[0]:
                 continue
             if f.facility_id in conv and y >= conv[f.facility_id][0]:
                 rv = conv_series[f.facility_id][i]
             scen["renewal"][i] += rv
             body_scen[f.municipality_code] += rv + (op or 0)
+            sums["renewal_scenario_yen"] += rv
             if op is not None:
                 scen["operating"][i] += op
+                sums["operating_scenario_yen"] += op
+        by_facility[f.facility_id] = {
+            "name": f.name, "municipality_code": f.municipality_code, **sums,
+            "out_of_service_from": None if closed is None else closed[0], "by_action": None if closed is None else closed[1],
+            "imputed": sorted(f.imputed), "operating_cost_from_scenario": f.facility_id in ctx.operating_from_scenario,
+        }
     for a in s.actions:
         if a.type == "consolidate" and a.target and a.target_operating_cost_change_yen:
             tf = ctx.facilities[a.target]
@@ -433,6 +444,7 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
         "by_municipality": {b: {"baseline_yen": body_base.get(b, 0), "scenario_yen": body_scen.get(b, 0),
                                 "savings_yen": body_base.get(b, 0) - body_scen.get(b, 0)} for b in ctx.bodies},
         "by_municipality_rule": "施設の所在団体ごとの更新費用・運営費と、各費用を計上した団体の事業費（負担金による按分前）",
+        "by_facility": by_facility,
         "excluded_renewal": ren_excl,
         "excluded_operating": op_excluded,
         "operating_cost_from_scenario": ctx.operating_from_scenario,
