@@ -279,3 +279,19 @@ def test_costs_trace_to_facilities() -> None:
     assert sum(v["operating_scenario_yen"] for v in per.values()) == sum(c["scenario"]["operating_yen"])
     assert per["H2"]["out_of_service_from"] == 2028 and per["H2"]["by_action"] == "merge"
     assert per["H2"]["operating_scenario_yen"] == 20_000_000 * 3  # R7–R9 only
+
+
+def test_optimiser_style_close_actions() -> None:
+    """What `kouiki optimize … --scenario` writes (close actions with facility_id, provenance under source)."""
+    doc = {"name": "p-median", "inventory": "x", "horizon_years": 3,
+           "source": {"optimizer": {"model": "p-median", "objective": 123.4, "gap": 0.0}},
+           "actions": [{"type": "close", "facility_id": "H2", "fiscal_year": 2026},
+                       {"type": "close", "facility_id": "H3", "fiscal_year": 2026}]}
+    s = sc.parse(doc)
+    assert [a.id for a in s.actions] == ["close-1", "close-2"] and s.actions[0].facilities == ["H2"]
+    r = ev.evaluate(s, inventory(), demand=[], engine=stub_engine)
+    assert r["scenario"]["source"]["optimizer"]["model"] == "p-median"
+    assert [a["lead_body"] for a in r["scenario"]["actions"]] == ["293610", "293628"]  # the owners
+    assert Decimal(r["floor_area"]["before_m2"]) - Decimal(r["floor_area"]["after_m2"]) == 2300
+    with pytest.raises(sc.ScenarioError, match="lead_body"):
+        sc.parse(base_scenario(lead_body=None))

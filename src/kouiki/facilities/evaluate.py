@@ -86,6 +86,11 @@ class _Ctx:
         self.all_ids = {f.facility_id for f in inventory.facilities}
         self.years = scenario.years
         self._check_ids()
+        # actions that left lead_body out (close, demolish, convert, mutual use): the owner of their first facility
+        resolved = [a if a.lead_body is not None else a.model_copy(
+            update={"lead_body": self.facilities[a.facilities[0]].municipality_code}) for a in scenario.actions]
+        scenario = scenario.model_copy(update={"actions": resolved})
+        self.s = scenario
         self.closed_at: dict[str, tuple[int, str]] = {}  # facility → (first 年度 out of service, action)
         for a in scenario.actions:
             for fid in a.closed_ids():
@@ -121,10 +126,10 @@ class _Ctx:
 
     def action_bodies(self, a: Action) -> list[str]:
         if a.bodies:
-            return sorted(set(a.bodies) | {a.lead_body})
+            return sorted(set(a.bodies) | {a.lead})
         ids = a.sources + a.facilities + ([a.target] if a.target else [])
         owners = {self.facilities[f].municipality_code for f in ids}
-        return sorted(owners | {a.lead_body})
+        return sorted(owners | {a.lead})
 
     def category_at_end(self, f: Facility) -> MajorCategory:
         for a in self.s.actions:
@@ -324,15 +329,15 @@ def _cost_lines(ctx: _Ctx, fee_results: list[feesmod.FeeResult], fee_cases: list
                     range(a.fiscal_year - n_before, a.fiscal_year), split_evenly(a.construction_cost_yen, n_before), strict=True))
                 for y, v in sorted(sched.items()):
                     if v:
-                        lines.append(finance.CostLine(a.id, "construction", a.lead_body, y, v, "新築・改修"))
+                        lines.append(finance.CostLine(a.id, "construction", a.lead, y, v, "新築・改修"))
             for d in a.demolitions:
-                lines.append(finance.CostLine(a.id, "demolition", a.lead_body, d.fiscal_year, d.cost_yen, f"除却 {d.facility}"))
+                lines.append(finance.CostLine(a.id, "demolition", a.lead, d.fiscal_year, d.cost_yen, f"除却 {d.facility}"))
             for c in a.smoothing_costs:
-                lines.append(finance.CostLine(a.id, "smoothing", c.municipality or a.lead_body, c.fiscal_year, c.cost_yen, c.what))
+                lines.append(finance.CostLine(a.id, "smoothing", c.municipality or a.lead, c.fiscal_year, c.cost_yen, c.what))
         elif a.type == "demolish" and a.cost_yen:
-            lines.append(finance.CostLine(a.id, "demolition", a.lead_body, a.fiscal_year, a.cost_yen, "除却"))
+            lines.append(finance.CostLine(a.id, "demolition", a.lead, a.fiscal_year, a.cost_yen, "除却"))
         elif a.type == "convert" and a.cost_yen:
-            lines.append(finance.CostLine(a.id, "conversion", a.lead_body, a.fiscal_year, a.cost_yen, "転用"))
+            lines.append(finance.CostLine(a.id, "conversion", a.lead, a.fiscal_year, a.cost_yen, "転用"))
     for res, case in zip(fee_results, fee_cases, strict=True):
         for body, years in res.smoothing_cost_by_body_year.items():
             for y, v in years.items():
@@ -524,6 +529,7 @@ def evaluate(
     Travel times: ``matrix`` if given, else network times on ``graph``, else great circle × circuity ÷ speed.
     """
     ctx = _Ctx(scenario, inventory)
+    scenario = ctx.s  # with lead bodies resolved
     floor, cases = _floor_area(ctx)
     if demand is None:
         if progress:
@@ -555,6 +561,7 @@ def evaluate(
     share = _sharing(ctx, fin, population) if fin.result is not None else {"notes": fin.notes}
     return {
         "scenario": {"name": scenario.name, "description": scenario.description, "bodies": ctx.bodies,
+                     "source": scenario.source,
                      "start_fiscal_year": scenario.start_fiscal_year, "horizon_years": scenario.horizon_years,
                      "actions": [a.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in scenario.actions]},
         "floor_area": floor,

@@ -114,7 +114,7 @@ def plan_items(
     out: list[PlanItem] = []
     for a in actions:
         lines = by_action.get(a.id, []) + by_action.get(f"fees:{a.id}", [])
-        partners = sorted(action_bodies.get(a.id, [a.lead_body]))
+        partners = sorted(action_bodies.get(a.id, [a.lead]))
         case = cases.get(a.id)
         if a.type == "consolidate" and case is not None:
             ctype = case.consolidation_type
@@ -122,7 +122,7 @@ def plan_items(
             total_build = sum(c.cost_yen for c in build)
             if a.urban_restructuring and total_build > 0 and urban_subsidy is None:
                 out.append(PlanItem(a.id, "urban_restructuring", {
-                    "measure": "urban_restructuring_subsidy", "municipality": a.lead_body,
+                    "measure": "urban_restructuring_subsidy", "municipality": a.lead,
                     "fiscal_year": build[0].fiscal_year, "cost_yen": total_build, "partner_count": len(partners),
                 }))
             subsidy = (urban_subsidy or {}).get(a.id, 0)

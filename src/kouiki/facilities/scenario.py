@@ -123,11 +123,13 @@ class CostItem(_Base):
 class Action(_Base):
     """One action of a scenario. Which fields apply depends on ``type`` (checked after parsing)."""
 
-    id: str
+    id: str = Field(description="action の ID（省略時は種類と番号: close-1 …）")
     type: Literal["consolidate", "close", "demolish", "convert", "mutual_use"]
     label: str | None = None
     fiscal_year: FY = Field(description="実施年度: consolidate は供用開始年度（集約化等完了年度）、close は供用廃止年度")
-    lead_body: Code = Field(description="事業主体（建設・起債・申請する団体）")
+    lead_body: Code | None = Field(
+        None, description="事業主体（建設・起債・申請する団体）。consolidate では必須、その他は省略時に対象施設の所有団体"
+    )
     sharing: str | dict[str, Any] | None = Field(
         None, description="実質負担の按分: equal/population/usage/fixed/mix/own（省略時 population）"
     )
@@ -157,9 +159,28 @@ class Action(_Base):
     to_category: MajorCategory | None = None
     to_subcategory: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """``facility_id: X`` (one facility, as the optimiser writes) is ``facilities: [X]``."""
+        if isinstance(data, dict) and "facility_id" in data:
+            data = dict(data)
+            fid = data.pop("facility_id")
+            data["facilities"] = [*data.get("facilities", []), str(fid)]
+        return data
+
+    @property
+    def lead(self) -> str:
+        """The lead body (resolved by the evaluation when the file left it out)."""
+        if self.lead_body is None:
+            raise ScenarioError(f"action {self.id}: lead_body（事業主体）がありません")
+        return self.lead_body
+
     @model_validator(mode="after")
     def _by_type(self) -> Action:
         t = self.type
+        if t == "consolidate" and self.lead_body is None:
+            raise ValueError("consolidate には lead_body（建設・起債・申請する団体）が必要です")
         if t == "consolidate":
             if not self.sources:
                 raise ValueError("consolidate には sources（統合元の施設ID）が必要です")
@@ -225,8 +246,22 @@ class Scenario(_Base):
     travel: TravelSpec = Field(default_factory=lambda: TravelSpec())
     actions: list[Action] = Field(default_factory=list)
     council: dict[str, Any] | None = Field(None, description="広域的な議論の場（council.py）")
+    source: dict[str, Any] | None = Field(None, description="シナリオの由来（例: 最適化の model・目的関数・gap）。評価には使わず結果に写す")
     fees: list[dict[str, Any]] = Field(default_factory=list, description="使用料の統一（fees.py）")
 
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids(cls, data: Any) -> Any:
+        """Actions without an ``id`` get ``<type>-<n>`` (n counts from 1 in file order)."""
+        if isinstance(data, dict) and isinstance(data.get("actions"), list):
+            actions = []
+            for i, a in enumerate(data["actions"]):
+                if isinstance(a, dict) and "id" not in a:
+                    a = {**a, "id": f"{a.get('type', 'action')}-{i + 1}"}
+                actions.append(a)
+            data = {**data, "actions": actions}
+        return data
 
     @model_validator(mode="after")
     def _unique(self) -> Scenario:
