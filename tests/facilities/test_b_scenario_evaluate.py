@@ -295,3 +295,16 @@ def test_optimiser_style_close_actions() -> None:
     assert Decimal(r["floor_area"]["before_m2"]) - Decimal(r["floor_area"]["after_m2"]) == 2300
     with pytest.raises(sc.ScenarioError, match="lead_body"):
         sc.parse(base_scenario(lead_body=None))
+
+
+def test_scenario_naming_a_template_inventory_file(tmp_path: Path) -> None:
+    (tmp_path / "inv.csv").write_text(
+        "facility_id,municipality_code,name,category,floor_area_m2,built_year,lat,lon,annual_operating_cost_yen\n"
+        "H1,292044,天理ホール,市民文化系施設,3000,1980,34.5965,135.8372,60000000\n"
+        "H2,293610,川西ホール,市民文化系施設,1500,1985,34.5846,135.7740,20000000\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "name: file\ninventory: inv.csv\nhorizon_years: 5\nactions:\n"
+        "  - {type: consolidate, fiscal_year: R9, lead_body: '292044', sources: [H2], target: H1}\n", encoding="utf-8")
+    r = ev.evaluate_file(tmp_path / "s.yaml", engine=stub_engine)
+    assert r["floor_area"]["cases"][0] == {**r["floor_area"]["cases"][0], "before_m2": "4500", "after_m2": "3000", "reduced": True}
+    assert r["scenario"]["actions"][0]["id"] == "consolidate-1"
