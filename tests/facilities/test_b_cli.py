@@ -126,7 +126,7 @@ def test_evaluate_writes_the_council_workbook(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["概要", "実質負担", "財政措置明細", "40年の費用", "アクセス", "使用料"]
+    assert wb.sheetnames == ["概要", "実質負担", "現金負担（不交付団体）", "財政措置明細", "40年の費用", "アクセス", "使用料"]
     ws = wb["実質負担"]
     totals = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=ws.max_column).value for r in range(3, ws.max_row + 1)}
     assert totals["天理市"] == data["sharing"]["net_burden_total_by_municipality"]["292044"]

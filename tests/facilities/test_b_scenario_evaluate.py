@@ -193,6 +193,9 @@ def test_demo_with_the_fiscal_engine_balances_to_the_yen() -> None:
     assert net == cost - support - bonds + debt
     # the 集約化 is reduced, so the bond lines carry 交付税 (50% of 元利償還金) and the 円滑化 lines 特交
     assert totals["ordinary_allocation_tax"] > 0 and totals["special_allocation_tax"] > 0
+    # the cash view (不交付団体) differs from the net burden by exactly the 普通交付税算入
+    cash = sum(r["sharing"]["cash_burden_total_by_municipality"].values())
+    assert cash - net == totals["ordinary_allocation_tax"]
     shares = r["sharing"]["by_action"]["three-halls"]
     assert sum(shares["total_by_municipality"].values()) == sum(
         v for ys in fin["net_burden_by_action"]["three-halls"].values() for v in ys.values())

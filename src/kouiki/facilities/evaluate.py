@@ -470,37 +470,45 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> d
         if population and not rule.population and not rule.own:
             rule = replace(rule, population=dict(population))
         rules[a.id] = (rule, ctx.action_bodies(a))
-    by_action: dict[str, Any] = {}
-    totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for act, bodies in fin.net_by_action.items():
-        if act not in rules:  # council (council:…) and fee phase-in (fees:…) costs: each body bears its own
-            for b, ys in bodies.items():
-                for y, v in ys.items():
-                    totals[b][y] += v
-            by_action[act] = {"rule": "各団体負担（own）",
-                              "by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in bodies.items()}}
-            continue
-        rule, members = rules[act]
+    def split_by_rule(bodies: dict[str, dict[int, int]], rule: sharing.ShareRule, members: list[str]) -> dict[str, dict[int, int]]:
+        if rule.own:
+            return {b: dict(ys) for b, ys in bodies.items()}
         per_year: dict[int, int] = defaultdict(int)
         for ys in bodies.values():
             for y, v in ys.items():
                 per_year[y] += v
-        if rule.own:
-            split = {b: dict(ys) for b, ys in bodies.items()}
+        out: dict[str, dict[int, int]] = defaultdict(dict)
+        for y, total in sorted(per_year.items()):
+            if total == 0:
+                continue
+            parts = sharing.split(total, rule, members) if total > 0 else {
+                k: -x for k, x in sharing.split(-total, rule, members).items()}
+            for b, v in parts.items():
+                out[b][y] = v
+        return out
+
+    by_action: dict[str, Any] = {}
+    totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    cash: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for act, bodies in fin.net_by_action.items():
+        # the cash view leaves out 普通交付税算入 (not cash for a 不交付団体)
+        cash_bodies = {b: {y: v + fin.components.get(act, {}).get(b, {}).get(y, {}).get("ordinary_allocation_tax_yen", 0)
+                           for y, v in ys.items()} for b, ys in bodies.items()}
+        if act not in rules:  # council (council:…) and fee phase-in (fees:…) costs: each body bears its own
+            split, split_cash = bodies, cash_bodies
+            label, members, shares = "各団体負担（own）", sorted(bodies), None
         else:
-            split = defaultdict(dict)
-            for y, total in sorted(per_year.items()):
-                if total == 0:
-                    continue
-                for b, v in (sharing.split(total, rule, members) if total > 0 else
-                             {k: -x for k, x in sharing.split(-total, rule, members).items()}).items():
-                    split[b][y] = v
-        for b, ys in split.items():
-            for y, v in ys.items():
-                totals[b][y] += v
+            rule, members = rules[act]
+            split, split_cash = split_by_rule(bodies, rule, members), split_by_rule(cash_bodies, rule, members)
+            label = rule.describe()
+            shares = None if rule.own else {
+                b: str(x.quantize(Decimal("0.000001"))) for b, x in sharing.shares(rule, members).items()}
+        for target, src in ((totals, split), (cash, split_cash)):
+            for b, ys in src.items():
+                for y, v in ys.items():
+                    target[b][y] += v
         by_action[act] = {
-            "rule": rule.describe(), "bodies": members,
-            "shares": {b: str(x.quantize(Decimal("0.000001"))) for b, x in sharing.shares(rule, members).items()} if not rule.own else None,
+            "rule": label, "bodies": members, "shares": shares,
             "by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(split.items())},
             "total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(split.items())},
         }
@@ -509,6 +517,9 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> d
         "by_action": by_action,
         "net_burden_by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(totals.items())},
         "net_burden_total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(totals.items())},
+        "cash_burden_by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(cash.items())},
+        "cash_burden_total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(cash.items())},
+        "cash_burden_rule": "普通交付税算入額を差し引かない負担（不交付団体の現金ベース）。それ以外は実質負担と同じ",
     }
 
 

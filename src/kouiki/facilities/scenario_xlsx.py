@@ -48,6 +48,7 @@ def write(result: dict[str, Any], path: Path) -> Path:
     wb = Workbook()
     _summary(wb.active, result)
     _net_burden(wb.create_sheet("実質負担"), result)
+    _net_burden(wb.create_sheet("現金負担（不交付団体）"), result, cash=True)
     _lines(wb.create_sheet("財政措置明細"), result)
     _costs(wb.create_sheet("40年の費用"), result)
     _access(wb.create_sheet("アクセス"), result)
@@ -98,10 +99,13 @@ def _summary(ws: Any, r: dict[str, Any]) -> None:
     _widths(ws, [44, 60])
 
 
-def _net_burden(ws: Any, r: dict[str, Any]) -> None:
-    nb: dict[str, dict[str, int]] = (r.get("sharing") or {}).get("net_burden_by_municipality") or {}
+def _net_burden(ws: Any, r: dict[str, Any], cash: bool = False) -> None:
+    key = "cash_burden_by_municipality" if cash else "net_burden_by_municipality"
+    nb: dict[str, dict[str, int]] = (r.get("sharing") or {}).get(key) or {}
     years = sorted({int(y) for ys in nb.values() for y in ys})
-    ws.cell(row=1, column=1, value="実質負担（事業費 − 国庫補助 − 地方債 + 元利償還金 − 特別交付税 − 普通交付税算入、負担金按分後、円）")
+    title = ("現金ベースの負担（普通交付税算入を差し引かない: 不交付団体の場合、負担金按分後、円）" if cash else
+             "実質負担（事業費 − 国庫補助 − 地方債 + 元利償還金 − 特別交付税 − 普通交付税算入、負担金按分後、円）")
+    ws.cell(row=1, column=1, value=title)
     _header(ws, 2, ["団体", *[FiscalYear(y).wareki() for y in years], "計"])
     for i, (body, ys) in enumerate(sorted(nb.items()), start=3):
         ws.cell(row=i, column=1, value=_name(body))
