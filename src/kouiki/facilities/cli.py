@@ -486,3 +486,9 @@ def karte_cmd(
         console.print(ft)
     if f.imputed:
         err_console.print("[yellow]※ 推計値を含みます: " + "; ".join(f"{k}: {v}" for k, v in f.imputed.items()) + "[/]")
+
+
+# Part B's commands (access, evaluate, compare, travel-matrix, demand, share, fees, council, scenario-schema).
+from kouiki.facilities.cli_scenarios import register  # noqa: E402  (registered after this app's own commands)
+
+register(app)
