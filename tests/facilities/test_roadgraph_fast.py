@@ -65,7 +65,7 @@ def test_kernel_exact_for_any_bucket_width(delta: float) -> None:
     """Δ far below the lightest arc (plain Dial), inside the range (re-scans) and above every arc (one bucket)."""
     rng = np.random.default_rng(7)
     g = random_graph(rng, 300, 1200, directed=True, components=2)
-    ip, ix, w, wkm = g._arrays(False, True)
+    ip, ix, w, wkm, rank = g._arrays(False, True)
     src = np.arange(0, 300, 17, dtype=np.int64)
     tgt = rng.integers(0, 300, 50).astype(np.int64)
     is_t = np.zeros(300, dtype=np.bool_)
@@ -73,8 +73,8 @@ def test_kernel_exact_for_any_bucket_width(delta: float) -> None:
     out_min = np.empty((len(src), len(tgt)))
     out_km = np.empty((len(src), len(tgt)))
     nslots = int(float(w.max()) / delta) + 2
-    _roadsearch.search_rows_kernel(ip, ix, w, wkm, True, delta, nslots, src, tgt, int(is_t.sum()), is_t, np.inf,
-                                   out_min, out_km)
+    _roadsearch.search_rows_kernel(ip, ix, w, wkm, True, delta, nslots, rank[src], rank[tgt], int(is_t.sum()),
+                                   is_t[np.argsort(rank)], np.inf, out_min, out_km)
     ref, pred = dijkstra(g.minutes, indices=src, return_predecessors=True)
     assert_same(out_min, ref[:, tgt])
     for r in range(len(src)):  # km along scipy's predecessor tree
