@@ -139,3 +139,11 @@ def test_engine_names() -> None:
     with pytest.raises(TravelError, match="engine"):
         g.nearest(s, engine="dijkstra")
     assert g.travel_matrix(s, s).provenance["engine"] == "numba"  # auto picks the compiled search
+
+
+@pytest.mark.parametrize("engine", ["numba", "scipy"])
+def test_empty_sides_give_an_empty_matrix(engine: str) -> None:
+    g = random_graph(np.random.default_rng(1), 10, 20, directed=True)
+    s = node_sites(g, np.array([0, 1, 2]), "s")
+    assert g.travel_matrix(s, [], engine=engine).minutes.shape == (3, 0)
+    assert g.travel_matrix([], s, engine=engine, with_km=True).km.shape == (0, 3)

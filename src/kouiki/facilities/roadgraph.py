@@ -75,6 +75,8 @@ class RoadGraph:
     # ---- snapping -------------------------------------------------------------------------
     def snap(self, sites: Sequence[Site]) -> tuple[IntArray, FloatArray]:
         """Nearest node of each site and the straight-line km to it (KD-tree on a local projection)."""
+        if not sites:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         from scipy.spatial import cKDTree
 
         if ("kdtree", False) not in self._csr_cache:  # built once per graph (~0.3 s on 200,000 nodes)
@@ -300,6 +302,8 @@ def _search_many(
     g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray,
     progress: Callable[[int, int], None] | None, limit: float | None, workers: int, chunk: int,
 ) -> tuple[FloatArray, FloatArray]:
+    if len(sources) == 0 or len(targets) == 0:
+        return np.zeros((len(sources), len(targets))), np.zeros((len(sources), len(targets)))
     jobs = [(sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
     parts: list[tuple[FloatArray, FloatArray]] = []
     if workers > 1 and len(jobs) > 1:
