@@ -348,6 +348,8 @@ def _search_many_compiled(
 ) -> tuple[FloatArray, FloatArray]:
     """Compiled searches from every source; chunks of sources run on ``workers`` threads (the kernel drops the GIL)."""
     indptr, indices, w, wkm, rank = arrays
+    if len(sources) == 0 or len(targets) == 0:
+        return np.zeros((len(sources), len(targets))), np.zeros((len(sources), len(targets)))
     n = indptr.shape[0] - 1
     tgt = np.ascontiguousarray(rank[targets], dtype=np.int64)
     is_target = np.zeros(n, dtype=np.bool_)
