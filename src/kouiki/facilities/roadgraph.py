@@ -5,11 +5,16 @@ metres and optionally ``travel_time`` seconds, ``speed_kph`` or ``maxspeed``), *
 LineString road links; nodes are the link end points, matched to 1e-7°) and **OSM PBF/XML** extracts through
 pyosmium (optional extra ``kouiki[osm]``; Windows and Linux wheels).
 
-Searches use scipy's Dijkstra on a CSR matrix of minutes:
+Searches run a compiled Dijkstra over the CSR arrays of minutes (:mod:`kouiki.facilities._roadsearch`, numba;
+``engine="numba"``), or scipy's ``csgraph.dijkstra`` (``engine="scipy"``, the fallback when numba is missing):
 
 * :meth:`RoadGraph.travel_matrix` — origins × destinations, running one-to-all searches from the *smaller* side
-  in chunks (memory stays chunk × nodes), optionally with a ``limit`` in minutes and over worker processes;
+  in chunks, optionally with a ``limit`` in minutes. The compiled search stops as soon as every target node is
+  settled (or the cut-off is passed) and runs chunks on ``workers`` threads sharing one graph; the scipy path runs
+  them over worker processes;
 * :meth:`RoadGraph.nearest` — the nearest of many facilities for every node in **one** multi-source search.
+
+Both engines give the same minutes (float sums along the same fastest paths) and the same km of the fastest path.
 
 Points are snapped to the nearest graph node; the straight-line snap distance is added at the off-road speed
 of ``parameters/travel.yaml`` (walk), so a point far from any road is not given a zero access time.
@@ -22,8 +27,8 @@ import itertools
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +37,22 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from kouiki.facilities import _roadsearch
 from kouiki.facilities.travel import FloatArray, Site, TravelError, TravelMatrix, haversine_km, travel_mode
 
 IntArray = npt.NDArray[np.int64]
+ENGINES = ("auto", "numba", "scipy")  # auto = numba when installed, else scipy
+
+
+def _engine(name: str) -> str:
+    """Resolve ``engine`` to "numba" or "scipy" (a clear error for an unknown name or a missing numba)."""
+    if name not in ENGINES:
+        raise TravelError(f"探索エンジン engine={name!r} は不明です（{' / '.join(ENGINES)}）")
+    if name == "auto":
+        return "numba" if _roadsearch.AVAILABLE else "scipy"
+    if name == "numba" and not _roadsearch.AVAILABLE:
+        raise TravelError("探索エンジン numba が入っていません（pip install numba、または engine='scipy'）")
+    return name
 
 
 @dataclass
@@ -48,6 +66,7 @@ class RoadGraph:
     source: str
     default_speed_kmh: float
     directed: bool = True  # False: the matrices are symmetric, reverse searches need no transpose
+    _csr_cache: dict[tuple[str, bool], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -56,11 +75,15 @@ class RoadGraph:
     # ---- snapping -------------------------------------------------------------------------
     def snap(self, sites: Sequence[Site]) -> tuple[IntArray, FloatArray]:
         """Nearest node of each site and the straight-line km to it (KD-tree on a local projection)."""
+        if not sites:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         from scipy.spatial import cKDTree
 
-        lat0 = float(np.mean(self.lat))
-        k = np.cos(np.radians(lat0))
-        tree = cKDTree(np.column_stack([self.lat, self.lon * k]))
+        if ("kdtree", False) not in self._csr_cache:  # built once per graph (~0.3 s on 200,000 nodes)
+            lat0 = float(np.mean(self.lat))
+            k0 = float(np.cos(np.radians(lat0)))
+            self._csr_cache[("kdtree", False)] = (cKDTree(np.column_stack([self.lat, self.lon * k0])), k0)
+        tree, k = self._csr_cache[("kdtree", False)]
         q = np.array([[s.lat, s.lon * k] for s in sites], dtype=float)
         _, idx = tree.query(q)
         idx = np.asarray(idx, dtype=np.int64)
@@ -75,6 +98,46 @@ class RoadGraph:
         return out
 
     # ---- searches -------------------------------------------------------------------------
+    def _arrays(self, reverse: bool, with_km: bool) -> tuple[IntArray, IntArray, FloatArray, FloatArray, IntArray]:
+        """CSR arrays of the graph (or its reverse) for the compiled search, cached on the graph.
+
+        Returns (indptr, indices, minutes, km aligned with the minutes, rank). Nodes are renumbered along a
+        Z-order (Morton) curve of their coordinates so that a search touches memory in nearby places (file order
+        of OSM/GraphML nodes is close to random); ``rank[original node] = node in the arrays``.
+        """
+        rank = self._rank()
+        key = ("arrays", reverse and self.directed)
+        if key not in self._csr_cache:
+            g = self.minutes.T.tocsr() if key[1] else self.minutes.tocsr()
+            order = self._csr_cache[("order", False)]
+            g = g[order][:, order].tocsr()
+            self._csr_cache[key] = (np.ascontiguousarray(g.indptr, dtype=np.int64),
+                                    np.ascontiguousarray(g.indices, dtype=np.int64),
+                                    np.ascontiguousarray(g.data, dtype=np.float64), g)
+        indptr, indices, w, g = self._csr_cache[key]
+        km_key = ("km", key[1])
+        if with_km and km_key not in self._csr_cache:
+            order = self._csr_cache[("order", False)]
+            gk = (self.km.T.tocsr() if key[1] else self.km.tocsr())[order][:, order].tocsr()
+            if np.array_equal(gk.indptr, g.indptr) and np.array_equal(gk.indices, g.indices):
+                wkm = np.ascontiguousarray(gk.data, dtype=np.float64)
+            else:  # a graph built by hand with another arc order: look each arc's km up
+                rows = np.repeat(np.arange(g.shape[0]), np.diff(g.indptr))
+                wkm = np.asarray(gk[rows, g.indices], dtype=np.float64).ravel()
+            self._csr_cache[km_key] = wkm
+        wkm = self._csr_cache[km_key] if with_km else np.zeros(1)
+        return indptr, indices, w, wkm, rank
+
+    def _rank(self) -> IntArray:
+        if ("rank", False) not in self._csr_cache:
+            order = _morton_order(self.lat, self.lon)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order), dtype=np.int64)
+            self._csr_cache[("order", False)] = order
+            self._csr_cache[("rank", False)] = rank
+        out: IntArray = self._csr_cache[("rank", False)]
+        return out
+
     def travel_matrix(
         self,
         origins: Sequence[Site],
@@ -84,8 +147,14 @@ class RoadGraph:
         chunk: int = 32,
         with_km: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        engine: str = "auto",
     ) -> TravelMatrix:
-        """Network minutes and km for every origin × destination (inf beyond ``limit_minutes`` / unreachable)."""
+        """Network minutes and km for every origin × destination (inf beyond ``limit_minutes`` / unreachable).
+
+        ``workers`` parallel searches (threads for the compiled engine, processes for scipy); ``engine`` is
+        "auto" (numba when installed), "numba" or "scipy" — both give the same figures.
+        """
+        eng = _engine(engine)
         o_nodes, o_snap = self.snap(origins)
         d_nodes, d_snap = self.snap(destinations)
         # Search from the smaller side; on an undirected graph the result is the same, on a directed graph the
@@ -93,11 +162,15 @@ class RoadGraph:
         from_dest = len(set(d_nodes.tolist())) < len(set(o_nodes.tolist()))
         src, tgt = (d_nodes, o_nodes) if from_dest else (o_nodes, d_nodes)
         flip = from_dest and self.directed
-        g_min = self.minutes.T.tocsr() if flip else self.minutes
         uniq_src, inv_src = np.unique(src, return_inverse=True)
-        gkm = (self.km.T.tocsr() if flip else self.km) if with_km else None
-        mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt, progress,
-                                    limit_minutes, workers, chunk)
+        if eng == "numba":
+            mins_u, km_u = _search_many_compiled(self._arrays(flip, with_km), with_km, uniq_src, tgt, progress,
+                                                 limit_minutes, workers, chunk)
+        else:
+            g_min = self.minutes.T.tocsr() if flip else self.minutes
+            gkm = (self.km.T.tocsr() if flip else self.km) if with_km else None
+            mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt, progress,
+                                        limit_minutes, workers, chunk)
         net_min = mins_u[inv_src]  # len(src) × len(tgt)
         net_km = km_u[inv_src]
         if from_dest:
@@ -108,24 +181,36 @@ class RoadGraph:
             minutes = np.where(minutes <= limit_minutes, minutes, np.inf)
         prov = self.provenance()
         prov["limit_minutes"] = limit_minutes
+        prov["engine"] = eng
         return TravelMatrix([o.id for o in origins], [d.id for d in destinations], minutes, km, prov)
 
-    def nearest(self, facilities: Sequence[Site], limit_minutes: float | None = None) -> tuple[FloatArray, IntArray]:
+    def nearest(self, facilities: Sequence[Site], limit_minutes: float | None = None,
+                engine: str = "auto") -> tuple[FloatArray, IntArray]:
         """For every node: minutes to the nearest facility and its index (−1 if none), by **one** search.
 
-        A virtual root is linked to every facility's node with the facility's snap minutes, and one Dijkstra from
-        the root (on the reversed graph: residents travel *to* facilities) gives every node its nearest facility;
-        which one is found by pointer jumping up the search tree to the root's child.
+        Every facility's node is a root with the facility's snap minutes, and one Dijkstra from all roots (on the
+        reversed graph: residents travel *to* facilities) gives every node its nearest facility. The compiled
+        engine carries the root's index along the search; the scipy engine links a virtual root to the facility
+        nodes and finds the facility by pointer jumping up the search tree to the root's child.
         """
+        eng = _engine(engine)
         if not facilities:
             return np.full(self.n_nodes, np.inf), np.full(self.n_nodes, -1, dtype=np.int64)
         f_nodes, f_snap = self.snap(facilities)
         off = self._snap_minutes(f_snap)
         n = self.n_nodes
-        # one arc per facility node: the facility with the smallest snap time wins a shared node
+        # one root per facility node: the facility with the smallest snap time wins a shared node
         order = np.lexsort((off, f_nodes))
         first = np.r_[True, f_nodes[order][1:] != f_nodes[order][:-1]]
         chosen = order[first]
+        if eng == "numba":
+            indptr, indices, w, _, rank = self._arrays(True, False)
+            dist_c = np.full(n, np.inf)
+            label = np.full(n, -1, dtype=np.int64)
+            _roadsearch.nearest_kernel(indptr, indices, w, rank[f_nodes[chosen]],
+                                       np.asarray(off[chosen], dtype=np.float64), chosen.astype(np.int64),
+                                       np.inf if limit_minutes is None else float(limit_minutes), dist_c, label)
+            return dist_c[rank], label[rank]
         g = (self.minutes.T.tocsr() if self.directed else self.minutes).tocoo()
         rows = np.concatenate([g.row, np.full(len(chosen), n)])
         cols = np.concatenate([g.col, f_nodes[chosen]])
@@ -217,6 +302,8 @@ def _search_many(
     g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray,
     progress: Callable[[int, int], None] | None, limit: float | None, workers: int, chunk: int,
 ) -> tuple[FloatArray, FloatArray]:
+    if len(sources) == 0 or len(targets) == 0:
+        return np.zeros((len(sources), len(targets))), np.zeros((len(sources), len(targets)))
     jobs = [(sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
     parts: list[tuple[FloatArray, FloatArray]] = []
     if workers > 1 and len(jobs) > 1:
@@ -233,6 +320,68 @@ def _search_many(
             if progress:
                 progress(min(len(parts) * chunk, len(sources)), len(sources))
     return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
+
+
+def _morton_order(lat: FloatArray, lon: FloatArray) -> IntArray:
+    """Node order along a Z-order curve (16 bits per axis): nodes near each other get nearby numbers."""
+
+    def spread(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+        x = (x | (x << np.uint64(8))) & np.uint64(0x00FF00FF)
+        x = (x | (x << np.uint64(4))) & np.uint64(0x0F0F0F0F)
+        x = (x | (x << np.uint64(2))) & np.uint64(0x33333333)
+        return (x | (x << np.uint64(1))) & np.uint64(0x55555555)
+
+    def quant(v: FloatArray) -> npt.NDArray[np.uint64]:
+        lo, hi = float(np.min(v)), float(np.max(v))
+        q = np.zeros(v.shape) if hi <= lo else (v - lo) / (hi - lo) * 65535.0
+        return np.asarray(q, dtype=np.uint64)
+
+    if len(lat) == 0:
+        return np.zeros(0, dtype=np.int64)
+    code = spread(quant(lat)) | (spread(quant(lon)) << np.uint64(1))
+    return np.argsort(code, kind="stable").astype(np.int64)
+
+
+def _search_many_compiled(
+    arrays: tuple[IntArray, IntArray, FloatArray, FloatArray, IntArray], with_km: bool, sources: IntArray,
+    targets: IntArray, progress: Callable[[int, int], None] | None, limit: float | None, workers: int, chunk: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Compiled searches from every source; chunks of sources run on ``workers`` threads (the kernel drops the GIL)."""
+    indptr, indices, w, wkm, rank = arrays
+    if len(sources) == 0 or len(targets) == 0:
+        return np.zeros((len(sources), len(targets))), np.zeros((len(sources), len(targets)))
+    n = indptr.shape[0] - 1
+    tgt = np.ascontiguousarray(rank[targets], dtype=np.int64)
+    is_target = np.zeros(n, dtype=np.bool_)
+    is_target[tgt] = True
+    n_unique = int(is_target.sum())
+    lim = np.inf if limit is None else float(limit)
+    delta, nslots = _roadsearch.bucket_width(w)
+    out_min = np.empty((len(sources), len(tgt)))
+    out_km = np.empty((len(sources), len(tgt)))
+    src = np.ascontiguousarray(rank[sources], dtype=np.int64)
+    step = max(1, chunk)
+    bounds = [(i, min(i + step, len(src))) for i in range(0, len(src), step)]
+
+    def run(b: tuple[int, int]) -> int:
+        i, j = b
+        _roadsearch.search_rows_kernel(indptr, indices, w, wkm, with_km, delta, nslots, src[i:j], tgt, n_unique,
+                                       is_target, lim, out_min[i:j], out_km[i:j])
+        return j - i
+
+    done = 0
+    if workers > 1 and len(bounds) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for k in pool.map(run, bounds):
+                done += k
+                if progress:
+                    progress(done, len(src))
+    else:
+        for b in bounds:
+            done += run(b)
+            if progress:
+                progress(done, len(src))
+    return out_min, out_km
 
 
 # ---- building and loading ---------------------------------------------------------------------------
