@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
         road_graph: Annotated[Path | None, typer.Option("--road-graph", help=".graphml / .gpkg / .osm.pbf")] = None,
         mode: Annotated[str | None, typer.Option("--mode", help="car / walk / bus")] = None,
         limit: Annotated[float | None, typer.Option("--limit-minutes", help="道路網探索の打切り（分）")] = None,
-        workers: Annotated[int, typer.Option("--workers", help="道路網探索の並列プロセス数")] = 1,
+        workers: Annotated[int, typer.Option("--workers", help="道路網探索の並列数（numba: スレッド、scipy: プロセス）")] = 1,
         json_out: JsonOpt = False,
     ) -> None:
         """需要点×施設の所要時間行列を作り、最適化と共用する CSV に保存する."""
