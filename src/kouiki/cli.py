@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from kouiki import __version__
+from kouiki.optimize.cli import app as optimize_app
 from kouiki.reference.cli import app as municipalities_app
 
 app = typer.Typer(
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(municipalities_app, name="municipalities")
+app.add_typer(optimize_app, name="optimize")
 
 
 @app.command("version")

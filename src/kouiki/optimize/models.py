@@ -105,6 +105,9 @@ def _finish(
     unserved = [problem.demand.ids[i] for i in np.flatnonzero(a < 0)]
     if unserved:
         det["unreachable_demand"] = unserved
+    new_sites = [ids[j] for j, nw in enumerate(problem.candidates.new) if nw]
+    if new_sites:
+        det["new_sites"] = new_sites
     return Result(
         model=model,
         selected=[ids[j] for j in np.flatnonzero(open_mask)],
