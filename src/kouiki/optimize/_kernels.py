@@ -108,3 +108,4 @@ def warm_up() -> None:
     u = np.array([1.5, 1.5])
     lagrangian_rho(nbr, cost, u, np.zeros(2))
     lagrangian_served(nbr, cost, u, om, np.zeros(n, np.int64))
+

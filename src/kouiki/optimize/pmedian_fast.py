@@ -334,7 +334,7 @@ def solve_pmedian_fast(
         # large instance: solve a random sample of the demand first; its sites start the full search
         sub = np.sort(rng.choice(nc.n, SAMPLE_SIZE, replace=False))
         snc = NearCosts(nc.w[sub], nc.nbr[sub], nc.cost[sub], nc.beyond[sub], _SubsetTravel(nc.travel, sub))
-        start = solve_pmedian_fast(snc, p, must_open, can_open, 0.2 * time_limit, max(gap, 0.005), seed).open_mask
+        start = solve_pmedian_fast(snc, p, must_open, can_open, 0.12 * time_limit, max(gap, 0.005), seed).open_mask
     if start is None:
         start = seed_sites(nc, p, must_open, can_open, rng)
     lag = Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
@@ -357,12 +357,16 @@ def solve_pmedian_fast(
         ub = best.objective
         return (ub - lag.best_lb) / ub if ub > 0 else 0.0
 
-    def consider(cand: BoolArray) -> None:
+    def consider(cand: BoolArray, screen: bool = True) -> None:
         nonlocal best, n_ls, shakes
         key = cand.tobytes()
         if int(cand.sum()) != p or key in tried or time.perf_counter() > deadline:
             return
         tried.add(key)
+        if screen:  # a start whose plain assignment is far above the incumbent is not worth a descent
+            a0 = assign(nc, cand)
+            if a0.objective > best.objective * 1.02:
+                return
         asg = local_search(nc, cand, can_open, can_close, deadline)
         n_ls += 1
         if asg.objective < best.objective * (1 - 1e-12):
@@ -410,7 +414,7 @@ def solve_pmedian_fast(
         om[rng.choice(opened, ksw, replace=False)] = False
         om[rng.choice(closed, ksw, replace=False)] = True
         tried.discard(om.tobytes())
-        consider(om)
+        consider(om, screen=False)
         if shakes % 10 == 0:
             report()
     report()
