@@ -232,3 +232,34 @@ def test_consolidation_infeasible_is_explained() -> None:
         Consolidation(prob, limit=0.01, coverage_share=1.0).solve()
     with pytest.raises(OptimizeInputError):
         Consolidation(prob, coverage_share=0.5).solve()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 40),
+    m=st.integers(2, 8),
+    k=st.integers(1, 8),
+    data=st.data(),
+)
+def test_fast_path_bound_never_exceeds_the_optimum(seed: int, n: int, m: int, k: int, data: st.DataObject) -> None:
+    """Property: lower bound ≤ brute-force optimum ≤ reported objective, for any list length K."""
+    from kouiki.optimize.pmedian_fast import NearCosts, solve_pmedian_fast
+
+    p = data.draw(st.integers(2, m)) if m >= 2 else 2
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 10, size=(n, 2))
+    w = rng.choice([0.0, 1.0, 3.0, 10.0], size=n)
+    cxy = rng.uniform(0, 10, size=(m, 2))
+    d = _dist(xy, cxy)
+    best = min((w * d[:, list(s)].min(axis=1)).sum() for s in itertools.combinations(range(m), p))
+    nc = NearCosts.build(PointDistances(xy, cxy, "euclidean"), w, k=min(k, m))
+    r = solve_pmedian_fast(nc, p, np.zeros(m, bool), np.ones(m, bool), time_limit=2, gap=0.0, seed=seed, max_shakes=5)
+    tol = 1e-9 * max(best, 1.0)
+    assert r.lower_bound <= best + tol
+    assert r.objective >= best - tol
+    assert r.objective == pytest.approx((w * d[:, np.flatnonzero(r.open_mask)].min(axis=1)).sum(), abs=1e-9)

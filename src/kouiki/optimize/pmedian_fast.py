@@ -335,7 +335,7 @@ def solve_pmedian_fast(
         sub = np.sort(rng.choice(nc.n, SAMPLE_SIZE, replace=False))
         snc = NearCosts(nc.w[sub], nc.nbr[sub], nc.cost[sub], nc.beyond[sub], _SubsetTravel(nc.travel, sub))
         start = solve_pmedian_fast(snc, p, must_open, can_open, 0.12 * time_limit, max(gap, 0.005), seed).open_mask
-    if start is None:
+    if start is None:  # a spread start gives the dual a sensible target at once
         start = seed_sites(nc, p, must_open, can_open, rng)
     lag = Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
     log: list[tuple[float, float, float]] = []
@@ -357,6 +357,8 @@ def solve_pmedian_fast(
         ub = best.objective
         return (ub - lag.best_lb) / ub if ub > 0 else 0.0
 
+    screen_ratio = np.inf if nc.n <= SAMPLE_ABOVE else 1.02
+
     def consider(cand: BoolArray, screen: bool = True) -> None:
         nonlocal best, n_ls, shakes
         key = cand.tobytes()
@@ -365,13 +367,27 @@ def solve_pmedian_fast(
         tried.add(key)
         if screen:  # a start whose plain assignment is far above the incumbent is not worth a descent
             a0 = assign(nc, cand)
-            if a0.objective > best.objective * 1.02:
+            if a0.objective > best.objective * screen_ratio:
                 return
         asg = local_search(nc, cand, can_open, can_close, deadline)
         n_ls += 1
         if asg.objective < best.objective * (1 - 1e-12):
             best = asg
             shakes = 0
+
+    def shake() -> bool:
+        """k random swaps (k = 1..3) away from the incumbent, then descend; False if no swap is possible."""
+        om = best.open_mask.copy()
+        opened = np.flatnonzero(om & can_close)
+        closed = np.flatnonzero(~om & can_open)
+        ksw = min(1 + shakes % 3, opened.size, closed.size)
+        if ksw == 0:
+            return False
+        om[rng.choice(opened, ksw, replace=False)] = False
+        om[rng.choice(closed, ksw, replace=False)] = True
+        tried.discard(om.tobytes())
+        consider(om, screen=False)
+        return True
 
     def report() -> None:
         log.append((time.perf_counter() - t0, best.objective, lag.best_lb))
@@ -381,6 +397,7 @@ def solve_pmedian_fast(
     while time.perf_counter() < deadline and cert_gap() > gap:
         if lag.theta >= 1e-6:
             # a target slightly above the incumbent keeps the Polyak steps from vanishing near the optimum
+            before = lag.best_lb
             y = lag.run(best.objective * 1.002, 100, deadline)
             ready = lag.best_lb > best.objective * 0.97 or (n_ls == 0 and lag.iters >= 300)
             if ready:  # early Lagrangian sets are poor starts for local search: skip them
@@ -392,6 +409,8 @@ def solve_pmedian_fast(
             if ready:
                 _, ybest, _ = lag.evaluate(lag.best_u)
                 consider(ybest)
+            if lag.best_lb - before < 5e-4 * best.objective:  # the dual moves slowly: also perturb the incumbent
+                shake()
             report()
             continue
         if restarts < 2:  # the dual stalled: restart the step size once or twice from the best multipliers
@@ -403,18 +422,8 @@ def solve_pmedian_fast(
             continue
         # the dual has converged: perturb the incumbent (k random swaps) and descend again
         shakes += 1
-        if shakes > max_shakes:
+        if shakes > max_shakes or not shake():
             break
-        om = best.open_mask.copy()
-        opened = np.flatnonzero(om & can_close)
-        closed = np.flatnonzero(~om & can_open)
-        ksw = min(1 + shakes % 3, opened.size, closed.size)
-        if ksw == 0:
-            break
-        om[rng.choice(opened, ksw, replace=False)] = False
-        om[rng.choice(closed, ksw, replace=False)] = True
-        tried.discard(om.tobytes())
-        consider(om, screen=False)
         if shakes % 10 == 0:
             report()
     report()
