@@ -9,6 +9,7 @@ from kouiki.cli_common import friendly_errors
 from kouiki.facilities.cli import app as facilities_app
 from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.formation.cli import app as formation_app
+from kouiki.optimize.cli import app as optimize_app
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
 from kouiki.staffing.cli import app as staffing_app
@@ -27,6 +28,7 @@ app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(formation_app, name="formation")
 app.add_typer(staffing_app, name="staffing")
+app.add_typer(optimize_app, name="optimize")
 
 
 @app.command("version")
