@@ -1,0 +1,22 @@
+"""Distances between points on the Earth (the one great-circle function of kouiki).
+
+Office-to-office distances (庁舎間距離) in formation, staffing and facilities all use
+:func:`great_circle_km`, so the same pair of bodies is the same distance everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius (R1)
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance in km on a sphere of the IUGG mean Earth radius."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+__all__ = ["EARTH_RADIUS_KM", "great_circle_km"]
