@@ -109,14 +109,16 @@ def _print_result(result: Result, title: str) -> None:
 
 def _print_errors(result: Result) -> None:
     for e in result.errors:
-        where = []
+        named = e.get("file") and not str(e["message"]).startswith(str(e["file"]))
+        where = [f"{e['file']} "] if named else []
         if e.get("row") is not None:
             where.append(f"{e['row']}行目")
         if e.get("item") is not None:
             where.append(f"項目{e['item']}")
         if e.get("field"):
             where.append(f"「{e['field']}」")
-        err_console.print(f"[bold red]エラー[/] {''.join(where)}: {e['message']}", soft_wrap=True, highlight=False)
+        place = "".join(where).strip()
+        err_console.print(f"[bold red]エラー:[/] {place + ': ' if place else ''}{e['message']}", soft_wrap=True, highlight=False)
 
 
 @app.command("evaluate")

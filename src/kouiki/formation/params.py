@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.textfile import read_user_text
 
 
 class ParameterError(KouikiError, ValueError):
@@ -112,7 +113,7 @@ def load_params(path: Path | str | None = None) -> FormationParams:
         return _bundled()
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        data = yaml.safe_load(read_user_text(p)[0])
     except yaml.YAMLError as exc:
         raise ParameterError(f"{p}: YAML として読めません: {exc}") from exc
     if not isinstance(data, dict):

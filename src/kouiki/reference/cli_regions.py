@@ -9,7 +9,7 @@ import yaml
 
 from kouiki.cli_common import console, friendly_errors, print_json, table
 from kouiki.reference.calendar import FiscalYear, wareki_date
-from kouiki.reference.regions import Region, Role, load_regions
+from kouiki.reference.regions import Region, RegionError, Role, load_regions
 from kouiki.store import session
 from kouiki.store.regions import get_region, list_regions, save_region
 
@@ -95,7 +95,14 @@ def import_(
 
         regions = read_regions_csv(file)
     else:
-        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+        from kouiki.reference.textfile import read_user_text
+
+        try:
+            data = yaml.safe_load(read_user_text(file)[0])
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" {mark.line + 1}行目" if mark is not None else ""
+            raise RegionError(f"{file}{line}: YAML として読めません（{getattr(exc, 'problem', None) or exc}）") from None
         regions = load_regions(data if isinstance(data, dict) else {}, str(file))
     with session() as s:
         for r in regions:
