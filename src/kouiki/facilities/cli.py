@@ -96,7 +96,7 @@ def _report_table(report: ImportReport) -> None:
     if report.rejected:
         t = Table(title="取り込めなかった行", show_lines=False)
         for c in ("行", "列", "理由", "値"):
-            t.add_column(c)
+            t.add_column(c, overflow="fold")
         for i in report.rejected[:200]:
             t.add_row(str(i.row), i.column or "", i.reason, i.value or "")
         console.print(t)
@@ -226,7 +226,7 @@ def inventories_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     t = Table(title="保存した施設台帳")
     for c in ("台帳名", "施設数", "元ファイル", "取込日時"):
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for r in rows:
         t.add_row(r["name"], str(r["facilities"]), "、".join(r["sources"]), str(r["created_at"])[:19])
     console.print(t)
@@ -270,8 +270,8 @@ def demo_cmd(
     for n in b.inventory.notes:
         console.print(f"・{n}")
     t = Table(title="大分類別の施設数")
-    t.add_column("大分類")
-    t.add_column("施設数", justify="right")
+    t.add_column("大分類", overflow="fold")
+    t.add_column("施設数", justify="right", overflow="fold")
     for k, v in category_counts(b.inventory).items():
         t.add_row(k, str(v))
     console.print(t)
@@ -299,7 +299,7 @@ def list_cmd(
         return
     t = Table(title=f"{label} 施設一覧（{len(fs)}件）")
     for c in ("施設ID", "団体", "施設名", "大分類", "延床面積㎡", "建築年度"):
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for f in fs:
         area = "不明" if f.floor_area_m2 is None else f"{f.floor_area_m2:,}" + ("（推計）" if f.is_imputed("floor_area_m2") else "")
         year = "不明" if f.built_year is None else str(f.built_year) + ("（推計）" if f.is_imputed("built_year") else "")
@@ -362,10 +362,10 @@ def renewal_cmd(
         f"{format_yen(s['total_yen'], '億円', 1)}、年平均 {format_yen(s['annual_average_yen'], '億円', 1)}"
     )
     t = Table(title="更新費用（単位：百万円）")
-    t.add_column("年度")
+    t.add_column("年度", overflow="fold")
     for k in result.by_kind:
-        t.add_column(k, justify="right")
-    t.add_column("合計", justify="right")
+        t.add_column(k, justify="right", overflow="fold")
+    t.add_column("合計", justify="right", overflow="fold")
     for i, y in enumerate(result.years):
         t.add_row(FiscalYear(y).wareki(), *[_money_cell(v[i]) for v in result.by_kind.values()], _money_cell(result.total_yen[i]))
     console.print(t)
@@ -408,14 +408,14 @@ def indicators_cmd(
     pc = data["per_capita"]
     console.print(f"[bold]{label}[/]: 延床面積 {fa['total_m2']}㎡（うち推計 {fa['imputed_m2']}㎡）、施設 {fa['facilities_counted']}件")
     t = Table(title="大分類別の延床面積（㎡）")
-    t.add_column("大分類")
-    t.add_column("延床面積", justify="right")
+    t.add_column("大分類", overflow="fold")
+    t.add_column("延床面積", justify="right", overflow="fold")
     for k, v in fa["by_category"].items():
         t.add_row(k, v)
     console.print(t)
     t = Table(title=f"住民一人当たり延床面積（{pc['census_year']}年国勢調査人口）")
     for c in ("団体", "延床面積㎡", "人口", "㎡/人"):
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for code, r in pc["by_municipality"].items():
         t.add_row(f"{r['name']}（{code}）", r["floor_area_m2"], str(r["population"]), str(r["m2_per_person"]))
     t.add_row("合計", pc["total"]["floor_area_m2"], str(pc["total"]["population"]), str(pc["total"]["m2_per_person"]))
@@ -458,8 +458,8 @@ def karte_cmd(
         print_json(data)
         return
     t = Table(title=f"施設カルテ: {f.name}", show_header=False)
-    t.add_column("項目")
-    t.add_column("値")
+    t.add_column("項目", overflow="fold")
+    t.add_column("値", overflow="fold")
     for k, label in (
         ("facility_id", "施設ID"), ("municipality_code", "団体コード"), ("category", "大分類"), ("subcategory", "中分類"),
         ("address", "所在地"), ("floor_area_m2", "延床面積（㎡）"), ("built_year", "建築年度"), ("age_years", "経過年数"),
@@ -474,7 +474,7 @@ def karte_cmd(
     if data["figures"]:
         ft = Table(title="年度別の状況")
         for c in ("年度", "利用者数", "運営費（千円）", "収入（千円）", "1人当たり（円）", "㎡当たり（円）", "受益者負担率"):
-            ft.add_column(c)
+            ft.add_column(c, overflow="fold")
         for row in data["figures"]:
             ft.add_row(
                 FiscalYear(row["fiscal_year"]).wareki(), str(row.get("annual_users", "")),

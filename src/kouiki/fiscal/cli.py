@@ -164,7 +164,7 @@ def compare_cmd(
     else:
         t = Table(title=f"シナリオ比較: {'、'.join(out['scenario'])}", caption="（単位：千円）")
         for col in ("項目", "措置", "団体", "種別", "現行", "シナリオ", "差"):
-            t.add_column(col, justify="right" if col in ("項目", "現行", "シナリオ", "差") else "left")
+            t.add_column(col, justify="right" if col in ("項目", "現行", "シナリオ", "差") else "left", overflow="fold")
         for r in out["items"]:
             if r["delta_yen"] == 0:
                 continue
@@ -254,10 +254,10 @@ def measures_cmd(
         if m["since"]:
             title += f"・{FiscalYear(m['since']).wareki()}から"
         t = Table(title=title, title_justify="left", show_lines=False)
-        t.add_column("パラメータ")
-        t.add_column("値")
-        t.add_column("年度")
-        t.add_column("確度")
+        t.add_column("パラメータ", overflow="fold")
+        t.add_column("値", overflow="fold")
+        t.add_column("年度", overflow="fold")
+        t.add_column("確度", overflow="fold")
         t.add_column("出典", overflow="fold")
         for p in m["parameters"]:
             cur = p["current"]

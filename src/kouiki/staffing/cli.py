@@ -50,7 +50,7 @@ def _support_tables(res: SupportResult) -> None:
             continue
         t = Table(title=f"{FiscalYear(year).wareki()} 団体別の負担と措置（千円）")
         for col in ("団体", "人件費(派遣分)", "募集経費", "負担金 支払", "負担金 受取", "措置額", "実質負担"):
-            t.add_column(col, justify="left" if col == "団体" else "right")
+            t.add_column(col, justify="left" if col == "団体" else "right", overflow="fold")
         for b in rows:
             t.add_row(
                 b["name"],
@@ -66,7 +66,7 @@ def _support_tables(res: SupportResult) -> None:
     years = f"{FiscalYear(res.case.years[0]).wareki()}〜{FiscalYear(res.case.years[-1]).wareki()}"
     t = Table(title=f"期間合計 {years}（千円）")
     for col in ("団体", "負担（総額）", "負担金 受取", "措置額", "実質負担"):
-        t.add_column(col, justify="left" if col == "団体" else "right")
+        t.add_column(col, justify="left" if col == "団体" else "right", overflow="fold")
     for row in totals["by_municipality"].values():
         t.add_row(row["name"], _k(row["gross_cost_yen"]), _k(row["contribution_received_yen"]),
                   _k(row["support_yen"]), _k(row["net_cost_yen"]))
@@ -75,7 +75,7 @@ def _support_tables(res: SupportResult) -> None:
     console.print(t)
     t = Table(title="措置の明細（対象外は理由つき）")
     for col in ("年度", "団体", "措置", "ポスト→派遣先", "基礎額", "措置額", "理由・注記"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for ln in res.lines:
         o = ln.get("origin") or {}
         t.add_row(
@@ -154,7 +154,7 @@ def plan(
     for yp in sharing.years:
         t = Table(title=f"{FiscalYear(yp.fiscal_year).wareki()} 派遣の割当（移動 計{yp.travel_km_per_week} km/週）")
         for col in ("ポスト", "職種", "勤務拠点", "派遣先", "週日数", "片道km", "既存"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for a in yp.assignments:
             t.add_row(
                 a["post"],
@@ -172,7 +172,7 @@ def plan(
         if yp.unmet:
             u = Table(title=f"{FiscalYear(yp.fiscal_year).wareki()} 充足できない需要")
             for col in ("団体", "職種", "需要(週日数)", "不足(週日数)", "理由"):
-                u.add_column(col)
+                u.add_column(col, overflow="fold")
             for row in yp.unmet:
                 u.add_row(
                     body_name(row["body"]),
@@ -262,7 +262,7 @@ def types(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -
         return
     table = Table(title="専門人材の職種")
     for col in ("id", "名称", "別名", "出典"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for t in builtin_types():
         table.add_row(t.id, t.name, "、".join(t.aliases), t.source or "")
     console.print(table)
