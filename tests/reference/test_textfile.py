@@ -87,3 +87,23 @@ def test_undecodable_files_never_give_a_traceback(tmp_path: Path, command: list[
     assert res.exit_code != 0
     assert isinstance(res.exception, SystemExit), res.exception
     assert "文字コード" in res.output
+
+
+@pytest.mark.parametrize("command", [["fiscal", "evaluate"], ["staffing", "plan"], ["regions", "import"]])
+def test_broken_yaml_is_one_line_naming_file_and_line(tmp_path: Path, command: list[str]) -> None:
+    p = tmp_path / "broken.yaml"
+    p.write_text("items: [\n  - {a: 1\n", encoding="utf-8")
+    res = runner.invoke(app, [*command, str(p)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.output  # PyYAML's caret drawing stays out
+    assert "broken.yaml 2行目: YAMLとして読めません" in lines[0]
+
+
+@pytest.mark.parametrize("command", [["fiscal", "evaluate"], ["staffing", "plan"]])
+def test_empty_file_says_so(tmp_path: Path, command: list[str]) -> None:
+    p = tmp_path / "empty.yaml"
+    p.write_text("", encoding="utf-8")
+    res = runner.invoke(app, [*command, str(p)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
+    assert "empty.yaml: 空のファイルです" in res.output

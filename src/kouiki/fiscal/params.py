@@ -34,7 +34,7 @@ from kouiki.fiscal.errors import ParameterError
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import FiscalYearError
 from kouiki.reference.money import Rounding
-from kouiki.reference.textfile import read_user_text
+from kouiki.reference.textfile import read_user_text, yaml_error_text
 
 SEED_FILE = "000_75a76e4477727004.txt"
 SEED_TITLE = "総務省「広域連携（定住自立圏構想の推進等）について」（自治行政局市町村課・地域力創造グループ地域自立応援課）"
@@ -92,10 +92,7 @@ def load_yaml_strict(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" {mark.line + 1}行目" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ParameterError(f"{source}{where}: YAMLとして読めません: {problem}") from None
+        raise ParameterError(yaml_error_text(exc, source)) from None
 
 
 # ---- model -------------------------------------------------------------------------------------

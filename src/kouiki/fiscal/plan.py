@@ -385,6 +385,8 @@ def validate(
             raise PlanError([PlanIssue(None, "items", "items（項目のリスト）がありません")], source)
     else:
         raw_items = data
+    if data is None:
+        raise PlanError([PlanIssue(None, None, "空のファイルです（items に項目を並べます）")], source)
     if not isinstance(raw_items, list):
         raise PlanError([PlanIssue(None, "items", "items は項目のリストです")], source)
     if not raw_items:

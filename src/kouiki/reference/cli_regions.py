@@ -95,14 +95,12 @@ def import_(
 
         regions = read_regions_csv(file)
     else:
-        from kouiki.reference.textfile import read_user_text
+        from kouiki.reference.textfile import read_user_text, yaml_error_text
 
         try:
             data = yaml.safe_load(read_user_text(file)[0])
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" {mark.line + 1}行目" if mark is not None else ""
-            raise RegionError(f"{file}{line}: YAML として読めません（{getattr(exc, 'problem', None) or exc}）") from None
+            raise RegionError(yaml_error_text(exc, str(file))) from None
         regions = load_regions(data if isinstance(data, dict) else {}, str(file))
     with session() as s:
         for r in regions:

@@ -68,4 +68,13 @@ def read_user_text(path: Path | str) -> tuple[str, str]:
     return decode_user_bytes(p.read_bytes(), str(p))
 
 
-__all__ = ["FileEncodingError", "decode_user_bytes", "detect_encoding", "read_user_text"]
+def yaml_error_text(exc: Exception, source: str) -> str:
+    """One line for a YAML syntax error: ``計画.yaml 3行目: YAMLとして読めません: <problem>`` (PyYAML's own text
+    spans several lines with a caret drawing; a CLI error must stay on one line)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" {mark.line + 1}行目" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+    return f"{source}{where}: YAMLとして読めません: {problem}"
+
+
+__all__ = ["FileEncodingError", "decode_user_bytes", "detect_encoding", "read_user_text", "yaml_error_text"]

@@ -34,7 +34,7 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_decimal, to_yen
 from kouiki.reference.municipalities import get as get_body
-from kouiki.reference.textfile import FileEncodingError, decode_user_bytes
+from kouiki.reference.textfile import FileEncodingError, decode_user_bytes, yaml_error_text
 from kouiki.staffing.model import (
     EMPLOYMENT_ALIASES,
     SECONDMENT_ALIASES,
@@ -78,9 +78,9 @@ def load_yaml_text(text: str, source: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" {mark.line + 1}行目" if mark is not None else ""
-        raise StaffingInputError(f"{source}{where}: YAMLとして読めません: {exc}") from None
+        raise StaffingInputError(yaml_error_text(exc, source)) from None
+    if data is None:
+        raise StaffingInputError(f"{source}: 空のファイルです (empty file)")
     if not isinstance(data, dict):
         raise StaffingInputError(f"{source}: 先頭はマッピング（キー: 値）である必要があります")
     return data
