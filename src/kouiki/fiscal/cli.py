@@ -12,7 +12,7 @@ from rich.table import Table
 from kouiki.cli_common import console, err_console, friendly_errors, print_json
 from kouiki.fiscal.api import compare, evaluate
 from kouiki.fiscal.catalogue import catalogue
-from kouiki.fiscal.model import KIND_JA, Result, Totals
+from kouiki.fiscal.model import KIND_JA, KIND_SHORT, Result, Totals
 from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
 from kouiki.fiscal.plan import json_schema
 from kouiki.reference.calendar import FiscalYear
@@ -51,14 +51,6 @@ def _sen(amount: int) -> str:
     return format_yen(amount, "千円", 0, suffix=False)
 
 
-KIND_SHORT = {
-    "special_allocation_tax": "特別交付税",
-    "ordinary_allocation_tax": "普通交付税算入",
-    "national_subsidy": "国庫補助",
-    "bond": "地方債",
-    "loan": "融資",
-    "info": "情報",
-}
 CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既定値"}
 
 

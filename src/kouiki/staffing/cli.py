@@ -15,7 +15,7 @@ from kouiki.staffing import training as training_mod
 from kouiki.staffing.io import load_case
 from kouiki.staffing.items import build_items
 from kouiki.staffing.sharing import SharingPlan, plan_sharing
-from kouiki.staffing.support import SupportResult, body_name, evaluate_support
+from kouiki.staffing.support import MEASURE_JA, SupportResult, body_name, evaluate_support
 
 app = typer.Typer(
     help="専門人材の共同活用・人材確保と人材育成の財政措置・アドバイザー派遣 / specialists and training",
@@ -26,12 +26,6 @@ FILE_HELP = "入力ファイル（.yaml / .xlsx）。demo で青森県・弘前�
 XLSX_HELP = "結果を Excel（.xlsx）にも書き出す"
 SET_HELP = "措置のパラメータを仮に変える（例: specialist_salary.cap_per_person@2025=8000000）。複数可"
 
-MEASURE_JA = {
-    "specialist_recruitment": "募集経費",
-    "specialist_salary": "人件費",
-    "specialist_contribution": "負担金",
-    "training": "人材育成",
-}
 
 
 def _k(v: int | None) -> str:

@@ -27,6 +27,13 @@ SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_
 
 Evaluator = Callable[[dict[str, Any]], dict[str, Any]]
 
+MEASURE_JA = {  # short labels of the staffing measures for tables (CLI, Excel)
+    "specialist_recruitment": "募集経費",
+    "specialist_salary": "人件費",
+    "specialist_contribution": "負担金",
+    "training": "人材育成",
+}
+
 
 class FiscalEngineUnavailable(KouikiError):
     """``kouiki.fiscal`` is not installed in this build."""
