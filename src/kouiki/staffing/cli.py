@@ -184,11 +184,13 @@ def plan(
 @app.command("training")
 @friendly_errors
 def training(
-    file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。training-demo / training-demo-xlsx でデモ"),
+    file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。demo（= training-demo）/ demo-xlsx でデモ"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """人材育成基本方針と研修計画を要件①②③に照らし、年度ごとの措置を示す."""
+    # `demo` means this command's demo (the 人材育成 one), as it does for plan and support.
+    file = {"demo": "training-demo", "demo-xlsx": "training-demo-xlsx"}.get(file, file)
     res = training_mod.evaluate_training_file(file, overrides=overrides)
     if as_json:
         print_json(res.to_dict())
