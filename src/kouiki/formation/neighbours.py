@@ -14,8 +14,9 @@ from typing import Any
 from kouiki.formation.adjacency import BOUNDARY_CREDIT, adjacency, has_boundary
 from kouiki.formation.census import CensusData, CommutingFigure, bundled_census
 from kouiki.formation.params import FormationParams, load_params
+from kouiki.reference.errors import NotFoundError
 from kouiki.reference.geo import great_circle_km
-from kouiki.reference.municipalities import SOURCES, Municipality, registry
+from kouiki.reference.municipalities import SOURCES, Kind, Municipality, registry
 from kouiki.reference.regions import Region, bundled_regions
 
 
@@ -84,6 +85,10 @@ def neighbour_indicators(
     ``listing_min_share_percent`` or unknown), or (when ``radius_km`` is given) whose office lies within that
     distance; nearest first."""
     c = central if isinstance(central, Municipality) else registry().get(central)
+    if c.kind is Kind.PREFECTURE:
+        raise NotFoundError(
+            f"{c.name} は都道府県です。近隣市町村の指標は中心市（市）について求めます (a prefecture has no neighbours here)"
+        )
     cen = bundled_census() if census is None else census
     p = params or load_params()
     year = population_year or p.population_census_year
