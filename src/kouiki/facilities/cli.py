@@ -8,6 +8,7 @@ store by ``kouiki facilities import``. Part B's commands (access, evaluate, comp
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -382,6 +383,18 @@ def renewal_cmd(
         console.print(f"Excel: {xlsx}")
 
 
+def _m2(value: Any) -> str:
+    """Floor area for people: 540,100㎡ with Japanese grouping (JSON keeps the exact decimal string)."""
+    if value is None or value == "":
+        return "不明"
+    d = Decimal(str(value))
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
+
+
+def _count(value: Any) -> str:
+    return "不明" if value is None else f"{int(value):,}"
+
+
 @app.command("indicators")
 @friendly_errors
 def indicators_cmd(
@@ -406,22 +419,22 @@ def indicators_cmd(
         return
     fa = data["floor_area"]
     pc = data["per_capita"]
-    console.print(f"[bold]{label}[/]: 延床面積 {fa['total_m2']}㎡（うち推計 {fa['imputed_m2']}㎡）、施設 {fa['facilities_counted']}件")
+    console.print(f"[bold]{label}[/]: 延床面積 {_m2(fa['total_m2'])}㎡（うち推計 {_m2(fa['imputed_m2'])}㎡）、施設 {fa['facilities_counted']}件")
     t = Table(title="大分類別の延床面積（㎡）")
     t.add_column("大分類", overflow="fold")
     t.add_column("延床面積", justify="right", overflow="fold")
     for k, v in fa["by_category"].items():
-        t.add_row(k, v)
+        t.add_row(k, _m2(v))
     console.print(t)
     t = Table(title=f"住民一人当たり延床面積（{pc['census_year']}年国勢調査人口）")
     for c in ("団体", "延床面積㎡", "人口", "㎡/人"):
         t.add_column(c, overflow="fold")
     for code, r in pc["by_municipality"].items():
-        t.add_row(f"{r['name']}（{code}）", r["floor_area_m2"], str(r["population"]), str(r["m2_per_person"]))
-    t.add_row("合計", pc["total"]["floor_area_m2"], str(pc["total"]["population"]), str(pc["total"]["m2_per_person"]))
+        t.add_row(f"{r['name']}（{code}）", _m2(r["floor_area_m2"]), _count(r["population"]), str(r["m2_per_person"]))
+    t.add_row("合計", _m2(pc["total"]["floor_area_m2"]), _count(pc["total"]["population"]), str(pc["total"]["m2_per_person"]))
     console.print(t)
     se = fa["seismic"]
-    console.print(f"{se['label']}: {se['old_m2']}㎡（{se['old_share_percent']}%）")
+    console.print(f"{se['label']}: {_m2(se['old_m2'])}㎡（{se['old_share_percent']}%）")
     dep = data["depreciation"]
     console.print(
         f"有形固定資産減価償却率: {dep['ratio_percent'] + '%' if dep['ratio_percent'] else '不明（取得価額のデータなし）'}"
