@@ -75,7 +75,7 @@ def read_text(path: Path) -> str:
     try:
         return read_user_text(path)[0]
     except FileEncodingError as exc:
-        raise CensusImportError(f"{exc} (encoding)") from None
+        raise CensusImportError(str(exc)) from None
 
 
 def _n(text: str) -> str:

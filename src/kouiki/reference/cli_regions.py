@@ -86,7 +86,7 @@ def show(
 @app.command("import")
 @friendly_errors
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="regions: [...] 形式の YAML/JSON、または圏域CSV（docs/formation.md）"),
+    file: Path = typer.Argument(..., help="regions: [...] 形式の YAML/JSON、または圏域CSV（docs/formation.md）"),
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
 ) -> None:
     """圏域を YAML/JSON または CSV（1行1構成団体）から登録・更新する（全件検証してから一括で書き込む）."""
