@@ -81,3 +81,12 @@ def test_common_variant_characters_find_the_official_body(typed: str, code: str)
     from kouiki.reference import get
 
     assert get(typed).code == code
+
+
+def test_name_or_code_never_raises() -> None:
+    from kouiki.reference.municipalities import name_or_code
+
+    assert name_or_code("022021") == "弘前市"
+    assert name_or_code("02202") == "弘前市"
+    assert name_or_code("299995") == "299995"  # valid check digit, no such body
+    assert name_or_code("abc") == "abc"

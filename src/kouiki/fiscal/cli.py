@@ -17,7 +17,7 @@ from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
 from kouiki.fiscal.plan import json_schema
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.money import format_yen
-from kouiki.reference.municipalities import registry
+from kouiki.reference.municipalities import name_or_code
 
 app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
 
@@ -41,10 +41,7 @@ def _overrides(set_: list[str] | None, scenario: Path | None) -> list[str] | Non
 
 
 def _name(code: str) -> str:
-    try:
-        return registry().by_code(code).name
-    except Exception:
-        return code
+    return name_or_code(code)
 
 
 def _sen(amount: int) -> str:

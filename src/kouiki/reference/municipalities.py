@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from kouiki.reference import codes
-from kouiki.reference.errors import AmbiguousError, CodeError, NotFoundError
+from kouiki.reference.errors import AmbiguousError, CodeError, KouikiError, NotFoundError
 
 
 class Kind(StrEnum):
@@ -457,6 +457,14 @@ def get(query: str | int) -> Municipality:
 
 def by_code(code: str | int) -> Municipality:
     return registry().by_code(code)
+
+
+def name_or_code(code: str | int) -> str:
+    """The body's name for display (弘前市), or the code itself when no body has it (never raises)."""
+    try:
+        return registry().by_code(code).name
+    except KouikiError:
+        return str(code)
 
 
 def search(text: str, limit: int | None = 50) -> list[Municipality]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.municipalities import by_code
+from kouiki.reference.municipalities import name_or_code
 from kouiki.staffing.items import ItemSet, build_items, flows_by_body
 from kouiki.staffing.model import Secondment, StaffingCase
 
@@ -115,10 +115,7 @@ def _totals(bodies: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def body_name(code: str) -> str:
-    try:
-        return by_code(code).name
-    except KouikiError:
-        return code
+    return name_or_code(code)
 
 
 def evaluate_support(
