@@ -23,3 +23,17 @@ def test_formation_and_staffing_agree_on_office_distance() -> None:
     assert via_formation is not None
     assert via_formation == office_km(a.code, b.code)
     assert 10 < via_formation < 14
+
+
+def test_the_array_form_agrees_with_the_scalar_form() -> None:
+    import numpy as np
+
+    from kouiki.reference.geo import great_circle_km_array
+
+    lat = np.array([40.60, 34.60, 0.0])
+    lon = np.array([140.46, 135.84, 0.0])
+    m = great_circle_km_array(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    assert m.shape == (3, 3)
+    for i in range(3):
+        for j in range(3):
+            assert m[i, j] == pytest.approx(great_circle_km(lat[i], lon[i], lat[j], lon[j]), abs=1e-9)
