@@ -195,3 +195,12 @@ def test_indicators_human_output_groups_thousands() -> None:
 
     assert re.search(r"延床面積 \d{1,3}(,\d{3})+㎡", res.output), res.output
     assert not re.search(r"\d{4,}\.\d\d", res.output)  # no 540100.00-style figures
+
+
+def test_a_demo_region_name_given_as_inventory_points_to_the_demo() -> None:
+    from typer.testing import CliRunner
+
+    from kouiki.cli import app
+
+    res = CliRunner().invoke(app, ["facilities", "renewal", "弘前圏域"])
+    assert res.exit_code == 1 and "demo:弘前圏域" in res.output

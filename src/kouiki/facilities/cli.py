@@ -25,7 +25,7 @@ from kouiki.facilities.importers import (
 )
 from kouiki.facilities.model import Inventory
 from kouiki.reference.calendar import FiscalYear
-from kouiki.reference.errors import KouikiError
+from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.money import format_yen
 
 app = typer.Typer(help="公共施設: 施設台帳の取込み、更新費用の推計、計画指標、施設カルテ", no_args_is_help=True)
@@ -65,7 +65,16 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
     from kouiki.store.facilities import load_inventory
 
     with session() as s:
-        return load_inventory(s, spec), spec
+        try:
+            return load_inventory(s, spec), spec
+        except NotFoundError as exc:
+            from kouiki.facilities.demo import find_region
+
+            try:
+                region = find_region(spec)
+            except KouikiError:
+                raise exc from None
+            raise NotFoundError(f"{exc}。デモの台帳なら demo:{region.name} または --demo {region.name} で指定します") from None
 
 
 def _with_progress(label: str, enabled: bool) -> Any:
