@@ -38,6 +38,7 @@ class FormationParams:
     neighbour_share_guideline: Decimal
     listing_min_share: Decimal
     adjacency_buffer_degrees: float
+    vision_typical_fiscal_years: int  # 共生ビジョンの通常の期間（年度数）: longer periods are warned about
     raw: dict[str, Any]
 
     def citations(self, *keys: str) -> list[dict[str, Any]]:
@@ -92,6 +93,7 @@ def parse_params(data: dict[str, Any], source: str = "formation.yaml") -> Format
             ),
             listing_min_share=Decimal(str(_get(data, source, "neighbours", "listing_min_share_percent"))),
             adjacency_buffer_degrees=float(_get(data, source, "neighbours", "adjacency", "buffer_degrees")),
+            vision_typical_fiscal_years=int(_get(data, source, "procedure", "vision_typical_fiscal_years")),
             raw=data,
         )
     except (ArithmeticError, ValueError, TypeError) as exc:
