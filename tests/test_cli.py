@@ -66,3 +66,22 @@ def test_db_upgrade_and_demo() -> None:
     assert rc == 0 and "最新" in out
     rc, out, _ = run("demo")
     assert rc == 0 and "弘前市" in out
+
+
+def test_human_tables_never_hide_text_behind_an_ellipsis() -> None:
+    """Rich crops a long Japanese run with "…" unless the column folds; a reason cut short helps nobody."""
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "facilities" / "fixtures" / "293628_public_facility_broken.csv"
+    rc, out, _ = run("facilities", "import", str(fixture), "--no-store")
+    assert rc == 0, out
+    assert "取り込めなかった行" in out  # the table of rejected rows with long Japanese reasons
+    assert "…" not in out
+
+
+def test_missing_files_and_folders_are_one_japanese_line_for_every_import() -> None:
+    for command in (["regions", "import"], ["formation", "import-census"]):
+        for target, expected in (("/nonexistent/x.csv", "ファイルが見つかりません"), ("/", "フォルダです")):
+            rc, out, err = run(*command, target)
+            assert rc == 1, (command, target, out, err)
+            assert expected in err and "Usage" not in err + out

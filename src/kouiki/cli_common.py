@@ -73,5 +73,12 @@ def friendly_errors(func: F) -> F:
             raise fail(str(exc)) from None
         except FileNotFoundError as exc:
             raise fail(f"ファイルが見つかりません: {exc.filename} (file not found)") from None
+        except IsADirectoryError as exc:
+            raise fail(f"ファイルではありません（フォルダです）: {exc.filename} (a folder, not a file)") from None
+        except PermissionError as exc:
+            raise fail(f"ファイルを開く権限がありません: {exc.filename} (permission denied)") from None
+        except UnicodeDecodeError as exc:
+            # Safety net: readers decode through kouiki.reference.textfile, which names the file.
+            raise fail(f"文字コードを判別できません（UTF-8・CP932・UTF-16 で保存してください）: {exc.reason}") from None
 
     return wrapper  # type: ignore[return-value]

@@ -182,3 +182,25 @@ def test_excel_template_filled_in_imports(tmp_path: Path) -> None:
     assert code == 0, out
     d = json.loads(out)
     assert d["facilities"] == 2  # S001 (2 棟) and H001; the note row is rejected (施設名が空)
+
+
+def test_indicators_human_output_groups_thousands() -> None:
+    from typer.testing import CliRunner
+
+    from kouiki.cli import app
+
+    res = CliRunner().invoke(app, ["facilities", "indicators", "--demo", "弘前圏域"])
+    assert res.exit_code == 0, res.output
+    import re
+
+    assert re.search(r"延床面積 \d{1,3}(,\d{3})+㎡", res.output), res.output
+    assert not re.search(r"\d{4,}\.\d\d", res.output)  # no 540100.00-style figures
+
+
+def test_a_demo_region_name_given_as_inventory_points_to_the_demo() -> None:
+    from typer.testing import CliRunner
+
+    from kouiki.cli import app
+
+    res = CliRunner().invoke(app, ["facilities", "renewal", "弘前圏域"])
+    assert res.exit_code == 1 and "demo:弘前圏域" in res.output

@@ -78,3 +78,12 @@ def test_small_flows_from_far_bodies_are_not_listed() -> None:
                           source="t", origin="imported")  # 八戸市 → 弘前市 3 %
     names = {n.body.name for n in neighbour_indicators("弘前市", bundled_census().overlaid([tiny, big]))}
     assert "八戸市" in names and "千代田区" not in names
+
+
+def test_a_prefecture_is_refused_with_a_reason() -> None:
+    from typer.testing import CliRunner
+
+    from kouiki.cli import app
+
+    res = CliRunner().invoke(app, ["formation", "neighbours", "東京都"])
+    assert res.exit_code == 1 and "都道府県です" in res.output

@@ -113,3 +113,14 @@ def test_projects_under_the_three_roles_with_budgets() -> None:
         Region.model_validate(_doc(projects=[{"name": "x", "role": "観光"}]))
     bad = Region.model_validate(_doc(projects=[{"name": "x", "role": "生活機能の強化", "members": ["022047"]}]))
     assert any(i.severity == "error" for i in review(bad))
+
+
+def test_the_typical_vision_period_is_a_parameter() -> None:
+    import dataclasses
+
+    from kouiki.formation.params import load_params
+
+    region = find_region("播磨科学")
+    strict = dataclasses.replace(load_params(), vision_typical_fiscal_years=1)
+    long_warnings = [i for i in review(region, params=strict) if "年度を超えています" in i.message]
+    assert long_warnings and all("1年度" in i.message for i in long_warnings)

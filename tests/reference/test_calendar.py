@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kouiki.reference.calendar import FiscalYear, wareki_date
 from kouiki.reference.errors import FiscalYearError
@@ -67,3 +69,21 @@ def test_printing() -> None:
     assert fy.start == dt.date(2025, 4, 1) and fy.end == dt.date(2026, 3, 31)
     assert fy + 1 == FiscalYear(2026) and fy - 1 == FiscalYear(2024)
     assert FiscalYear(2024) < fy
+
+
+def test_the_showa_heisei_change_never_prints_year_zero() -> None:
+    # 平成 began 1989-01-08, inside FY1988; that 年度 is 昭和63年度 (buildings of that year are common in
+    # facility ledgers), the next one 平成元年度.
+    assert FiscalYear(1988).wareki() == "昭和63年度" and FiscalYear(1988).short() == "S63"
+    assert FiscalYear.of_date(dt.date(1989, 3, 31)).wareki() == "昭和63年度"
+    assert FiscalYear(1989).wareki() == "平成元年度"
+    assert FiscalYear.parse("昭和63年度") == FiscalYear(1988)
+    assert wareki_date(dt.date(1989, 1, 7)) == "昭和64年1月7日"
+
+
+@given(st.integers(min_value=1868, max_value=2100))
+def test_every_fiscal_year_round_trips_through_its_wareki(year: int) -> None:
+    fy = FiscalYear(year)
+    assert fy.era_year >= 1
+    assert FiscalYear.parse(fy.wareki()) == fy
+    assert FiscalYear.parse(fy.short()) == fy

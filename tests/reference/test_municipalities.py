@@ -74,3 +74,19 @@ def test_dated_kind_overrides_apply_from_their_day() -> None:
     r = MunicipalityRegistry(base, override)
     assert r.by_code("022021", on=dt.date(2030, 3, 31)).kind is Kind.CITY
     assert r.by_code("022021", on=dt.date(2030, 4, 1)).kind is Kind.CORE_CITY
+
+
+@pytest.mark.parametrize(("typed", "code"), [("鯵ケ沢町", "023213"), ("青森県鯵ヶ沢町", "023213"), ("桧原村", "133078")])
+def test_common_variant_characters_find_the_official_body(typed: str, code: str) -> None:
+    from kouiki.reference import get
+
+    assert get(typed).code == code
+
+
+def test_name_or_code_never_raises() -> None:
+    from kouiki.reference.municipalities import name_or_code
+
+    assert name_or_code("022021") == "弘前市"
+    assert name_or_code("02202") == "弘前市"
+    assert name_or_code("299995") == "299995"  # valid check digit, no such body
+    assert name_or_code("abc") == "abc"

@@ -150,3 +150,12 @@ def test_items_file_feeds_kouiki_fiscal_evaluate(tmp_path: Path) -> None:
     assert fiscal["errors"] == []
     ours = _json(["staffing", "support", "demo", "--json"])
     assert fiscal["totals"]["support_yen"] == ours["totals"]["support_yen"]
+
+
+def test_training_demo_is_reached_by_the_word_demo_as_in_plan_and_support() -> None:
+    assert _json(["staffing", "training", "demo", "--json"]) == _json(["staffing", "training", "training-demo", "--json"])
+
+
+def test_training_table_shows_whole_cells() -> None:
+    res = runner.invoke(app, ["staffing", "training", "demo"])
+    assert res.exit_code == 0 and "…" not in res.stdout

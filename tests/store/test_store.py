@@ -46,3 +46,18 @@ def test_failed_transaction_writes_nothing() -> None:
         raise RuntimeError("boom")
     with session() as s:
         assert "copy" not in {r.id for r in list_regions(s)}
+
+
+@pytest.mark.parametrize("url", ["postgresql://nobody:secret@127.0.0.1:1/x", "garbage", "foo://x/y"])
+def test_an_unreachable_database_is_one_line_with_the_password_hidden(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kouiki.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    res = CliRunner().invoke(app, ["regions", "list"])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+    assert "データベースに接続できません" in res.output
+    assert "secret" not in res.output

@@ -8,6 +8,7 @@ store by ``kouiki facilities import``. Part B's commands (access, evaluate, comp
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from kouiki.facilities.importers import (
 )
 from kouiki.facilities.model import Inventory
 from kouiki.reference.calendar import FiscalYear
-from kouiki.reference.errors import KouikiError
+from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.money import format_yen
 
 app = typer.Typer(help="公共施設: 施設台帳の取込み、更新費用の推計、計画指標、施設カルテ", no_args_is_help=True)
@@ -64,7 +65,16 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
     from kouiki.store.facilities import load_inventory
 
     with session() as s:
-        return load_inventory(s, spec), spec
+        try:
+            return load_inventory(s, spec), spec
+        except NotFoundError as exc:
+            from kouiki.facilities.demo import find_region
+
+            try:
+                region = find_region(spec)
+            except KouikiError:
+                raise exc from None
+            raise NotFoundError(f"{exc}。デモの台帳なら demo:{region.name} または --demo {region.name} で指定します") from None
 
 
 def _with_progress(label: str, enabled: bool) -> Any:
@@ -96,7 +106,7 @@ def _report_table(report: ImportReport) -> None:
     if report.rejected:
         t = Table(title="取り込めなかった行", show_lines=False)
         for c in ("行", "列", "理由", "値"):
-            t.add_column(c)
+            t.add_column(c, overflow="fold")
         for i in report.rejected[:200]:
             t.add_row(str(i.row), i.column or "", i.reason, i.value or "")
         console.print(t)
@@ -226,7 +236,7 @@ def inventories_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     t = Table(title="保存した施設台帳")
     for c in ("台帳名", "施設数", "元ファイル", "取込日時"):
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for r in rows:
         t.add_row(r["name"], str(r["facilities"]), "、".join(r["sources"]), str(r["created_at"])[:19])
     console.print(t)
@@ -270,8 +280,8 @@ def demo_cmd(
     for n in b.inventory.notes:
         console.print(f"・{n}")
     t = Table(title="大分類別の施設数")
-    t.add_column("大分類")
-    t.add_column("施設数", justify="right")
+    t.add_column("大分類", overflow="fold")
+    t.add_column("施設数", justify="right", overflow="fold")
     for k, v in category_counts(b.inventory).items():
         t.add_row(k, str(v))
     console.print(t)
@@ -299,7 +309,7 @@ def list_cmd(
         return
     t = Table(title=f"{label} 施設一覧（{len(fs)}件）")
     for c in ("施設ID", "団体", "施設名", "大分類", "延床面積㎡", "建築年度"):
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for f in fs:
         area = "不明" if f.floor_area_m2 is None else f"{f.floor_area_m2:,}" + ("（推計）" if f.is_imputed("floor_area_m2") else "")
         year = "不明" if f.built_year is None else str(f.built_year) + ("（推計）" if f.is_imputed("built_year") else "")
@@ -362,10 +372,10 @@ def renewal_cmd(
         f"{format_yen(s['total_yen'], '億円', 1)}、年平均 {format_yen(s['annual_average_yen'], '億円', 1)}"
     )
     t = Table(title="更新費用（単位：百万円）")
-    t.add_column("年度")
+    t.add_column("年度", overflow="fold")
     for k in result.by_kind:
-        t.add_column(k, justify="right")
-    t.add_column("合計", justify="right")
+        t.add_column(k, justify="right", overflow="fold")
+    t.add_column("合計", justify="right", overflow="fold")
     for i, y in enumerate(result.years):
         t.add_row(FiscalYear(y).wareki(), *[_money_cell(v[i]) for v in result.by_kind.values()], _money_cell(result.total_yen[i]))
     console.print(t)
@@ -380,6 +390,18 @@ def renewal_cmd(
         console.print(f"グラフ: {chart}")
     if xlsx is not None:
         console.print(f"Excel: {xlsx}")
+
+
+def _m2(value: Any) -> str:
+    """Floor area for people: 540,100㎡ with Japanese grouping (JSON keeps the exact decimal string)."""
+    if value is None or value == "":
+        return "不明"
+    d = Decimal(str(value))
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
+
+
+def _count(value: Any) -> str:
+    return "不明" if value is None else f"{int(value):,}"
 
 
 @app.command("indicators")
@@ -406,22 +428,22 @@ def indicators_cmd(
         return
     fa = data["floor_area"]
     pc = data["per_capita"]
-    console.print(f"[bold]{label}[/]: 延床面積 {fa['total_m2']}㎡（うち推計 {fa['imputed_m2']}㎡）、施設 {fa['facilities_counted']}件")
+    console.print(f"[bold]{label}[/]: 延床面積 {_m2(fa['total_m2'])}㎡（うち推計 {_m2(fa['imputed_m2'])}㎡）、施設 {fa['facilities_counted']}件")
     t = Table(title="大分類別の延床面積（㎡）")
-    t.add_column("大分類")
-    t.add_column("延床面積", justify="right")
+    t.add_column("大分類", overflow="fold")
+    t.add_column("延床面積", justify="right", overflow="fold")
     for k, v in fa["by_category"].items():
-        t.add_row(k, v)
+        t.add_row(k, _m2(v))
     console.print(t)
     t = Table(title=f"住民一人当たり延床面積（{pc['census_year']}年国勢調査人口）")
     for c in ("団体", "延床面積㎡", "人口", "㎡/人"):
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     for code, r in pc["by_municipality"].items():
-        t.add_row(f"{r['name']}（{code}）", r["floor_area_m2"], str(r["population"]), str(r["m2_per_person"]))
-    t.add_row("合計", pc["total"]["floor_area_m2"], str(pc["total"]["population"]), str(pc["total"]["m2_per_person"]))
+        t.add_row(f"{r['name']}（{code}）", _m2(r["floor_area_m2"]), _count(r["population"]), str(r["m2_per_person"]))
+    t.add_row("合計", _m2(pc["total"]["floor_area_m2"]), _count(pc["total"]["population"]), str(pc["total"]["m2_per_person"]))
     console.print(t)
     se = fa["seismic"]
-    console.print(f"{se['label']}: {se['old_m2']}㎡（{se['old_share_percent']}%）")
+    console.print(f"{se['label']}: {_m2(se['old_m2'])}㎡（{se['old_share_percent']}%）")
     dep = data["depreciation"]
     console.print(
         f"有形固定資産減価償却率: {dep['ratio_percent'] + '%' if dep['ratio_percent'] else '不明（取得価額のデータなし）'}"
@@ -458,8 +480,8 @@ def karte_cmd(
         print_json(data)
         return
     t = Table(title=f"施設カルテ: {f.name}", show_header=False)
-    t.add_column("項目")
-    t.add_column("値")
+    t.add_column("項目", overflow="fold")
+    t.add_column("値", overflow="fold")
     for k, label in (
         ("facility_id", "施設ID"), ("municipality_code", "団体コード"), ("category", "大分類"), ("subcategory", "中分類"),
         ("address", "所在地"), ("floor_area_m2", "延床面積（㎡）"), ("built_year", "建築年度"), ("age_years", "経過年数"),
@@ -474,7 +496,7 @@ def karte_cmd(
     if data["figures"]:
         ft = Table(title="年度別の状況")
         for c in ("年度", "利用者数", "運営費（千円）", "収入（千円）", "1人当たり（円）", "㎡当たり（円）", "受益者負担率"):
-            ft.add_column(c)
+            ft.add_column(c, overflow="fold")
         for row in data["figures"]:
             ft.add_row(
                 FiscalYear(row["fiscal_year"]).wareki(), str(row.get("annual_users", "")),

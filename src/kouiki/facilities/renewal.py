@@ -32,6 +32,7 @@ import yaml
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
+from kouiki.reference.textfile import read_user_text
 
 KINDS = ("大規模改修", "建替え", "積み残し")
 SCENARIOS = {"mic": "renewal.yaml", "単純更新": "renewal.yaml", "longevity": "renewal_longevity.yaml", "長寿命化": "renewal_longevity.yaml"}
@@ -86,7 +87,7 @@ class RenewalParameters:
             return _packaged(SCENARIOS[scenario])
         p = Path(path)
         try:
-            raw = yaml.safe_load(p.read_text("utf-8"))
+            raw = yaml.safe_load(read_user_text(p)[0])
         except (OSError, yaml.YAMLError) as exc:
             raise RenewalParameterError(f"{p}: 更新費用のパラメータを読めません: {exc}") from exc
         return cls.from_dict(raw, str(p))

@@ -126,7 +126,8 @@ def evaluate(
     except PlanError as exc:
         from kouiki.fiscal.model import Totals
 
-        return Result([], Totals(), [], [i.to_dict() for i in exc.issues], labels)
+        src = {"file": exc.source} if exc.source else {}
+        return Result([], Totals(), [], [{**i.to_dict(), **src} for i in exc.issues], labels)
     c = Ctx(pset, ctx_in.body_lookup, tracing=trace and not totals_only, keep_lines=not totals_only)
     order = sorted(p.items, key=lambda it: (it.fiscal_year, it.index))
     for it in order:

@@ -12,12 +12,12 @@ from rich.table import Table
 from kouiki.cli_common import console, err_console, friendly_errors, print_json
 from kouiki.fiscal.api import compare, evaluate
 from kouiki.fiscal.catalogue import catalogue
-from kouiki.fiscal.model import KIND_JA, Result, Totals
+from kouiki.fiscal.model import KIND_JA, KIND_SHORT, Result, Totals
 from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
 from kouiki.fiscal.plan import json_schema
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.money import format_yen
-from kouiki.reference.municipalities import registry
+from kouiki.reference.municipalities import name_or_code
 
 app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
 
@@ -41,24 +41,13 @@ def _overrides(set_: list[str] | None, scenario: Path | None) -> list[str] | Non
 
 
 def _name(code: str) -> str:
-    try:
-        return registry().by_code(code).name
-    except Exception:
-        return code
+    return name_or_code(code)
 
 
 def _sen(amount: int) -> str:
     return format_yen(amount, "千円", 0, suffix=False)
 
 
-KIND_SHORT = {
-    "special_allocation_tax": "特別交付税",
-    "ordinary_allocation_tax": "普通交付税算入",
-    "national_subsidy": "国庫補助",
-    "bond": "地方債",
-    "loan": "融資",
-    "info": "情報",
-}
 CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既定値"}
 
 
@@ -109,14 +98,16 @@ def _print_result(result: Result, title: str) -> None:
 
 def _print_errors(result: Result) -> None:
     for e in result.errors:
-        where = []
+        named = e.get("file") and not str(e["message"]).startswith(str(e["file"]))
+        where = [f"{e['file']} "] if named else []
         if e.get("row") is not None:
             where.append(f"{e['row']}行目")
         if e.get("item") is not None:
             where.append(f"項目{e['item']}")
         if e.get("field"):
             where.append(f"「{e['field']}」")
-        err_console.print(f"[bold red]エラー[/] {''.join(where)}: {e['message']}", soft_wrap=True, highlight=False)
+        place = "".join(where).strip()
+        err_console.print(f"[bold red]エラー:[/] {place + ': ' if place else ''}{e['message']}", soft_wrap=True, highlight=False)
 
 
 @app.command("evaluate")
@@ -162,7 +153,7 @@ def compare_cmd(
     else:
         t = Table(title=f"シナリオ比較: {'、'.join(out['scenario'])}", caption="（単位：千円）")
         for col in ("項目", "措置", "団体", "種別", "現行", "シナリオ", "差"):
-            t.add_column(col, justify="right" if col in ("項目", "現行", "シナリオ", "差") else "left")
+            t.add_column(col, justify="right" if col in ("項目", "現行", "シナリオ", "差") else "left", overflow="fold")
         for r in out["items"]:
             if r["delta_yen"] == 0:
                 continue
@@ -252,10 +243,10 @@ def measures_cmd(
         if m["since"]:
             title += f"・{FiscalYear(m['since']).wareki()}から"
         t = Table(title=title, title_justify="left", show_lines=False)
-        t.add_column("パラメータ")
-        t.add_column("値")
-        t.add_column("年度")
-        t.add_column("確度")
+        t.add_column("パラメータ", overflow="fold")
+        t.add_column("値", overflow="fold")
+        t.add_column("年度", overflow="fold")
+        t.add_column("確度", overflow="fold")
         t.add_column("出典", overflow="fold")
         for p in m["parameters"]:
             cur = p["current"]

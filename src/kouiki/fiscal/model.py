@@ -16,6 +16,14 @@ KIND_JA = {
     "loan": "融資",
     "info": "情報（金額なし）",
 }
+KIND_SHORT = {  # the same kinds in tight tables (CLI, Excel)
+    "special_allocation_tax": "特別交付税",
+    "ordinary_allocation_tax": "普通交付税算入",
+    "national_subsidy": "国庫補助",
+    "bond": "地方債",
+    "loan": "融資",
+    "info": "情報",
+}
 
 
 @dataclass(slots=True)

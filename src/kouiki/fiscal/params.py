@@ -34,6 +34,7 @@ from kouiki.fiscal.errors import ParameterError
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import FiscalYearError
 from kouiki.reference.money import Rounding
+from kouiki.reference.textfile import read_user_text, yaml_error_text
 
 SEED_FILE = "000_75a76e4477727004.txt"
 SEED_TITLE = "総務省「広域連携（定住自立圏構想の推進等）について」（自治行政局市町村課・地域力創造グループ地域自立応援課）"
@@ -91,10 +92,7 @@ def load_yaml_strict(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" {mark.line + 1}行目" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ParameterError(f"{source}{where}: YAMLとして読めません: {problem}") from None
+        raise ParameterError(yaml_error_text(exc, source)) from None
 
 
 # ---- model -------------------------------------------------------------------------------------
@@ -547,7 +545,7 @@ def load_parameters(user_dir: Path | None = None, include_user: bool = True) -> 
     files = sorted(user_dir.glob("*.yaml")) + sorted(user_dir.glob("*.yml"))
     overlay: list[tuple[str, DatedValue]] = []
     for f in files:
-        overlay.extend(_load_user_file(f.read_text(encoding="utf-8"), str(f), params))
+        overlay.extend(_load_user_file(read_user_text(f)[0], str(f), params))
     out = pset.with_values(overlay)
     out.user_files = [str(f) for f in files]
     return out
@@ -639,7 +637,7 @@ def load_scenario(path: Path) -> dict[str, Any]:
 
     Returns the overrides mapping; errors name the file.
     """
-    raw = load_yaml_strict(path.read_text(encoding="utf-8"), str(path))
+    raw = load_yaml_strict(read_user_text(path)[0], str(path))
     if not isinstance(raw, Mapping) or not isinstance(raw.get("overrides"), Mapping):
         raise ParameterError(f"{path}: シナリオファイルには overrides（PATH@年度: 値 の対応表）が必要です")
     extra = set(raw) - {"title", "description", "overrides"}

@@ -10,6 +10,7 @@ never give a partial answer.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from kouiki.fiscal.errors import PlanError, PlanIssue
 from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.textfile import FileEncodingError, read_user_text
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ CONDITIONS_JA = {
 
 COMMON_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("measure", "text", "措置", True, help="措置のID（kouiki fiscal measures で一覧）"),
-    FieldSpec("municipality", "code", "団体コード", True, help="費用を負担し措置を受ける団体（5桁/6桁）"),
+    FieldSpec("municipality", "code", "団体コード", True, help="費用を負担し措置を受ける団体（5桁/6桁のコード、または団体名）"),
     FieldSpec("fiscal_year", "year", "年度", True, help="2025, R7, 令和7年度"),
     FieldSpec("cost_yen", "yen", "対象経費（円）", help="対象経費・事業費（円）"),
     FieldSpec("name", "text", "事業名"),
@@ -270,7 +272,14 @@ _INT_FAST = frozenset({"yen", "int"})
 
 @lru_cache(maxsize=8192)
 def _code_text(v: str) -> str:
-    return codes.normalize(v.strip())
+    """A code (5/6 digits, full-width accepted) or a body's name (「田原本町」, 「奈良県川西町」) → 6-digit code,
+    as the staffing inputs accept: officers type names. An ambiguous name asks for the prefecture."""
+    text = v.strip()
+    if text and not unicodedata.normalize("NFKC", text).isdigit():
+        from kouiki.reference.municipalities import get
+
+        return get(text).code
+    return codes.normalize(text)
 
 
 def convert(spec: FieldSpec, v: Any) -> Any:
@@ -376,6 +385,8 @@ def validate(
             raise PlanError([PlanIssue(None, "items", "items（項目のリスト）がありません")], source)
     else:
         raw_items = data
+    if data is None:
+        raise PlanError([PlanIssue(None, None, "空のファイルです（items に項目を並べます）")], source)
     if not isinstance(raw_items, list):
         raise PlanError([PlanIssue(None, "items", "items は項目のリストです")], source)
     if not raw_items:
@@ -513,7 +524,10 @@ def read_plan_data(path: Path) -> tuple[Any, list[int] | None, str]:
 
         items, rows, sheet = read_xlsx(path)
         return items, rows, f"{path}（シート「{sheet}」）"
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = read_user_text(path)[0]
+    except FileEncodingError as exc:
+        raise PlanError([PlanIssue(None, None, str(exc))], str(path)) from None
     if suffix == ".json":
         try:
             return json.loads(text), None, str(path)
@@ -555,7 +569,8 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
     t = spec.type
     desc = spec.label + (f"（{spec.help}）" if spec.help else "")
     if t == "code":
-        s: dict[str, Any] = {"type": ["string", "integer"], "pattern": "^[0-9０-９]{5,6}$"}
+        # a 5/6-digit code, or a body's name (「田原本町」「奈良県川西町」) resolved by kouiki.reference.get
+        s: dict[str, Any] = {"type": ["string", "integer"], "pattern": "^([0-9０-９]{4,6}|.*[^0-9０-９].*)$"}
     elif t == "codes":
         s = {"oneOf": [{"type": "array", "items": {"type": ["string", "integer"]}, "minItems": 1}, {"type": "string"}]}
     elif t in ("yen", "int"):

@@ -145,7 +145,7 @@ def neighbours(
 @app.command("import-census")
 @friendly_errors
 def import_census_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="e-Stat からダウンロードした国勢調査の CSV（CP932）"),
+    file: Path = typer.Argument(..., help="e-Stat からダウンロードした国勢調査の CSV（CP932）"),
     kind: str = typer.Option(None, "--kind", help="daytime（昼夜間人口）/ commuting（従業地・通学地 OD）。省略時は見出しから判別"),
     year: int = typer.Option(None, "--year", help="国勢調査の年（表題から読めないとき）"),
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),

@@ -33,6 +33,7 @@ from kouiki.formation.census import CommutingFigure, DaytimeFigure
 from kouiki.reference import codes
 from kouiki.reference.errors import CodeError, KouikiError, NotFoundError
 from kouiki.reference.municipalities import registry
+from kouiki.reference.textfile import FileEncodingError, read_user_text
 
 SUPPRESSED = {"-", "－", "―", "‐", "x", "X", "ｘ", "Ｘ", "…", "...", "***", "＊＊＊", "*"}
 _SUPPRESSED_N = {unicodedata.normalize("NFKC", x).strip() for x in SUPPRESSED}
@@ -70,16 +71,11 @@ class ImportResult:
 
 # ----- reading --------------------------------------------------------------------------------------
 def read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw.decode("utf-8-sig")
+    """Text of an e-Stat download (CP932 as e-Stat serves it, or UTF-8/UTF-16 after a user re-saved it)."""
     try:
-        return raw.decode("cp932")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CensusImportError(f"{path}: 文字コードを判別できません（CP932 でも UTF-8 でもない） (encoding)") from exc
+        return read_user_text(path)[0]
+    except FileEncodingError as exc:
+        raise CensusImportError(str(exc)) from None
 
 
 def _n(text: str) -> str:

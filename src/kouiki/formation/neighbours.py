@@ -7,7 +7,6 @@ members are normal (黒石市 is in 弘前圏域 without bordering 弘前市).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,19 +14,17 @@ from typing import Any
 from kouiki.formation.adjacency import BOUNDARY_CREDIT, adjacency, has_boundary
 from kouiki.formation.census import CensusData, CommutingFigure, bundled_census
 from kouiki.formation.params import FormationParams, load_params
-from kouiki.reference.municipalities import SOURCES, Municipality, registry
+from kouiki.reference.errors import NotFoundError
+from kouiki.reference.geo import great_circle_km
+from kouiki.reference.municipalities import SOURCES, Kind, Municipality, registry
 from kouiki.reference.regions import Region, bundled_regions
 
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 
-
-def great_circle_km(a: Municipality, b: Municipality) -> float | None:
+def office_distance_km(a: Municipality, b: Municipality) -> float | None:
     """Office-to-office great-circle distance (km), None when a location is unknown."""
-    if None in (a.lat, a.lon, b.lat, b.lon):
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    la1, lo1, la2, lo2 = (math.radians(x) for x in (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+    return great_circle_km(a.lat, a.lon, b.lat, b.lon)
 
 
 @dataclass(frozen=True)
@@ -88,6 +85,10 @@ def neighbour_indicators(
     ``listing_min_share_percent`` or unknown), or (when ``radius_km`` is given) whose office lies within that
     distance; nearest first."""
     c = central if isinstance(central, Municipality) else registry().get(central)
+    if c.kind is Kind.PREFECTURE:
+        raise NotFoundError(
+            f"{c.name} は都道府県です。近隣市町村の指標は中心市（市）について求めます (a prefecture has no neighbours here)"
+        )
     cen = bundled_census() if census is None else census
     p = params or load_params()
     year = population_year or p.population_census_year
@@ -108,7 +109,7 @@ def neighbour_indicators(
                 reasons.setdefault(origin, []).append("commuting_figure")
     if radius_km is not None:
         for other in registry().municipalities():
-            d = great_circle_km(c, other)
+            d = office_distance_km(c, other)
             if other.code != c.code and d is not None and d <= radius_km:
                 reasons.setdefault(other.code, []).append("within_radius")
     boundary_known = has_boundary(c.code)
@@ -129,7 +130,7 @@ def neighbour_indicators(
             notes.append("通勤通学者数はあるが分母（常住就業者・通学者数）が不明のため割合は不明")
         out.append(NeighbourIndicator(
             body=b, adjacent=adjacent, adjacency_methods=tuple(adj.get(code, [])),
-            distance_km=great_circle_km(c, b), population=b.population(year), population_year=year,
+            distance_km=office_distance_km(c, b), population=b.population(year), population_year=year,
             commuting=flow, guideline_percent=str(p.neighbour_share_guideline), regions=in_regions,
             reasons=tuple(dict.fromkeys(why)), notes=tuple(notes),
         ))

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.textfile import read_user_text, yaml_error_text
 
 
 class ParameterError(KouikiError, ValueError):
@@ -37,6 +38,7 @@ class FormationParams:
     neighbour_share_guideline: Decimal
     listing_min_share: Decimal
     adjacency_buffer_degrees: float
+    vision_typical_fiscal_years: int  # 共生ビジョンの通常の期間（年度数）: longer periods are warned about
     raw: dict[str, Any]
 
     def citations(self, *keys: str) -> list[dict[str, Any]]:
@@ -91,6 +93,7 @@ def parse_params(data: dict[str, Any], source: str = "formation.yaml") -> Format
             ),
             listing_min_share=Decimal(str(_get(data, source, "neighbours", "listing_min_share_percent"))),
             adjacency_buffer_degrees=float(_get(data, source, "neighbours", "adjacency", "buffer_degrees")),
+            vision_typical_fiscal_years=int(_get(data, source, "procedure", "vision_typical_fiscal_years")),
             raw=data,
         )
     except (ArithmeticError, ValueError, TypeError) as exc:
@@ -112,9 +115,9 @@ def load_params(path: Path | str | None = None) -> FormationParams:
         return _bundled()
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        data = yaml.safe_load(read_user_text(p)[0])
     except yaml.YAMLError as exc:
-        raise ParameterError(f"{p}: YAML として読めません: {exc}") from exc
+        raise ParameterError(yaml_error_text(exc, str(p))) from None
     if not isinstance(data, dict):
         raise ParameterError(f"{p}: 先頭がマッピングではありません (not a mapping)")
     return parse_params(data, str(p))

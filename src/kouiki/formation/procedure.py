@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from kouiki.formation.params import FormationParams, load_params
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.regions import Project, Region, RegionType, Role, VisionRole
 
@@ -111,9 +112,10 @@ def states(region: Region, on: dt.date | None = None) -> list[MemberState]:
     return out
 
 
-def review(region: Region, today: dt.date | None = None) -> list[Issue]:
+def review(region: Region, today: dt.date | None = None, params: FormationParams | None = None) -> list[Issue]:
     """Warnings about a (valid) region's procedure records: what is unknown or unusual."""
     day = today or dt.date.today()
+    typical = (params or load_params()).vision_typical_fiscal_years
     issues: list[Issue] = []
     if region.declaration_date is None and region.type is not RegionType.SINGLE_MERGED:
         issues.append(Issue("warning", "declaration_date", "中心市宣言の日付が不明です"))
@@ -131,8 +133,8 @@ def review(region: Region, today: dt.date | None = None) -> list[Issue]:
     if region.visions and region.has_vision(fy) is None:
         issues.append(Issue("warning", "visions", f"{FiscalYear(fy).wareki()}のビジョン期間が記録からは分かりません"))
     for v in region.visions:
-        if v.start_fiscal_year and v.end_fiscal_year and v.end_fiscal_year - v.start_fiscal_year + 1 > 5:
-            issues.append(Issue("warning", "visions", f"「{v.title}」の期間が5年度を超えています（通常は5年度）"))
+        if v.start_fiscal_year and v.end_fiscal_year and v.end_fiscal_year - v.start_fiscal_year + 1 > typical:
+            issues.append(Issue("warning", "visions", f"「{v.title}」の期間が{typical}年度を超えています（通常は{typical}年度）"))
     for p in region.projects:
         unknown = [c for c in p.members if c not in region.member_codes()]
         if unknown:

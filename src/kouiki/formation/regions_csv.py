@@ -28,6 +28,7 @@ from kouiki.reference.calendar import ERAS, FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 from kouiki.reference.regions import Region, RegionError
+from kouiki.reference.textfile import FileEncodingError, read_user_text
 
 ALIASES = {
     "region_id": ["region_id", "圏域ID", "圏域id", "ID"],
@@ -72,13 +73,10 @@ def parse_date(text: str) -> dt.date:
 
 
 def _read(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw.decode("utf-8-sig")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp932")
+        return read_user_text(path)[0]
+    except FileEncodingError as exc:
+        raise RegionCsvError(str(exc)) from None
 
 
 def read_regions_csv(path: Path | str) -> list[Region]:

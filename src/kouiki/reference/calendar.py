@@ -119,8 +119,11 @@ class FiscalYear:
 
     @property
     def era(self) -> Era:
-        """The era used to name this 年度: the one in force at its end (FY2019 → 令和)."""
-        return era_of(self.end)
+        """The era used to name this 年度: the one in force at its end (FY2019 → 令和元年度), unless that era
+        began only in the following calendar year (FY1988 ends 1989-03-31 under 平成, but is 昭和63年度 —
+        never 平成0年度)."""
+        era = era_of(self.end)
+        return era if era.start.year <= self.year else era_of(self.start)
 
     @property
     def era_year(self) -> int:

@@ -29,8 +29,8 @@ def show(
         print_json(data)
         return
     t = Table(title=f"{m.full_name}（{m.code}）", show_header=False)
-    t.add_column("項目", style="bold")
-    t.add_column("値")
+    t.add_column("項目", style="bold", overflow="fold")
+    t.add_column("値", overflow="fold")
     t.add_row("団体コード", f"{m.code}（5桁: {m.code5}）")
     t.add_row("種別", m.kind.value + ("・県庁所在地" if m.is_prefectural_capital else ""))
     t.add_row("よみ", m.kana)

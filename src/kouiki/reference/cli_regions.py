@@ -9,7 +9,7 @@ import yaml
 
 from kouiki.cli_common import console, friendly_errors, print_json, table
 from kouiki.reference.calendar import FiscalYear, wareki_date
-from kouiki.reference.regions import Region, Role, load_regions
+from kouiki.reference.regions import Region, RegionError, Role, load_regions
 from kouiki.store import session
 from kouiki.store.regions import get_region, list_regions, save_region
 
@@ -86,7 +86,7 @@ def show(
 @app.command("import")
 @friendly_errors
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="regions: [...] 形式の YAML/JSON、または圏域CSV（docs/formation.md）"),
+    file: Path = typer.Argument(..., help="regions: [...] 形式の YAML/JSON、または圏域CSV（docs/formation.md）"),
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
 ) -> None:
     """圏域を YAML/JSON または CSV（1行1構成団体）から登録・更新する（全件検証してから一括で書き込む）."""
@@ -95,7 +95,12 @@ def import_(
 
         regions = read_regions_csv(file)
     else:
-        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+        from kouiki.reference.textfile import read_user_text, yaml_error_text
+
+        try:
+            data = yaml.safe_load(read_user_text(file)[0])
+        except yaml.YAMLError as exc:
+            raise RegionError(yaml_error_text(exc, str(file))) from None
         regions = load_regions(data if isinstance(data, dict) else {}, str(file))
     with session() as s:
         for r in regions:

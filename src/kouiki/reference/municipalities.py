@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from kouiki.reference import codes
-from kouiki.reference.errors import AmbiguousError, CodeError, NotFoundError
+from kouiki.reference.errors import AmbiguousError, CodeError, KouikiError, NotFoundError
 
 
 class Kind(StrEnum):
@@ -209,7 +209,12 @@ def _norm(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
     for a, b in (("ヶ", "ケ"), ("ケ", "ケ"), ("が", "ケ"), ("ﾉ", "ノ")):
         t = t.replace(a, b)
-    return t
+    return t.translate(_VARIANTS)
+
+
+# 異体字 that users type for the official character (鯵ヶ沢町 for 鰺ヶ沢町, 桧原村 for 檜原村, 高 for 髙, 崎 for 﨑);
+# folded on both sides of a match only, so display keeps the official name.
+_VARIANTS = str.maketrans({"鯵": "鰺", "桧": "檜", "髙": "高", "﨑": "崎"})
 
 
 class MunicipalityRegistry:
@@ -452,6 +457,14 @@ def get(query: str | int) -> Municipality:
 
 def by_code(code: str | int) -> Municipality:
     return registry().by_code(code)
+
+
+def name_or_code(code: str | int) -> str:
+    """The body's name for display (弘前市), or the code itself when no body has it (never raises)."""
+    try:
+        return registry().by_code(code).name
+    except KouikiError:
+        return str(code)
 
 
 def search(text: str, limit: int | None = 50) -> list[Municipality]:

@@ -15,7 +15,7 @@ from kouiki.staffing import training as training_mod
 from kouiki.staffing.io import load_case
 from kouiki.staffing.items import build_items
 from kouiki.staffing.sharing import SharingPlan, plan_sharing
-from kouiki.staffing.support import SupportResult, body_name, evaluate_support
+from kouiki.staffing.support import MEASURE_JA, SupportResult, body_name, evaluate_support
 
 app = typer.Typer(
     help="専門人材の共同活用・人材確保と人材育成の財政措置・アドバイザー派遣 / specialists and training",
@@ -26,12 +26,6 @@ FILE_HELP = "入力ファイル（.yaml / .xlsx）。demo で青森県・弘前�
 XLSX_HELP = "結果を Excel（.xlsx）にも書き出す"
 SET_HELP = "措置のパラメータを仮に変える（例: specialist_salary.cap_per_person@2025=8000000）。複数可"
 
-MEASURE_JA = {
-    "specialist_recruitment": "募集経費",
-    "specialist_salary": "人件費",
-    "specialist_contribution": "負担金",
-    "training": "人材育成",
-}
 
 
 def _k(v: int | None) -> str:
@@ -50,7 +44,7 @@ def _support_tables(res: SupportResult) -> None:
             continue
         t = Table(title=f"{FiscalYear(year).wareki()} 団体別の負担と措置（千円）")
         for col in ("団体", "人件費(派遣分)", "募集経費", "負担金 支払", "負担金 受取", "措置額", "実質負担"):
-            t.add_column(col, justify="left" if col == "団体" else "right")
+            t.add_column(col, justify="left" if col == "団体" else "right", overflow="fold")
         for b in rows:
             t.add_row(
                 b["name"],
@@ -66,7 +60,7 @@ def _support_tables(res: SupportResult) -> None:
     years = f"{FiscalYear(res.case.years[0]).wareki()}〜{FiscalYear(res.case.years[-1]).wareki()}"
     t = Table(title=f"期間合計 {years}（千円）")
     for col in ("団体", "負担（総額）", "負担金 受取", "措置額", "実質負担"):
-        t.add_column(col, justify="left" if col == "団体" else "right")
+        t.add_column(col, justify="left" if col == "団体" else "right", overflow="fold")
     for row in totals["by_municipality"].values():
         t.add_row(row["name"], _k(row["gross_cost_yen"]), _k(row["contribution_received_yen"]),
                   _k(row["support_yen"]), _k(row["net_cost_yen"]))
@@ -75,7 +69,7 @@ def _support_tables(res: SupportResult) -> None:
     console.print(t)
     t = Table(title="措置の明細（対象外は理由つき）")
     for col in ("年度", "団体", "措置", "ポスト→派遣先", "基礎額", "措置額", "理由・注記"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for ln in res.lines:
         o = ln.get("origin") or {}
         t.add_row(
@@ -154,7 +148,7 @@ def plan(
     for yp in sharing.years:
         t = Table(title=f"{FiscalYear(yp.fiscal_year).wareki()} 派遣の割当（移動 計{yp.travel_km_per_week} km/週）")
         for col in ("ポスト", "職種", "勤務拠点", "派遣先", "週日数", "片道km", "既存"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for a in yp.assignments:
             t.add_row(
                 a["post"],
@@ -172,7 +166,7 @@ def plan(
         if yp.unmet:
             u = Table(title=f"{FiscalYear(yp.fiscal_year).wareki()} 充足できない需要")
             for col in ("団体", "職種", "需要(週日数)", "不足(週日数)", "理由"):
-                u.add_column(col)
+                u.add_column(col, overflow="fold")
             for row in yp.unmet:
                 u.add_row(
                     body_name(row["body"]),
@@ -190,11 +184,13 @@ def plan(
 @app.command("training")
 @friendly_errors
 def training(
-    file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。training-demo / training-demo-xlsx でデモ"),
+    file: str = typer.Argument(..., help="人材育成基本方針の入力（.yaml / .xlsx）。demo（= training-demo）/ demo-xlsx でデモ"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """人材育成基本方針と研修計画を要件①②③に照らし、年度ごとの措置を示す."""
+    # `demo` means this command's demo (the 人材育成 one), as it does for plan and support.
+    file = {"demo": "training-demo", "demo-xlsx": "training-demo-xlsx"}.get(file, file)
     res = training_mod.evaluate_training_file(file, overrides=overrides)
     if as_json:
         print_json(res.to_dict())
@@ -262,7 +258,7 @@ def types(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -
         return
     table = Table(title="専門人材の職種")
     for col in ("id", "名称", "別名", "出典"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for t in builtin_types():
         table.add_row(t.id, t.name, "、".join(t.aliases), t.source or "")
     console.print(table)

@@ -8,22 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kouiki.fiscal.model import KIND_SHORT
 from kouiki.reference.calendar import FiscalYear
 from kouiki.staffing.sharing import SharingPlan
-from kouiki.staffing.support import SupportResult, body_name
+from kouiki.staffing.support import MEASURE_JA, SupportResult, body_name
 
-MEASURE_JA = {
-    "specialist_recruitment": "募集経費",
-    "specialist_salary": "人件費",
-    "specialist_contribution": "負担金",
-    "training": "人材育成",
-}
-KIND_JA = {
-    "special_allocation_tax": "特別交付税",
-    "ordinary_allocation_tax": "普通交付税",
-    "national_subsidy": "国庫補助",
-    "info": "情報",
-}
 YEN = "#,##0"
 
 
@@ -101,7 +90,7 @@ def write_xlsx(path: Path, support: SupportResult, plan: SharingPlan | None = No
         ["年度", "団体", "措置", "区分", "ポスト", "派遣先", "基礎額", "率", "上限額", "措置額", "理由・注記", "出典", "判定"],
         [
             [_fy(int(ln["fiscal_year"])), body_name(str(ln["municipality"])),
-             MEASURE_JA.get(str(ln["measure"]), str(ln["measure"])), KIND_JA.get(str(ln.get("kind")), ln.get("kind")),
+             MEASURE_JA.get(str(ln["measure"]), str(ln["measure"])), KIND_SHORT.get(str(ln.get("kind")), ln.get("kind")),
              (ln.get("origin") or {}).get("post"), body_name((ln.get("origin") or {}).get("receiver") or ""),
              int(ln.get("base_yen") or 0), None if ln.get("rate") is None else str(ln["rate"]), ln.get("cap_yen"),
              int(ln.get("amount_yen") or 0), "；".join(ln.get("notes") or []),

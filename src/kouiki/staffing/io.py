@@ -34,6 +34,7 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_decimal, to_yen
 from kouiki.reference.municipalities import get as get_body
+from kouiki.reference.textfile import FileEncodingError, decode_user_bytes, yaml_error_text
 from kouiki.staffing.model import (
     EMPLOYMENT_ALIASES,
     SECONDMENT_ALIASES,
@@ -77,9 +78,9 @@ def load_yaml_text(text: str, source: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" {mark.line + 1}行目" if mark is not None else ""
-        raise StaffingInputError(f"{source}{where}: YAMLとして読めません: {exc}") from None
+        raise StaffingInputError(yaml_error_text(exc, source)) from None
+    if data is None:
+        raise StaffingInputError(f"{source}: 空のファイルです (empty file)")
     if not isinstance(data, dict):
         raise StaffingInputError(f"{source}: 先頭はマッピング（キー: 値）である必要があります")
     return data
@@ -624,15 +625,11 @@ def read_mapping(path: str | Path) -> tuple[dict[str, Any], str]:
 
 
 def _decode(raw: bytes, name: str) -> str:
-    """Text of a file saved as UTF-8 (with or without BOM), UTF-16 (BOM) or Shift_JIS/CP932 (Windows)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise StaffingInputError(f"{name}: 文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）")
+    """Text of a file saved as UTF-8 (with or without BOM), UTF-16 or Shift_JIS/CP932 (Windows)."""
+    try:
+        return decode_user_bytes(raw, name)[0]
+    except FileEncodingError as exc:
+        raise StaffingInputError(f"{exc}（UTF-8 または Shift_JIS で保存してください）") from None
 
 
 def load_case(path: str | Path) -> StaffingCase:

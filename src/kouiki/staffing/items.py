@@ -31,9 +31,8 @@ from decimal import Decimal
 from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
-from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import allocate, apply_rate
-from kouiki.reference.municipalities import by_code
+from kouiki.reference.municipalities import name_or_code
 from kouiki.staffing.model import Agreement, Post, Secondment, SecondmentType, StaffingCase, rules
 
 MEASURES = ("specialist_recruitment", "specialist_salary", "specialist_contribution")
@@ -112,10 +111,7 @@ class ItemSet:
 
 
 def _name(code: str) -> str:
-    try:
-        return by_code(code).name
-    except KouikiError:
-        return code
+    return name_or_code(code)
 
 
 def _agreement_for(case: StaffingCase, post: Post, s: Secondment) -> Agreement | None:

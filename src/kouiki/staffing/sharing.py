@@ -33,22 +33,13 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.geo import great_circle_km
 from kouiki.reference.municipalities import by_code
 from kouiki.staffing.model import Post, Secondment, StaffingCase, rules
-
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
 
 
 class SharingError(KouikiError):
     """The sharing plan cannot be made (no demand, missing office point, solver failure)."""
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance in km on a sphere of the mean Earth radius."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def office_km(a: str, b: str) -> float:

@@ -19,13 +19,20 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.municipalities import by_code
+from kouiki.reference.municipalities import name_or_code
 from kouiki.staffing.items import ItemSet, build_items, flows_by_body
 from kouiki.staffing.model import Secondment, StaffingCase
 
 SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_subsidy")
 
 Evaluator = Callable[[dict[str, Any]], dict[str, Any]]
+
+MEASURE_JA = {  # short labels of the staffing measures for tables (CLI, Excel)
+    "specialist_recruitment": "募集経費",
+    "specialist_salary": "人件費",
+    "specialist_contribution": "負担金",
+    "training": "人材育成",
+}
 
 
 class FiscalEngineUnavailable(KouikiError):
@@ -108,10 +115,7 @@ def _totals(bodies: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def body_name(code: str) -> str:
-    try:
-        return by_code(code).name
-    except KouikiError:
-        return code
+    return name_or_code(code)
 
 
 def evaluate_support(

@@ -432,7 +432,7 @@ def print_result(res: TrainingResult) -> None:
     console.print(f"[bold]{res.title}[/]")
     t = Table(title="研修プログラムと要件①②③")
     for col in ("団体", "研修", "広域", "①", "②", "③", "広域要件", "判定", "理由"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
 
     def mark(v: bool | None) -> str:
         return "—" if v is None else ("○" if v else "×")
@@ -446,7 +446,7 @@ def print_result(res: TrainingResult) -> None:
     if res.lines:
         t2 = Table(title="年度ごとの措置")
         for col in ("年度", "団体", "研修", "区分", "基礎額", "措置額", "注記"):
-            t2.add_column(col)
+            t2.add_column(col, overflow="fold")
         for ln in res.lines:
             t2.add_row(FiscalYear(int(ln["fiscal_year"])).short(), body_name(str(ln["municipality"])),
                        str(ln.get("programme") or ""), str(ln.get("kind", "")),

@@ -15,9 +15,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kouiki.reference.errors import KouikiError
 from kouiki.settings import database_url
 
 
@@ -61,11 +63,31 @@ def upgrade(url: str | None = None) -> None:
 _initialised: set[str] = set()
 
 
+class StoreUnavailableError(KouikiError):
+    """The database cannot be reached or the URL is not one SQLAlchemy knows (DATABASE_URL, KOUIKI_DATA_DIR)."""
+
+
+def _shown(url: str) -> str:
+    """The URL for a message, password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "（解釈できない URL）"
+
+
 def init_db(url: str | None = None) -> Engine:
-    """Migrate (once per process and URL) and load the bundled rows; return the engine."""
+    """Migrate (once per process and URL) and load the bundled rows; return the engine.
+
+    A database that cannot be reached is one line naming it (password hidden), not a driver traceback."""
     u = url or database_url()
     if u not in _initialised:
-        upgrade(u)
+        try:
+            upgrade(u)
+        except (OperationalError, ArgumentError, NoSuchModuleError) as exc:
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+            raise StoreUnavailableError(
+                f"データベースに接続できません: {_shown(u)}（DATABASE_URL / KOUIKI_DATA_DIR を確認してください）: {reason}"
+            ) from None
         from kouiki.store.seed import seed_bundled  # late import: seed imports the table modules
 
         with Session(engine(u)) as s, s.begin():

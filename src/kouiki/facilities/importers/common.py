@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from kouiki.reference import textfile
 from kouiki.reference.calendar import ERAS, FiscalYear
 from kouiki.reference.errors import KouikiError
 
@@ -114,27 +115,11 @@ class Table:
 
 
 def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM, or NUL bytes) or CP932. Never ``shift_jis`` (機種依存文字)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = data[:4096]
-    if sample and sample.count(b"\x00") > len(sample) // 4:
-        # UTF-16 without BOM: guess the byte order from where the NULs sit (ASCII-heavy headers).
-        return "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
+    """UTF-8 (with or without BOM), UTF-16 (BOM, or NUL bytes) or CP932 — :func:`kouiki.reference.textfile.detect_encoding`."""
     try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("cp932")
-        return "cp932"
-    except UnicodeDecodeError as exc:
-        raise InventoryImportError(
-            f"文字コードを判別できません（UTF-8・CP932・UTF-16 のいずれでもありません）: {exc.start}バイト目"
-        ) from exc
+        return textfile.detect_encoding(data)
+    except textfile.FileEncodingError as exc:
+        raise InventoryImportError(str(exc)) from None
 
 
 def read_table(path: Path, sheet: str | None = None, encoding: str | None = None) -> Table:
