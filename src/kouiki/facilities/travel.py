@@ -26,6 +26,7 @@ import numpy.typing as npt
 import yaml
 
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.geo import great_circle_km_array
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -90,13 +91,11 @@ def earth_radius_km() -> float:
 
 
 def haversine_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
-    """Great-circle distance (km) between broadcastable arrays of degrees (haversine formula)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    out: FloatArray = 2 * earth_radius_km() * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return out
+    """Great-circle km between broadcastable arrays of degrees, on the travel parameters' Earth radius.
+
+    The formula is kouiki's one great-circle function (:func:`kouiki.reference.geo.great_circle_km_array`).
+    """
+    return great_circle_km_array(lat1, lon1, lat2, lon2, radius_km=earth_radius_km())
 
 
 def _great_circle_km_matrix(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray) -> FloatArray:

@@ -21,6 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from kouiki.reference.geo import EARTH_RADIUS_KM
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -59,7 +61,7 @@ class PointDistances:
     demand_xy: FloatArray  # (n, 2): lat, lon  or  x, y
     cand_xy: FloatArray  # (m, 2)
     metric: str = "greatcircle"
-    earth_radius_km: float = 6371.0088
+    earth_radius_km: float = EARTH_RADIUS_KM
     unit: str = "km"
 
     def __post_init__(self) -> None:

@@ -23,13 +23,15 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def great_circle_km_array(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray[np.float64]:
+def great_circle_km_array(
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike, radius_km: float = EARTH_RADIUS_KM
+) -> NDArray[np.float64]:
     """The same distance over NumPy arrays with broadcasting, for travel matrices (demand points × sites):
     ``great_circle_km_array(lat[:, None], lon[:, None], site_lat[None, :], site_lon[None, :])``."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(np.subtract(lon2, lon1))
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    out: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    out: NDArray[np.float64] = 2 * radius_km * np.arcsin(np.minimum(1.0, np.sqrt(a)))
     return out
 
 
