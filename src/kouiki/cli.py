@@ -9,6 +9,7 @@ from kouiki.cli_common import friendly_errors
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
 from kouiki.store.cli import app as db_app
+from kouiki.web.cli import app as web_app
 
 app = typer.Typer(
     name="kouiki",
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(regions_app, name="regions")
 app.add_typer(db_app, name="db")
+app.add_typer(web_app, name="serve")
 
 
 @app.command("version")
