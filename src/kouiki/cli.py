@@ -6,6 +6,7 @@ import typer
 
 from kouiki import __version__
 from kouiki.cli_common import friendly_errors
+from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
 from kouiki.store.cli import app as db_app
@@ -21,6 +22,7 @@ app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(regions_app, name="regions")
 app.add_typer(db_app, name="db")
 app.add_typer(web_app, name="serve")
+app.add_typer(fiscal_app, name="fiscal")
 
 
 @app.command("version")

@@ -62,3 +62,15 @@ def test_search_by_name_and_kana() -> None:
     assert any(m.name == "弘前市" for m in search("弘前"))
     assert any(m.name == "弘前市" for m in search("ひろさき"))
     assert any(m.name == "鰺ヶ沢町" for m in search("鰺ケ沢"))
+
+
+def test_dated_kind_overrides_apply_from_their_day() -> None:
+    import datetime as dt
+
+    from kouiki.reference.municipalities import MunicipalityRegistry
+
+    base = list(registry())
+    override = [{"code": "022021", "kind": "中核市", "effective": "2030-04-01", "source": "test"}]
+    r = MunicipalityRegistry(base, override)
+    assert r.by_code("022021", on=dt.date(2030, 3, 31)).kind is Kind.CITY
+    assert r.by_code("022021", on=dt.date(2030, 4, 1)).kind is Kind.CORE_CITY

@@ -1,0 +1,278 @@
+"""`kouiki fiscal …`: evaluate plans, list measures, explain lines, write the Excel template."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from kouiki.cli_common import console, err_console, friendly_errors, print_json
+from kouiki.fiscal.api import compare, evaluate
+from kouiki.fiscal.catalogue import catalogue
+from kouiki.fiscal.model import KIND_JA, Result, Totals
+from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
+from kouiki.fiscal.plan import json_schema
+from kouiki.reference.calendar import FiscalYear
+from kouiki.reference.money import format_yen
+from kouiki.reference.municipalities import registry
+
+app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
+
+SET_HELP = "パラメータの上書き PATH@年度=値（複数可）例: consolidation_study.cap@2025=6000000"
+
+
+def _name(code: str) -> str:
+    try:
+        return registry().by_code(code).name
+    except Exception:
+        return code
+
+
+def _sen(amount: int) -> str:
+    return format_yen(amount, "千円", 0, suffix=False)
+
+
+KIND_SHORT = {
+    "special_allocation_tax": "特別交付税",
+    "ordinary_allocation_tax": "普通交付税算入",
+    "national_subsidy": "国庫補助",
+    "bond": "地方債",
+    "loan": "融資",
+    "info": "情報",
+}
+CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既定値"}
+
+
+def _print_result(result: Result, title: str) -> None:
+    from kouiki.fiscal.params import packaged
+
+    console.print(f"[bold]{title}[/]（単位：千円。JSON出力は円）")
+    by_item: dict[int, list[Any]] = {}
+    for ln in result.lines:
+        by_item.setdefault(ln.item, []).append(ln)
+    labels = {k: v.label for k, v in packaged().measures.items()}
+    for item, lines in by_item.items():
+        first = lines[0]
+        t = Table(
+            title=f"項目{item}　{labels.get(first.measure, first.measure)}　{_name(first.municipality)}"
+            f"（{first.municipality}）　{FiscalYear(first.fiscal_year).wareki()}",
+            title_justify="left",
+        )
+        for col, just in (("年度", "left"), ("種別", "left"), ("基礎", "right"), ("率", "right"),
+                          ("上限", "right"), ("額", "right"), ("確度", "left"), ("備考", "left")):
+            t.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+        for ln in lines:
+            t.add_row(
+                FiscalYear(ln.fiscal_year).short(),
+                KIND_SHORT[ln.kind],
+                _sen(ln.base_yen),
+                "" if ln.rate is None else str(ln.rate),
+                "" if ln.cap_yen is None else _sen(ln.cap_yen),
+                _sen(ln.amount_yen),
+                CONF_SHORT[ln.confidence],
+                ln.notes[0] if ln.notes else "",
+            )
+        console.print(t)
+    tot = result.totals
+    console.print(
+        f"[bold]国等の負担（支援）合計[/]: {format_yen(tot.support_yen, '千円')}（{format_yen(tot.support_yen, '万円')}）　"
+        f"[bold]借入（地方債・融資）合計[/]: {format_yen(tot.financing_yen, '千円')}（{format_yen(tot.financing_yen, '万円')}）"
+        "（両者は合算しない）",
+        highlight=False,
+    )
+    for kind, amount in tot.by_kind.items():
+        console.print(f"  {KIND_JA[kind]}: {format_yen(amount, '千円')}")
+    if result.scenario:
+        console.print("[yellow]シナリオ上書き:[/] " + "、".join(result.scenario))
+    for w in result.warnings:
+        console.print(f"[yellow]注意[/] 項目{w['item']}: {w['message']}", soft_wrap=True, highlight=False)
+
+
+def _print_errors(result: Result) -> None:
+    for e in result.errors:
+        where = []
+        if e.get("row") is not None:
+            where.append(f"{e['row']}行目")
+        if e.get("item") is not None:
+            where.append(f"項目{e['item']}")
+        if e.get("field"):
+            where.append(f"「{e['field']}」")
+        err_console.print(f"[bold red]エラー[/] {''.join(where)}: {e['message']}", soft_wrap=True, highlight=False)
+
+
+@app.command("evaluate")
+@friendly_errors
+def evaluate_cmd(
+    plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    totals_only: bool = typer.Option(False, "--totals-only", help="合計のみ（大量の計画向け）"),
+    trace: bool = typer.Option(False, "--trace", help="JSONに各行の説明（trace）を含める"),
+) -> None:
+    """計画を評価し、項目ごとの措置額・根拠・合計を表示する."""
+    result = evaluate(plan, set_ or None, trace=trace, totals_only=totals_only)
+    if as_json:
+        print_json(result.to_dict(include_trace=trace))
+    elif result.errors:
+        _print_errors(result)
+    else:
+        _print_result(result, f"財政措置の計算結果: {plan.name}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+@friendly_errors
+def compare_cmd(
+    plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
+) -> None:
+    """現行の値とシナリオ（--set）で計画を評価し、項目ごとの差を表示する（what-if）."""
+    if not set_:
+        err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 で指定してください")
+        raise typer.Exit(1)
+    out = compare(plan, set_)
+    if as_json:
+        print_json(out)
+    elif out["errors"]:
+        _print_errors(Result([], Totals(), [], out["errors"]))
+    else:
+        t = Table(title=f"シナリオ比較: {'、'.join(out['scenario'])}", caption="（単位：千円）")
+        for col in ("項目", "措置", "団体", "種別", "現行", "シナリオ", "差"):
+            t.add_column(col, justify="right" if col in ("項目", "現行", "シナリオ", "差") else "left")
+        for r in out["items"]:
+            if r["delta_yen"] == 0:
+                continue
+            t.add_row(str(r["item"]), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
+                      _sen(r["baseline_yen"]), _sen(r["scenario_yen"]), f"{r['delta_yen'] / 1000:+,.0f}")
+        console.print(t)
+        d = out["totals"]["delta_support_yen"]
+        console.print(f"支援合計の差: {d / 1000:+,.0f}千円　借入合計の差: {out['totals']['delta_financing_yen'] / 1000:+,.0f}千円",
+                      highlight=False)
+    if out["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command("explain")
+@friendly_errors
+def explain_cmd(
+    plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
+    item: int = typer.Option(..., "--item", help="項目の番号（0から）"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+) -> None:
+    """1項目の計算の説明（規則・値・出典・上限・端数処理）を表示する."""
+    result = evaluate(plan, set_ or None, trace=True)
+    if result.errors:
+        if as_json:
+            print_json(result.to_dict())
+        else:
+            _print_errors(result)
+        raise typer.Exit(1)
+    lines = result.lines_of(item)
+    if not lines:
+        err_console.print(f"[bold red]エラー:[/] 項目{item}はありません（項目は0〜{result.items - 1}）")
+        raise typer.Exit(1)
+    warns = [w for w in result.warnings if w["item"] == item]
+    if as_json:
+        print_json({"item": item, "lines": [ln.to_dict(include_trace=True) for ln in lines], "warnings": warns})
+        return
+    shown: list[str] = []
+    for ln in lines:
+        console.print(f"[bold]{KIND_JA[ln.kind]} {FiscalYear(ln.fiscal_year).wareki()}: {format_yen(ln.amount_yen)}[/]")
+        trace = ln.trace or []
+        same = 0  # steps already printed for an earlier line of the item (bond schedules share them)
+        while same < min(len(trace), len(shown)) and trace[same] == shown[same]:
+            same += 1
+        if same:
+            console.print(f"  （前の行と共通の手順 {same} 件は省略）", highlight=False)
+        for step in trace[same:]:
+            console.print(f"  {step}", soft_wrap=True, highlight=False)
+        shown = trace
+        if ln.notes:
+            console.print("  備考: " + "；".join(ln.notes), soft_wrap=True, highlight=False)
+        console.print(f"  確度: {CONFIDENCE_JA[ln.confidence]}　パラメータ: {', '.join(ln.parameters)}", soft_wrap=True)
+    for w in warns:
+        console.print(f"[yellow]注意[/] {w['message']}", soft_wrap=True)
+
+
+def _value_text(v: Any, unit: str) -> str:
+    if unit == "yen" and isinstance(v, int):
+        return format_yen(v)
+    if isinstance(v, list):
+        if v and isinstance(v[0], dict):
+            return json.dumps(v, ensure_ascii=False)
+        return "、".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, bool):
+        return "あり" if v else "なし"
+    return str(v)
+
+
+@app.command("measures")
+@friendly_errors
+def measures_cmd(
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+    year: str = typer.Option(None, "--year", help="この年度の値を表示（既定: 最新の値）"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+) -> None:
+    """措置の一覧（現在の値・出典・確度。利用者が追加した値も表示）."""
+    fy = FiscalYear.parse(year).year if year else None
+    pset, _labels = apply_overrides(current(), set_ or None)
+    cat = catalogue(pset, fy)
+    if as_json:
+        print_json({"fiscal_year": fy, "user_files": pset.user_files, "measures": cat})
+        return
+    for m in cat:
+        title = f"{m['label']}（{m['measure']}）— {m['framework']}"
+        if m["since"]:
+            title += f"・{FiscalYear(m['since']).wareki()}から"
+        t = Table(title=title, title_justify="left", show_lines=False)
+        t.add_column("パラメータ")
+        t.add_column("値")
+        t.add_column("年度")
+        t.add_column("確度")
+        t.add_column("出典", overflow="fold")
+        for p in m["parameters"]:
+            cur = p["current"]
+            if cur is None:
+                t.add_row(p["label"], "（この年度にはなし）", "", "", "")
+                continue
+            origin = {"user": "（利用者追加）", "scenario": "（シナリオ）"}.get(cur["origin"], "")
+            cit = cur["citation"]
+            src = cit["title"] + (f" {cit['url']}" if cit["url"] else f"「{cit['seed']}」" if cit["seed"] else "")
+            history = " → ".join(f"{FiscalYear(v['year']).short()}:{_value_text(v['value'], p['unit'])}" for v in p["values"])
+            t.add_row(
+                f"{p['label']}\n[dim]{p['path']}[/]",
+                _value_text(cur["value"], p["unit"]) + origin + (f"\n[dim]{history}[/]" if len(p["values"]) > 1 else ""),
+                FiscalYear(cur["year"]).short() + "〜",
+                CONFIDENCE_JA[cur["confidence"]],
+                src,
+            )
+        console.print(t)
+    if pset.user_files:
+        console.print("利用者のパラメータファイル: " + "、".join(pset.user_files))
+
+
+@app.command("template")
+@friendly_errors
+def template_cmd(
+    out: Annotated[Path, typer.Argument(help="書き出す .xlsx ファイル")],
+    examples: bool = typer.Option(False, "--examples", help="計画シートに記入例を入れる"),
+) -> None:
+    """Excelの計画テンプレート（1行＝1項目）を書き出す."""
+    from kouiki.fiscal.template import write_template
+
+    write_template(out, with_examples=examples)
+    console.print(f"テンプレートを書き出しました: {out}")
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """計画のJSON Schemaを出力する."""
+    print_json(json_schema())

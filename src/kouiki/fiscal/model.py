@@ -1,0 +1,141 @@
+"""Result lines and the result of an evaluation (the JSON contract of ``kouiki fiscal evaluate``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_subsidy")
+FINANCING_KINDS = ("bond", "loan")
+KIND_JA = {
+    "special_allocation_tax": "特別交付税",
+    "ordinary_allocation_tax": "普通交付税（基準財政需要額への算入）",
+    "national_subsidy": "国庫補助",
+    "bond": "地方債",
+    "loan": "融資",
+    "info": "情報（金額なし）",
+}
+
+
+@dataclass(slots=True)
+class Line:
+    item: int
+    measure: str
+    municipality: str
+    fiscal_year: int
+    kind: str
+    base_yen: int
+    rate: Decimal | None
+    cap_yen: int | None
+    amount_yen: int
+    parameters: list[str]
+    citation: str
+    confidence: str
+    notes: list[str] = field(default_factory=list)
+    trace: list[str] | None = None
+
+    def to_dict(self, include_trace: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "item": self.item,
+            "measure": self.measure,
+            "municipality": self.municipality,
+            "fiscal_year": self.fiscal_year,
+            "kind": self.kind,
+            "base_yen": self.base_yen,
+            "rate": None if self.rate is None else str(self.rate),
+            "cap_yen": self.cap_yen,
+            "amount_yen": self.amount_yen,
+            "parameters": list(self.parameters),
+            "citation": self.citation,
+            "confidence": self.confidence,
+            "notes": list(self.notes),
+        }
+        if include_trace and self.trace is not None:
+            out["trace"] = list(self.trace)
+        return out
+
+
+def _add(d: dict[str, int], key: str, amount: int) -> None:
+    d[key] = d.get(key, 0) + amount
+
+
+@dataclass
+class Totals:
+    """Sums by kind, by body and by 年度. ``support_yen`` and ``financing_yen`` are never added together."""
+
+    support_yen: int = 0
+    financing_yen: int = 0
+    # flat accumulators (fast in batch runs); the nested views are built on demand
+    _by_mk: dict[tuple[str, str], int] = field(default_factory=dict)
+    _by_yk: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    def add(self, municipality: str, fiscal_year: int, kind: str, amount: int) -> None:
+        if kind in SUPPORT_KINDS:
+            self.support_yen += amount
+        elif kind in FINANCING_KINDS:
+            self.financing_yen += amount
+        else:
+            return  # info lines carry no amount
+        k1 = (municipality, kind)
+        self._by_mk[k1] = self._by_mk.get(k1, 0) + amount
+        k2 = (fiscal_year, kind)
+        self._by_yk[k2] = self._by_yk.get(k2, 0) + amount
+
+    @property
+    def by_kind(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (_m, kind), amount in self._by_mk.items():
+            _add(out, kind, amount)
+        return out
+
+    @property
+    def by_municipality(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (m, kind), amount in sorted(self._by_mk.items()):
+            _add(out.setdefault(m, {}), kind, amount)
+        return out
+
+    @property
+    def by_fiscal_year(self) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        for (y, kind), amount in sorted(self._by_yk.items()):
+            _add(out.setdefault(y, {}), kind, amount)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "support_yen": self.support_yen,
+            "financing_yen": self.financing_yen,
+            "by_kind": self.by_kind,
+            "by_municipality": self.by_municipality,
+            "by_fiscal_year": {str(k): v for k, v in self.by_fiscal_year.items()},
+        }
+
+
+@dataclass
+class Result:
+    """Lines (one or more per item), totals, warnings, errors; ``to_dict()`` is the JSON contract."""
+
+    lines: list[Line]
+    totals: Totals
+    warnings: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    scenario: list[str] = field(default_factory=list)  # the overrides applied
+    items: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines_of(self, item: int) -> list[Line]:
+        return [ln for ln in self.lines if ln.item == item]
+
+    def to_dict(self, include_trace: bool = False) -> dict[str, Any]:
+        return {
+            "lines": [ln.to_dict(include_trace) for ln in self.lines],
+            "totals": self.totals.to_dict(),
+            "warnings": list(self.warnings),
+            "errors": list(self.errors),
+            "scenario": list(self.scenario),
+        }

@@ -1,0 +1,197 @@
+"""The Excel plan template (one row per item) — written by :func:`write_template`, read by :func:`read_xlsx`.
+
+財政課 staff fill the sheet 「計画」: row 2 holds Japanese column titles, row 3 the field names kouiki reads
+(do not change row 3), items start on row 4. Blank cells are "not given". ``conditions.*`` columns form
+the ``conditions`` of the training measure. Code columns are text so leading zeros survive.
+Errors name the sheet, the row and the column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kouiki.fiscal.errors import PlanError, PlanIssue
+from kouiki.fiscal.plan import (
+    CONDITIONS,
+    CONDITIONS_JA,
+    MEASURE_FIELDS,
+    NO_COST,
+    all_field_names,
+    fields_of,
+)
+
+SHEET = "計画"
+HEADER_ROW = 3
+FIRST_ROW = 4
+
+EXAMPLES: list[dict[str, Any]] = [
+    {"measure": "consolidation_study", "municipality": "292044", "fiscal_year": "R7", "cost_yen": 12000000,
+     "name": "公共施設の広域的な配置の調査", "partner_bodies": "292044,293229,293610,293628,293636"},
+    {"measure": "facility_bond", "municipality": "292044", "fiscal_year": "R7", "cost_yen": 1000000000,
+     "name": "複合施設の整備", "category": "consolidation", "national_subsidy_rate": "0.5",
+     "floor_area_before_m2": 12000, "floor_area_after_m2": 8000, "term_years": 20, "grace_years": 3,
+     "interest_rate": "0", "repayment": "annuity"},
+    {"measure": "specialist_salary", "municipality": "020001", "fiscal_year": "R7", "cost_yen": 9000000,
+     "name": "保健師の派遣", "receiver": "023671", "secondment": "agreement", "contribution_yen": 2000000, "persons": 1},
+    {"measure": "training", "municipality": "293628", "fiscal_year": "R7", "cost_yen": 800000,
+     "name": "GX研修", "conditions.priority_in_plan": True, "conditions.systematic_program": True,
+     "conditions.numeric_target": True},
+]
+
+
+def columns() -> list[str]:
+    names = [n for n in all_field_names() if n != "conditions"]
+    return names + [f"conditions.{c}" for c in CONDITIONS]
+
+
+def _label(name: str) -> str:
+    if name.startswith("conditions."):
+        return "研修要件 " + CONDITIONS_JA[name.split(".", 1)[1]]
+    for m in MEASURE_FIELDS:
+        specs = fields_of(m)
+        if name in specs:
+            return specs[name].label
+    return name
+
+
+def write_template(path: Path, with_examples: bool = False) -> Path:
+    """Write the .xlsx template (sheet 計画, plus 措置一覧 and 記入例)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cols = columns()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+
+    def header(sheet: Any) -> None:
+        sheet.cell(1, 1, "kouiki 財政措置の計画（1行＝1項目。3行目の項目名は変更しないでください。金額は円）")
+        sheet.cell(1, 1).font = Font(bold=True)
+        fill = PatternFill("solid", fgColor="DDEBF7")
+        for j, name in enumerate(cols, start=1):
+            c2 = sheet.cell(2, j, _label(name))
+            c2.font = Font(bold=True)
+            c2.fill = fill
+            c2.alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.cell(HEADER_ROW, j, name).font = Font(color="808080", size=9)
+            letter = c2.column_letter
+            sheet.column_dimensions[letter].width = 16 if name not in ("name", "partner_bodies") else 28
+            if name in ("municipality", "receiver", "sender", "partner_bodies"):
+                for r in range(FIRST_ROW, FIRST_ROW + 500):
+                    sheet.cell(r, j).number_format = "@"
+        sheet.freeze_panes = sheet.cell(FIRST_ROW, 4)
+
+    header(ws)
+    dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
+    ws.add_data_validation(dv)
+    dv.add(f"A{FIRST_ROW}:A{FIRST_ROW + 499}")
+
+    ex = wb.create_sheet("記入例")
+    header(ex)
+    rows = EXAMPLES
+    target = ws if with_examples else ex
+    for i, row in enumerate(rows):
+        for j, name in enumerate(cols, start=1):
+            if name in row:
+                target.cell(FIRST_ROW + i, j, row[name])
+                if target is not ex:
+                    ex.cell(FIRST_ROW + i, j, row[name])
+
+    from kouiki.fiscal.params import packaged
+
+    cat = wb.create_sheet("措置一覧")
+    cat.append(["measure", "措置", "必須の項目", "使える項目"])
+    for m in MEASURE_FIELDS:
+        specs = fields_of(m)
+        req = [n for n, s in specs.items() if s.required] + ([] if m in NO_COST else ["cost_yen"])
+        info = packaged().measures.get(m)
+        cat.append([m, info.label if info else m, ", ".join(req), ", ".join(specs)])
+    cat.column_dimensions["A"].width = 30
+    cat.column_dimensions["B"].width = 50
+    cat.column_dimensions["C"].width = 50
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+_SHEETS: dict[str, str] = {}
+
+
+def last_sheet_read(path: Path) -> str:
+    """The name of the sheet :func:`read_xlsx` read from ``path`` (for error messages)."""
+    return _SHEETS.get(str(path), SHEET)
+
+
+def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
+    """Items of the sheet 計画 (or the first sheet) and the Excel row of each."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise PlanError([PlanIssue(None, None, f"Excelファイルを開けません: {exc}")], str(path)) from None
+    ws = wb[SHEET] if SHEET in wb.sheetnames else wb[wb.sheetnames[0]]
+    _SHEETS[str(path)] = ws.title
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    header_idx = None
+    for i, row in enumerate(rows[:10]):
+        if row and any(isinstance(v, str) and v.strip() == "measure" for v in row):
+            header_idx = i
+            break
+    if header_idx is None:
+        raise PlanError(
+            [PlanIssue(None, None, f"シート「{ws.title}」に項目名の行（measure, municipality, …）が見つかりません")],
+            str(path),
+        )
+    names = [str(v).strip() if v is not None else "" for v in rows[header_idx]]
+    issues = []
+    known = set(columns())
+    for j, n in enumerate(names):
+        if n and n not in known:
+            issues.append(PlanIssue(None, n, f"シート「{ws.title}」{header_idx + 1}行目 {j + 1}列目: 不明な項目名 {n!r}"))
+    if issues:
+        raise PlanError(issues, str(path))
+    items: list[dict[str, Any]] = []
+    excel_rows: list[int] = []
+    for i, row in enumerate(rows[header_idx + 1 :], start=header_idx + 2):
+        values = {
+            names[j]: v
+            for j, v in enumerate(row)
+            if j < len(names) and names[j] and v is not None and not (isinstance(v, str) and not v.strip())
+        }
+        if not values:
+            continue
+        item: dict[str, Any] = {}
+        conds: dict[str, Any] = {}
+        for k, v in values.items():
+            if k.startswith("conditions."):
+                conds[k.split(".", 1)[1]] = v
+            else:
+                item[k] = v
+        if conds:
+            item["conditions"] = conds
+        items.append(item)
+        excel_rows.append(i)
+    return items, excel_rows
+
+
+def regenerate_package_data(folder: Path | None = None) -> list[Path]:
+    """Rewrite the shipped ``data/plan_template.xlsx`` and ``data/plan.schema.json`` (run after changing
+    the plan fields: ``python -m kouiki.fiscal.template``; a test fails while they are stale)."""
+    import json
+
+    from kouiki.fiscal.plan import json_schema
+
+    out = folder or Path(__file__).parent / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    schema = out / "plan.schema.json"
+    schema.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [write_template(out / "plan_template.xlsx"), schema]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in regenerate_package_data():
+        print(p)
