@@ -86,13 +86,56 @@ def show(
 @app.command("import")
 @friendly_errors
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="regions: [...] 形式の YAML/JSON"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="regions: [...] 形式の YAML/JSON、または圏域CSV（docs/formation.md）"),
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
 ) -> None:
-    """圏域を YAML/JSON から登録・更新する（全件検証してから一括で書き込む）."""
-    data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
-    regions = load_regions(data if isinstance(data, dict) else {}, str(file))
+    """圏域を YAML/JSON または CSV（1行1構成団体）から登録・更新する（全件検証してから一括で書き込む）."""
+    if file.suffix.lower() == ".csv":
+        from kouiki.formation.regions_csv import read_regions_csv
+
+        regions = read_regions_csv(file)
+    else:
+        data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+        regions = load_regions(data if isinstance(data, dict) else {}, str(file))
     with session() as s:
         for r in regions:
             save_region(s, r, user=user, origin="imported")
     console.print(f"{len(regions)} 圏域を登録しました。")
+
+
+@app.command("status")
+@friendly_errors
+def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
+    """全国の定住自立圏の状況（宣言中心市・圏域・構成市町村の推移と KPI）と登録簿の集計."""
+    import datetime as dt
+
+    from kouiki.formation.status import national_series, registry_counts, registry_series
+
+    with session() as s:
+        regions = list_regions(s)
+    nat = national_series()
+    today = dt.date.today()
+    if as_json:
+        print_json({"national": nat, "registry": registry_counts(regions, today),
+                    "registry_series": registry_series(regions, today)})
+        return
+    kpi = nat["kpi"]
+    t = table(f"定住自立圏の全国状況（KPI: {kpi['target_year']}年 {kpi['target_regions']}圏域）",
+              "時点", "宣言中心市", "圏域", "構成市町村（延べ）", "確度", "出典")
+    for f in nat["series"]:
+        def n(v: object) -> str:
+            return "不明" if v is None else str(v)
+        t.add_row(_date(f["as_of"]), n(f["declared_central_cities"]), n(f["regions"]), n(f["member_municipalities"]),
+                  {"confirmed": "確認済み", "weak": "弱い出典"}.get(str(f["confidence"]), str(f["confidence"])),
+                  (f["source"] or {}).get("title", "—"))
+    console.print(t)
+    if nat["latest"]:
+        lt = nat["latest"]
+        console.print(f"最新: {_date(lt['as_of'])} {lt['regions']}圏域 — KPI まで {lt['gap_to_kpi']}圏域（達成率 {lt['share_of_kpi_percent']}%）")
+    rc = registry_counts(regions, today)
+    console.print(
+        f"登録簿（{rc['registered_regions']}圏域を登録）: 形成済み {rc['regions']}圏域・宣言中心市 {rc['declared_central_cities']}市・"
+        f"構成市町村 {rc['member_municipalities']}（延べ {rc['member_slots']}）"
+        f"{'・宣言日不明 ' + str(rc['declaration_date_unknown']) + '圏域' if rc['declaration_date_unknown'] else ''}。全国の一覧は同梱していないため、"
+        "CSV を `kouiki regions import` で取り込むと集計に加わります。"
+    )

@@ -48,6 +48,17 @@ class Citation(BaseModel):
     url: str | None = None
 
 
+class AgreementAmendment(BaseModel):
+    """変更協定: an amendment of one 1対1 形成協定, again voted by both councils."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date | None = None  # 締結日
+    central_vote_date: dt.date | None = None  # 中心市議会の議決日
+    member_vote_date: dt.date | None = None  # 近隣市町村議会の議決日
+    note: str | None = None
+    source: Citation | None = None
+
+
 class Member(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str
@@ -56,6 +67,9 @@ class Member(BaseModel):
     agreement_note: str | None = None
     agreement_source: Citation | None = None
     left_date: dt.date | None = None
+    central_vote_date: dt.date | None = None  # 形成協定の議決日（中心市議会, 地方自治法96条2項）
+    member_vote_date: dt.date | None = None  # 形成協定の議決日（当該近隣市町村議会）
+    amendments: list[AgreementAmendment] = Field(default_factory=list)  # 変更協定
 
     @field_validator("code", mode="before")
     @classmethod
@@ -97,16 +111,80 @@ class FormationClaim(BaseModel):
     source: Citation
 
 
+class VisionRole(StrEnum):
+    """The three roles (headings) of a 共生ビジョン / 形成協定 (要綱; 天理市–川西町 協定書 第3条)."""
+
+    LIVING = "生活機能の強化"
+    NETWORK = "結びつきやネットワークの強化"
+    MANAGEMENT = "圏域マネジメント能力の強化"
+
+
+# Wordings met in practice → the heading (the seed's 2023+ wording of ③ is 「資源制約に対応するための圏域マネジメント等」).
+ROLE_ALIASES: dict[str, VisionRole] = {
+    "生活機能の強化": VisionRole.LIVING,
+    "生活機能": VisionRole.LIVING,
+    "結びつきやネットワークの強化": VisionRole.NETWORK,
+    "結びつきネットワークの強化": VisionRole.NETWORK,
+    "結びつきやネットワーク": VisionRole.NETWORK,
+    "圏域マネジメント能力の強化": VisionRole.MANAGEMENT,
+    "圏域マネジメント": VisionRole.MANAGEMENT,
+    "資源制約に対応するための圏域マネジメント等": VisionRole.MANAGEMENT,
+    "living": VisionRole.LIVING,
+    "network": VisionRole.NETWORK,
+    "management": VisionRole.MANAGEMENT,
+}
+
+
+def vision_role(text: str) -> VisionRole:
+    key = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+    if key in ROLE_ALIASES:
+        return ROLE_ALIASES[key]
+    raise ValueError(
+        f"共生ビジョンの役割「{text}」は {' / '.join(r.value for r in VisionRole)} のいずれかにしてください"
+    )
+
+
 class Project(BaseModel):
-    """A project listed in the 共生ビジョン under one of the three roles."""
+    """A project listed in the 共生ビジョン under one of the three roles.
+
+    ``members``: codes of the bodies taking part (empty = the whole region); ``budget_yen``: 年度 (西暦 start
+    year) → 事業費 in integer yen, for the fiscal engine to price. ``uses_digital``: デジタル技術の活用
+    (promoted by the national strategy).
+    """
 
     model_config = ConfigDict(extra="allow")
     name: str
-    role: str  # 生活機能の強化 / 結びつきやネットワークの強化 / 圏域マネジメント
-    field: str | None = None
+    role: str  # 生活機能の強化 / 結びつきやネットワークの強化 / 圏域マネジメント(能力の強化)
+    field: str | None = None  # 政策分野, e.g. 休日夜間診療所, デマンドバス, 公共施設の集約化
     since_fiscal_year: int | None = None
     uses_digital: bool | None = None
     source: Citation | None = None
+    members: list[str] = Field(default_factory=list)
+    budget_yen: dict[int, int] = Field(default_factory=dict)
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: str) -> str:
+        vision_role(v)
+        return v
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _members(cls, v: Any) -> list[str]:
+        return [codes.normalize(c) for c in (v or [])]
+
+    @field_validator("budget_yen")
+    @classmethod
+    def _budget(cls, v: dict[int, int]) -> dict[int, int]:
+        for fy, yen in v.items():
+            FiscalYear(fy)
+            if yen < 0:
+                raise ValueError(f"{fy}年度の事業費が負です: {yen}")
+        return v
+
+    @property
+    def heading(self) -> VisionRole:
+        return vision_role(self.role)
 
 
 class OtherFramework(BaseModel):
@@ -115,6 +193,17 @@ class OtherFramework(BaseModel):
     framework: Framework
     central_name: str | None = None
     members_here: list[str] = Field(default_factory=list)
+    source: Citation | None = None
+
+
+class FormationPolicy(BaseModel):
+    """定住自立圏形成方針 of a 合併1市圏域 (replaces the 形成協定; voted by the city's council)."""
+
+    model_config = ConfigDict(extra="forbid")
+    adopted: dt.date | None = None
+    vote_date: dt.date | None = None  # 議決日
+    central_area: str | None = None  # 中心地域: the largest former city (人口最大の旧市)
+    neighbour_areas: list[str] = Field(default_factory=list)  # 近隣地域: the other former municipalities
     source: Citation | None = None
 
 
@@ -137,6 +226,7 @@ class Region(BaseModel):
     also_in: list[OtherFramework] = Field(default_factory=list)
     projects: list[Project] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    formation_policy: FormationPolicy | None = None  # 合併1市圏域 only
 
     @field_validator("central", mode="before")
     @classmethod
@@ -153,6 +243,8 @@ class Region(BaseModel):
             if m.code in seen:
                 raise ValueError(f"{self.name}: 構成団体 {m.code} が重複しています")
             seen.add(m.code)
+            if m.role is Role.NEIGHBOR and m.code in self.central:
+                raise ValueError(f"{self.name}: 構成団体 {m.code} は中心市自身です（中心市は自らと形成協定を結べません）")
             if (m.role is Role.CENTRAL) != (m.code in self.central):
                 raise ValueError(f"{self.name}: {m.code} の役割（{m.role.value}）が中心市の指定と一致しません")
         missing = set(self.central) - seen
@@ -161,7 +253,48 @@ class Region(BaseModel):
         for c in self.central:
             if not registry().by_code(c).kind.is_city:
                 raise ValueError(f"{self.name}: 中心市 {c} は市ではありません")
+        self._procedure_order()
         return self
+
+    def _procedure_order(self) -> None:
+        """中心市宣言 → 形成協定 → 共生ビジョン; 合併1市 has a 形成方針 and no 協定 partners."""
+        neighbours = [m for m in self.members if m.role is Role.NEIGHBOR]
+        if self.type is RegionType.SINGLE_MERGED and neighbours:
+            raise ValueError(f"{self.name}: 合併1市圏域は形成協定を結びません（近隣市町村 {neighbours[0].code} は置けません。形成方針を使います）")
+        if self.type is not RegionType.SINGLE_MERGED and self.formation_policy is not None:
+            raise ValueError(f"{self.name}: 形成方針（formation_policy）は合併1市圏域だけのものです")
+        decl = self.declaration_date
+        for m in neighbours:
+            for label, d in (("形成協定の締結日", m.agreement_date), ("中心市議会の議決日", m.central_vote_date),
+                             ("近隣市町村議会の議決日", m.member_vote_date)):
+                if decl is not None and d is not None and d < decl:
+                    raise ValueError(
+                        f"{self.name}: 構成団体 {m.code} の{label}（{d.isoformat()}）が中心市宣言（{decl.isoformat()}）より前です"
+                    )
+            for a in m.amendments:
+                if a.date is not None and m.agreement_date is not None and a.date < m.agreement_date:
+                    raise ValueError(
+                        f"{self.name}: 構成団体 {m.code} の変更協定（{a.date.isoformat()}）が形成協定（{m.agreement_date.isoformat()}）より前です"
+                    )
+        if not self.visions:
+            return
+        if self.type is RegionType.SINGLE_MERGED:
+            first_basis = None if self.formation_policy is None else (self.formation_policy.adopted or self.formation_policy.vote_date)
+            if self.formation_policy is None:
+                raise ValueError(f"{self.name}: 形成方針のない合併1市圏域に共生ビジョンがあります")
+        else:
+            if not neighbours:
+                raise ValueError(f"{self.name}: 形成協定（近隣市町村）がないのに共生ビジョンがあります")
+            known = [m.agreement_date for m in neighbours if m.agreement_date is not None]
+            first_basis = min(known) if known else None
+        if first_basis is None:
+            return
+        for v in self.visions:
+            start = v.adopted or (FiscalYear(v.start_fiscal_year).end if v.start_fiscal_year is not None else None)
+            if start is not None and start < first_basis:
+                raise ValueError(
+                    f"{self.name}: 共生ビジョン「{v.title}」（{start.isoformat()}）が最初の形成協定・形成方針（{first_basis.isoformat()}）より前です"
+                )
 
     # ----- derived ------------------------------------------------------------------------
     @property
