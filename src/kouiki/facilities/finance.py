@@ -254,6 +254,9 @@ def evaluate(
     if eng is None:
         notes.append("財政措置エンジン（kouiki.fiscal）が利用できないため、措置額・実質負担は計算していません")
         return Financing(items, None, {}, {}, notes)
+    if not items:  # nothing to finance (e.g. a closure without costs): the engine refuses an empty plan
+        notes.append("財政措置の対象となる事業費がないため、措置額・実質負担はありません")
+        return Financing(items, None, {}, {}, notes)
     urban = [p for p in items if p.role == "urban_restructuring"]
     urban_subsidy: dict[str, int] = {}
     if urban:

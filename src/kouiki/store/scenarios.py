@@ -73,6 +73,7 @@ def update_scenario(
     before = {"name": row.name, "document": row.document, "version": row.version}
     row.name = name
     row.document = document
+    row.updated_at = utcnow()  # always an UPDATE, so the version moves even when nothing else changed
     s.flush()
     record(s, user=user, action="update", entity="scenario", entity_id=str(row.id), before=before,
            after={"name": name, "document": document, "version": row.version})

@@ -131,9 +131,9 @@ def create_app() -> FastAPI:
             parts.append(f"{loc}: {e.get('msg')}")
         return _error_response(request, 422, "入力が正しくありません: " + "; ".join(parts))
 
-    from kouiki.web import routes_admin, routes_api, routes_exports, routes_pages
+    from kouiki.web import routes_admin, routes_api, routes_exports, routes_fiscal, routes_pages
 
-    for module in (routes_pages, routes_api, routes_exports, routes_admin):
+    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal):
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)

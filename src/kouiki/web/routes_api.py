@@ -88,8 +88,11 @@ def api_create_region(body: RegionWrite, s: DB, viewer: W) -> dict[str, Any]:
 
 @router.get("/regions/{region_id}", summary="圏域ダッシュボード")
 def api_region(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    from kouiki.web.routes_fiscal import fiscal_summary
+
     region = service.region_or_404(s, region_id)
-    return views.dashboard(s, region) | {"document": region.model_dump(mode="json")}
+    return views.dashboard(s, region) | {"document": region.model_dump(mode="json"),
+                                         "fiscal_summary": fiscal_summary(s, region)}
 
 
 @router.put("/regions/{region_id}", summary="圏域の更新（版を指定: 他の人の更新を上書きしない）")
@@ -108,7 +111,7 @@ def api_region_geojson(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
 
 @router.get("/regions/{region_id}/central-check", summary="中心市チェック（判定の基礎となる事実）")
 def api_central_check(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
-    return views.central_check(service.region_or_404(s, region_id))
+    return views.central_check(s, service.region_or_404(s, region_id))
 
 
 # ----- facilities -----------------------------------------------------------------------------------------

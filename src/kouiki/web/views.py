@@ -115,21 +115,33 @@ def dashboard(s: Session, region: Region, today: dt.date | None = None) -> dict[
     }
 
 
-def central_check(region: Region) -> dict[str, Any]:
-    """中心市チェック: the facts the requirements are judged on, per 中心市 (the judgement is the formation engine's)."""
-    from kouiki.web.facts import daytime_ratio
+def central_check(s: Session, region: Region) -> dict[str, Any]:
+    """中心市チェック by the formation engine (rules in its parameter files), with the census figures imported
+    into the store overlaid on the bundled ones; plus the neighbour indicators of the members."""
+    from kouiki.formation import (
+        bundled_census,
+        check_central_city,
+        check_compound,
+        check_single_merged,
+        neighbour_indicators,
+    )
+    from kouiki.reference.regions import RegionType
+    from kouiki.store.formation import imported_figures
 
-    out = []
-    for code in region.central:
-        body = registry().by_code(code)
-        ratio = daytime_ratio(code)
-        out.append({
-            "code": code, "name": body.name, "kind": body.kind.value,
-            "population_2020": body.population_2020, "population_2015": body.population_2015,
-            "is_prefectural_capital": body.is_prefectural_capital,
-            "daytime_ratio": ratio,
-        })
-    return {"region": region_summary(region), "central": out}
+    census = bundled_census().overlaid(imported_figures(s))
+    regions = list_regions(s)
+    if region.type is RegionType.COMPOUND:
+        result = check_compound(region.central[0], region.central[1], census)
+    elif region.type is RegionType.SINGLE_MERGED:
+        result = check_single_merged(region.central[0], None, census)
+    else:
+        result = check_central_city(region.central[0], census)
+    members = set(region.member_codes())
+    neighbours = [n.to_dict() for n in neighbour_indicators(region.central[0], census, regions=regions)
+                  if n.body.code in members]
+    return {"region": region_summary(region), "check": result.to_dict(),
+            "eligible_label": {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（データ不足）"}[result.eligible],
+            "neighbours": neighbours}
 
 
 def facilities_view(s: Session, codes_: list[str]) -> dict[str, Any]:
