@@ -14,11 +14,12 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kouiki import __version__
 from kouiki.reference.errors import KouikiError, NotFoundError
@@ -47,16 +48,32 @@ def _csp() -> str:
             "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", _csp())
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+class SecurityHeaders:
+    """Pure ASGI middleware (cheaper than BaseHTTPMiddleware): CSP and the usual hardening headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.csp = _csp().encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        cacheable = path.startswith(("/static/", "/fonts/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", self.csp.decode())
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if not cacheable:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def templates() -> Jinja2Templates:
@@ -71,7 +88,11 @@ TEMPLATES = templates()
 
 
 def db() -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back on any error."""
+    """One transaction per request: committed when the handler returns, rolled back on any error.
+
+    Used with ``Depends(db, scope="function")`` so the commit happens before the response is sent: a browser
+    that follows the redirect after a login or a save must see the new row.
+    """
     with store_session() as s:
         yield s
 
@@ -137,6 +158,17 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)
+
+    @app.get("/fonts/{name}", include_in_schema=False)
+    def font(name: str) -> Response:
+        """The bundled Japanese font (BIZ UDPゴシック, OFL) as a web font: pages render Japanese offline even
+        on a PC without Japanese fonts (CSS tries the installed one first)."""
+        from kouiki.reports.fonts import font_path
+
+        path = font_path()
+        if name != path.name:
+            raise HTTPException(status_code=404, detail="フォントがありません")
+        return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "public, max-age=604800"})
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -7,8 +7,8 @@ facilities come from exactly one inventory and are never counted twice.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, lazyload
 
 from kouiki.facilities.model import Facility, Inventory
 from kouiki.reference import codes
@@ -22,16 +22,19 @@ def body_inventory_name(code: str) -> str:
 
 
 def _chosen_inventories(s: Session, codes6: list[str]) -> dict[str, FacilityInventoryRow]:
-    q = (select(FacilityRow.municipality_code, FacilityInventoryRow)
+    q = (select(FacilityRow.municipality_code, FacilityInventoryRow.id, FacilityInventoryRow.name)
          .join(FacilityInventoryRow, FacilityRow.inventory_id == FacilityInventoryRow.id)
-         .where(FacilityRow.municipality_code.in_(codes6)).distinct())
-    chosen: dict[str, FacilityInventoryRow] = {}
-    for code, inv in s.execute(q):
-        current = chosen.get(code)
-        own = inv.name == body_inventory_name(code)
-        if current is None or own or (current.name != body_inventory_name(code) and inv.id > current.id):
-            chosen[code] = inv
-    return chosen
+         .where(FacilityRow.municipality_code.in_(codes6)).distinct())  # no JSON column: PostgreSQL cannot DISTINCT json
+    chosen_ids: dict[str, tuple[int, str]] = {}
+    for code, inv_id, name in s.execute(q):
+        current = chosen_ids.get(code)
+        own = name == body_inventory_name(code)
+        if current is None or own or (current[1] != body_inventory_name(code) and inv_id > current[0]):
+            chosen_ids[code] = (inv_id, name)
+    rows = {r.id: r for r in s.scalars(select(FacilityInventoryRow)
+                                       .options(lazyload(FacilityInventoryRow.facilities))  # rows are read per body
+                                       .where(FacilityInventoryRow.id.in_({i for i, _ in chosen_ids.values()})))}
+    return {code: rows[inv_id] for code, (inv_id, _name) in chosen_ids.items()}
 
 
 def facilities_of(s: Session, body_codes: list[str]) -> Inventory:
@@ -61,3 +64,13 @@ def facilities_of(s: Session, body_codes: list[str]) -> Inventory:
 def inventory_names_of(s: Session, body_codes: list[str]) -> dict[str, str]:
     """Body code → name of the inventory its facilities come from."""
     return {code: inv.name for code, inv in _chosen_inventories(s, [codes.normalize(c) for c in body_codes]).items()}
+
+
+def facility_count_of(s: Session, body_codes: list[str]) -> int:
+    """How many facilities :func:`facilities_of` would return, counted in the database (dashboards)."""
+    codes6 = [codes.normalize(c) for c in body_codes]
+    total = 0
+    for code, inv in _chosen_inventories(s, codes6).items():
+        total += s.scalar(select(func.count()).select_from(FacilityRow).where(
+            FacilityRow.inventory_id == inv.id, FacilityRow.municipality_code == code)) or 0
+    return total

@@ -18,7 +18,7 @@ from kouiki.web.app import db, render
 from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def admin_dep(request: Request, s: DB) -> Viewer:

@@ -18,7 +18,7 @@ from kouiki.web.auth import COOKIE, Viewer, check_csrf, forbid, require_viewer, 
 from kouiki.web.maps import feature_collection
 
 router = APIRouter(prefix="/api", tags=["api"])
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def viewer_dep(request: Request, s: DB) -> Viewer:

@@ -21,7 +21,7 @@ from kouiki.web.auth import Viewer, require_viewer
 from kouiki.web.inventories import facilities_of
 
 router = APIRouter(prefix="/export", tags=["exports"])
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -30,7 +30,7 @@ from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
 from kouiki.web.views import current_fiscal_year
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 KIND_LABELS = {"special_allocation_tax": "特別交付税", "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
                "national_subsidy": "国庫補助", "bond": "地方債", "loan": "貸付・融資", "info": "情報（金額なし）"}

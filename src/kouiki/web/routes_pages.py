@@ -22,7 +22,7 @@ from kouiki.web.routes_api import set_login_cookie
 from kouiki.web.scenario_report import body_rows
 
 router = APIRouter(include_in_schema=False)
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def page_viewer(request: Request, s: DB) -> Viewer:

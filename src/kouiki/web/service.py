@@ -26,13 +26,17 @@ from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.municipalities import registry
 from kouiki.reference.regions import Region
 from kouiki.store.facilities import save_inventory
-from kouiki.store.regions import get_region, regions_of_body, save_region
+from kouiki.store.regions import RegionRow, get_region, regions_of_body, save_region
 from kouiki.store.scenarios import ScenarioRow, create_scenario, get_scenario, update_scenario
 from kouiki.web.auth import Viewer, forbid
 from kouiki.web.inventories import body_inventory_name, facilities_of
 
 
 def region_or_404(s: Session, region_id: str) -> Region:
+    """By id (the fast path of every region page), else by name as the registry allows."""
+    row = s.get(RegionRow, region_id)
+    if row is not None:
+        return row.to_model()
     try:
         return get_region(s, region_id)
     except KouikiError as exc:

@@ -19,7 +19,7 @@ from kouiki.reference.regions import Region, Role, national_status
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import list_scenarios
-from kouiki.web.inventories import facilities_of, inventory_names_of
+from kouiki.web.inventories import facilities_of, facility_count_of, inventory_names_of
 
 MUNICIPALITY_SOURCE = "総務省 全国地方公共団体コード、国勢調査（2015年・2020年）人口（kouiki 同梱の市区町村マスタ）"
 
@@ -81,7 +81,7 @@ def dashboard(s: Session, region: Region, today: dt.date | None = None) -> dict[
     area = sum((a for a in areas if a is not None), Decimal(0))
     neighbors = region.neighbors()
     agreed = [m for m in neighbors if m.agreement_date is not None]
-    facilities = facilities_of(s, [m["code"] for m in members]).facilities
+    facility_count = facility_count_of(s, [m["code"] for m in members])
     vision = region.has_vision(fy.year)
     kpis = [
         {"label": "構成団体数", "value": len(members), "unit": "団体"},
@@ -91,7 +91,7 @@ def dashboard(s: Session, region: Region, today: dt.date | None = None) -> dict[
          "value": pop2020 - pop2015 if not (pop2020_unknown or pop2015_unknown) else None, "unit": "人"},
         {"label": "圏域面積", "value": str(area.quantize(Decimal("0.01"))), "unit": "km²",
          "note": "一部団体の面積不明" if any(a is None for a in areas) else None},
-        {"label": "登録施設数", "value": len(facilities), "unit": "施設"},
+        {"label": "登録施設数", "value": facility_count, "unit": "施設"},
     ]
     status = [
         {"label": "中心市宣言", "value": wareki_date(region.declaration_date)},

@@ -9,7 +9,7 @@
   function init() {
     var el = document.getElementById("map");
     if (!el || typeof L === "undefined") { return; }
-    var map = L.map(el, { attributionControl: true, zoomSnap: 0.25 });
+    var map = L.map(el, { attributionControl: true, zoomSnap: 0.25 }).setView([36.5, 138], 5);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("国土数値情報（行政区域データ）を加工して作成");
     if (el.dataset.tiles) {
@@ -52,7 +52,10 @@
     Promise.all(jobs).then(function () {
       if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([36.5, 138], 5); }
     }).catch(function (err) {
-      el.textContent = "地図を読み込めませんでした: " + err.message;
+      var msg = document.createElement("p");
+      msg.className = "error";
+      msg.textContent = "地図を読み込めませんでした: " + err.message;  // the tables below hold the same data
+      el.parentNode.insertBefore(msg, el);
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
