@@ -8,6 +8,7 @@ from kouiki import __version__
 from kouiki.cli_common import friendly_errors
 from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.formation.cli import app as formation_app
+from kouiki.optimize.cli import app as optimize_app
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
 from kouiki.store.cli import app as db_app
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(web_app, name="serve")
 app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(formation_app, name="formation")
+app.add_typer(optimize_app, name="optimize")
 
 
 @app.command("version")

@@ -1,0 +1,184 @@
+"""`kouiki optimize …`: p-median, cp-median, mclp, lscp, consolidate (施設配置の最適化)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kouiki.cli_common import console, friendly_errors, print_json
+from kouiki.optimize.models import CapacitatedPMedian, Consolidation, MaxCover, PMedian, SetCover
+from kouiki.optimize.problem import OptimizeInputError, Problem
+from kouiki.optimize.result import Result
+from kouiki.optimize.scenario import to_scenario, write_scenario
+from kouiki.reference.calendar import FiscalYear
+
+app = typer.Typer(help="施設配置の最適化 (p-median・容量制約・被覆・集約化)", no_args_is_help=True)
+
+Demand = Annotated[Path, typer.Option("--demand", help="需要点 CSV: id, lat, lon, weight [, municipality_code]")]
+Cands = Annotated[Path, typer.Option("--candidates", help="候補地 CSV: id, lat, lon [, municipality_code, capacity, fixed, …]")]
+Matrix = Annotated[Path | None, typer.Option("--matrix", help="移動時間行列 (long form: origin_id, destination_id, minutes, km)")]
+MatrixCol = Annotated[str, typer.Option("--matrix-column", help="行列の列 (minutes / km)")]
+TimeLimit = Annotated[float | None, typer.Option("--time-limit", help="制限時間 (秒)")]
+Gap = Annotated[float | None, typer.Option("--gap", help="目標の相対ギャップ (例 0.001 = 0.1%)")]
+Json = Annotated[bool, typer.Option("--json", help="JSON で出力")]
+Scenario = Annotated[Path | None, typer.Option("--scenario", help="結果を施設シナリオ YAML に保存 (kouiki facilities evaluate 用)")]
+Year = Annotated[str, typer.Option("--fiscal-year", help="シナリオの廃止年度 (例 R8, 2026)")]
+MaxKm = Annotated[float | None, typer.Option("--max-km", help="被覆の距離閾値 (km)")]
+MaxMin = Annotated[float | None, typer.Option("--max-minutes", help="被覆の時間閾値 (分; --matrix が必要)")]
+
+
+def _problem(demand: Path, candidates: Path, matrix: Path | None, column: str) -> Problem:
+    return Problem.from_csv(demand, candidates, matrix, column)
+
+
+def _limit(prob: Problem, max_km: float | None, max_minutes: float | None, required: bool) -> float | None:
+    if max_km is not None and max_minutes is not None:
+        raise OptimizeInputError("--max-km と --max-minutes はどちらか一方にしてください")
+    if max_minutes is not None and prob.unit != "minutes":
+        raise OptimizeInputError("--max-minutes には分単位の移動時間行列 (--matrix, --matrix-column minutes) が必要です")
+    if max_km is not None and prob.unit != "km":
+        raise OptimizeInputError("--max-km は距離 (km) の問題にだけ使えます (行列が分単位です)")
+    lim = max_km if max_km is not None else max_minutes
+    if required and lim is None:
+        raise OptimizeInputError("閾値 --max-km または --max-minutes を指定してください")
+    return lim
+
+
+def _run(model: Any, time_limit: float | None, gap: float | None, quiet: bool) -> Result:
+    if quiet:
+        res: Result = model.solve(time_limit, gap)
+        return res
+    with Progress(TextColumn("[bold]最適化中[/]"), BarColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def report(seconds: float, ub: float, lb: float) -> None:
+            g = (ub - lb) / ub if ub > 0 else 0.0
+            progress.update(task, description=f"目的関数 {ub:,.1f}  下界 {lb:,.1f}  gap {g:.3%}")
+
+        res = model.solve(time_limit, gap, report)
+    return res
+
+
+def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: Problem) -> None:
+    if scenario is not None:
+        sc = to_scenario(res, name=scenario.stem, fiscal_year=FiscalYear.parse(year))
+        write_scenario(scenario, sc)
+    if as_json:
+        out = res.to_dict()
+        if scenario is not None:
+            out["scenario"] = str(scenario)
+        print_json(out)
+        return
+    gap = "不明" if res.gap is None else f"{res.gap:.4%}"
+    lb = "不明" if res.lower_bound is None else f"{res.lower_bound:,.2f}"
+    console.print(f"[bold]{res.model}[/]  状態: {res.status}  目的関数: {res.objective:,.2f} ({res.unit})  "
+                  f"下界: {lb}  ギャップ: {gap}  {res.seconds:.2f} 秒")
+    console.print(f"手法: {res.method}")
+    console.print(f"選ばれた候補地 ({len(res.selected)}): {', '.join(res.selected[:40])}{' …' if len(res.selected) > 40 else ''}")
+    if res.per_body:
+        t = Table(title="構成団体別")
+        for col in ("団体コード", "需要点", "需要量", "平均距離", "残す施設", "廃止"):
+            t.add_column(col, justify="right")
+        for b in res.per_body:
+            md = "–" if b["mean_distance"] is None else f"{b['mean_distance']:.2f}"
+            t.add_row(b["municipality_code"], str(b["demand_points"]), f"{b['demand_weight']:,.0f}", md,
+                      str(b["sites_kept"]), str(b["sites_closed"]))
+        console.print(t)
+    for k in ("covered_share", "site_cost_yen", "note"):
+        if k in res.details:
+            console.print(f"{k}: {res.details[k]}")
+    if scenario is not None:
+        console.print(f"シナリオを保存しました: {scenario}  → kouiki facilities evaluate {scenario}")
+
+
+@app.command("p-median")
+@friendly_errors
+def p_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
+             matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
+             json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8") -> None:
+    """p-median: 住民の移動距離（重み付き）の合計が最小になる p 施設を選ぶ."""
+    prob = _problem(demand, candidates, matrix, matrix_column)
+    _output(_run(PMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob)
+
+
+@app.command("cp-median")
+@friendly_errors
+def cp_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
+              matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
+              json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8") -> None:
+    """容量制約付き p-median (各需要点は1施設に割当て; 候補地 CSV の capacity)."""
+    prob = _problem(demand, candidates, matrix, matrix_column)
+    _output(_run(CapacitatedPMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob)
+
+
+@app.command("mclp")
+@friendly_errors
+def mclp(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
+         max_km: MaxKm = None, max_minutes: MaxMin = None, matrix: Matrix = None, matrix_column: MatrixCol = "minutes",
+         time_limit: TimeLimit = None, gap: Gap = None, json: Json = False, scenario: Scenario = None,
+         fiscal_year: Year = "R8") -> None:
+    """最大被覆 (MCLP): 閾値内の需要が最大になる p 施設 (objective = 被覆されない需要量)."""
+    prob = _problem(demand, candidates, matrix, matrix_column)
+    lim = _limit(prob, max_km, max_minutes, required=True)
+    assert lim is not None
+    _output(_run(MaxCover(prob, p, lim), time_limit, gap, json), json, scenario, fiscal_year, prob)
+
+
+@app.command("lscp")
+@friendly_errors
+def lscp(demand: Demand, candidates: Cands, max_km: MaxKm = None, max_minutes: MaxMin = None, matrix: Matrix = None,
+         matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None, json: Json = False,
+         scenario: Scenario = None, fiscal_year: Year = "R8") -> None:
+    """集合被覆 (LSCP): すべての需要点を閾値内に収める最少の施設."""
+    prob = _problem(demand, candidates, matrix, matrix_column)
+    lim = _limit(prob, max_km, max_minutes, required=True)
+    assert lim is not None
+    _output(_run(SetCover(prob, lim), time_limit, gap, json), json, scenario, fiscal_year, prob)
+
+
+@app.command("consolidate")
+@friendly_errors
+def consolidate(
+    demand: Demand, candidates: Cands,
+    coverage: Annotated[float, typer.Option("--coverage", help="閾値内に収める需要の割合 (0–1)")] = 0.0,
+    max_km: MaxKm = None, max_minutes: MaxMin = None,
+    min_per_body: Annotated[int, typer.Option("--min-per-body", help="各構成団体に残す最少施設数")] = 0,
+    floor_reduction: Annotated[float, typer.Option("--floor-reduction", help="延床面積の削減率 (0–1)")] = 0.0,
+    travel_yen: Annotated[float | None, typer.Option("--travel-yen", help="移動 1 単位 (重み×km/分) あたりの年額 (円)")] = None,
+    max_sites: Annotated[int | None, typer.Option("--max-sites", help="残す施設数の上限")] = None,
+    matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
+    json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8",
+) -> None:
+    """集約化モデル: 固定費＋更新費＋移動費を最小化 (被覆率・団体ごとの最低数・延床削減・存続/廃止指定・容量)."""
+    prob = _problem(demand, candidates, matrix, matrix_column)
+    lim = _limit(prob, max_km, max_minutes, required=coverage > 0)
+    model = Consolidation(prob, lim, coverage, min_per_body, floor_reduction, travel_yen, max_sites)
+    _output(_run(model, time_limit, gap, json), json, scenario, fiscal_year, prob)
+
+
+@app.command("region-demand")
+@friendly_errors
+def region_demand(
+    members: Annotated[str, typer.Option("--members", help="構成団体 (コードまたは名称をカンマ区切り)")],
+    out_demand: Annotated[Path, typer.Option("--out-demand", help="需要点 CSV の出力先")],
+    out_candidates: Annotated[Path, typer.Option("--out-candidates", help="候補地 CSV の出力先 (各団体の役所位置)")],
+    cell_km: Annotated[float, typer.Option("--cell-km", help="格子の間隔 (km)")] = 2.0,
+    json: Json = False,
+) -> None:
+    """デモ用: 構成団体の境界内の格子点 (人口を均等配分＝推計) と役所位置の候補地 CSV を作る."""
+    from kouiki.optimize.demo import region_inputs, write_csv
+
+    demand, cands = region_inputs([m.strip() for m in members.split(",") if m.strip()], cell_km)
+    write_csv(out_demand, demand)
+    write_csv(out_candidates, cands)
+    info = {"demand": str(out_demand), "demand_points": len(demand), "candidates": str(out_candidates),
+            "candidate_sites": len(cands), "weights": "imputed (see weight_rule column)"}
+    if json:
+        print_json(info)
+    else:
+        console.print(f"需要点 {len(demand)} 件 → {out_demand}（人口は推計配分）; 候補地 {len(cands)} 件 → {out_candidates}")

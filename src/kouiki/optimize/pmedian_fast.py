@@ -1,0 +1,440 @@
+"""Fast p-median path: Lagrangian lower bound + vertex-substitution local search on K-nearest lists.
+
+No dense N×M matrix is formed. Each demand point keeps its K nearest candidates (sorted). Two facts make the
+results exact for the *full* problem, not just the lists:
+
+* Lagrangian bound (relaxing "each demand point is assigned once"):
+  ``L(u) = Σ_i u_i + Σ_{j∈Y} ρ_j`` with ``ρ_j = Σ_i min(0, c_ij − u_i)`` and Y the p most negative ρ (plus
+  the must-keep sites). Every u gives a valid lower bound. We keep ``u_i ≤ c_i,(k+1)``, the cost of the first
+  candidate *not* used, so every omitted term is ``min(0, c_ij − u_i) = 0`` and the sparse sum is exact.
+* Local search (Whitaker's fast interchange / Teitz–Bart vertex substitution): swap gains need the pairs
+  with ``c_ij < d2_i`` (second-nearest open cost). Rows whose second open site lies beyond their list are
+  evaluated on exact full rows, so each swap's gain is exact.
+
+Gap = (objective − lower_bound) / objective.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kouiki.optimize import _kernels as _k
+from kouiki.optimize.costs import FloatArray, IntArray, TravelCosts
+
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass
+class NearCosts:
+    """Weighted K-nearest lists: ``cost[i, k] = w_i × d(i, nbr[i, k])``; ``beyond[i]`` bounds the rest."""
+
+    w: FloatArray
+    nbr: IntArray
+    cost: FloatArray
+    beyond: FloatArray
+    travel: TravelCosts
+
+    @property
+    def n(self) -> int:
+        return int(self.nbr.shape[0])
+
+    @property
+    def m(self) -> int:
+        return int(self.travel.m)
+
+    @property
+    def k(self) -> int:
+        return int(self.nbr.shape[1])
+
+    @classmethod
+    def build(cls, travel: TravelCosts, w: FloatArray, k: int) -> NearCosts:
+        nbr, dist, beyond = travel.near(k)
+        w = np.asarray(w, dtype=np.float64)
+        cost = w[:, None] * dist
+        with np.errstate(invalid="ignore"):
+            bcost = np.where(w > 0, w * beyond, 0.0)
+        return cls(w=w, nbr=nbr, cost=cost, beyond=bcost, travel=travel)
+
+    def full_rows(self, idx: IntArray) -> FloatArray:
+        """Exact weighted cost rows (cached: the same outlying rows come back at every swap)."""
+        cache = self.__dict__.setdefault("_row_cache", {})
+        if len(cache) * self.m > 20_000_000:  # keep the cache under ~160 MB
+            cache.clear()
+        missing = np.array([i for i in idx.tolist() if i not in cache], dtype=np.int64)
+        if missing.size:
+            rows = self.w[missing, None] * self.travel.rows(missing)
+            for i, row in zip(missing.tolist(), rows, strict=True):
+                cache[i] = row
+        if idx.size == 0:
+            return np.empty((0, self.m))
+        return np.stack([cache[i] for i in idx.tolist()])
+
+
+@dataclass
+class Assignment:
+    """Nearest and second-nearest open site of every demand point for one open set."""
+
+    open_mask: BoolArray
+    d1: FloatArray  # cost to the nearest open site
+    a1: IntArray  # index of the nearest open site
+    d2: FloatArray  # cost to the second-nearest open site
+    pos1: IntArray
+    pos2: IntArray
+    deficient: IntArray  # rows whose second open site is not in the list (handled with exact rows)
+
+    @property
+    def objective(self) -> float:
+        return float(self.d1.sum())
+
+
+def assign(nc: NearCosts, open_mask: BoolArray) -> Assignment:
+    n = nc.n
+    d1, d2 = np.empty(n), np.empty(n)
+    a1 = np.empty(n, dtype=np.int64)
+    pos1, pos2 = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    ok = np.empty(n, dtype=np.bool_)
+    _k.assign_rows(nc.nbr, nc.cost, open_mask, d1, a1, d2, pos1, pos2, ok)
+    deficient = np.flatnonzero(~ok)
+    if deficient.size:
+        cols = np.flatnonzero(open_mask)
+        sub = nc.w[deficient, None] * nc.travel.rows(deficient, cols)
+        if cols.size >= 2:
+            two = np.argpartition(sub, 1, axis=1)[:, :2]
+            v = np.take_along_axis(sub, two, axis=1)
+            swap = v[:, 1] < v[:, 0]
+            first = np.where(swap, two[:, 1], two[:, 0])
+            v.sort(axis=1)
+            d1[deficient], d2[deficient] = v[:, 0], v[:, 1]
+            a1[deficient] = cols[first]
+        else:  # one open site: no second one
+            d1[deficient] = sub[:, 0]
+            a1[deficient] = cols[0]
+            d2[deficient] = np.inf
+    return Assignment(open_mask, d1, a1, d2, pos1, pos2, deficient)
+
+
+def best_swap(nc: NearCosts, asg: Assignment, can_open: BoolArray, can_close: BoolArray) -> tuple[float, int, int]:
+    """Exact best (delta, j_in, r_out) over all swaps; delta < 0 improves."""
+    m = nc.m
+    open_idx = np.flatnonzero(asg.open_mask)
+    p = open_idx.size
+    if p < 2:
+        raise ValueError("local search needs at least two open sites")
+    rank = np.full(m, -1, dtype=np.int64)
+    rank[open_idx] = np.arange(p)
+    gain = np.zeros(m)
+    corr = np.zeros(m * p)
+    loss_r = np.zeros(p)
+    ok = np.ones(nc.n, dtype=np.bool_)
+    ok[asg.deficient] = False
+    _k.swap_sums(nc.nbr, nc.cost, asg.pos1, asg.pos2, asg.d1, asg.d2, asg.a1, ok, rank, gain, corr, loss_r, p)
+    if asg.deficient.size:
+        dd = asg.deficient
+        d1d, d2d = asg.d1[dd], asg.d2[dd]
+        np.add.at(loss_r, rank[asg.a1[dd]], d2d - d1d)
+        full = nc.full_rows(dd)
+        m2 = (full < d2d[:, None]) & ~asg.open_mask[None, :]
+        i2, j2 = np.nonzero(m2)
+        cc = full[i2, j2]
+        g = np.maximum(d1d[i2] - cc, 0.0)
+        gain += np.bincount(j2, weights=g, minlength=m)
+        corr += np.bincount(j2 * p + rank[asg.a1[dd[i2]]], weights=cc - d2d[i2] + g, minlength=m * p)
+    delta = corr.reshape(m, p) + loss_r[None, :] - gain[:, None]
+    delta[~(can_open & ~asg.open_mask), :] = np.inf
+    delta[:, ~can_close[open_idx]] = np.inf
+    flat = int(np.argmin(delta))
+    j, r = divmod(flat, p)
+    return float(delta[j, r]), j, int(open_idx[r])
+
+
+def local_search(
+    nc: NearCosts,
+    open_mask: BoolArray,
+    can_open: BoolArray,
+    can_close: BoolArray,
+    deadline: float,
+    rel_tol: float = 1e-12,
+) -> Assignment:
+    """Best-improvement vertex substitution until no swap improves (or the deadline passes)."""
+    asg = assign(nc, open_mask.copy())
+    while time.perf_counter() < deadline:
+        delta, j, r = best_swap(nc, asg, can_open, can_close)
+        if not np.isfinite(delta) or delta >= -rel_tol * max(asg.objective, 1.0):
+            break
+        om = asg.open_mask.copy()
+        om[j], om[r] = True, False
+        asg = assign(nc, om)
+    return asg
+
+
+@dataclass
+class Lagrangian:
+    """Deflected-subgradient optimisation of the p-median Lagrangian dual on the first ``kl`` list columns."""
+
+    nc: NearCosts
+    p: int
+    must_open: BoolArray
+    can_open: BoolArray
+    kl: int
+    u: FloatArray = field(init=False)
+    cap: FloatArray = field(init=False)
+    best_lb: float = field(init=False, default=-np.inf)
+    best_u: FloatArray = field(init=False)
+    theta: float = 1.0
+    beta: float = 0.7
+    patience: int = 60
+    iters: int = 0
+    _since: int = 0
+    _dir: FloatArray | None = None
+
+    def __post_init__(self) -> None:
+        nc = self.nc
+        self.kl = min(self.kl, nc.k)
+        self.cap = nc.cost[:, self.kl].copy() if self.kl < nc.k else nc.beyond.copy()
+        self._nbr = np.ascontiguousarray(nc.nbr[:, : self.kl])
+        self._cost = np.ascontiguousarray(nc.cost[:, : self.kl])
+        # start: second-nearest cost (a classical choice), within the exactness cap
+        start = nc.cost[:, min(1, nc.k - 1)]
+        self.u = np.minimum(start, self.cap)
+        self.best_u = self.u.copy()
+        self._free = self.can_open & ~self.must_open
+        self._n_free = self.p - int(self.must_open.sum())
+
+    def evaluate(self, u: FloatArray) -> tuple[float, BoolArray, FloatArray]:
+        """Exact L(u) (u within the cap), the chosen Y and ρ."""
+        rho = np.zeros(self.nc.m)
+        _k.lagrangian_rho(self._nbr, self._cost, u, rho)
+        y = self.must_open.copy()
+        if self._n_free > 0:
+            cand = np.flatnonzero(self._free)
+            pick = cand[np.argpartition(rho[cand], self._n_free - 1)[: self._n_free]]
+            y[pick] = True
+        return float(u.sum() + rho[y].sum()), y, rho
+
+    def run(self, target: float, iters: int, deadline: float) -> BoolArray:
+        """Up to ``iters`` steps towards ``target`` (an upper bound); returns the last Lagrangian Y."""
+        y = self.must_open
+        for _ in range(iters):
+            if time.perf_counter() > deadline or self.theta < 1e-7:
+                break
+            lval, y, _ = self.evaluate(self.u)
+            self.iters += 1
+            if lval > self.best_lb:
+                if lval > self.best_lb + 1e-9 * abs(target):
+                    self._since = 0
+                self.best_lb = lval
+                self.best_u = self.u.copy()
+            else:
+                self._since += 1
+            if self._since >= self.patience:
+                self.theta *= 0.5
+                self._since = 0
+            if self.best_lb >= target:
+                break
+            served = np.empty(self.nc.n, dtype=np.int64)
+            _k.lagrangian_served(self._nbr, self._cost, self.u, y, served)
+            g = 1.0 - served
+            g[(g > 0) & (self.u >= self.cap)] = 0.0  # projected: u cannot rise past the cap
+            if not g.any():
+                break
+            d: FloatArray = np.asarray(g if self._dir is None else g + self.beta * self._dir, dtype=np.float64)
+            self._dir = d
+            nrm = float(np.square(d).sum())  # not BLAS: its threads stall on a busy machine
+            step = self.theta * max(target - lval, 1e-12 * abs(target)) / nrm
+            self.u = np.clip(self.u + step * d, 0.0, self.cap)
+        return y
+
+
+def seed_sites(nc: NearCosts, p: int, must_open: BoolArray, can_open: BoolArray, rng: np.random.Generator) -> BoolArray:
+    """Spread starting sites (k-means++-style D-sampling): a demand point is drawn with probability
+    proportional to its current weighted cost, and its nearest openable candidate is opened."""
+    n = nc.n
+    om = must_open.copy()
+    d = np.full(n, np.inf)
+    every = np.arange(n)
+    for keep in np.flatnonzero(om):
+        d = np.minimum(d, nc.travel.rows(every, np.array([keep]))[:, 0])
+    while int(om.sum()) < p:
+        cost: FloatArray = np.where(np.isfinite(d), nc.w * d, 0.0) if np.isfinite(d).any() else nc.w.copy()
+        total = float(cost.sum())
+        i = int(rng.choice(n, p=cost / total)) if total > 0 else int(rng.integers(n))
+        row = nc.nbr[i]
+        free = row[can_open[row] & ~om[row]]
+        pick = int(free[0]) if free.size else int(rng.choice(np.flatnonzero(can_open & ~om)))
+        om[pick] = True
+        d = np.minimum(d, nc.travel.rows(every, np.array([pick]))[:, 0])
+    return om
+
+
+SAMPLE_ABOVE = 50_000  # demand points; above this a sampled solve provides the starting sites
+SAMPLE_SIZE = 20_000
+
+
+@dataclass
+class _SubsetTravel:
+    """The travel costs of a subset of the demand points (for the sampled start)."""
+
+    base: TravelCosts
+    idx: IntArray
+    unit: str = "km"
+
+    @property
+    def n(self) -> int:
+        return int(self.idx.size)
+
+    @property
+    def m(self) -> int:
+        return int(self.base.m)
+
+    def rows(self, idx: IntArray, cols: IntArray | None = None) -> FloatArray:
+        return self.base.rows(self.idx[idx], cols)
+
+    def near(self, k: int) -> tuple[IntArray, FloatArray, FloatArray]:
+        raise NotImplementedError("a subset is built from the parent's lists")
+
+
+@dataclass
+class FastResult:
+    open_mask: BoolArray
+    assignment: Assignment
+    objective: float
+    lower_bound: float
+    iterations: int
+    local_searches: int
+    timed_out: bool
+    log: list[tuple[float, float, float]]  # (seconds, objective, lower_bound)
+
+
+def solve_pmedian_fast(
+    nc: NearCosts,
+    p: int,
+    must_open: BoolArray,
+    can_open: BoolArray,
+    time_limit: float,
+    gap: float,
+    seed: int = 0,
+    progress: Callable[[float, float, float], None] | None = None,
+    start: BoolArray | None = None,
+    max_shakes: int = 1_000_000,
+) -> FastResult:
+    """Heuristic upper bound + Lagrangian lower bound until ``gap`` is certified or ``time_limit`` passes.
+
+    Requires ``2 <= p`` open sites and at least ``p`` openable candidates (checked by the caller).
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    rng = np.random.default_rng(seed)
+    can_close = ~must_open
+    if start is None and nc.n > SAMPLE_ABOVE:
+        # large instance: solve a random sample of the demand first; its sites start the full search
+        sub = np.sort(rng.choice(nc.n, SAMPLE_SIZE, replace=False))
+        snc = NearCosts(nc.w[sub], nc.nbr[sub], nc.cost[sub], nc.beyond[sub], _SubsetTravel(nc.travel, sub))
+        start = solve_pmedian_fast(snc, p, must_open, can_open, 0.12 * time_limit, max(gap, 0.005), seed).open_mask
+    if start is None:  # a spread start gives the dual a sensible target at once
+        start = seed_sites(nc, p, must_open, can_open, rng)
+    lag = Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
+    log: list[tuple[float, float, float]] = []
+
+    _, y, _ = lag.evaluate(lag.u)
+    if start is not None:
+        best = local_search(nc, start, can_open, can_close, deadline)
+        # multipliers start at each point's cost in the incumbent (within the exactness cap)
+        lag.u = np.minimum(best.d1, lag.cap)
+    else:  # a plain assignment gives the first target; local search waits for a useful Lagrangian set
+        best = assign(nc, y)
+    n_ls = 0 if start is None else 1
+    tried: set[bytes] = set()
+
+    restarts = 0
+    shakes = 0
+
+    def cert_gap() -> float:
+        ub = best.objective
+        return (ub - lag.best_lb) / ub if ub > 0 else 0.0
+
+    screen_ratio = np.inf if nc.n <= SAMPLE_ABOVE else 1.02
+
+    def consider(cand: BoolArray, screen: bool = True) -> None:
+        nonlocal best, n_ls, shakes
+        key = cand.tobytes()
+        if int(cand.sum()) != p or key in tried or time.perf_counter() > deadline:
+            return
+        tried.add(key)
+        if screen:  # a start whose plain assignment is far above the incumbent is not worth a descent
+            a0 = assign(nc, cand)
+            if a0.objective > best.objective * screen_ratio:
+                return
+        asg = local_search(nc, cand, can_open, can_close, deadline)
+        n_ls += 1
+        if asg.objective < best.objective * (1 - 1e-12):
+            best = asg
+            shakes = 0
+
+    def shake() -> bool:
+        """k random swaps (k = 1..3) away from the incumbent, then descend; False if no swap is possible."""
+        om = best.open_mask.copy()
+        opened = np.flatnonzero(om & can_close)
+        closed = np.flatnonzero(~om & can_open)
+        ksw = min(1 + shakes % 3, opened.size, closed.size)
+        if ksw == 0:
+            return False
+        om[rng.choice(opened, ksw, replace=False)] = False
+        om[rng.choice(closed, ksw, replace=False)] = True
+        tried.discard(om.tobytes())
+        consider(om, screen=False)
+        return True
+
+    def report() -> None:
+        log.append((time.perf_counter() - t0, best.objective, lag.best_lb))
+        if progress is not None:
+            progress(time.perf_counter() - t0, best.objective, lag.best_lb)
+
+    while time.perf_counter() < deadline and cert_gap() > gap:
+        if lag.theta >= 1e-6:
+            # a target slightly above the incumbent keeps the Polyak steps from vanishing near the optimum
+            before = lag.best_lb
+            y = lag.run(best.objective * 1.002, 100, deadline)
+            ready = lag.best_lb > best.objective * 0.97 or (n_ls == 0 and lag.iters >= 300)
+            if ready:  # early Lagrangian sets are poor starts for local search: skip them
+                consider(y)
+            elif int(y.sum()) == p:
+                asg = assign(nc, y)
+                if asg.objective < best.objective:
+                    best = asg
+            if ready:
+                _, ybest, _ = lag.evaluate(lag.best_u)
+                consider(ybest)
+            if lag.best_lb - before < 5e-4 * best.objective:  # the dual moves slowly: also perturb the incumbent
+                shake()
+            report()
+            continue
+        if restarts < 2:  # the dual stalled: restart the step size once or twice from the best multipliers
+            restarts += 1
+            lag.u = lag.best_u.copy()
+            lag.theta = 0.1 / restarts
+            lag.patience = 100
+            lag._dir = None
+            continue
+        # the dual has converged: perturb the incumbent (k random swaps) and descend again
+        shakes += 1
+        if shakes > max_shakes or not shake():
+            break
+        if shakes % 10 == 0:
+            report()
+    report()
+    lb = min(lag.best_lb, best.objective)
+    return FastResult(
+        open_mask=best.open_mask,
+        assignment=best,
+        objective=best.objective,
+        lower_bound=lb,
+        iterations=lag.iters,
+        local_searches=n_ls,
+        timed_out=cert_gap() > gap,
+        log=log,
+    )
