@@ -11,6 +11,7 @@ from kouiki.formation.cli import app as formation_app
 from kouiki.optimize.cli import app as optimize_app
 from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
+from kouiki.staffing.cli import app as staffing_app
 from kouiki.store.cli import app as db_app
 from kouiki.web.cli import app as web_app
 
@@ -27,6 +28,7 @@ app.add_typer(web_app, name="serve")
 app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(formation_app, name="formation")
 app.add_typer(optimize_app, name="optimize")
+app.add_typer(staffing_app, name="staffing")
 
 
 @app.command("version")

@@ -81,7 +81,9 @@ def test_bad_plan_exits_non_zero_with_errors_naming_item_and_field(tmp_path: Pat
     assert res.exit_code == 1
     out = json.loads(res.stdout)
     assert out["lines"] == []
-    assert out["errors"] == [{"item": 1, "field": "municipality", "message": out["errors"][0]["message"]}]
+    (err,) = out["errors"]
+    assert (err["item"], err["field"]) == (1, "municipality")
+    assert err["row"] > 1  # the YAML line where item 1 starts
     assert "292044" in out["errors"][0]["message"]  # the expected check digit
     res = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert res.exit_code == 1
@@ -190,3 +192,46 @@ def test_compare_shows_baseline_scenario_and_delta(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "-1,000" in res.stdout
     assert runner.invoke(app, ["fiscal", "compare", str(p)]).exit_code == 1
+
+
+def test_yaml_errors_name_the_line_of_the_item(tmp_path: Path) -> None:
+    p = tmp_path / "plan.yaml"
+    p.write_text(
+        "# 計画\nitems:\n  - measure: remote_medicine\n    municipality: 285013\n    fiscal_year: R7\n    cost_yen: 1000\n"
+        "  - measure: remote_medicine\n    municipality: 285014\n    fiscal_year: R7\n    cost_yen: 1000\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json"])
+    assert res.exit_code == 1
+    (err,) = json.loads(res.stdout)["errors"]
+    assert (err["item"], err["field"], err["row"]) == (1, "municipality", 7)
+    assert "285013" in err["message"]
+
+
+def test_scenario_file_with_set_overriding_it(tmp_path: Path) -> None:
+    p = _write(tmp_path, SEED_PLAN)
+    sc = tmp_path / "scenario.yaml"
+    sc.write_text(
+        "title: 上限引上げ案\noverrides:\n  consolidation_study.cap@2025: 7000000\n"
+        "  facility_bond.longevity.allocation_tax_rate@2025: [{fsi_below: '0.5', rate: '0.5'}, {fsi_below: null, rate: '0.3'}]\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json", "--scenario", str(sc)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [ln["amount_yen"] for ln in out["lines"] if ln["item"] == 1] == [6_000_000]
+    res = runner.invoke(app, ["fiscal", "evaluate", str(p), "--json", "--scenario", str(sc),
+                              "--set", "consolidation_study.cap@2025=5500000"])
+    assert [ln["amount_yen"] for ln in json.loads(res.stdout)["lines"] if ln["item"] == 1] == [5_500_000]
+    sc.write_text("overrides:\n  consolidation_study.cap@2025: -1\n", encoding="utf-8")
+    bad = runner.invoke(app, ["fiscal", "compare", str(p), "--scenario", str(sc)])
+    assert bad.exit_code == 1 and "consolidation_study.cap@2025" in bad.output
+
+
+def test_non_finite_numbers_and_folders_are_clear_errors(tmp_path: Path) -> None:
+    from kouiki.fiscal import evaluate
+
+    r = evaluate([{"measure": "remote_medicine", "municipality": "285013", "fiscal_year": 2025, "cost_yen": float("inf")}])
+    assert [(e["item"], e["field"]) for e in r.errors] == [(0, "cost_yen")]
+    res = runner.invoke(app, ["fiscal", "evaluate", str(tmp_path), "--json"])
+    assert res.exit_code == 1 and "フォルダ" in res.stdout

@@ -160,3 +160,16 @@ def test_batch_mode_keeps_totals_and_aggregates_warnings() -> None:
     assert len(full.warnings) == 3
     (w,) = batch.warnings
     assert w["items"] == 3 and w["message"] == full.warnings[0]["message"]
+
+
+def test_every_parameter_has_a_value_from_the_year_its_measure_begins() -> None:
+    """A measure in force in a 年度 must find every one of its parameters (no None inside a rule)."""
+    pset = packaged()
+    for path, p in pset.params.items():
+        if not path.endswith(".in_force"):
+            continue
+        prefix = path[: -len("in_force")]
+        start = p.values[0].year
+        for other, q in pset.params.items():
+            if other.startswith(prefix) and other != path:
+                assert q.values[0].year <= start, f"{other} starts {q.values[0].year}, after {path} ({start})"

@@ -97,12 +97,7 @@ def load_plan(source: Any, context: FiscalContext | None = None) -> Plan:
         return source
     if isinstance(source, str | Path) and not isinstance(source, dict):
         path = Path(source)
-        data, rows = read_plan_data(path)
-        label = str(path)
-        if path.suffix.lower() == ".xlsx" and isinstance(data, list):
-            from kouiki.fiscal.template import last_sheet_read
-
-            label = f"{path}（シート「{last_sheet_read(path)}」）"
+        data, rows, label = read_plan_data(path)
         return validate(data, label, ctx.vision_lookup, rows, ctx.body_exists)
     return validate(source, None, ctx.vision_lookup, None, ctx.body_exists)
 

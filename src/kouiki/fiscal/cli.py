@@ -22,6 +22,22 @@ from kouiki.reference.municipalities import registry
 app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
 
 SET_HELP = "パラメータの上書き PATH@年度=値（複数可）例: consolidation_study.cap@2025=6000000"
+SCENARIO_HELP = "シナリオファイル（YAML: overrides: {PATH@年度: 値}）。--set と併用可（--set が後）"
+
+
+def _overrides(set_: list[str] | None, scenario: Path | None) -> list[str] | None:
+    """The overrides of --scenario FILE then --set (later ones win for the same PATH@年度)."""
+    from kouiki.fiscal.params import load_scenario
+
+    out: list[str] = []
+    if scenario is not None:
+        import json as _json
+
+        for k, v in load_scenario(scenario).items():
+            text = v if isinstance(v, str) else _json.dumps(v, ensure_ascii=False, default=str)
+            out.append(f"{k}={text}")
+    out.extend(set_ or [])
+    return out or None
 
 
 def _name(code: str) -> str:
@@ -109,11 +125,12 @@ def evaluate_cmd(
     plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
     as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    scenario: Annotated[Path | None, typer.Option("--scenario", help=SCENARIO_HELP)] = None,
     totals_only: bool = typer.Option(False, "--totals-only", help="合計のみ（大量の計画向け）"),
     trace: bool = typer.Option(False, "--trace", help="JSONに各行の説明（trace）を含める"),
 ) -> None:
     """計画を評価し、項目ごとの措置額・根拠・合計を表示する."""
-    result = evaluate(plan, set_ or None, trace=trace, totals_only=totals_only)
+    result = evaluate(plan, _overrides(set_, scenario), trace=trace, totals_only=totals_only)
     if as_json:
         print_json(result.to_dict(include_trace=trace))
     elif result.errors:
@@ -129,13 +146,15 @@ def evaluate_cmd(
 def compare_cmd(
     plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    scenario: Annotated[Path | None, typer.Option("--scenario", help=SCENARIO_HELP)] = None,
     as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
 ) -> None:
     """現行の値とシナリオ（--set）で計画を評価し、項目ごとの差を表示する（what-if）."""
-    if not set_:
-        err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 で指定してください")
+    overrides = _overrides(set_, scenario)
+    if not overrides:
+        err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 か --scenario FILE で指定してください")
         raise typer.Exit(1)
-    out = compare(plan, set_)
+    out = compare(plan, overrides)
     if as_json:
         print_json(out)
     elif out["errors"]:

@@ -424,14 +424,21 @@ def consolidation_smoothing(c: Ctx) -> None:
     if not _partners(c, m):
         return
     start = it.get("completion_fiscal_year")
-    window = c.val(f"{m}.window_years", start)
+    created = c.params.params[f"{m}.in_force"].values[0].year
+    ref = max(start, created)  # the values in force when the window opened (or when the measure began)
+    if start < created:
+        c.warn(
+            f"集約化等完了年度（{wareki(start)}）が措置の創設（{wareki(created)}）より前です。"
+            "5年度間のうち創設後の年度分を対象と解釈しています（未確認）"
+        )
+    window = c.val(f"{m}.window_years", ref)
     last = start + window - 1
     if not start <= it.fiscal_year <= last:
         c.zero(SAT, f"措置期間（集約化等完了年度 {wareki(start)} から{window}年度間、{wareki(last)}まで）の外です")
         return
     c.step(f"措置期間 {wareki(start)}〜{wareki(last)} の{it.fiscal_year - start + 1}年度目")
     # The cap is per case per body over the whole window: its value is the one in force at completion.
-    cap = c.val(f"{m}.cap", start)
+    cap = c.val(f"{m}.cap", ref)
     c.capped(it.cost_yen, c.val(f"{m}.rate"), cap, (m, it.municipality, it.get("case")))
 
 

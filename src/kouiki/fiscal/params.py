@@ -193,6 +193,13 @@ class MeasureInfo:
 
 
 def _decimal(value: Any) -> Decimal:
+    d = _decimal_raw(value)
+    if not d.is_finite():
+        raise ValueError(f"有限の数値が必要です: {value!r}")
+    return d
+
+
+def _decimal_raw(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("真偽値は数値ではありません")
     if isinstance(value, float):
@@ -625,3 +632,17 @@ def apply_overrides(pset: ParameterSet, overrides: Any) -> tuple[ParameterSet, l
 
 def replace_value(dv: DatedValue, **changes: Any) -> DatedValue:
     return replace(dv, **changes)
+
+
+def load_scenario(path: Path) -> dict[str, Any]:
+    """A scenario file: ``{title: …, overrides: {"path@年度": value, …}}`` (validated when applied).
+
+    Returns the overrides mapping; errors name the file.
+    """
+    raw = load_yaml_strict(path.read_text(encoding="utf-8"), str(path))
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("overrides"), Mapping):
+        raise ParameterError(f"{path}: シナリオファイルには overrides（PATH@年度: 値 の対応表）が必要です")
+    extra = set(raw) - {"title", "description", "overrides"}
+    if extra:
+        raise ParameterError(f"{path}: 不明な項目があります: {sorted(extra)}（title, description, overrides）")
+    return dict(raw["overrides"])

@@ -227,6 +227,13 @@ _FALSE = {"false", "no", "n", "0", "いいえ", "×", "無", "なし", "false()"
 
 
 def _to_decimal(v: Any) -> Decimal:
+    d = _to_decimal_raw(v)
+    if not d.is_finite():
+        raise ValueError(f"有限の数値が必要です: {v!r}")
+    return d
+
+
+def _to_decimal_raw(v: Any) -> Decimal:
     if isinstance(v, bool):
         raise ValueError("数値が必要です（真偽値は不可）")
     if isinstance(v, float):
@@ -430,6 +437,8 @@ def validate(
                         bad("partner_bodies", f"団体コード {c} の団体は見つかりません")
         if measure == "facility_bond":
             _check_facility_bond(values, bad)
+        if "term_years" in specs:
+            _check_bond_terms(values, bad)
         if (
             "has_vision" in specs
             and "has_vision" not in values
@@ -461,6 +470,13 @@ def validate(
     return Plan(items, meta, source)
 
 
+def _check_bond_terms(values: dict[str, Any], bad: Callable[[str | None, str], None]) -> None:
+    if "term_years" in values and values["term_years"] < 1:
+        bad("term_years", "償還年限は1年以上です")
+    elif "grace_years" in values and "term_years" in values and values["grace_years"] >= values["term_years"]:
+        bad("grace_years", "据置期間は償還年限より短くしてください")
+
+
 def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str], None]) -> None:
     cat = values.get("category")
     if "national_subsidy_yen" in values and "national_subsidy_rate" in values:
@@ -481,36 +497,55 @@ def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str]
             bad("service_start_fiscal_year", "新施設の供用開始年度（service_start_fiscal_year）がありません")
         elif ctype == "function_only" and "service_end_fiscal_year" not in values:
             bad("service_end_fiscal_year", "旧施設の供用廃止年度（service_end_fiscal_year）がありません")
-    if "grace_years" in values and "term_years" in values and values["grace_years"] >= values["term_years"]:
-        bad("grace_years", "据置期間は償還年限より短くしてください")
-    if "term_years" in values and values["term_years"] < 1:
-        bad("term_years", "償還年限は1年以上です")
 
 
 # ---- reading files ---------------------------------------------------------------------------------
 
 
-def read_plan_data(path: Path) -> tuple[Any, list[int] | None]:
-    """Raw plan data from a .yaml/.yml/.json/.xlsx file (and the Excel row of each item)."""
+def read_plan_data(path: Path) -> tuple[Any, list[int] | None, str]:
+    """Raw plan data from a .yaml/.yml/.json/.xlsx file, the Excel row / YAML line of each item, and a label
+    of the source for messages (the path, with the sheet name for Excel)."""
+    if path.exists() and not path.is_file():
+        raise PlanError([PlanIssue(None, None, f"計画ファイルではありません（フォルダです）: {path}")], str(path))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from kouiki.fiscal.template import read_xlsx
 
-        return read_xlsx(path)
+        items, rows, sheet = read_xlsx(path)
+        return items, rows, f"{path}（シート「{sheet}」）"
     text = path.read_text(encoding="utf-8-sig")
     if suffix == ".json":
         try:
-            return json.loads(text), None
+            return json.loads(text), None, str(path)
         except json.JSONDecodeError as exc:
             raise PlanError([PlanIssue(None, None, f"JSONとして読めません: {exc.msg}（{exc.lineno}行目）")], str(path)) from None
     if suffix in (".yaml", ".yml"):
         from kouiki.fiscal.params import load_yaml_strict
 
         try:
-            return load_yaml_strict(text, str(path)), None
+            data = load_yaml_strict(text, str(path))
         except KouikiError as exc:
             raise PlanError([PlanIssue(None, None, str(exc))], str(path)) from None
+        return data, _yaml_item_lines(text, data), str(path)
     raise PlanError([PlanIssue(None, None, f"計画ファイルは .yaml .yml .json .xlsx のいずれかです: {path.name}")], str(path))
+
+
+def _yaml_item_lines(text: str, data: Any) -> list[int] | None:
+    """The line on which each item starts in a YAML plan (errors then name the line)."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    seq = root
+    if isinstance(root, yaml.MappingNode):
+        seq = next((v for k, v in root.value if getattr(k, "value", None) == "items"), None)
+    if not isinstance(seq, yaml.SequenceNode):
+        return None
+    lines = [node.start_mark.line + 1 for node in seq.value]
+    items = data.get("items") if isinstance(data, Mapping) else data
+    return lines if isinstance(items, list) and len(items) == len(lines) else None
 
 
 # ---- JSON Schema -----------------------------------------------------------------------------------

@@ -116,16 +116,8 @@ def write_template(path: Path, with_examples: bool = False) -> Path:
     return path
 
 
-_SHEETS: dict[str, str] = {}
-
-
-def last_sheet_read(path: Path) -> str:
-    """The name of the sheet :func:`read_xlsx` read from ``path`` (for error messages)."""
-    return _SHEETS.get(str(path), SHEET)
-
-
-def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
-    """Items of the sheet 計画 (or the first sheet) and the Excel row of each."""
+def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int], str]:
+    """Items of the sheet 計画 (or the first sheet), the Excel row of each, and the sheet's name."""
     from openpyxl import load_workbook
 
     try:
@@ -133,7 +125,6 @@ def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
     except Exception as exc:
         raise PlanError([PlanIssue(None, None, f"Excelファイルを開けません: {exc}")], str(path)) from None
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb[wb.sheetnames[0]]
-    _SHEETS[str(path)] = ws.title
     rows = list(ws.iter_rows(values_only=True))
     wb.close()
     header_idx = None
@@ -175,7 +166,7 @@ def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
             item["conditions"] = conds
         items.append(item)
         excel_rows.append(i)
-    return items, excel_rows
+    return items, excel_rows, ws.title
 
 
 def regenerate_package_data(folder: Path | None = None) -> list[Path]:
