@@ -90,3 +90,55 @@ def test_central_check_page_uses_the_formation_engine(login: Callable[[str], Log
     assert data["check"]["eligible"] == expected.eligible
     assert [c["id"] for c in data["check"]["criteria"]] == [c.id for c in expected.criteria]
     assert "判定:" in v.client.get("/regions/hirosaki/central").text
+
+
+def test_optimizer_job_reports_progress_and_creates_an_evaluable_scenario(login: Callable[[str], Logged]) -> None:
+    import time
+
+    from kouiki.store import session
+    from kouiki.web.demo import load_demo_data
+
+    with session() as s:
+        load_demo_data(s)
+    viewer = login("viewer")
+    body = {"category": "市民文化系施設", "keep": 2, "fiscal_year": 2028}
+    assert viewer.client.post("/api/regions/hirosaki/optimize", json=body, headers=viewer.headers()).status_code == 403
+    u = login("region")
+    r = u.client.post("/api/regions/hirosaki/optimize", json=body, headers=u.headers())
+    assert r.status_code == 202, r.text
+    job_id = r.json()["job_id"]
+    deadline = time.monotonic() + 120
+    job = u.client.get(f"/api/jobs/{job_id}").json()
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        job = u.client.get(f"/api/jobs/{job_id}").json()
+    assert job["status"] == "done", job
+    assert len(job["result"]["selected"]) == 2 and job["result"]["lower_bound"] <= job["result"]["objective"]
+    scenario = u.client.get(f"/api/scenarios/{job['scenario_id']}").json()
+    closed = {fid for a in scenario["document"]["actions"] for fid in a["facilities"]}
+    assert closed == set(job["result"]["closed"])
+    assert scenario["evaluation"]["counts"]
+    bad = u.client.post("/api/regions/hirosaki/optimize", json=body | {"keep": 0}, headers=u.headers())
+    assert bad.status_code == 400
+
+
+def test_staffing_page_and_api_match_the_staffing_engine(login: Callable[[str], Logged]) -> None:
+    from importlib import resources
+
+    import yaml
+
+    from kouiki.staffing import case_from_dict, evaluate_support
+
+    text = resources.files("kouiki.staffing").joinpath("demo/aomori_hirosaki.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    expected = evaluate_support(case_from_dict(data, "demo")).to_dict()["totals"]
+    v = login("viewer")
+    import json
+
+    as_json = json.loads(json.dumps(data, default=str))  # YAML dates travel as ISO text in JSON
+    got = v.client.post("/api/staffing/support", json={"case": as_json}).json()["totals"]
+    assert got["support_yen"] == expected["support_yen"] and got["net_cost_yen"] == expected["net_cost_yen"]
+    page = v.client.get("/staffing").text
+    assert f"{round(expected['support_yen'] / 1000):,} 千円" in page
+    bad = v.client.post("/staffing", data={"case": "agreements: 3", "csrf_token": v.csrf})
+    assert bad.status_code == 400

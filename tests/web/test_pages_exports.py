@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from tests.web.conftest import HIROSAKI, KUROISHI, Logged, template_csv
 
 PAGES = ["/regions", "/regions/hirosaki", "/regions/hirosaki/central", f"/facilities?body={HIROSAKI}",
-         "/fiscal?region=hirosaki", "/parameters",
+         "/fiscal?region=hirosaki", "/parameters", "/staffing",
          "/regions/hirosaki/scenarios", "/admin/audit", "/admin/users"]
 URL_ATTR = re.compile(r'(?:src|href|action|data-[a-z-]+)="([^"]*)"')
 

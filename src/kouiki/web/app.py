@@ -152,9 +152,16 @@ def create_app() -> FastAPI:
             parts.append(f"{loc}: {e.get('msg')}")
         return _error_response(request, 422, "入力が正しくありません: " + "; ".join(parts))
 
-    from kouiki.web import routes_admin, routes_api, routes_exports, routes_fiscal, routes_pages
+    from kouiki.web import (
+        routes_admin,
+        routes_api,
+        routes_exports,
+        routes_fiscal,
+        routes_pages,
+        routes_staffing,
+    )
 
-    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal):
+    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing):
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)

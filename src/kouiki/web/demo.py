@@ -31,7 +31,7 @@ def _demo_users() -> list[dict[str, Any]]:
     return [
         {"username": "admin", "display_name": "管理者（デモ）", "role": UserRole.ADMIN},
         {"username": "hirosaki", "display_name": "弘前圏域 担当（デモ）", "role": UserRole.REGION, "region": "弘前圏域"},
-        {"username": "fujisaki", "display_name": "藤崎町 担当（デモ）", "role": UserRole.BODY, "body": "青森県藤崎町"},
+        {"username": "kuroishi", "display_name": "黒石市 担当（デモ）", "role": UserRole.BODY, "body": "青森県黒石市"},
         {"username": "kawanishi", "display_name": "奈良県川西町 担当（デモ）", "role": UserRole.BODY, "body": "奈良県川西町"},
         {"username": "viewer", "display_name": "閲覧者（デモ）", "role": UserRole.VIEWER},
     ]
@@ -64,4 +64,24 @@ def load_demo_data(s: Session) -> list[str]:
     except ImportError:
         return ["デモ用の施設データは施設計画機能の統合後に読み込まれます"]
     notes.extend(load_demo_inventories(s))
+    notes.extend(_demo_scenario(s))
     return notes
+
+
+def _demo_scenario(s: Session) -> list[str]:
+    """One example scenario for 弘前圏域 (two facilities of one 大分類 into one), built from its demo inventory."""
+    import yaml
+
+    from kouiki.store.scenarios import create_scenario, list_scenarios
+    from kouiki.web import service
+    from kouiki.web.routes_pages import example_scenario
+
+    if list_scenarios(s, "hirosaki"):
+        return []
+    doc = yaml.safe_load(example_scenario(s, "hirosaki"))
+    if not doc.get("actions"):
+        return []
+    name = "デモ: 2施設の集約"
+    sc = service.validate_scenario(doc, "hirosaki", name)
+    create_scenario(s, region_id="hirosaki", name=name, document=service.scenario_document(sc), user="demo")
+    return [f"デモ用のシナリオ「{name}」（弘前圏域）を作りました"]

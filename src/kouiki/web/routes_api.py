@@ -196,3 +196,28 @@ def api_compare(region_id: str, s: DB, viewer: V, ids: Annotated[list[int], Quer
             raise HTTPException(status_code=400, detail=f"シナリオ {sid} はこの圏域のものではありません")
         out.append({"id": row.id, "name": row.name, "evaluation": service.scenario_evaluation(s, row)})
     return {"region_id": region_id, "version": region_version(s, region_id), "scenarios": out}
+
+
+# ----- optimiser ------------------------------------------------------------------------------------------
+
+class OptimizeBody(BaseModel):
+    category: str  # 大分類
+    keep: int  # 残す施設数 (p)
+    fiscal_year: int  # 廃止年度 of the closures in the resulting scenario
+
+
+@router.post("/regions/{region_id}/optimize", status_code=202, summary="施設配置の最適化を開始（進捗は /api/jobs/{id}）")
+def api_optimize(region_id: str, body: OptimizeBody, s: DB, viewer: W) -> dict[str, Any]:
+    from kouiki.web.routes_pages import start_optimizer
+
+    return {"job_id": start_optimizer(s, viewer, region_id, body.category, body.keep, body.fiscal_year)}
+
+
+@router.get("/jobs/{job_id}", summary="最適化の進捗と結果")
+def api_job(job_id: str, viewer: V) -> dict[str, Any]:
+    from kouiki.web.optimizer_jobs import get_job
+
+    job = get_job(job_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail="この処理は見つかりません")
+    return job.public()

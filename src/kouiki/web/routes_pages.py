@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from kouiki.facilities.model import MajorCategory
 from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
@@ -170,7 +171,8 @@ def example_scenario(s: Session, region_id: str) -> str:
 def scenarios_page(request: Request, region_id: str, s: DB, viewer: V) -> Response:
     region = service.region_or_404(s, region_id)
     return render(request, "scenarios.html", viewer, region=region, rows=list_scenarios(s, region_id),
-                  can_edit=viewer.can_edit_region(region_id), error=None, example=example_scenario(s, region_id))
+                  can_edit=viewer.can_edit_region(region_id), error=None, example=example_scenario(s, region_id),
+                  categories=[c.value for c in MajorCategory], next_year=views.current_fiscal_year().year + 2)
 
 
 @router.post("/regions/{region_id}/scenarios")
@@ -185,7 +187,8 @@ def scenarios_create(
         region = service.region_or_404(s, region_id)
         return render(request, "scenarios.html", viewer, status_code=400, region=region,
                       rows=list_scenarios(s, region_id), can_edit=viewer.can_edit_region(region_id),
-                      error=str(exc), example=document, name=name)
+                      error=str(exc), example=document, name=name, categories=[c.value for c in MajorCategory],
+                      next_year=views.current_fiscal_year().year + 2)
     return RedirectResponse(f"/scenarios/{row.id}", status_code=303)
 
 
@@ -233,3 +236,40 @@ def compare_page(
             raise HTTPException(status_code=400, detail=f"シナリオ {sid} はこの圏域のものではありません")
         chosen.append({"row": row, "evaluation": service.scenario_evaluation(s, row)})
     return render(request, "compare.html", viewer, region=region, chosen=chosen, rows=list_scenarios(s, region_id))
+
+
+# ----- optimiser (background job with progress) -----------------------------------------------------------
+
+def start_optimizer(s: Session, viewer: Viewer, region_id: str, category: str, keep: int, fiscal_year: int) -> str:
+    from kouiki.web.optimizer_jobs import start_p_median
+
+    region = service.region_or_404(s, region_id)
+    if not viewer.can_edit_region(region_id):
+        raise HTTPException(status_code=403, detail="最適化でシナリオを作る権限がありません（圏域担当または管理者）")
+    try:
+        cat = MajorCategory(category)
+    except ValueError:
+        raise KouikiError(f"大分類「{category}」は13区分のどれでもありません") from None
+    facilities = service.region_inventory(s, region).facilities
+    return start_p_median(viewer, region_id, region.member_codes(), facilities, cat, keep, fiscal_year).id
+
+
+@router.post("/regions/{region_id}/optimize")
+def optimize_submit(
+    request: Request, region_id: str, s: DB, viewer: V, category: Annotated[str, Form()],
+    keep: Annotated[int, Form()], fiscal_year: Annotated[int, Form()], csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(viewer, request, csrf_token)
+    job_id = start_optimizer(s, viewer, region_id, category, keep, fiscal_year)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, job_id: str, s: DB, viewer: V) -> Response:
+    from kouiki.web.optimizer_jobs import get_job
+
+    job = get_job(job_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail="この処理は見つかりません（サーバーの再起動で消えた可能性があります）")
+    fragment = request.headers.get("hx-request") == "true"
+    return render(request, "_job.html" if fragment else "job.html", viewer, job=job.public())
