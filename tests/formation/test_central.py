@@ -150,3 +150,9 @@ def test_bad_parameter_file_names_the_field(tmp_path) -> None:  # type: ignore[n
     bad.write_text("version: x\ncentral_city: {}\n", encoding="utf-8")
     with pytest.raises(ParameterError, match=r"central_city\.population_min"):
         load_params(bad)
+
+
+def test_a_suppressed_newer_ratio_falls_back_to_the_latest_known_census() -> None:
+    newer = DaytimeFigure(code="022021", census_year=2020, ratio_per_100=None, source="2020表（秘匿）", origin="imported")
+    c = check_central_city("弘前市", bundled_census().overlaid([newer])).criterion("daytime_ratio")
+    assert (c.value, c.year, c.result) == ("1.072", 2015, "pass")

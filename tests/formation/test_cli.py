@@ -103,3 +103,20 @@ def test_census_lists_figures_with_source_year_and_origin() -> None:
     assert [(d["census_year"], d["origin"]) for d in out["daytime"]] == [(2005, "imported"), (2010, "imported"), (2015, "bundled")]
     res = runner.invoke(app, ["formation", "census", "弘前市"])
     assert res.exit_code == 0 and "107.2" in res.output
+
+
+def test_rules_and_a_user_parameter_file(_isolated_data_dir: Path) -> None:
+    res = runner.invoke(app, ["formation", "rules"])
+    assert res.exit_code == 0 and "40,000" in res.output
+    import yaml
+
+    from kouiki.formation.params import load_params
+
+    raw = dict(load_params().raw)
+    raw["central_city"] = dict(raw["central_city"], population_min=dict(raw["central_city"]["population_min"], value=200000))
+    (_isolated_data_dir / "parameters").mkdir(parents=True)
+    (_isolated_data_dir / "parameters" / "formation.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    out = _json(["formation", "check", "弘前市", "--json"])
+    pop = next(c for c in out["criteria"] if c["id"] == "population")
+    assert pop["result"] == "fail" and out["parameters"]["file"].endswith("parameters/formation.yaml")
+    assert _json(["formation", "rules", "--json"])["central_city"]["population_min"]["value"] == 200000

@@ -95,3 +95,15 @@ def test_commuting_database_download_keeps_sex_breakdowns_apart() -> None:
     assert (hirosaki.commuters, hirosaki.base, hirosaki.share_percent) == (350, 700, Decimal("50.00"))  # 総数, not 男
     assert figs[("023434", "022012")].commuters is None
     assert [s["line"] for s in r.skipped] == [9]
+
+
+def test_names_only_file_and_an_ambiguous_name(tmp_path: Path) -> None:
+    f = tmp_path / "names.csv"
+    f.write_bytes(('"令和２年国勢調査"\r\n"地域名","夜間人口","昼間人口"\r\n'
+                   '"弘前市","168466","180596"\r\n"天理市","63889","65998"\r\n').encode("cp932"))
+    r = import_census(f, "daytime")
+    assert {x.code for x in r.figures} == {"022021", "292044"}  # 168466 is a count, not a code
+    bad = tmp_path / "ambiguous.csv"
+    bad.write_bytes(('"令和２年国勢調査"\r\n"地域名","夜間人口","昼間人口"\r\n"府中市","100000","90000"\r\n').encode("cp932"))
+    with pytest.raises(CensusImportError, match="3行目"):
+        import_census(bad, "daytime")

@@ -57,3 +57,24 @@ def test_radius_adds_bodies() -> None:
     base = {n.body.code for n in neighbour_indicators("弘前市")}
     wide = {n.body.code for n in neighbour_indicators("弘前市", radius_km=40)}
     assert base < wide
+
+
+def test_a_city_borders_a_designated_city_as_a_whole_and_wards_border_wards() -> None:
+    miki = _names(adjacency(get("三木市").code))
+    assert "神戸市" in miki and not any(n.startswith("神戸市") and n != "神戸市" for n in miki)
+    kita = _names(adjacency(get("神戸市北区").code))
+    assert {"神戸市兵庫区", "三田市"} <= kita
+
+
+def test_cross_prefecture_adjacency_comes_from_the_national_topology() -> None:
+    yonago = adjacency(get("米子市").code)
+    assert yonago[get("安来市").code] == ["topology"]  # 島根県: no 1 % prefecture file, topology only
+
+
+def test_small_flows_from_far_bodies_are_not_listed() -> None:
+    tiny = CommutingFigure(from_code="131016", to_code="022021", census_year=2020, commuters=5, base=30000,
+                           source="t", origin="imported")  # 千代田区 → 弘前市
+    big = CommutingFigure(from_code="022039", to_code="022021", census_year=2020, commuters=3000, base=100000,
+                          source="t", origin="imported")  # 八戸市 → 弘前市 3 %
+    names = {n.body.name for n in neighbour_indicators("弘前市", bundled_census().overlaid([tiny, big]))}
+    assert "八戸市" in names and "千代田区" not in names

@@ -102,9 +102,26 @@ def adjacency(code: str | int, buffer_degrees: float | None = None) -> dict[str,
     merged, wards = _topology()
     topo = merged.get(code6, wards.get(code6, set()))
     out: dict[str, list[str]] = {c: ["topology"] for c in topo}
+    query_is_ward = code6 not in merged and code6 in wards
     for c in geometric_neighbours(code6, buffer_degrees) or set():
-        out.setdefault(c, []).append("geometry")
+        if not query_is_ward:
+            c = _parent_city(c)  # the 1 % files split 神戸市 into wards; a city borders 神戸市 as a whole
+        if c == code6:
+            continue
+        methods = out.setdefault(c, [])
+        if "geometry" not in methods:
+            methods.append("geometry")
     return out
+
+
+def _parent_city(code6: str) -> str:
+    from kouiki.reference.municipalities import registry
+
+    if code6 in registry():
+        parent = registry().by_code(code6).parent_code
+        if parent:
+            return parent
+    return code6
 
 
 def has_boundary(code: str | int) -> bool:

@@ -106,6 +106,7 @@ class CensusData:
 
     daytime: dict[tuple[str, int], DaytimeFigure] = field(default_factory=dict)
     commuting: dict[tuple[str, str, int], CommutingFigure] = field(default_factory=dict)
+    _by_origin: dict[str, list[CommutingFigure]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, figures: Iterable[DaytimeFigure | CommutingFigure]) -> CensusData:
         for f in figures:
@@ -113,7 +114,17 @@ class CensusData:
                 self.daytime[(f.code, f.census_year)] = f
             else:
                 self.commuting[(f.from_code, f.to_code, f.census_year)] = f
+        self._by_origin = None
         return self
+
+    def flows_from(self, code: str) -> list[CommutingFigure]:
+        """Every commuting figure whose origin (常住地) is ``code`` (indexed on first use)."""
+        if self._by_origin is None:
+            index: dict[str, list[CommutingFigure]] = {}
+            for f in self.commuting.values():
+                index.setdefault(f.from_code, []).append(f)
+            self._by_origin = index
+        return self._by_origin.get(codes.normalize(code), [])
 
     def overlaid(self, figures: Iterable[DaytimeFigure | CommutingFigure]) -> CensusData:
         """A copy with ``figures`` on top (imported figures override bundled ones)."""
@@ -121,21 +132,24 @@ class CensusData:
         return out.add(figures)
 
     def daytime_ratio(self, code: str, census_year: int | None = None) -> DaytimeFigure | None:
-        """The figure of that census, or of the latest census known for the body when ``census_year`` is None."""
+        """The figure of that census; when ``census_year`` is None, the latest census whose ratio is known
+        (else the latest figure, whose ratio is then unknown)."""
         code6 = codes.normalize(code)
         if census_year is not None:
             return self.daytime.get((code6, census_year))
-        years = sorted(y for (c, y) in self.daytime if c == code6)
-        return self.daytime[(code6, years[-1])] if years else None
+        figs = [f for (c, _y), f in self.daytime.items() if c == code6]
+        known = [f for f in figs if f.ratio is not None]
+        pick = known or figs
+        return max(pick, key=lambda f: f.census_year) if pick else None
 
     def commuting_to(self, from_code: str, to_code: str, census_year: int | None = None) -> CommutingFigure | None:
         a, b = codes.normalize(from_code), codes.normalize(to_code)
         if census_year is not None:
             return self.commuting.get((a, b, census_year))
-        known = sorted(
-            (y for (f, t, y), fig in self.commuting.items() if f == a and t == b and fig.share_percent is not None),
-        ) or sorted(y for (f, t, y) in self.commuting if f == a and t == b)
-        return self.commuting[(a, b, known[-1])] if known else None
+        pair = [f for f in self.flows_from(a) if f.to_code == b]
+        with_share = [f for f in pair if f.share_percent is not None]
+        pick = with_share or pair
+        return max(pick, key=lambda f: f.census_year) if pick else None
 
     def all_figures(self) -> list[DaytimeFigure | CommutingFigure]:
         return [*self.daytime.values(), *self.commuting.values()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any, Literal
 
 from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census
@@ -102,6 +103,11 @@ def _recorded_central_codes() -> set[str]:
     return {c for r in bundled_regions() for c in r.central}
 
 
+@cache
+def _metro_cores(kinds: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(b.code for b in registry() if b.kind.value in kinds)
+
+
 # ----- single criteria ---------------------------------------------------------------------------------
 def is_city(m: Municipality, p: FormationParams) -> Criterion:
     rule = p.rule("central_city", "must_be_city")
@@ -117,7 +123,10 @@ def is_city(m: Municipality, p: FormationParams) -> Criterion:
 def population(m: Municipality, p: FormationParams, census_year: int | None = None) -> Criterion:
     year = census_year or p.population_census_year
     rule = p.rule("central_city", "population_min")
-    pop = m.population(year)
+    try:
+        pop = m.population(year)
+    except ValueError:
+        pop = None  # that census is not bundled: unknown
     src = SOURCES.get(f"population_{year}")
     target = p.population_target
     result = UNKNOWN if pop is None else (PASS if pop > p.population_min else FAIL)
@@ -189,8 +198,8 @@ def location(
     if m.kind.value in p.metro_core_kinds:
         return verdict(FAIL, p.cited(rule), (f"三大都市圏の中心（{m.kind.value}）そのもの",), "confirmed")
     recorded = _recorded_central_codes() if recorded_central is None else recorded_central
-    cores = {b.code for b in registry() if b.kind.value in p.metro_core_kinds}
-    flows = [f for (a, b, _y), f in census.commuting.items() if a == m.code and b in cores]
+    cores = _metro_cores(p.metro_core_kinds)
+    flows = [f for f in census.flows_from(m.code) if f.to_code in cores]
     shares: dict[int, Decimal] = {}
     for f in flows:
         s = f.share_percent

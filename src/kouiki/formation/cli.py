@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from kouiki.cli_common import console, friendly_errors, print_json, table
-from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census
+from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census, census_title
 from kouiki.formation.central import (
     CentralCityResult,
     check_central_city,
@@ -18,7 +18,7 @@ from kouiki.formation.central import (
 )
 from kouiki.formation.estat import import_census
 from kouiki.formation.neighbours import neighbour_indicators
-from kouiki.formation.params import load_params
+from kouiki.formation.params import FormationParams, load_params
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 
@@ -26,6 +26,16 @@ app = typer.Typer(help="圏域形成: 中心市の要件・近隣市町村の指
 
 RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
 ELIGIBLE_JA = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}
+
+
+def _params(path: Path | None) -> FormationParams:
+    """--params, else <KOUIKI_DATA_DIR>/parameters/formation.yaml when the user placed one, else the bundled file."""
+    if path is not None:
+        return load_params(path)
+    from kouiki.settings import user_parameters_dir
+
+    user = user_parameters_dir() / "formation.yaml"
+    return load_params(user if user.exists() else None)
 
 
 def _census_and_regions() -> tuple[CensusData, set[str], list[object]]:
@@ -44,7 +54,7 @@ def _census_and_regions() -> tuple[CensusData, set[str], list[object]]:
 def _print_result(r: CentralCityResult) -> None:
     names = "・".join(b.name for b in r.bodies)
     t = table(f"中心市の要件: {names}（{ {'standard': '通常', 'compound': '複眼型', 'single_merged': '合併1市'}[r.kind] }）",
-              "要件", "値", "基準", "判定", "年", "出典")
+              "要件", "値", "基準", "判定", "調査", "出典")
     sources: list[str] = []
     for c in r.criteria:
         ref = "—"
@@ -56,7 +66,7 @@ def _print_result(r: CentralCityResult) -> None:
         if not c.blocking:
             label += "［参考］"
         value = "不明" if c.value is None else (f"{c.value:,}" if isinstance(c.value, int) and not isinstance(c.value, bool) else str(c.value))
-        t.add_row(label, value, c.threshold, RESULT_JA[c.result], "—" if c.year is None else str(c.year), ref)
+        t.add_row(label, value, c.threshold, RESULT_JA[c.result], "—" if c.year is None else census_title(c.year), ref)
     console.print(t)
     for i, src in enumerate(sources, 1):
         console.print(f"[{i}] {src}", highlight=False, markup=False)
@@ -81,7 +91,7 @@ def check(
 ) -> None:
     """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する。--with で複眼型、--single-merged で合併1市圏域."""
     census, recorded, _ = _census_and_regions()
-    p = load_params(params)
+    p = _params(params)
     former = None
     if former_ratio is not None:
         if not former_source or not former_year:
@@ -114,9 +124,10 @@ def neighbours(
     """近隣市町村の指標: 隣接・庁舎間距離・人口・通勤通学割合（10%は目安であり要件ではない）."""
     census, _, regions = _census_and_regions()
     central = registry().get(body)
-    rows = neighbour_indicators(central, census, regions=regions, radius_km=radius_km)  # type: ignore[arg-type]
+    p = _params(None)
+    rows = neighbour_indicators(central, census, p, regions=regions, radius_km=radius_km)  # type: ignore[arg-type]
     if as_json:
-        print_json({"central": central.to_dict(), "guideline_percent": str(load_params().neighbour_share_guideline),
+        print_json({"central": central.to_dict(), "guideline_percent": str(p.neighbour_share_guideline),
                     "guideline_is_blocking": False, "neighbours": [n.to_dict() for n in rows]})
         return
     t = table(f"{central.name} の近隣市町村の指標", "団体", "隣接", "庁舎間距離(km)", "人口(R2国調)", "通勤通学割合", "10%目安", "圏域", "備考")
@@ -225,7 +236,7 @@ def candidates(
     if prefecture:
         pref = registry().get(prefecture)
         pool = [b for b in pool if b.prefecture == pref.name]
-    results = check_many(pool, census, recorded_central=recorded)
+    results = check_many(pool, census, _params(None), recorded_central=recorded)
     wanted = {"eligible": True, "unknown": None, "ineligible": False}
     if only is not None:
         if only not in wanted:
@@ -264,15 +275,45 @@ def census_cmd(
         return
     t = table(f"{m.name} の昼夜間人口比率", "国勢調査", "比率(100人当たり)", "夜間人口", "昼間人口", "取得元", "出典")
     for f in day:
-        t.add_row(str(f.census_year), "不明" if f.ratio_per_100 is None else str(f.ratio_per_100),
+        t.add_row(census_title(f.census_year), "不明" if f.ratio_per_100 is None else str(f.ratio_per_100),
                   "不明" if f.night_population is None else f"{f.night_population:,}",
                   "不明" if f.daytime_population is None else f"{f.daytime_population:,}",
                   "同梱" if f.origin == "bundled" else "取込", f.source)
     console.print(t if day else f"{m.name} の昼夜間人口比率: 不明（同梱データになし）")
     t2 = table(f"{m.name} に関わる通勤通学", "国勢調査", "常住地", "従業地・通学地", "人数", "割合", "取得元", "出典")
     for g in flows:
-        t2.add_row(str(g.census_year), registry().by_code(g.from_code).name, registry().by_code(g.to_code).name,
+        t2.add_row(census_title(g.census_year), registry().by_code(g.from_code).name, registry().by_code(g.to_code).name,
                    "不明" if g.commuters is None else f"{g.commuters:,}",
                    "不明" if g.share_percent is None else f"{g.share_percent}%",
                    "同梱" if g.origin == "bundled" else "取込", g.source)
     console.print(t2 if flows else f"{m.name} に関わる通勤通学の数値: なし")
+
+
+@app.command("rules")
+@friendly_errors
+def rules(
+    params: Path = typer.Option(None, "--params", help="パラメータファイル（既定: 利用者のファイルまたは同梱）"),
+    as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
+) -> None:
+    """中心市・近隣市町村の判定に使う基準値と出典（パラメータファイルの内容）を表示する."""
+    p = _params(params)
+    if as_json:
+        print_json({"file": p.source, **p.raw})
+        return
+    console.print(f"パラメータ: {p.source}（版 {p.version}）", highlight=False)
+    t = table("中心市の要件", "項目", "値", "確度", "出典")
+    for key, label, value in (
+        ("population_min", "人口（超）", f"{p.population_min:,}人"),
+        ("population_target", "人口の目安（参考）", f"{p.population_target:,}人程度以上"),
+        ("daytime_ratio_min", "昼夜間人口比率（以上）", str(p.daytime_ratio_min)),
+        ("location", "三大都市圏の都府県（原則対象外）", "・".join(p.metro_prefectures)),
+    ):
+        rule = p.rule("central_city", key)
+        t.add_row(label, value, str(rule.get("confidence", "")), p.cited(rule))
+    exc = p.rule("central_city", "location")["exception"]
+    t.add_row("都府県内の例外", f"{'・'.join(p.metro_core_kinds)}への通勤通学 {p.metro_commuting_share_max}% 未満",
+              str(exc.get("confidence", "")), str(exc.get("note", "")))
+    t.add_row("複眼型: 2市の合計人口（超）", f"{p.compound_population_min:,}人", "", p.cited(p.rule("central_city", "compound")))
+    t.add_row("近隣市町村: 通勤通学割合の目安", f"{p.neighbour_share_guideline}%（要件ではない）", "",
+              p.cited(p.rule("neighbours")))
+    console.print(t)

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -136,7 +136,8 @@ def parse_table(text: str, file: str) -> _Table:
     before = [r for r in rows[:data_start] if any(c.strip() for c in r)]
     for k, r in enumerate(before):
         filled = [c.strip() for c in r if c.strip()]
-        if len(filled) <= 2 and k < len(before) - 1:
+        at = [j for j, c in enumerate(r) if c.strip()]
+        if len(filled) <= 2 and at[-1] <= 1 and k < len(before) - 1:  # "title" or "key","value" in the first columns
             title_lines.append(" ".join(filled))  # title, 「表番号」「統計名：」 lines
         else:
             header_rows.append(r)
@@ -167,6 +168,17 @@ def _col(labels: list[str], *must: str, avoid: tuple[str, ...] = ()) -> int | No
     total = [j for j in hits if "総数" in labels[j]]
     pick = total or hits
     return pick[0] if pick else None
+
+
+def _code_columns(t: _Table) -> list[int]:
+    """Columns holding area codes: code-like cells (5/6 digits) under a コード/地域/常住地/従業地 label.
+
+    Population counts can also have 5–6 digits, so unlabelled columns never count as codes (a file with
+    names only is matched by name).
+    """
+    looks = [j for j in range(len(t.labels)) if any(_code_cell(r[j]) for _, r in t.rows[:20])]
+    return [j for j in looks if any(k in t.labels[j] for k in ("コード", "地域", "常住地", "従業地", "通学地"))
+            and not any(k in t.labels[j] for k in ("表章", "時間軸"))]
 
 
 def _first(*cols: int | None) -> int | None:
@@ -263,8 +275,10 @@ def import_daytime(path: Path | str, census_year: int | None = None) -> ImportRe
     p = Path(path)
     file = str(p)
     t = parse_table(read_text(p), file)
-    code_cols = [j for j in range(len(t.labels)) if any(_code_cell(r[j]) for _, r in t.rows[:20])]
+    code_cols = _code_columns(t)
     if t.long_form:
+        if not code_cols:
+            raise CensusImportError(f"{file}: 地域コードの列が見つかりません（見出し: {', '.join(x for x in t.labels if x)}）")
         t = _to_wide(t, file, code_cols[:1])
         code_cols = [0]
     year = _year(t, file, census_year)
@@ -279,9 +293,11 @@ def import_daytime(path: Path | str, census_year: int | None = None) -> ImportRe
                     _col(t.labels, "地域", avoid=("コード", "番号")))
     title = " ".join(t.title_lines) or "国勢調査 昼夜間人口"
     res = ImportResult("daytime", file, title, year)
-    code_label = t.labels[code_cols[0]] or "地域コード"
+    if not code_cols and name_c is None:
+        raise CensusImportError(f"{file}: 地域コードの列も地域名の列も見つかりません（見出し: {', '.join(x for x in t.labels if x)}）")
+    code_label = (t.labels[code_cols[0]] if code_cols else t.labels[name_c or 0]) or "地域コード"
     for line, r in t.rows:
-        code = _area(r[code_cols[0]], r[name_c] if name_c is not None else "", file, line, code_label)
+        code = _area(r[code_cols[0]] if code_cols else "", r[name_c] if name_c is not None else "", file, line, code_label)
         if code is None:
             continue
         if code not in _known_codes():
@@ -291,14 +307,16 @@ def import_daytime(path: Path | str, census_year: int | None = None) -> ImportRe
             return None if c is None else _value(r[c], file, t.line_of(line, t.labels[c]), t.labels[c], res.skipped)
 
         ratio, day, night = val(ratio_c), val(day_c), val(night_c)
+        note = None
         if ratio is None and day is not None and night:
-            ratio = (day * 100 / night).quantize(Decimal("0.1"))
+            ratio = (day * 100 / night).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            note = "比率は昼間人口÷夜間人口から算出（判定は両人口から正確に計算）"
         row_year = census_year or t.years.get(line, year)
         res.figures.append(DaytimeFigure(
             code=code, census_year=row_year, ratio_per_100=ratio,
             night_population=None if night is None else int(night),
             daytime_population=None if day is None else int(day),
-            source=_source(title, file, row_year), origin="imported",
+            source=_source(title, file, row_year), origin="imported", note=note,
         ))
     return res
 
@@ -308,7 +326,7 @@ def import_commuting(path: Path | str, census_year: int | None = None) -> Import
     p = Path(path)
     file = str(p)
     t = parse_table(read_text(p), file)
-    code_cols = [j for j in range(len(t.labels)) if any(_code_cell(r[j]) for _, r in t.rows[:50])]
+    code_cols = _code_columns(t)
     origin_c = _col(t.labels, "常住地", "コード")
     dest_c = _first(_col(t.labels, "従業地", "コード"), _col(t.labels, "通学地", "コード"))
     if origin_c is None or dest_c is None:

@@ -84,8 +84,9 @@ def neighbour_indicators(
     radius_km: float | None = None,
     population_year: int | None = None,
 ) -> list[NeighbourIndicator]:
-    """Every body adjacent to the 中心市, in one of its registered regions, with a known flow to it, or
-    (when ``radius_km`` is given) whose office lies within that distance; nearest first."""
+    """Every body adjacent to the 中心市, in one of its registered regions, with a known flow to it (share ≥
+    ``listing_min_share_percent`` or unknown), or (when ``radius_km`` is given) whose office lies within that
+    distance; nearest first."""
     c = central if isinstance(central, Municipality) else registry().get(central)
     cen = bundled_census() if census is None else census
     p = params or load_params()
@@ -100,9 +101,11 @@ def neighbour_indicators(
         for m in r.members:
             if m.code != c.code:
                 reasons.setdefault(m.code, []).append("member")
-    for (origin, dest, _y) in cen.commuting:
+    for (origin, dest, _y), fig in cen.commuting.items():
         if dest == c.code and origin != c.code:
-            reasons.setdefault(origin, []).append("commuting_figure")
+            share = fig.share_percent
+            if share is None or share >= p.listing_min_share:
+                reasons.setdefault(origin, []).append("commuting_figure")
     if radius_km is not None:
         for other in registry().municipalities():
             d = great_circle_km(c, other)

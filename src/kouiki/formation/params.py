@@ -35,6 +35,7 @@ class FormationParams:
     compound_population_min: int
     compound_mutual_commuting: Decimal
     neighbour_share_guideline: Decimal
+    listing_min_share: Decimal
     adjacency_buffer_degrees: float
     raw: dict[str, Any]
 
@@ -88,6 +89,7 @@ def parse_params(data: dict[str, Any], source: str = "formation.yaml") -> Format
             neighbour_share_guideline=Decimal(
                 str(_get(data, source, "neighbours", "commuting_share_guideline_percent"))
             ),
+            listing_min_share=Decimal(str(_get(data, source, "neighbours", "listing_min_share_percent"))),
             adjacency_buffer_degrees=float(_get(data, source, "neighbours", "adjacency", "buffer_degrees")),
             raw=data,
         )

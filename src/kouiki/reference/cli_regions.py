@@ -132,6 +132,12 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) 
     if nat["latest"]:
         lt = nat["latest"]
         console.print(f"最新: {_date(lt['as_of'])} {lt['regions']}圏域 — KPI まで {lt['gap_to_kpi']}圏域（達成率 {lt['share_of_kpi_percent']}%）")
+    series = registry_series(regions, today)
+    if series:
+        t2 = table("登録簿の推移（各年度末）", "時点", "宣言中心市", "形成済み圏域", "構成市町村（延べ）")
+        for row in series:
+            t2.add_row(_date(row["as_of"]), str(row["declared_central_cities"]), str(row["regions"]), str(row["member_slots"]))
+        console.print(t2)
     rc = registry_counts(regions, today)
     console.print(
         f"登録簿（{rc['registered_regions']}圏域を登録）: 形成済み {rc['regions']}圏域・宣言中心市 {rc['declared_central_cities']}市・"
