@@ -6,6 +6,7 @@ import typer
 
 from kouiki import __version__
 from kouiki.cli_common import friendly_errors
+from kouiki.facilities.cli import app as facilities_app
 from kouiki.fiscal.cli import app as fiscal_app
 from kouiki.formation.cli import app as formation_app
 from kouiki.optimize.cli import app as optimize_app
@@ -29,6 +30,7 @@ app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(formation_app, name="formation")
 app.add_typer(optimize_app, name="optimize")
 app.add_typer(staffing_app, name="staffing")
+app.add_typer(facilities_app, name="facilities")
 
 
 @app.command("version")

@@ -21,7 +21,7 @@ from kouiki.reports.fonts import register_matplotlib
 _PALETTE = ["#005AFF", "#FF4B00", "#03AF7A", "#4DC4FF", "#F6AA00", "#990099", "#804000",
             "#FF8082", "#84919E", "#FFF100", "#C9ACE6", "#77D9A8", "#000000"]
 _HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--", "||", "**", "OO", "//.", ""]
-_KIND_COLOURS = {"大規模改修": "#4DC4FF", "建替え": "#005AFF", "積み残し": "#F6AA00"}
+_KIND_COLOURS = {"大規模改修": "#4DC4FF", "建替え": "#005AFF", "積み残し": "#F6AA00", "修繕": "#03AF7A"}
 _UNITS = {"億円": 100_000_000, "百万円": 1_000_000, "千円": 1_000}
 
 
@@ -50,6 +50,7 @@ def renewal_chart(
     unit: str = "億円",
     title: str | None = None,
     body_label: str | None = None,
+    compare: RenewalResult | None = None,
 ) -> Path:
     """The classic 更新費用 chart: stacked bars by 年度 (by kind or by 大分類), the recent 5-year
     投資的経費 average as a horizontal line when given, 40年総額 and 年平均 in the legend box."""
@@ -76,6 +77,9 @@ def renewal_chart(
         bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
     avg = result.annual_average_yen
     ax.axhline(_scaled([avg], unit)[0], color="#FF4B00", linestyle="--", linewidth=1.2, label=f"試算期間の年平均 {_scaled([avg], unit)[0]:,.1f}{unit}")
+    if compare is not None:
+        ax.plot(x, _scaled(compare.total_yen, unit), color="#03AF7A", marker="o", markersize=3, linewidth=1.5,
+                label=f"{compare.parameters.scenario}（{compare.parameters.title}）")
     recent = result.recent_average_yen()
     if recent is not None:
         ax.axhline(_scaled([recent], unit)[0], color="#000000", linestyle="-", linewidth=1.5, label=f"直近5年平均 投資的経費 {_scaled([recent], unit)[0]:,.1f}{unit}")

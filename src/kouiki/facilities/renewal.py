@@ -19,6 +19,7 @@ All rules (unit costs, ages, spreads, backlog) come from ``parameters/renewal*.y
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -73,6 +74,8 @@ class RenewalParameters:
     repeat_after_rebuild: bool
     horizon_years: int
     source_file: str
+    annual_repair_yen_per_m2: Decimal | None = None  # 修繕 every 年度 (長寿命化 scenarios), None = not counted
+    annual_repair_kind: str = "修繕"
 
     @classmethod
     def load(cls, path: Path | str | None = None, scenario: str = "mic") -> RenewalParameters:
@@ -118,6 +121,7 @@ class RenewalParameters:
                     if ev.table not in cols:
                         raise RenewalParameterError(f"{source}: {cat.value} に単価「{ev.table}」がありません")
                 events.append(ev)
+            ar = raw.get("annual_repair")
             rep = raw.get("repeat_after_rebuild", {"value": False})
             hz = raw.get("horizon_years", {"value": 40})
             return cls(
@@ -132,6 +136,8 @@ class RenewalParameters:
                 repeat_after_rebuild=bool(rep["value"] if isinstance(rep, dict) else rep),
                 horizon_years=int(hz["value"] if isinstance(hz, dict) else hz),
                 source_file=source,
+                annual_repair_yen_per_m2=None if not ar else Decimal(str(ar["yen_per_m2"])),
+                annual_repair_kind=str(ar.get("kind", "修繕")) if ar else "修繕",
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, RenewalParameterError):
@@ -172,6 +178,7 @@ class RenewalParameters:
                 for e in self.events
             ],
             "repeat_after_rebuild": self.repeat_after_rebuild,
+            "annual_repair_yen_per_m2": None if self.annual_repair_yen_per_m2 is None else str(self.annual_repair_yen_per_m2),
         }
 
 
@@ -226,6 +233,7 @@ class RenewalResult:
     imputed: list[dict[str, Any]]
     parameters: RenewalParameters
     bookings: list[Booking] = field(default_factory=list)
+    by_facility: dict[str, list[int]] = field(default_factory=dict)  # facility_id → yen by 年度 (traceability)
     floor_area_m2: Decimal = Decimal(0)  # 延床面積 of the buildings included
     recent_investment_yen: list[int] | None = None  # 直近5年の投資的経費（既存更新分）実績
 
@@ -267,6 +275,7 @@ class RenewalResult:
         }
         if detail:
             out["bookings"] = [b.to_dict() for b in self.bookings]
+            out["by_facility"] = self.by_facility
         return out
 
 
@@ -294,8 +303,14 @@ def project(
     *,
     recent_investment_yen: list[int] | None = None,
     keep_bookings: bool = True,
+    keep_by_facility: bool = True,
+    closing_year: Mapping[str, int] | None = None,
 ) -> RenewalResult:
-    """The 更新費用 projection of ``inventory`` over ``years`` 年度 from ``start_year``."""
+    """The 更新費用 projection of ``inventory`` over ``years`` 年度 from ``start_year``.
+
+    ``closing_year`` (facility_id → 年度) stops a facility's costs from that 年度 on (a scenario closes,
+    demolishes or consolidates it); parts of an event that fall on or after it are not counted.
+    """
     params = parameters or RenewalParameters.load()
     n = years if years is not None else params.horizon_years
     if n < 1:
@@ -306,9 +321,13 @@ def project(
     by_cat: dict[MajorCategory, list[int]] = {}
     by_muni: dict[str, list[int]] = {}
     by_kind: dict[str, list[int]] = {k: [0] * n for k in KINDS}
+    repair = params.annual_repair_yen_per_m2
+    if repair is not None:
+        by_kind[params.annual_repair_kind] = [0] * n
     excluded: list[dict[str, str]] = []
     imputed: list[dict[str, Any]] = []
     bookings: list[Booking] = []
+    by_fac: dict[str, list[int]] = {}
     floor_total = Decimal(0)
     rnd = params.rounding
     events = params.events
@@ -317,7 +336,11 @@ def project(
     for f in facilities:
         cat_row = by_cat.get(f.category)
         muni_row = by_muni.get(f.municipality_code)
+        if muni_row is None:  # every body of the inventory gets a row, zeros if all its facilities are excluded
+            muni_row = by_muni[f.municipality_code] = [0] * n
         used_imputed: dict[str, str] = {}
+        fac_row: list[int] | None = None
+        stop = n if not closing_year or f.facility_id not in closing_year else max(0, min(n, closing_year[f.facility_id] - start_year))
         for bid, area, built, imp in _units(f):
             reason = _exclusion_reason(area, built)
             if reason is not None:
@@ -329,10 +352,10 @@ def project(
             assert area is not None and built is not None
             used_imputed.update(imp)
             floor_total += area
+            if keep_by_facility and fac_row is None:
+                fac_row = by_fac.setdefault(f.facility_id, [0] * n)
             if cat_row is None:
                 cat_row = by_cat[f.category] = [0] * n
-            if muni_row is None:
-                muni_row = by_muni[f.municipality_code] = [0] * n
             base = built
             while True:
                 for ev in events:
@@ -353,14 +376,32 @@ def project(
                     inside = 0
                     for i, part in enumerate(parts):
                         y = first + i - start_year
-                        if 0 <= y < n:
+                        if 0 <= y < stop:
                             total[y] += part
                             cat_row[y] += part
                             muni_row[y] += part
                             by_kind[kind][y] += part
+                            if fac_row is not None:
+                                fac_row[y] += part
                             inside += part
                     if keep_bookings:
                         bookings.append(Booking(f.facility_id, bid, kind, ev.label if not is_backlog else f"{ev.label}（積み残し）", first, spread, area, unit, cost, inside, is_backlog))
+                if repair is not None and base == built:
+                    # 修繕: the same amount every 年度 the building is in service (from its build 年度 on)
+                    yearly = rnd.apply(area * repair)
+                    first_y = max(0, built - start_year)
+                    inside = 0
+                    rk = by_kind[params.annual_repair_kind]
+                    for y in range(first_y, stop):
+                        total[y] += yearly
+                        cat_row[y] += yearly
+                        muni_row[y] += yearly
+                        rk[y] += yearly
+                        if fac_row is not None:
+                            fac_row[y] += yearly
+                        inside += yearly
+                    if keep_bookings and inside:
+                        bookings.append(Booking(f.facility_id, bid, params.annual_repair_kind, "修繕（毎年度）", start_year + first_y, max(0, stop - first_y), area, repair, inside, inside, False))
                 # One cycle per building unless the file says to repeat it from a rebuild inside the horizon.
                 nxt = base + rebuild_age
                 if not params.repeat_after_rebuild or nxt < start_year or nxt >= end:
@@ -379,6 +420,7 @@ def project(
         imputed=imputed,
         parameters=params,
         bookings=bookings,
+        by_facility=by_fac,
         floor_area_m2=floor_total,
         recent_investment_yen=recent_investment_yen,
     )

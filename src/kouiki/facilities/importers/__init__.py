@@ -11,6 +11,7 @@ from pathlib import Path
 from kouiki.facilities.importers.common import (
     ImportReport,
     InventoryImportError,
+    Progress,
     RowIssue,
     norm_header,
     read_table,
@@ -55,6 +56,7 @@ def import_inventory(
     mapping: LedgerMapping | None = None,
     unit: str | None = None,
     strict: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Inventory, ImportReport]:
     """Import any supported inventory file. ``fmt``: auto | template | public_facility | ledger."""
     path = Path(path)
@@ -63,9 +65,10 @@ def import_inventory(
     table = read_table(path, sheet or (mapping.sheet if mapping else None), encoding)
     kind = detect_format(table.header) if fmt == "auto" else fmt
     if kind == "public_facility":
-        return import_public_facility_table(table, path, default_code=default_code, strict=strict)
+        return import_public_facility_table(table, path, default_code=default_code, strict=strict, progress=progress)
     if kind == "ledger":
         return import_ledger_table(
-            table, path, mapping=mapping or LedgerMapping(), unit=unit, default_code=default_code, strict=strict
+            table, path, mapping=mapping or LedgerMapping(), unit=unit, default_code=default_code, strict=strict,
+            progress=progress,
         )
-    return import_template_table(table, path, default_code=default_code, strict=strict)
+    return import_template_table(table, path, default_code=default_code, strict=strict, progress=progress)

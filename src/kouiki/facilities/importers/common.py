@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,6 +20,13 @@ from typing import Any
 
 from kouiki.reference.calendar import ERAS, FiscalYear
 from kouiki.reference.errors import KouikiError
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all) — the CLI draws a Rich progress bar
+
+
+def tick(progress: Progress | None, done: int, total: int, every: int = 500) -> None:
+    if progress is not None and (done % every == 0 or done == total):
+        progress(done, total)
 
 
 class InventoryImportError(KouikiError, ValueError):
@@ -249,6 +256,7 @@ class ValueProblem(ValueError):
     """A cell that cannot be read; the message is Japanese and goes into the report."""
 
 
+_PLAIN_RE = re.compile(r"^-?\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -264,6 +272,8 @@ def parse_decimal(value: Any, what: str) -> Decimal | None:
         return Decimal(repr(value))  # the shortest text that round-trips: what Excel showed
     if isinstance(value, Decimal):
         return value
+    if isinstance(value, str) and _PLAIN_RE.match(value):  # fast path: ASCII digits, optional 1,000 separators
+        return Decimal(value.replace(",", ""))
     t = unicodedata.normalize("NFKC", str(value)).strip()
     t = t.replace(",", "").replace("m2", "").replace("㎡", "").replace("円", "").replace("¥", "").strip()
     if t in ("", "-", "―", "－", "不明", "未詳"):
@@ -363,6 +373,21 @@ def _serial_or_year(num: Decimal, what: str) -> ParsedDate:
         d = EXCEL_EPOCH + dt.timedelta(days=n)
         return ParsedDate(d.year, d.month, d.day, False)
     raise ValueProblem(f"{what}を日付として解釈できません")
+
+
+class CodeCache:
+    """``codes.normalize`` once per distinct code (a 100k-row 台帳 has a handful of codes)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def normalize(self, code: str) -> str:
+        from kouiki.reference import codes
+
+        out = self._seen.get(code)
+        if out is None:
+            out = self._seen[code] = codes.normalize(code)
+        return out
 
 
 def code_from_filename(path: Path) -> str | None:

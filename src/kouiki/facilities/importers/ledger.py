@@ -23,8 +23,10 @@ import yaml
 
 from kouiki.facilities.classify import CategoryError, classify, parse_category
 from kouiki.facilities.importers.common import (
+    CodeCache,
     ImportReport,
     InventoryImportError,
+    Progress,
     Table,
     ValueProblem,
     cell,
@@ -34,9 +36,9 @@ from kouiki.facilities.importers.common import (
     parse_decimal,
     read_table,
     text_or_none,
+    tick,
 )
 from kouiki.facilities.model import Building, Facility, Inventory
-from kouiki.reference import codes
 from kouiki.reference.errors import CodeError
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -157,6 +159,7 @@ def import_ledger_table(
     unit: str | None = None,
     default_code: str | None = None,
     strict: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Inventory, ImportReport]:
     report = ImportReport(source=path.name, format="ledger", encoding=table.encoding)
     idx, cols, unmatched = match_columns(table.header, ALIASES, mapping.columns)
@@ -174,10 +177,12 @@ def import_ledger_table(
     factor = 1000 if the_unit == "千円" else 1
     report.notes.append(f"金額の単位: {the_unit}")
     fallback = default_code or mapping.municipality_code or code_from_filename(path)
+    code_cache = CodeCache()
     accs: dict[str, _Acc] = {}
     land_rows = other_rows = memo_rows = 0
     for lineno, cells in table.rows:
         report.rows_read += 1
+        tick(progress, report.rows_read, len(table.rows))
 
         def raw(f: str, cells: list[Any] = cells) -> Any:
             return cell(cells, idx.get(f))
@@ -193,7 +198,7 @@ def import_ledger_table(
             report.reject(lineno, cols.get("code"), "団体コードが分かりません（列・--code・ファイル名のいずれも無い）")
             continue
         try:
-            code = codes.normalize(code_raw)
+            code = code_cache.normalize(code_raw)
         except CodeError as exc:
             report.reject(lineno, cols.get("code"), str(exc), code_raw)
             continue

@@ -15,8 +15,10 @@ from typing import Any
 
 from kouiki.facilities.classify import classify
 from kouiki.facilities.importers.common import (
+    CodeCache,
     ImportReport,
     InventoryImportError,
+    Progress,
     Table,
     ValueProblem,
     cell,
@@ -26,6 +28,7 @@ from kouiki.facilities.importers.common import (
     parse_decimal,
     read_table,
     text_or_none,
+    tick,
 )
 from kouiki.facilities.model import Facility, Inventory
 from kouiki.reference import codes
@@ -78,7 +81,7 @@ def import_public_facility(
 
 
 def import_public_facility_table(
-    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False
+    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False, progress: Progress | None = None
 ) -> tuple[Inventory, ImportReport]:
     report = ImportReport(source=path.name, format=detect_generation(table.header), encoding=table.encoding)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
@@ -92,8 +95,10 @@ def import_public_facility_table(
     facilities: list[Facility] = []
     seen: dict[str, int] = {}
     filled_from_name = 0
+    code_cache = CodeCache()
     for lineno, cells in table.rows:
         report.rows_read += 1
+        tick(progress, report.rows_read, len(table.rows))
 
         def raw(f: str, cells: list[Any] = cells) -> Any:
             return cell(cells, idx.get(f))
@@ -110,7 +115,7 @@ def import_public_facility_table(
             code_raw = fallback
             filled_from_name += 1
         try:
-            code = codes.normalize(code_raw)
+            code = code_cache.normalize(code_raw)
         except CodeError as exc:
             report.reject(lineno, cols.get("code"), str(exc), code_raw)
             continue

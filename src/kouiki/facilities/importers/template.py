@@ -13,6 +13,7 @@ from kouiki.facilities.classify import CategoryError, classify, parse_category
 from kouiki.facilities.importers.common import (
     ImportReport,
     InventoryImportError,
+    Progress,
     Table,
     ValueProblem,
     cell,
@@ -23,6 +24,7 @@ from kouiki.facilities.importers.common import (
     parse_int,
     read_table,
     text_or_none,
+    tick,
 )
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
 from kouiki.reference import codes
@@ -93,7 +95,7 @@ def import_template(
 
 
 def import_template_table(
-    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False
+    table: Table, path: Path, *, default_code: str | None = None, strict: bool = False, progress: Progress | None = None
 ) -> tuple[Inventory, ImportReport]:
     report = ImportReport(source=path.name, format="template", encoding=table.encoding)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
@@ -111,6 +113,7 @@ def import_template_table(
     groups: dict[str, _Group] = {}
     for lineno, cells in table.rows:
         report.rows_read += 1
+        tick(progress, report.rows_read, len(table.rows))
         row = _read_row(cells, idx, cols, lineno, report, fallback)
         if row is None:
             continue
@@ -281,3 +284,70 @@ def _facility(fid: str, g: _Group, path: Path) -> Facility:
         buildings=buildings,
         source_row=g.first_row,
     )
+
+
+TEMPLATE_COLUMNS = (
+    "facility_id", "building_id", "municipality_code", "name", "category", "subcategory", "floor_area_m2",
+    "built_year", "lat", "lon", "capacity", "annual_users", "annual_operating_cost_yen", "annual_revenue_yen",
+    "fee_yen", "structure", "owner", "address", "acquisition_cost_yen", "accumulated_depreciation_yen", "imputed",
+)
+
+
+def template_rows(inventory: Inventory) -> list[dict[str, Any]]:
+    """The inventory as template rows: one per facility, or one per 棟 when a facility has buildings."""
+    rows: list[dict[str, Any]] = []
+    for f in inventory.facilities:
+        base: dict[str, Any] = {
+            "facility_id": f.facility_id,
+            "building_id": "",
+            "municipality_code": f.municipality_code,
+            "name": f.name,
+            "category": f.category.value,
+            "subcategory": f.subcategory or "",
+            "floor_area_m2": "" if f.floor_area_m2 is None else str(f.floor_area_m2),
+            "built_year": "" if f.built_year is None else f.built_year,
+            "lat": "" if f.lat is None else f.lat,
+            "lon": "" if f.lon is None else f.lon,
+            "capacity": f.capacity if f.capacity is not None else "",
+            "annual_users": f.annual_users if f.annual_users is not None else "",
+            "annual_operating_cost_yen": f.annual_operating_cost_yen if f.annual_operating_cost_yen is not None else "",
+            "annual_revenue_yen": f.annual_revenue_yen if f.annual_revenue_yen is not None else "",
+            "fee_yen": f.fee_yen if f.fee_yen is not None else "",
+            "structure": f.structure or "",
+            "owner": f.owner or "",
+            "address": f.address or "",
+            "acquisition_cost_yen": f.acquisition_cost_yen if f.acquisition_cost_yen is not None else "",
+            "accumulated_depreciation_yen": f.accumulated_depreciation_yen if f.accumulated_depreciation_yen is not None else "",
+            "imputed": format_imputed(f.imputed),
+        }
+        if not f.buildings:
+            rows.append(base)
+            continue
+        for b in f.buildings:
+            rows.append(
+                base
+                | {
+                    "building_id": b.building_id,
+                    "floor_area_m2": "" if b.floor_area_m2 is None else str(b.floor_area_m2),
+                    "built_year": "" if b.built_year is None else b.built_year,
+                    "structure": b.structure or "",
+                    "acquisition_cost_yen": b.acquisition_cost_yen if b.acquisition_cost_yen is not None else "",
+                    "accumulated_depreciation_yen": b.accumulated_depreciation_yen if b.accumulated_depreciation_yen is not None else "",
+                    "imputed": format_imputed(b.imputed or f.imputed),
+                }
+            )
+    return rows
+
+
+def write_template_csv(inventory: Inventory, path: Path | str, encoding: str = "cp932") -> Path:
+    """Write the inventory in the kouiki template (CSV; CP932 by default for Excel on Windows, or utf-8-sig)."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, errors="strict", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(TEMPLATE_COLUMNS))
+        w.writeheader()
+        for row in template_rows(inventory):
+            w.writerow(row)
+    return path
