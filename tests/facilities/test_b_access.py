@@ -57,3 +57,17 @@ def test_unknown_demand_point_is_an_error() -> None:
     d, m = setup()
     with pytest.raises(Exception, match="需要点"):
         access.evaluate([*d, DemandPoint("zz", 0, 0, 1)], m, ["A"])
+
+
+def test_nearest_neighbour_path_equals_the_matrix_path() -> None:
+    from kouiki.facilities.travel import Site, great_circle_matrix
+
+    rng = np.random.default_rng(7)
+    demand = [DemandPoint(f"d{i}", float(34.5 + rng.random() * 0.3), float(135.7 + rng.random() * 0.3), int(rng.integers(1, 100)),
+                          "292044" if i % 3 else "293628") for i in range(300)]
+    sites = [Site(f"f{j}", float(34.5 + rng.random() * 0.3), float(135.7 + rng.random() * 0.3)) for j in range(25)]
+    ids = [s.id for s in sites]
+    m = great_circle_matrix([d.site() for d in demand], sites)
+    a = access.compare(demand, m, ids, ids[:10], Decimal(10)).to_dict()
+    b = access.compare_great_circle(demand, sites, ids, ids[:10], threshold_minutes=Decimal(10)).to_dict()
+    assert a == b

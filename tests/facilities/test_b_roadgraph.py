@@ -105,8 +105,52 @@ def test_geopackage_links(tmp_path: Path) -> None:
     assert m.minutes[0, 0] == pytest.approx(km / 2 / 30 * 60 + km / 2 / 60 * 60, abs=0.05)
 
 
-def test_pbf_is_refused_with_advice(tmp_path: Path) -> None:
+def test_broken_pbf_and_unknown_format_name_the_file(tmp_path: Path) -> None:
+    pytest.importorskip("osmium")
     p = tmp_path / "japan.osm.pbf"
     p.write_bytes(b"x")
-    with pytest.raises(TravelError, match="GraphML"):
+    with pytest.raises(TravelError, match=r"japan\.osm\.pbf: OSM ファイルを読めません"):
         roadgraph.load(p)
+    q = tmp_path / "roads.shp"
+    q.write_bytes(b"x")
+    with pytest.raises(TravelError, match=r"roads\.shp: 道路ネットワークの形式が不明"):
+        roadgraph.load(q)
+
+
+def test_network_access_by_one_search_equals_the_matrix() -> None:
+    from decimal import Decimal
+
+    from kouiki.facilities import access
+    from kouiki.facilities.demand import DemandPoint
+
+    g = grid()
+    # facilities off the road (snap time counts) and demand points at nodes and off them
+    facs = [Site("f0", LAT[0] - 0.002, LON[0]), Site("f8", LAT[8], LON[8] + 0.003), Site("f4", LAT[4], LON[4])]
+    demand = [DemandPoint(f"d{n}", LAT[n] + 0.001 * (n % 2), LON[n], 10 + n, "292044") for n in range(9)]
+    m = g.travel_matrix([d.site() for d in demand], facs)
+    for after in (["f0", "f8", "f4"], ["f0"], ["f8"]):
+        by_matrix = access.compare(demand, m, ["f0", "f8", "f4"], after, Decimal(6))
+        by_search = access.compare_network(demand, g, facs, ["f0", "f8", "f4"], after, Decimal(6))
+        assert np.allclose(by_matrix.after.minutes, by_search.after.minutes)
+        assert by_matrix.to_dict()["lose_access"]["population"] == by_search.to_dict()["lose_access"]["population"]
+
+
+def test_osm_pbf_drivable_ways_speeds_and_oneway(tmp_path: Path) -> None:
+    osmium = pytest.importorskip("osmium")  # optional extra kouiki[osm]; installed with the dev extras
+    p = tmp_path / "area.osm.pbf"
+    w = osmium.SimpleWriter(str(p))
+    coords = [(LAT[0], LON[0]), (LAT[1], LON[1]), (LAT[2], LON[2]), (LAT[4], LON[4])]
+    for i, (la, lo) in enumerate(coords, start=1):
+        w.add_node(osmium.osm.mutable.Node(id=i, location=osmium.osm.Location(lo, la), tags={}))
+    w.add_way(osmium.osm.mutable.Way(id=10, nodes=[1, 2, 3], tags={"highway": "residential", "maxspeed": "60"}))
+    w.add_way(osmium.osm.mutable.Way(id=11, nodes=[3, 4], tags={"highway": "primary", "oneway": "yes"}))
+    w.add_way(osmium.osm.mutable.Way(id=12, nodes=[1, 4], tags={"highway": "footway"}))  # not drivable
+    w.close()
+    g = roadgraph.load(p)
+    assert g.n_nodes == 3 and g.directed  # node 2 is a shape point: folded into the link 1 → 3
+    a, c, d = Site("a", LAT[0], LON[0]), Site("c", LAT[2], LON[2]), Site("d", LAT[4], LON[4])
+    m = g.travel_matrix([a, d], [c, d])
+    assert m.km[0, 0] == pytest.approx(2 * 0.011 * 111.195 * np.cos(np.radians(35)), rel=1e-3)  # along the shape
+    assert m.minutes[0, 0] == pytest.approx(m.km[0, 0] / 60 * 60, rel=1e-6)  # maxspeed 60 on the residential way
+    assert np.isfinite(m.minutes[0, 1])  # a → c → d along the one-way primary road
+    assert np.isinf(m.minutes[1, 0])  # d → c is against the one-way and the footway does not count

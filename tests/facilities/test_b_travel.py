@@ -65,3 +65,10 @@ def test_matrix_bad_header_names_file(tmp_path: Path) -> None:
     p.write_text("from,to,min,km\na,b,1,1\n", encoding="utf-8")
     with pytest.raises(TravelError, match=r"bad\.csv: 1行目"):
         TravelMatrix.read(p)
+
+
+def test_matrix_bad_minutes_names_the_line(tmp_path: Path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text("origin_id,destination_id,minutes,km\na,b,1.5,1\na,c,x,2\n", encoding="utf-8")
+    with pytest.raises(TravelError, match="3行目"):
+        TravelMatrix.read(p)

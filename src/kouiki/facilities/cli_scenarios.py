@@ -25,6 +25,7 @@ from kouiki.facilities.council import Council
 from kouiki.facilities.evaluate import Progress, evaluate_file, load_inventory
 from kouiki.facilities.fees import FeeGroup
 from kouiki.facilities.fees import evaluate as evaluate_fees
+from kouiki.facilities.finance import default_engine
 from kouiki.facilities.model import MajorCategory
 from kouiki.facilities.scenario import json_schema
 from kouiki.facilities.travel import Site, TravelError, TravelMatrix, great_circle_matrix, travel_mode
@@ -71,12 +72,23 @@ def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     @friendly_errors
     def evaluate_cmd(
-        scenario: Annotated[Path, typer.Argument(help="シナリオ YAML")],
+        scenario: Annotated[str, typer.Argument(help="シナリオ YAML（同梱の例: demo:yamato）")],
+        set_: Annotated[list[str] | None, typer.Option(
+            "--set", help="財政措置のパラメータを仮に変える PATH@YEAR=VALUE（例: consolidation_smoothing.cap@2025=60000000）")] = None,
+        xlsx: Annotated[Path | None, typer.Option("--xlsx", help="協議会資料の Excel を書き出す（.xlsx）")] = None,
         json_out: JsonOpt = False,
     ) -> None:
         """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
+        engine = default_engine(list(set_)) if set_ else None
         with _progress(json_out) as progress:
-            result = evaluate_file(scenario, progress=progress)
+            result = evaluate_file(scenario, engine=engine, progress=progress)
+        if set_:
+            result["financing"]["overrides"] = list(set_)
+        if xlsx is not None:
+            from kouiki.facilities.scenario_xlsx import write as write_xlsx
+
+            write_xlsx(result, xlsx)
+            (err_console if json_out else console).print(f"Excel を保存しました: {xlsx}")
         if json_out:
             print_json(result)
             return
@@ -85,7 +97,7 @@ def register(app: typer.Typer) -> None:
     @app.command("compare")
     @friendly_errors
     def compare_cmd(
-        scenarios: Annotated[list[Path], typer.Argument(help="比較するシナリオ YAML（2つ以上）")],
+        scenarios: Annotated[list[str], typer.Argument(help="比較するシナリオ YAML（2つ以上、demo:yamato も可）")],
         json_out: JsonOpt = False,
     ) -> None:
         """複数のシナリオを比較する."""
@@ -109,8 +121,10 @@ def register(app: typer.Typer) -> None:
     def access_cmd(
         inventory: Annotated[Path, typer.Argument(help="施設台帳（kouiki テンプレート / 公共施設一覧 / 固定資産台帳）")],
         category: Annotated[str, typer.Option("--category", help="大分類（例: 市民文化系施設）")],
+        subcategory: Annotated[str | None, typer.Option("--subcategory", help="中分類で絞る（例: 文化施設）")] = None,
         demand: Annotated[Path | None, typer.Option("--demand", help="需要点CSV（id,lat,lon,weight）または e-Stat メッシュ txt")] = None,
         matrix: Annotated[Path | None, typer.Option("--matrix", help="所要時間行列（長形式 CSV）")] = None,
+        road_graph: Annotated[Path | None, typer.Option("--road-graph", help="道路網（.graphml / .gpkg / .osm.pbf）: 1回の多始点探索")] = None,
         close: Annotated[list[str] | None, typer.Option("--close", help="廃止する施設ID（複数可）: 前後比較")] = None,
         threshold: Annotated[str | None, typer.Option("--threshold", help="T分圏の T（分）")] = None,
         census_year: Annotated[int, typer.Option("--census-year")] = 2020,
@@ -123,22 +137,37 @@ def register(app: typer.Typer) -> None:
             raise KouikiError(f"大分類が不明です: {category}（例: {', '.join(c.value for c in MajorCategory)}）") from None
         inv = load_inventory(str(inventory), Path.cwd())
         bodies = inv.municipalities()
-        facs = [f for f in inv.facilities if f.category == cat]
+        facs = [f for f in inv.facilities if f.category == cat and (subcategory is None or f.subcategory == subcategory)]
+        if not facs:
+            raise KouikiError(f"{inventory}: {cat.value}{'・' + subcategory if subcategory else ''} の施設がありません")
         located = [f for f in facs if f.lat is not None and f.lon is not None]
         no_loc = [f.facility_id for f in facs if f.lat is None or f.lon is None]
-        with _progress(json_out) as progress:
-            progress("需要点の準備")
-            points = _demand(bodies, demand, census_year)
-            progress("所要時間の計算")
-            tm = TravelMatrix.read(matrix) if matrix else great_circle_matrix(
-                [p.site() for p in points], [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located], travel_mode())
         ids = [f.facility_id for f in located]
         t = Decimal(threshold) if threshold else None
         unknown = [c for c in (close or []) if c not in ids]
         if unknown:
             raise KouikiError(f"--close の施設IDが台帳（位置のある{cat.value}）にありません: {', '.join(unknown)}")
-        change = accessmod.compare(points, tm, ids, [i for i in ids if i not in set(close or [])], t)
-        out = {"category": cat.value, "travel": tm.provenance, "excluded_no_location": no_loc, **change.to_dict()}
+        after_ids = [i for i in ids if i not in set(close or [])]
+        sites = [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located]
+        with _progress(json_out) as progress:
+            progress("需要点の準備")
+            points = _demand(bodies, demand, census_year)
+            progress("所要時間の計算")
+            if matrix is not None:
+                tm = TravelMatrix.read(matrix)
+                travel_info = tm.provenance
+                change = accessmod.compare(points, tm, ids, after_ids, t)
+            elif road_graph is not None:
+                from kouiki.facilities import roadgraph
+
+                g = roadgraph.load(road_graph)
+                travel_info = g.provenance()
+                change = accessmod.compare_network(points, g, sites, ids, after_ids, t)
+            else:
+                mode = travel_mode()
+                travel_info = great_circle_matrix([points[0].site()], sites[:1], mode).provenance
+                change = accessmod.compare_great_circle(points, sites, ids, after_ids, mode, t)
+        out = {"category": cat.value, "subcategory": subcategory, "travel": travel_info, "excluded_no_location": no_loc, **change.to_dict()}
         if json_out:
             print_json(out)
             return
@@ -150,7 +179,7 @@ def register(app: typer.Typer) -> None:
         inventory: Annotated[Path, typer.Argument(help="施設台帳")],
         out: Annotated[Path, typer.Option("--out", help="出力する長形式 CSV（横に .json の由来情報）")],
         demand: Annotated[Path | None, typer.Option("--demand")] = None,
-        road_graph: Annotated[Path | None, typer.Option("--road-graph", help=".graphml / .gpkg")] = None,
+        road_graph: Annotated[Path | None, typer.Option("--road-graph", help=".graphml / .gpkg / .osm.pbf")] = None,
         mode: Annotated[str | None, typer.Option("--mode", help="car / walk / bus")] = None,
         limit: Annotated[float | None, typer.Option("--limit-minutes", help="道路網探索の打切り（分）")] = None,
         workers: Annotated[int, typer.Option("--workers", help="道路網探索の並列プロセス数")] = 1,
@@ -167,8 +196,10 @@ def register(app: typer.Typer) -> None:
 
                 progress("道路ネットワークの読み込み")
                 g = roadgraph.load(road_graph)
-                progress(f"道路網探索（{len(sites)} 施設 × {g.n_nodes} ノード）")
-                tm = g.travel_matrix([p.site() for p in points], sites, limit_minutes=limit, workers=workers)
+                def searched(done: int, total: int) -> None:
+                    progress(f"道路網探索 {done:,}/{total:,} 始点（{g.n_nodes:,} ノード）")
+
+                tm = g.travel_matrix([p.site() for p in points], sites, limit_minutes=limit, workers=workers, progress=searched)
             else:
                 tm = great_circle_matrix([p.site() for p in points], sites, travel_mode(mode))
             tm.write(out)
@@ -306,7 +337,8 @@ def _print_access(category: str, out: dict[str, Any]) -> None:
                   f"{(x['share_within'] or 0) * 100:.1f}% → {(y.get('share_within') or 0) * 100:.1f}%")
     console.print(t)
     lost = out["lose_access"]
-    console.print(f"T分圏から外れる人口: {lost['population']:,} 人")
+    by = "、".join(f"{_name(b)} {p:,}人" for b, p in lost["by_municipality"].items())
+    console.print(f"{out['before']['threshold_minutes']}分圏から外れる人口: {lost['population']:,} 人" + (f"（{by}）" if by else ""))
     for n in b.get("notes", []):
         console.print(f"[yellow]注: {n}[/]")
 
@@ -339,6 +371,8 @@ def _print_evaluation(r: dict[str, Any]) -> None:
     )
     for cat, ch in r["access"].get("by_category", {}).items():
         _print_access(cat, ch | {"category": cat})
+    for sub, ch in r["access"].get("by_subcategory", {}).items():
+        _print_access(f"中分類 {sub}", ch | {"category": sub})
     fin = r["financing"]
     if fin.get("engine"):
         tot = fin["engine"]["totals"]

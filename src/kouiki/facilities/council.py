@@ -149,7 +149,7 @@ class Council:
                     items.append({
                         "measure": "consolidation_study", "municipality": b, "fiscal_year": y, "cost_yen": cost,
                         "partner_bodies": list(self.members), "case": self.case or self.name,
-                        "label": f"{self.name} 調査検討経費",
+                        "name": f"{self.name} 調査検討経費",
                     })
         return items
 

@@ -18,7 +18,6 @@ matrix); :func:`evaluate_file` loads what the scenario file names. The result's 
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -33,9 +32,12 @@ import yaml
 from kouiki.facilities import access as accessmod
 from kouiki.facilities import demand as demandmod
 from kouiki.facilities import fees as feesmod
-from kouiki.facilities import finance, renewal, sharing
+from kouiki.facilities import finance, renewal, roadgraph, sharing
 from kouiki.facilities.council import Council
+from kouiki.facilities.demo import demo_inventory
+from kouiki.facilities.importers import import_inventory
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from kouiki.facilities.roadgraph import RoadGraph
 from kouiki.facilities.scenario import Action, Scenario, ScenarioError
 from kouiki.facilities.scenario import load as load_scenario
 from kouiki.facilities.travel import Site, TravelMatrix, great_circle_matrix, travel_mode
@@ -72,16 +74,30 @@ class _Ctx:
         bodies = scenario.bodies or inventory.municipalities()
         self.bodies = sorted(set(bodies))
         self.facilities = {f.facility_id: f for f in inventory.facilities if f.municipality_code in self.bodies}
+        self.operating_from_scenario: list[str] = []
+        for fid, yen in (scenario.operating_costs_yen or {}).items():
+            if fid not in self.facilities:
+                raise ScenarioError(f"operating_costs_yen: 施設ID {fid} は対象団体の台帳にありません")
+            f = self.facilities[fid]
+            if f.annual_operating_cost_yen is not None and f.annual_operating_cost_yen != yen:
+                raise ScenarioError(f"operating_costs_yen: {fid} の運営費は台帳にあります（{f.annual_operating_cost_yen}円）")
+            self.facilities[fid] = replace(f, annual_operating_cost_yen=yen)
+            self.operating_from_scenario.append(fid)
         self.all_ids = {f.facility_id for f in inventory.facilities}
         self.years = scenario.years
         self._check_ids()
+        # actions that left lead_body out (close, demolish, convert, mutual use): the owner of their first facility
+        resolved = [a if a.lead_body is not None else a.model_copy(
+            update={"lead_body": self.facilities[a.facilities[0]].municipality_code}) for a in scenario.actions]
+        scenario = scenario.model_copy(update={"actions": resolved})
+        self.s = scenario
         self.closed_at: dict[str, tuple[int, str]] = {}  # facility → (first 年度 out of service, action)
         for a in scenario.actions:
-            for f in a.closed_ids():
+            for fid in a.closed_ids():
                 year = a.fiscal_year
                 if a.type == "demolish":
-                    year = min(year, self.closed_at.get(f, (year, ""))[0])
-                self.closed_at[f] = (year, a.id)
+                    year = min(year, self.closed_at.get(fid, (year, ""))[0])
+                self.closed_at[fid] = (year, a.id)
         self.new_sites: dict[str, tuple[Facility, Action]] = {}
         for a in scenario.actions:
             if a.type == "consolidate" and a.new_site is not None:
@@ -110,10 +126,10 @@ class _Ctx:
 
     def action_bodies(self, a: Action) -> list[str]:
         if a.bodies:
-            return sorted(set(a.bodies) | {a.lead_body})
+            return sorted(set(a.bodies) | {a.lead})
         ids = a.sources + a.facilities + ([a.target] if a.target else [])
         owners = {self.facilities[f].municipality_code for f in ids}
-        return sorted(owners | {a.lead_body})
+        return sorted(owners | {a.lead})
 
     def category_at_end(self, f: Facility) -> MajorCategory:
         for a in self.s.actions:
@@ -194,7 +210,7 @@ def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]
 
 
 def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMatrix | None,
-            progress: Progress | None) -> tuple[dict[str, Any], TravelMatrix | None]:
+            progress: Progress | None, graph: RoadGraph | None = None) -> tuple[dict[str, Any], TravelMatrix | None]:
     s = ctx.s
     cats: list[MajorCategory]
     if s.categories:
@@ -208,7 +224,9 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
                 touched.add(a.to_category)
         touched |= {nf.category for nf, _ in ctx.new_sites.values()}
         cats = sorted(touched, key=lambda c: list(MajorCategory).index(c))
-    sites: dict[str, Facility] = {fid: f for fid, f in ctx.facilities.items() if f.category in cats or ctx.category_at_end(f) in cats}
+    subs = set(s.subcategories or [])
+    sites: dict[str, Facility] = {fid: f for fid, f in ctx.facilities.items()
+                                  if f.category in cats or ctx.category_at_end(f) in cats or f.subcategory in subs}
     sites.update({nid: nf for nid, (nf, _) in ctx.new_sites.items()})
     no_loc = [{"facility_id": f.facility_id, "name": f.name, "reason": "位置（緯度・経度）が不明"}
               for f in sites.values() if f.lat is None or f.lon is None]
@@ -216,28 +234,72 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
     if not located or not demand:
         return {"categories": [c.value for c in cats], "excluded": no_loc, "by_category": {},
                 "notes": ["施設または需要点がないためアクセスは評価していません"]}, matrix
-    if matrix is None:
+    tr = s.travel
+    mode = travel_mode(tr.mode, tr.circuity, tr.speed_kmh)
+    located_sites = [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located]
+    if matrix is None and s.access_scope == "own_body":
+        # per-body nearest needs times to every facility: build the matrix (road graph or great circle)
         if progress:
             progress(f"所要時間の計算（需要点 {len(demand)} × 施設 {len(located)}）")
-        tr = s.travel
-        mode = travel_mode(tr.mode, tr.circuity, tr.speed_kmh)
-        matrix = great_circle_matrix([d.site() for d in demand], [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located], mode)
+        matrix = (graph.travel_matrix([d.site() for d in demand], located_sites) if graph is not None
+                  else great_circle_matrix([d.site() for d in demand], located_sites, mode))
+    if matrix is not None:
+        travel_info = matrix.provenance
+    elif graph is not None:
+        travel_info = graph.provenance() | {"search": "最寄り施設を1回の多始点探索で（行列を作らない）"}
+    else:
+        travel_info = great_circle_matrix([demand[0].site()], located_sites[:1], mode).provenance | {
+            "search": "最寄り施設を単位ベクトルの最近傍探索で（行列を作らない）"}
     threshold = s.travel.threshold_minutes
+    owner = {f.facility_id: f.municipality_code for f in located}
+    shared: dict[str, set[str]] = defaultdict(set)  # body → facilities it may use after the scenario
+    for a in s.actions:
+        ids: list[str] = []
+        if a.type == "mutual_use":
+            ids = list(a.facilities)
+        elif a.type == "consolidate":
+            ids = [a.target] if a.target else [a.new_site.id] if a.new_site else []
+        for b in ctx.action_bodies(a):
+            shared[b].update(ids)
+    demand_bodies = sorted({d.municipality_code or "unknown" for d in demand})
+
+    def run(before: list[str], after: list[str]) -> accessmod.AccessChange:
+        if matrix is None:
+            if graph is not None:
+                return accessmod.compare_network(demand, graph, located_sites, before, after, threshold)
+            return accessmod.compare_great_circle(demand, located_sites, before, after, mode, threshold)
+        if s.access_scope == "region":
+            return accessmod.compare(demand, matrix, before, after, threshold)
+        return accessmod.compare_scoped(
+            demand, matrix,
+            {b: [f for f in before if owner[f] == b] for b in demand_bodies},
+            {b: [f for f in after if owner[f] == b or f in shared[b]] for b in demand_bodies},
+            threshold,
+        )
+
     out: dict[str, Any] = {}
     for cat in cats:
         before = [f.facility_id for f in located if f.category == cat and f.facility_id not in ctx.new_sites]
         after = [f.facility_id for f in located
                  if (ctx.category_at_end(f) == cat) and f.facility_id not in ctx.closed_at]
-        change = accessmod.compare(demand, matrix, before, after, threshold)
-        out[cat.value] = change.to_dict()
+        out[cat.value] = run(before, after).to_dict()
+    by_sub: dict[str, Any] = {}
+    for sub in s.subcategories or []:
+        before = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.new_sites]
+        after = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.closed_at]
+        if not before and not after:
+            raise ScenarioError(f"subcategories: 中分類「{sub}」の施設が（位置のある施設の中に）ありません")
+        by_sub[sub] = run(before, after).to_dict()
     return {
         "categories": [c.value for c in cats],
-        "travel": matrix.provenance,
+        "travel": travel_info,
         "demand": {"points": len(demand), "population": sum(d.population for d in demand),
                    "approximate": any(d.approximate for d in demand),
                    "rule": next((d.rule for d in demand if d.rule), None)},
-        "rule": str(parameters()["access_rule"]).strip(),
+        "scope": s.access_scope,
+        "rule": str(parameters()["access_rule"] if s.access_scope == "region" else parameters()["access_rule_own_body"]).strip(),
         "by_category": out,
+        "by_subcategory": by_sub,
         "excluded": no_loc,
     }, matrix
 
@@ -267,26 +329,26 @@ def _cost_lines(ctx: _Ctx, fee_results: list[feesmod.FeeResult], fee_cases: list
                     range(a.fiscal_year - n_before, a.fiscal_year), split_evenly(a.construction_cost_yen, n_before), strict=True))
                 for y, v in sorted(sched.items()):
                     if v:
-                        lines.append(finance.CostLine(a.id, "construction", a.lead_body, y, v, "新築・改修"))
+                        lines.append(finance.CostLine(a.id, "construction", a.lead, y, v, "新築・改修"))
             for d in a.demolitions:
-                lines.append(finance.CostLine(a.id, "demolition", a.lead_body, d.fiscal_year, d.cost_yen, f"除却 {d.facility}"))
+                lines.append(finance.CostLine(a.id, "demolition", a.lead, d.fiscal_year, d.cost_yen, f"除却 {d.facility}"))
             for c in a.smoothing_costs:
-                lines.append(finance.CostLine(a.id, "smoothing", c.municipality or a.lead_body, c.fiscal_year, c.cost_yen, c.what))
+                lines.append(finance.CostLine(a.id, "smoothing", c.municipality or a.lead, c.fiscal_year, c.cost_yen, c.what))
         elif a.type == "demolish" and a.cost_yen:
-            lines.append(finance.CostLine(a.id, "demolition", a.lead_body, a.fiscal_year, a.cost_yen, "除却"))
+            lines.append(finance.CostLine(a.id, "demolition", a.lead, a.fiscal_year, a.cost_yen, "除却"))
         elif a.type == "convert" and a.cost_yen:
-            lines.append(finance.CostLine(a.id, "conversion", a.lead_body, a.fiscal_year, a.cost_yen, "転用"))
+            lines.append(finance.CostLine(a.id, "conversion", a.lead, a.fiscal_year, a.cost_yen, "転用"))
     for res, case in zip(fee_results, fee_cases, strict=True):
         for body, years in res.smoothing_cost_by_body_year.items():
             for y, v in years.items():
                 if v:
-                    lines.append(finance.CostLine(case, "fee_smoothing", body, y, v, f"使用料の激変緩和（{res.group.facility_type}）"))
+                    lines.append(finance.CostLine(f"fees:{case}", "fee_smoothing", body, y, v, f"使用料の激変緩和（{res.group.facility_type}）"))
     if council is not None:
         case = council.case or council.name
         for body, years in council.costs_by_body_year().items():
             for y, v in years.items():
                 if v:
-                    lines.append(finance.CostLine(case, "council", body, y, v, ",".join(council.members)))
+                    lines.append(finance.CostLine(f"council:{case}", "council", body, y, v, ",".join(council.members)))
     return lines
 
 
@@ -312,26 +374,44 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
     body_base: dict[str, int] = defaultdict(int)
     body_scen: dict[str, int] = defaultdict(int)
     op_excluded = []
+    by_facility: dict[str, dict[str, Any]] = {}
     for f in existing:
         r = ren.get(f.facility_id, zero)
         op = f.annual_operating_cost_yen
         if op is None:
             op_excluded.append({"facility_id": f.facility_id, "name": f.name, "reason": "年間運営費（annual_operating_cost_yen）が不明"})
         closed = ctx.closed_at.get(f.facility_id)
+        sums = {"renewal_baseline_yen": 0, "renewal_scenario_yen": 0, "operating_baseline_yen": 0, "operating_scenario_yen": 0}
         for i, y in enumerate(range(start, start + n)):
             rv = r[i]
             base["renewal"][i] += rv
             body_base[f.municipality_code] += rv + (op or 0)
+            sums["renewal_baseline_yen"] += rv
             if op is not None:
                 base["operating"][i] += op
+                sums["operating_baseline_yen"] += op
             if closed is not None and y >= closed[0]:
                 continue
             if f.facility_id in conv and y >= conv[f.facility_id][0]:
                 rv = conv_series[f.facility_id][i]
             scen["renewal"][i] += rv
             body_scen[f.municipality_code] += rv + (op or 0)
+            sums["renewal_scenario_yen"] += rv
             if op is not None:
                 scen["operating"][i] += op
+                sums["operating_scenario_yen"] += op
+        by_facility[f.facility_id] = {
+            "name": f.name, "municipality_code": f.municipality_code, **sums,
+            "out_of_service_from": None if closed is None else closed[0], "by_action": None if closed is None else closed[1],
+            "imputed": sorted(f.imputed), "operating_cost_from_scenario": f.facility_id in ctx.operating_from_scenario,
+        }
+    for a in s.actions:
+        if a.type == "consolidate" and a.target and a.target_operating_cost_change_yen:
+            tf = ctx.facilities[a.target]
+            for i, y in enumerate(range(start, start + n)):
+                if y >= a.fiscal_year and not (tf.facility_id in ctx.closed_at and y >= ctx.closed_at[tf.facility_id][0]):
+                    scen["operating"][i] += a.target_operating_cost_change_yen
+                    body_scen[tf.municipality_code] += a.target_operating_cost_change_yen
     for nid, (nf, a) in ctx.new_sites.items():
         r = new_series.get(nid, zero)
         op = nf.annual_operating_cost_yen
@@ -369,8 +449,11 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
         "by_municipality": {b: {"baseline_yen": body_base.get(b, 0), "scenario_yen": body_scen.get(b, 0),
                                 "savings_yen": body_base.get(b, 0) - body_scen.get(b, 0)} for b in ctx.bodies},
         "by_municipality_rule": "施設の所在団体ごとの更新費用・運営費と、各費用を計上した団体の事業費（負担金による按分前）",
+        "by_facility": by_facility,
         "excluded_renewal": ren_excl,
         "excluded_operating": op_excluded,
+        "operating_cost_from_scenario": ctx.operating_from_scenario,
+        "operating_cost_note": "運営費のうち operating_cost_from_scenario の施設の値は台帳ではなくシナリオで指定した値です" if ctx.operating_from_scenario else None,
         "costs_outside_horizon": outside,
         "renewal_parameters": renewal.RenewalParameters.load().id,
     }
@@ -387,37 +470,45 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> d
         if population and not rule.population and not rule.own:
             rule = replace(rule, population=dict(population))
         rules[a.id] = (rule, ctx.action_bodies(a))
-    by_action: dict[str, Any] = {}
-    totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for act, bodies in fin.net_by_action.items():
-        if act not in rules:  # council / fee cases: each body bears its own
-            for b, ys in bodies.items():
-                for y, v in ys.items():
-                    totals[b][y] += v
-            by_action[act] = {"rule": "各団体負担（own）",
-                              "by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in bodies.items()}}
-            continue
-        rule, members = rules[act]
+    def split_by_rule(bodies: dict[str, dict[int, int]], rule: sharing.ShareRule, members: list[str]) -> dict[str, dict[int, int]]:
+        if rule.own:
+            return {b: dict(ys) for b, ys in bodies.items()}
         per_year: dict[int, int] = defaultdict(int)
         for ys in bodies.values():
             for y, v in ys.items():
                 per_year[y] += v
-        if rule.own:
-            split = {b: dict(ys) for b, ys in bodies.items()}
+        out: dict[str, dict[int, int]] = defaultdict(dict)
+        for y, total in sorted(per_year.items()):
+            if total == 0:
+                continue
+            parts = sharing.split(total, rule, members) if total > 0 else {
+                k: -x for k, x in sharing.split(-total, rule, members).items()}
+            for b, v in parts.items():
+                out[b][y] = v
+        return out
+
+    by_action: dict[str, Any] = {}
+    totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    cash: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for act, bodies in fin.net_by_action.items():
+        # the cash view leaves out 普通交付税算入 (not cash for a 不交付団体)
+        cash_bodies = {b: {y: v + fin.components.get(act, {}).get(b, {}).get(y, {}).get("ordinary_allocation_tax_yen", 0)
+                           for y, v in ys.items()} for b, ys in bodies.items()}
+        if act not in rules:  # council (council:…) and fee phase-in (fees:…) costs: each body bears its own
+            split, split_cash = bodies, cash_bodies
+            label, members, shares = "各団体負担（own）", sorted(bodies), None
         else:
-            split = defaultdict(dict)
-            for y, total in sorted(per_year.items()):
-                if total == 0:
-                    continue
-                for b, v in (sharing.split(total, rule, members) if total > 0 else
-                             {k: -x for k, x in sharing.split(-total, rule, members).items()}).items():
-                    split[b][y] = v
-        for b, ys in split.items():
-            for y, v in ys.items():
-                totals[b][y] += v
+            rule, members = rules[act]
+            split, split_cash = split_by_rule(bodies, rule, members), split_by_rule(cash_bodies, rule, members)
+            label = rule.describe()
+            shares = None if rule.own else {
+                b: str(x.quantize(Decimal("0.000001"))) for b, x in sharing.shares(rule, members).items()}
+        for target, src in ((totals, split), (cash, split_cash)):
+            for b, ys in src.items():
+                for y, v in ys.items():
+                    target[b][y] += v
         by_action[act] = {
-            "rule": rule.describe(), "bodies": members,
-            "shares": {b: str(x.quantize(Decimal("0.000001"))) for b, x in sharing.shares(rule, members).items()} if not rule.own else None,
+            "rule": label, "bodies": members, "shares": shares,
             "by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(split.items())},
             "total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(split.items())},
         }
@@ -426,6 +517,9 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> d
         "by_action": by_action,
         "net_burden_by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(totals.items())},
         "net_burden_total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(totals.items())},
+        "cash_burden_by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(cash.items())},
+        "cash_burden_total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(cash.items())},
+        "cash_burden_rule": "普通交付税算入額を差し引かない負担（不交付団体の現金ベース）。それ以外は実質負担と同じ",
     }
 
 
@@ -439,15 +533,20 @@ def evaluate(
     matrix: TravelMatrix | None = None,
     engine: finance.Engine | None = None,
     progress: Progress | None = None,
+    graph: RoadGraph | None = None,
 ) -> dict[str, Any]:
-    """Evaluate ``scenario`` on ``inventory``; ``demand`` defaults to the documented approximation."""
+    """Evaluate ``scenario`` on ``inventory``; ``demand`` defaults to the documented approximation.
+
+    Travel times: ``matrix`` if given, else network times on ``graph``, else great circle × circuity ÷ speed.
+    """
     ctx = _Ctx(scenario, inventory)
+    scenario = ctx.s  # with lead bodies resolved
     floor, cases = _floor_area(ctx)
     if demand is None:
         if progress:
             progress("需要点の作成（国勢調査人口の概算配分）")
         demand = demandmod.approximate_demand(ctx.bodies, scenario.demand.census_year)
-    acc, _ = _access(ctx, demand, matrix, progress)
+    acc, _ = _access(ctx, demand, matrix, progress, graph)
     # fees: 激変緩和 cost is a 円滑化 cost of the consolidation case it belongs to
     first_case = next((a for a in scenario.actions if a.type == "consolidate"), None)
     fee_results, fee_cases = [], []
@@ -473,6 +572,7 @@ def evaluate(
     share = _sharing(ctx, fin, population) if fin.result is not None else {"notes": fin.notes}
     return {
         "scenario": {"name": scenario.name, "description": scenario.description, "bodies": ctx.bodies,
+                     "source": scenario.source,
                      "start_fiscal_year": scenario.start_fiscal_year, "horizon_years": scenario.horizon_years,
                      "actions": [a.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in scenario.actions]},
         "floor_area": floor,
@@ -490,13 +590,10 @@ def evaluate(
 def load_inventory(ref: str, base_dir: Path) -> Inventory:
     """The inventory a scenario names: a file (relative to the scenario) or ``demo:<region>`` (bundled demo)."""
     if ref.startswith("demo:"):
-        demo = importlib.import_module("kouiki.facilities.demo")
-        inv: Inventory = demo.load_demo(ref[len("demo:") :])
-        return inv
+        return demo_inventory(ref[len("demo:") :])
     path = (base_dir / ref) if not Path(ref).is_absolute() else Path(ref)
-    importers = importlib.import_module("kouiki.facilities.importers")
-    inv2, _report = importers.import_inventory(path)
-    return inv2  # type: ignore[no-any-return]
+    inv, _report = import_inventory(path)
+    return inv
 
 
 def load_demand(scenario: Scenario, base_dir: Path, bodies: list[str]) -> list[demandmod.DemandPoint] | None:
@@ -517,27 +614,36 @@ def load_demand(scenario: Scenario, base_dir: Path, bodies: list[str]) -> list[d
     return points
 
 
-def evaluate_file(path: Path, engine: finance.Engine | None = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Load the scenario file and everything it names, then :func:`evaluate`."""
-    path = Path(path)
+DEMO_SCENARIOS = {
+    "yamato": "yamato_three_halls.yaml",
+    "大和まほろば": "yamato_three_halls.yaml",
+    "yamato-existing": "yamato_into_existing.yaml",
+}
+
+
+def demo_scenario_path(name: str) -> Path:
+    """The bundled demo scenario file (``demo:yamato``)."""
+    file = DEMO_SCENARIOS.get(name, name if name.endswith(".yaml") else f"{name}.yaml")
+    res = resources.files("kouiki.facilities").joinpath(f"data/scenarios/{file}")
+    if not res.is_file():
+        raise ScenarioError(f"同梱のシナリオがありません: {name}（あるのは: {', '.join(sorted(DEMO_SCENARIOS))}）")
+    return Path(str(res))
+
+
+def evaluate_file(path: Path | str, engine: finance.Engine | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Load the scenario file (or ``demo:<name>``) and everything it names, then :func:`evaluate`."""
+    path = demo_scenario_path(str(path)[len("demo:") :]) if str(path).startswith("demo:") else Path(path)
     scenario = load_scenario(path)
     base = path.parent
     inventory = load_inventory(scenario.inventory, base)
     bodies = sorted(set(scenario.bodies or inventory.municipalities()))
     demand = load_demand(scenario, base, bodies)
     matrix = None
+    graph = None
     if scenario.travel.matrix:
         matrix = TravelMatrix.read(base / scenario.travel.matrix)
     elif scenario.travel.road_graph:
-        from kouiki.facilities import roadgraph
-
         if progress:
             progress("道路ネットワークの読み込み")
-        g = roadgraph.load(base / scenario.travel.road_graph)
-        pts = demand or demandmod.approximate_demand(bodies, scenario.demand.census_year)
-        demand = pts
-        sites = [Site(f.facility_id, f.lat, f.lon) for f in inventory.facilities
-                 if f.lat is not None and f.lon is not None and f.municipality_code in bodies]
-        sites += [Site(a.new_site.id, a.new_site.lat, a.new_site.lon) for a in scenario.actions if a.new_site is not None]
-        matrix = g.travel_matrix([d.site() for d in pts], sites)
-    return evaluate(scenario, inventory, demand, matrix, engine, progress)
+        graph = roadgraph.load(base / scenario.travel.road_graph)
+    return evaluate(scenario, inventory, demand, matrix, engine, progress, graph)

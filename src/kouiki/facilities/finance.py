@@ -20,14 +20,16 @@ Net burden (実質負担) of a body in a 年度 = costs − 国庫補助 − 地
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kouiki import fiscal
 from kouiki.facilities.scenario import Action, BondTerms
+from kouiki.fiscal import bonds as fiscal_bonds
+from kouiki.fiscal import params as fiscal_params
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import allocate
 
@@ -45,6 +47,7 @@ class CostLine:
 
     action: str
     kind: str  # construction | demolition | conversion | smoothing | fee_smoothing | council
+    # ``action`` is an action id, or "fees:<action>" / "council:<case>" for costs each body bears itself
     municipality: str
     fiscal_year: int
     cost_yen: int
@@ -75,6 +78,16 @@ class CaseArea:
     consolidation_type: str
 
 
+def _areas(case: CaseArea) -> dict[str, str]:
+    """The case's floor areas for the engine; an unknown area is left out (the engine then says why)."""
+    out = {}
+    if case.before_m2 is not None:
+        out["floor_area_before_m2"] = str(case.before_m2)
+    if case.after_m2 is not None:
+        out["floor_area_after_m2"] = str(case.after_m2)
+    return out
+
+
 def bond_fields(terms: BondTerms | None) -> dict[str, Any]:
     if terms is None:
         return {}
@@ -100,8 +113,8 @@ def plan_items(
         by_action[c.action].append(c)
     out: list[PlanItem] = []
     for a in actions:
-        lines = by_action.get(a.id, [])
-        partners = sorted(action_bodies.get(a.id, [a.lead_body]))
+        lines = by_action.get(a.id, []) + by_action.get(f"fees:{a.id}", [])
+        partners = sorted(action_bodies.get(a.id, [a.lead]))
         case = cases.get(a.id)
         if a.type == "consolidate" and case is not None:
             ctype = case.consolidation_type
@@ -109,7 +122,7 @@ def plan_items(
             total_build = sum(c.cost_yen for c in build)
             if a.urban_restructuring and total_build > 0 and urban_subsidy is None:
                 out.append(PlanItem(a.id, "urban_restructuring", {
-                    "measure": "urban_restructuring_subsidy", "municipality": a.lead_body,
+                    "measure": "urban_restructuring_subsidy", "municipality": a.lead,
                     "fiscal_year": build[0].fiscal_year, "cost_yen": total_build, "partner_count": len(partners),
                 }))
             subsidy = (urban_subsidy or {}).get(a.id, 0)
@@ -118,10 +131,8 @@ def plan_items(
             for c, sub_part in zip(build, subsidy_parts, strict=True):
                 item: dict[str, Any] = {
                     "measure": "facility_bond", "category": "consolidation", "municipality": c.municipality,
-                    "fiscal_year": c.fiscal_year, "cost_yen": c.cost_yen,
-                    "floor_area_before_m2": None if case.before_m2 is None else str(case.before_m2),
-                    "floor_area_after_m2": None if case.after_m2 is None else str(case.after_m2),
-                    "consolidation_type": ctype, "service_start_fiscal_year": a.fiscal_year, "case": a.id,
+                    "fiscal_year": c.fiscal_year, "cost_yen": c.cost_yen, "name": f"{a.label or a.id}（建設）",
+                    **_areas(case), "consolidation_type": ctype, "service_start_fiscal_year": a.fiscal_year,
                     **bond_fields(a.bond),
                 }
                 if subsidy:
@@ -135,10 +146,9 @@ def plan_items(
                     item = {
                         "measure": "facility_bond", "category": "demolition_after_consolidation",
                         "municipality": c.municipality, "fiscal_year": c.fiscal_year, "cost_yen": c.cost_yen,
-                        "floor_area_before_m2": None if case.before_m2 is None else str(case.before_m2),
-                        "floor_area_after_m2": None if case.after_m2 is None else str(case.after_m2),
+                        "name": f"{a.label or a.id}（{c.note}）", **_areas(case),
                         "land_value_yen": demo.land_value_yen if demo else 0,
-                        "consolidation_type": ctype, "case": a.id, **bond_fields(a.bond),
+                        "consolidation_type": ctype, **bond_fields(a.bond),
                     }
                     if ctype == "new_building":
                         item["service_start_fiscal_year"] = a.fiscal_year
@@ -166,7 +176,7 @@ def plan_items(
             out.append(PlanItem(c.action, "council", {
                 "measure": "consolidation_study", "municipality": c.municipality, "fiscal_year": c.fiscal_year,
                 "cost_yen": c.cost_yen, "partner_bodies": c.note.split(",") if c.note else [c.municipality],
-                "case": c.action,
+                "case": c.action.removeprefix("council:"),
             }))
     return out
 
@@ -176,45 +186,41 @@ def plan_items(
 Engine = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def default_engine() -> Engine | None:
-    """``kouiki.fiscal.evaluate(plan).to_dict()`` when the fiscal engine is installed, else None."""
-    try:
-        fiscal = importlib.import_module("kouiki.fiscal")
-    except ImportError:
-        return None
-    evaluate = getattr(fiscal, "evaluate", None)
-    if evaluate is None:
-        return None
+def default_engine(overrides: Any = None) -> Engine:
+    """``kouiki.fiscal.evaluate(plan, overrides).to_dict()`` — the fiscal engine, with optional what-if overrides."""
 
     def run(plan: dict[str, Any]) -> dict[str, Any]:
-        result = evaluate(plan)
-        out: dict[str, Any] = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-        return out
+        return fiscal.evaluate(plan, overrides).to_dict()
 
     return run
 
 
-def debt_service_default() -> Callable[[int, int, BondTerms | None], dict[int, int]] | None:
-    """元利償還金 by 年度 from the fiscal engine's bond schedule (its defaults for missing terms), if installed."""
-    try:
-        bonds = importlib.import_module("kouiki.fiscal.bonds")
-    except ImportError:
-        return None
-    terms_for = getattr(bonds, "terms_for_plan", None)
+def bond_terms(terms: BondTerms | None, borrow_year: int) -> fiscal_bonds.BondTerms:
+    """The bond's terms: the scenario's, else the fiscal engine's documented defaults (``bond_defaults.*``).
 
-    def service(amount: int, borrow_year: int, terms: BondTerms | None) -> dict[int, int]:
-        given = bond_fields(terms)
-        if terms_for is not None:
-            bt = terms_for(given, borrow_year)
-        else:
-            bt = bonds.BondTerms(
-                term_years=int(given.get("term_years", 20)), grace_years=int(given.get("grace_years", 3)),
-                interest_rate=Decimal(str(given.get("interest_rate", "0.01"))),
-                repayment=str(given.get("repayment", "annuity")), first_year=borrow_year + 1,
-            )
-        return {r.fiscal_year: r.total for r in bonds.schedule(amount, bt)}
+    Mirrors how the engine completes an item's terms, so the 元利償還金 here match its redemption lines.
+    """
+    given = bond_fields(terms)
+    ps = fiscal_params.current()
 
-    return service
+    def pick(field_name: str) -> Any:
+        if given.get(field_name) is not None:
+            return given[field_name]
+        dv = ps.at(f"bond_defaults.{field_name}", borrow_year)
+        if dv is None:
+            raise FinanceError(f"地方債の既定値 bond_defaults.{field_name} が {borrow_year}年度にありません")
+        return dv.value
+
+    term, grace = int(pick("term_years")), int(pick("grace_years"))
+    grace = min(grace, term - 1)
+    offset = ps.at("bond_defaults.first_redemption_offset", borrow_year)
+    first = borrow_year + (int(offset.value) if offset is not None else 1)
+    return fiscal_bonds.BondTerms(term, grace, Decimal(str(pick("interest_rate"))), str(pick("repayment")), first)
+
+
+def debt_service_default(amount: int, borrow_year: int, terms: BondTerms | None) -> dict[int, int]:
+    """元利償還金 by 年度 of a bond (the fiscal engine's schedule)."""
+    return {r.fiscal_year: r.total for r in fiscal_bonds.schedule(amount, bond_terms(terms, borrow_year))}
 
 
 @dataclass
@@ -224,6 +230,7 @@ class Financing:
     net_by_action: dict[str, dict[str, dict[int, int]]]  # action → body → 年度 → net burden
     components: dict[str, dict[str, dict[int, dict[str, int]]]]  # action → body → 年度 → parts
     notes: list[str] = field(default_factory=list)
+    urban_restructuring: dict[str, Any] | None = None  # pass-1 lines of the 都市構造再編 subsidy
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -231,6 +238,12 @@ class Financing:
             "engine": None if self.result is None else {
                 k: self.result.get(k) for k in ("lines", "totals", "warnings", "errors") if k in self.result
             },
+            "urban_restructuring": self.urban_restructuring,
+            "net_burden_parts": {
+                a: {b: {str(y): p for y, p in sorted(ys.items())} for b, ys in sorted(bs.items())}
+                for a, bs in self.components.items()
+            },
+            "net_burden_rule": "実質負担 = 事業費 − 国庫補助 − 地方債 + 元利償還金 − 特別交付税 − 普通交付税算入額（算入は不交付団体には現金でない）",
             "net_burden_by_action": {
                 a: {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(bs.items())}
                 for a, bs in self.net_by_action.items()
@@ -251,15 +264,15 @@ def evaluate(
     notes: list[str] = []
     eng = engine or default_engine()
     items = plan_items(actions, costs, cases, action_bodies)
-    if eng is None:
-        notes.append("財政措置エンジン（kouiki.fiscal）が利用できないため、措置額・実質負担は計算していません")
-        return Financing(items, None, {}, {}, notes)
     if not items:  # nothing to finance (e.g. a closure without costs): the engine refuses an empty plan
         notes.append("財政措置の対象となる事業費がないため、措置額・実質負担はありません")
         return Financing(items, None, {}, {}, notes)
     urban = [p for p in items if p.role == "urban_restructuring"]
     urban_subsidy: dict[str, int] = {}
+    pre: dict[str, Any] | None = None
     if urban:
+        # Pass 1: the 都市構造再編 subsidy. Pass 2 carries it as the bond items' national_subsidy_yen, so the
+        # money is counted once (on the bond lines); pass 1's lines are kept to show how it was computed.
         first = eng({"items": [p.item for p in urban]})
         _raise_errors(first, urban)
         for line in first.get("lines", []):
@@ -267,12 +280,14 @@ def evaluate(
                 act = urban[int(line["item"])].action
                 urban_subsidy[act] = urban_subsidy.get(act, 0) + int(line["amount_yen"])
         items = plan_items(actions, costs, cases, action_bodies, urban_subsidy)
-        items = urban + items  # the subsidy items stay in the plan so their lines are shown
+        pre = {"plan_items": [{"action": p.action, **p.item} for p in urban], "lines": first.get("lines", []),
+               "warnings": first.get("warnings", []),
+               "note": "都市構造再編集中支援事業の補助額は、公適債の項目の国庫補助（national_subsidy_yen）として計上（二重計上なし）"}
     result = eng({"items": [p.item for p in items]})
     _raise_errors(result, items)
-    svc = debt_service or debt_service_default()
+    svc = debt_service or debt_service_default
     net, comp = _net_burden(items, costs, result, svc, notes)
-    return Financing(items, result, net, comp, notes)
+    return Financing(items, result, net, comp, notes, pre)
 
 
 def _raise_errors(result: Mapping[str, Any], items: list[PlanItem]) -> None:
@@ -290,7 +305,7 @@ def _net_burden(
     items: list[PlanItem],
     costs: list[CostLine],
     result: Mapping[str, Any],
-    debt_service: Callable[[int, int, BondTerms | None], dict[int, int]] | None,
+    debt_service: Callable[[int, int, BondTerms | None], dict[int, int]],
     notes: list[str],
 ) -> tuple[dict[str, dict[str, dict[int, int]]], dict[str, dict[str, dict[int, dict[str, int]]]]]:
     comp: dict[str, dict[str, dict[int, dict[str, int]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int))))
@@ -304,9 +319,6 @@ def _net_burden(
         body, year, amount = str(line["municipality"]), int(line["fiscal_year"]), int(line["amount_yen"])
         comp[p.action][body][year][f"{kind}_yen"] += amount
         if kind == "bond" and amount > 0:
-            if debt_service is None:
-                notes.append("元利償還金を計算できません（地方債の償還表が利用できません）")
-                continue
             for y, v in debt_service(amount, year, p.bond_terms).items():
                 comp[p.action][body][y]["debt_service_yen"] += v
     net: dict[str, dict[str, dict[int, int]]] = {}

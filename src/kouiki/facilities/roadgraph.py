@@ -1,10 +1,9 @@
 """Network travel times on a road graph the user supplies (道路ネットワーク).
 
 Formats: **GraphML** (as written by OSMnx or QGIS: nodes with ``x``/``y`` = lon/lat, edges with ``length`` in
-metres and optionally ``travel_time`` seconds, ``speed_kph`` or ``maxspeed``) and **GeoPackage** (a layer of
-LineString road links; nodes are the link end points, matched to 1e-7°). OSM PBF is not read directly: no
-well-kept PBF parser with Windows wheels is a dependency of kouiki — convert with OSMnx/QGIS to GraphML or
-GeoPackage first (see docs/facilities-scenarios.md).
+metres and optionally ``travel_time`` seconds, ``speed_kph`` or ``maxspeed``), **GeoPackage** (a layer of
+LineString road links; nodes are the link end points, matched to 1e-7°) and **OSM PBF/XML** extracts through
+pyosmium (optional extra ``kouiki[osm]``; Windows and Linux wheels).
 
 Searches use scipy's Dijkstra on a CSR matrix of minutes:
 
@@ -19,9 +18,10 @@ of ``parameters/travel.yaml`` (walk), so a point far from any road is not given 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,7 @@ class RoadGraph:
     km: csr_matrix  # edge length km (same sparsity)
     source: str
     default_speed_kmh: float
+    directed: bool = True  # False: the matrices are symmetric, reverse searches need no transpose
 
     @property
     def n_nodes(self) -> int:
@@ -82,6 +83,7 @@ class RoadGraph:
         workers: int = 1,
         chunk: int = 32,
         with_km: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> TravelMatrix:
         """Network minutes and km for every origin × destination (inf beyond ``limit_minutes`` / unreachable)."""
         o_nodes, o_snap = self.snap(origins)
@@ -90,10 +92,11 @@ class RoadGraph:
         # reverse searches run on the transposed matrix.
         from_dest = len(set(d_nodes.tolist())) < len(set(o_nodes.tolist()))
         src, tgt = (d_nodes, o_nodes) if from_dest else (o_nodes, d_nodes)
-        g_min = self.minutes.T.tocsr() if from_dest else self.minutes
+        flip = from_dest and self.directed
+        g_min = self.minutes.T.tocsr() if flip else self.minutes
         uniq_src, inv_src = np.unique(src, return_inverse=True)
-        gkm = (self.km.T.tocsr() if from_dest else self.km) if with_km else None
-        mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt,
+        gkm = (self.km.T.tocsr() if flip else self.km) if with_km else None
+        mins_u, km_u = _search_many(g_min, gkm, uniq_src, tgt, progress,
                                     limit_minutes, workers, chunk)
         net_min = mins_u[inv_src]  # len(src) × len(tgt)
         net_km = km_u[inv_src]
@@ -108,18 +111,39 @@ class RoadGraph:
         return TravelMatrix([o.id for o in origins], [d.id for d in destinations], minutes, km, prov)
 
     def nearest(self, facilities: Sequence[Site], limit_minutes: float | None = None) -> tuple[FloatArray, IntArray]:
-        """For every node: minutes to the nearest facility and its index (−1 if none), by one multi-source search.
+        """For every node: minutes to the nearest facility and its index (−1 if none), by **one** search.
 
-        Facilities' snap minutes are not added here (the search starts at their nodes); callers add the demand
-        side's snap time.
+        A virtual root is linked to every facility's node with the facility's snap minutes, and one Dijkstra from
+        the root (on the reversed graph: residents travel *to* facilities) gives every node its nearest facility;
+        which one is found by pointer jumping up the search tree to the root's child.
         """
-        f_nodes, _ = self.snap(facilities)
-        g = self.minutes.T.tocsr()  # reverse searches: from facilities back to residents
-        dist, _, sources = dijkstra(g, directed=True, indices=f_nodes, min_only=True, return_predecessors=True,
-                                    limit=np.inf if limit_minutes is None else limit_minutes)
-        node_to_fac = {int(n): i for i, n in enumerate(f_nodes.tolist())}
-        fac = np.array([node_to_fac.get(int(s), -1) for s in sources], dtype=np.int64)
-        return np.asarray(dist, dtype=float), fac
+        if not facilities:
+            return np.full(self.n_nodes, np.inf), np.full(self.n_nodes, -1, dtype=np.int64)
+        f_nodes, f_snap = self.snap(facilities)
+        off = self._snap_minutes(f_snap)
+        n = self.n_nodes
+        # one arc per facility node: the facility with the smallest snap time wins a shared node
+        order = np.lexsort((off, f_nodes))
+        first = np.r_[True, f_nodes[order][1:] != f_nodes[order][:-1]]
+        chosen = order[first]
+        g = (self.minutes.T.tocsr() if self.directed else self.minutes).tocoo()
+        rows = np.concatenate([g.row, np.full(len(chosen), n)])
+        cols = np.concatenate([g.col, f_nodes[chosen]])
+        data = np.concatenate([g.data, np.maximum(off[chosen], 1e-9)])
+        aug = csr_matrix((data, (rows, cols)), shape=(n + 1, n + 1))
+        dist, pred = dijkstra(aug, directed=True, indices=n, return_predecessors=True,
+                              limit=np.inf if limit_minutes is None else limit_minutes)
+        ar = np.arange(n + 1)
+        jump = np.where((pred >= 0) & (pred != n), pred, ar)
+        while True:
+            nxt = jump[jump]
+            if np.array_equal(nxt, jump):
+                break
+            jump = nxt
+        node_fac = np.full(n + 1, -1, dtype=np.int64)
+        node_fac[f_nodes[chosen]] = chosen
+        fac = np.where(np.isfinite(dist), node_fac[jump], -1)[:n]
+        return np.asarray(dist[:n], dtype=float), fac.astype(np.int64)
 
     def provenance(self) -> dict[str, Any]:
         return {
@@ -141,18 +165,40 @@ def _mtime(path: str) -> str | None:
         return None
 
 
-def _edge_keys(g: csr_matrix) -> IntArray:
-    """Sorted keys row × n + col of the stored edges (CSR order), for vectorised edge look-ups."""
-    g.sort_indices()
-    rows = np.repeat(np.arange(g.shape[0], dtype=np.int64), np.diff(g.indptr))
-    out: IntArray = rows * g.shape[0] + g.indices.astype(np.int64)
+def _path_km(pred: IntArray, gkm: csr_matrix, targets: IntArray) -> FloatArray:
+    """km along the predecessor tree from the search root to each target, by pointer jumping.
+
+    ``up[v]`` starts as the predecessor and ``acc[v]`` as the km of the edge into v; each round doubles the jump
+    (up = up[up], acc += acc[up]), so ⌈log2(depth)⌉ vectorised rounds over all nodes replace a walk per target.
+    """
+    n = pred.shape[0]
+    has = pred >= 0
+    v = np.nonzero(has)[0]
+    acc = np.zeros(n)
+    acc[v] = np.asarray(gkm[pred[v], v]).ravel()
+    up = np.where(has, pred, np.arange(n))  # roots and unreached nodes point to themselves
+    while True:
+        nxt = up[up]
+        if np.array_equal(nxt, up):
+            break
+        acc = acc + np.where(up != np.arange(n), acc[up], 0.0)
+        up = nxt
+    out: FloatArray = acc[targets]
     return out
 
 
-def _search_chunk(
-    args: tuple[csr_matrix, csr_matrix | None, IntArray, IntArray, float | None],
-) -> tuple[FloatArray, FloatArray]:
-    g, gkm, sources, targets, limit = args
+_WORKER_GRAPH: tuple[csr_matrix, csr_matrix | None] | None = None
+
+
+def _init_worker(g: csr_matrix, gkm: csr_matrix | None) -> None:
+    global _WORKER_GRAPH
+    _WORKER_GRAPH = (g, gkm)
+
+
+def _search_chunk(args: tuple[IntArray, IntArray, float | None]) -> tuple[FloatArray, FloatArray]:
+    assert _WORKER_GRAPH is not None
+    g, gkm = _WORKER_GRAPH
+    sources, targets, limit = args
     want_km = gkm is not None
     res = dijkstra(g, directed=True, indices=sources, return_predecessors=want_km,
                    limit=np.inf if limit is None else limit)
@@ -161,34 +207,31 @@ def _search_chunk(
     mins = dist[:, targets]
     km = np.full(mins.shape, np.nan)
     if gkm is not None and pred is not None:
-        # km of the fastest path: walk the predecessor tree back from all targets at once (vectorised).
         pred = np.atleast_2d(pred)
-        keys = _edge_keys(gkm)
-        n = np.int64(g.shape[0])
         for r in range(pred.shape[0]):
-            p = pred[r]
-            cur = targets.astype(np.int64).copy()
-            acc = np.zeros(len(cur))
-            alive = (p[cur] >= 0) & np.isfinite(mins[r])
-            while alive.any():
-                u = p[cur[alive]].astype(np.int64)
-                pos = np.searchsorted(keys, u * n + cur[alive])
-                acc[alive] += gkm.data[pos]
-                cur[alive] = u
-                alive[alive] = p[u] >= 0
-            km[r] = np.where(np.isfinite(mins[r]), acc, np.inf)
+            km[r] = np.where(np.isfinite(mins[r]), _path_km(pred[r], gkm, targets), np.inf)
     return mins, km
 
 
 def _search_many(
-    g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray, limit: float | None, workers: int, chunk: int
+    g: csr_matrix, gkm: csr_matrix | None, sources: IntArray, targets: IntArray,
+    progress: Callable[[int, int], None] | None, limit: float | None, workers: int, chunk: int,
 ) -> tuple[FloatArray, FloatArray]:
-    jobs = [(g, gkm, sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
+    jobs = [(sources[i : i + chunk], targets, limit) for i in range(0, len(sources), chunk)]
+    parts: list[tuple[FloatArray, FloatArray]] = []
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_search_chunk, jobs))
+        # the graph goes to each worker once (initializer), the jobs carry only source indices
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(g, gkm)) as pool:
+            for part in pool.map(_search_chunk, jobs):
+                parts.append(part)
+                if progress:
+                    progress(min(len(parts) * chunk, len(sources)), len(sources))
     else:
-        parts = [_search_chunk(j) for j in jobs]
+        _init_worker(g, gkm)
+        for j in jobs:
+            parts.append(_search_chunk(j))
+            if progress:
+                progress(min(len(parts) * chunk, len(sources)), len(sources))
     return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
 
 
@@ -233,7 +276,7 @@ def from_edges(
     rows, cols, mins, kms = rows[last], cols[last], mins[last], kms[last]
     g = csr_matrix((mins, (rows, cols)), shape=(n, n))
     gk = csr_matrix((np.maximum(kms, 1e-12), (rows, cols)), shape=(n, n))
-    return RoadGraph(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), g, gk, source, speed)
+    return RoadGraph(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), g, gk, source, speed, directed)
 
 
 def load(path: Path, speed_kmh: float | None = None) -> RoadGraph:
@@ -246,11 +289,9 @@ def load(path: Path, speed_kmh: float | None = None) -> RoadGraph:
         return load_graphml(path, speed_kmh)
     if suffix == ".gpkg":
         return load_geopackage(path, speed_kmh)
-    if suffix == ".pbf":
-        raise TravelError(
-            f"{path}: OSM PBF は直接読み込めません。OSMnx や QGIS で GraphML (.graphml) か GeoPackage (.gpkg) に変換してください"
-        )
-    raise TravelError(f"{path}: 道路ネットワークの形式が不明です（.graphml / .gpkg）")
+    if suffix == ".pbf" or path.name.endswith((".osm.pbf", ".osm")):
+        return load_osm(path)
+    raise TravelError(f"{path}: 道路ネットワークの形式が不明です（.graphml / .gpkg / .osm.pbf）")
 
 
 def _num(value: Any) -> float | None:
@@ -264,6 +305,78 @@ def _num(value: Any) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+def load_osm(path: Path) -> RoadGraph:
+    """Drivable roads from an OSM PBF/XML extract (e.g. a prefecture from Geofabrik) via pyosmium.
+
+    pyosmium (``osmium``, wheels for Windows and Linux) is an optional extra: ``pip install kouiki[osm]``.
+    Ways with a ``highway`` class listed in ``parameters/travel.yaml`` (osm_speeds_kmh) become links between
+    intersections and way ends (shape points are folded into the links, as OSMnx simplifies); ``maxspeed`` (km/h)
+    overrides the class speed; ``oneway`` is respected.
+    """
+    try:
+        import osmium
+    except ImportError:
+        raise TravelError(
+            f"{path}: OSM PBF の読込みには pyosmium が必要です（pip install kouiki[osm]）。"
+            "または OSMnx や QGIS で GraphML / GeoPackage に変換してください"
+        ) from None
+    from kouiki.facilities.travel import _parameters
+
+    params = _parameters()
+    speeds = {str(k): float(v) for k, v in params["osm_speeds_kmh"].items()}
+    index: dict[int, int] = {}
+    lat: list[float] = []
+    lon: list[float] = []
+    edges: list[tuple[int, int, float, float | None]] = []
+
+    def node(ref: int, la: float, lo: float) -> int:
+        if ref not in index:
+            index[ref] = len(lat)
+            lat.append(la)
+            lon.append(lo)
+        return index[ref]
+
+    ways: list[tuple[list[tuple[int, float, float]], float, bool]] = []
+    uses: dict[int, int] = {}
+    try:
+        processor = osmium.FileProcessor(str(path)).with_locations()
+        for obj in processor:
+            if not isinstance(obj, osmium.osm.Way):
+                continue
+            cls = obj.tags.get("highway")
+            if cls not in speeds:
+                continue
+            speed = _num(obj.tags.get("maxspeed")) or speeds[cls]
+            oneway = obj.tags.get("oneway", "no")
+            refs = [(n.ref, n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
+            if oneway == "-1":
+                refs.reverse()
+            if len(refs) < 2:
+                continue
+            ways.append((refs, speed, oneway in ("yes", "true", "1", "-1")))
+            for k, (r, _, _) in enumerate(refs):
+                # way ends count twice so they are always kept
+                uses[r] = uses.get(r, 0) + (2 if k in (0, len(refs) - 1) else 1)
+    except RuntimeError as exc:
+        raise TravelError(f"{path}: OSM ファイルを読めません: {exc}") from exc
+    # Simplify as OSMnx does: keep way ends and nodes shared by several ways (intersections); a link runs between
+    # consecutive kept nodes with the length and time summed along the way's shape.
+    for refs, speed, one in ways:
+        start_ref, la0, lo0 = refs[0]
+        km_acc = 0.0
+        for (_, la1, lo1), (r2, la2, lo2) in itertools.pairwise(refs):
+            km_acc += float(haversine_km(np.array(la1), np.array(lo1), np.array(la2), np.array(lo2)))
+            if uses.get(r2, 0) >= 2:
+                if r2 != start_ref:
+                    u, v = node(start_ref, la0, lo0), node(r2, la2, lo2)
+                    minutes = km_acc / speed * 60.0
+                    edges.append((u, v, km_acc, minutes))
+                    if not one:
+                        edges.append((v, u, km_acc, minutes))
+                start_ref, la0, lo0, km_acc = r2, la2, lo2, 0.0
+    return from_edges(lat, lon, edges, str(path), directed=True)
 
 
 def load_graphml(path: Path, speed_kmh: float | None = None) -> RoadGraph:

@@ -22,10 +22,18 @@ import json
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from kouiki.facilities.model import MajorCategory
 from kouiki.reference import codes as codesmod
@@ -47,6 +55,26 @@ def _fy(v: Any) -> int:
     return FiscalYear.parse(v).year
 
 
+FY = Annotated[int, BeforeValidator(_fy), WithJsonSchema({
+    "anyOf": [{"type": "integer"}, {"type": "string"}],
+    "description": "年度: 西暦の開始年 (2028) または \"R10\" / \"令和10年度\"",
+})]
+Code = Annotated[str, BeforeValidator(_code), WithJsonSchema({
+    "anyOf": [{"type": "string"}, {"type": "integer"}],
+    "description": "全国地方公共団体コード（6桁または5桁）",
+})]
+
+
+def _sched(v: Any) -> Any:
+    return None if v is None else {_fy(k): int(x) for k, x in dict(v).items()}
+
+
+Schedule = Annotated[dict[int, int] | None, BeforeValidator(_sched), WithJsonSchema({
+    "anyOf": [{"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}, {"type": "null"}],
+    "description": "年度 → 円",
+})]
+
+
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -65,7 +93,7 @@ class NewSite(_Base):
 
     id: str
     name: str
-    municipality_code: str = Field(description="所在団体（6桁または5桁コード）")
+    municipality_code: Code = Field(description="所在団体（6桁または5桁コード）")
     lat: float = Field(ge=20, le=46)
     lon: float = Field(ge=122, le=154)
     floor_area_m2: Decimal = Field(gt=0, description="延床面積 ㎡")
@@ -73,55 +101,46 @@ class NewSite(_Base):
     subcategory: str | None = None
     annual_operating_cost_yen: int | None = Field(None, ge=0, description="年間運営費（不明なら省略）")
 
-    _code = field_validator("municipality_code", mode="before")(_code)
-
 
 class Demolition(_Base):
     """除却 of one facility (after consolidation or alone)."""
 
     facility: str
-    fiscal_year: int
+    fiscal_year: FY
     cost_yen: int = Field(ge=0)
     land_value_yen: int = Field(0, ge=0, description="跡地の土地評価額（集約化後の除却では交付税措置の基礎から控除）")
-
-    _fy = field_validator("fiscal_year", mode="before")(_fy)
 
 
 class CostItem(_Base):
     """A cost in one 年度 (円滑化: 住民説明・移転・備品・交通支援 …)."""
 
-    fiscal_year: int
+    fiscal_year: FY
     cost_yen: int = Field(ge=0)
     what: str = ""
-    municipality: str | None = Field(None, description="負担する団体（省略時は lead_body）")
-
-    _fy = field_validator("fiscal_year", mode="before")(_fy)
-
-    @field_validator("municipality", mode="before")
-    @classmethod
-    def _m(cls, v: Any) -> str | None:
-        return None if v is None else _code(v)
+    municipality: Code | None = Field(None, description="負担する団体（省略時は lead_body）")
 
 
 class Action(_Base):
     """One action of a scenario. Which fields apply depends on ``type`` (checked after parsing)."""
 
-    id: str
+    id: str = Field(description="action の ID（省略時は種類と番号: close-1 …）")
     type: Literal["consolidate", "close", "demolish", "convert", "mutual_use"]
     label: str | None = None
-    fiscal_year: int = Field(description="実施年度: consolidate は供用開始年度（集約化等完了年度）、close は供用廃止年度")
-    lead_body: str = Field(description="事業主体（建設・起債・申請する団体）")
+    fiscal_year: FY = Field(description="実施年度: consolidate は供用開始年度（集約化等完了年度）、close は供用廃止年度")
+    lead_body: Code | None = Field(
+        None, description="事業主体（建設・起債・申請する団体）。consolidate では必須、その他は省略時に対象施設の所有団体"
+    )
     sharing: str | dict[str, Any] | None = Field(
         None, description="実質負担の按分: equal/population/usage/fixed/mix/own（省略時 population）"
     )
-    bodies: list[str] | None = Field(None, description="参加団体（省略時は対象施設の所有団体 + lead_body）")
+    bodies: list[Code] | None = Field(None, description="参加団体（省略時は対象施設の所有団体 + lead_body）")
     # consolidate
     sources: list[str] = Field(default_factory=list, description="統合元の施設ID")
     target: str | None = Field(None, description="統合先の既存施設ID（新築なら new_site）")
     new_site: NewSite | None = None
     consolidation_type: Literal["new_building", "function_only"] | None = None
     construction_cost_yen: int = Field(0, ge=0, description="新築・改修の事業費（税込、円）")
-    construction_schedule: dict[int, int] | None = Field(
+    construction_schedule: Schedule = Field(
         None, description="年度別の事業費（省略時は供用開始前の年度に均等配分: parameters/evaluate.yaml）"
     )
     national_subsidy_rate: Decimal = Field(Decimal(0), ge=0, le=1, description="国庫補助率（都市構造再編以外）")
@@ -130,6 +149,9 @@ class Action(_Base):
     demolitions: list[Demolition] = Field(default_factory=list)
     smoothing_costs: list[CostItem] = Field(default_factory=list, description="円滑化経費（住民説明・移転・備品・交通支援）")
     public_enterprise: bool = False
+    target_operating_cost_change_yen: int = Field(
+        0, description="統合先（既存施設）の年間運営費の増減（供用開始年度から、円; 利用者増など）"
+    )
     # close / demolish / convert / mutual_use
     facilities: list[str] = Field(default_factory=list)
     cost_yen: int = Field(0, ge=0, description="demolish / convert の事業費")
@@ -137,26 +159,28 @@ class Action(_Base):
     to_category: MajorCategory | None = None
     to_subcategory: str | None = None
 
-    _fy = field_validator("fiscal_year", mode="before")(_fy)
-
-    @field_validator("lead_body", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _lead(cls, v: Any) -> str:
-        return _code(v)
+    def _shorthand(cls, data: Any) -> Any:
+        """``facility_id: X`` (one facility, as the optimiser writes) is ``facilities: [X]``."""
+        if isinstance(data, dict) and "facility_id" in data:
+            data = dict(data)
+            fid = data.pop("facility_id")
+            data["facilities"] = [*data.get("facilities", []), str(fid)]
+        return data
 
-    @field_validator("bodies", mode="before")
-    @classmethod
-    def _bodies(cls, v: Any) -> list[str] | None:
-        return None if v is None else [_code(x) for x in v]
-
-    @field_validator("construction_schedule", mode="before")
-    @classmethod
-    def _sched(cls, v: Any) -> dict[int, int] | None:
-        return None if v is None else {_fy(k): int(x) for k, x in dict(v).items()}
+    @property
+    def lead(self) -> str:
+        """The lead body (resolved by the evaluation when the file left it out)."""
+        if self.lead_body is None:
+            raise ScenarioError(f"action {self.id}: lead_body（事業主体）がありません")
+        return self.lead_body
 
     @model_validator(mode="after")
     def _by_type(self) -> Action:
         t = self.type
+        if t == "consolidate" and self.lead_body is None:
+            raise ValueError("consolidate には lead_body（建設・起債・申請する団体）が必要です")
         if t == "consolidate":
             if not self.sources:
                 raise ValueError("consolidate には sources（統合元の施設ID）が必要です")
@@ -194,7 +218,7 @@ class TravelSpec(_Base):
     circuity: Decimal | None = None
     speed_kmh: Decimal | None = None
     matrix: str | None = Field(None, description="既存の所要時間行列（長形式 CSV）")
-    road_graph: str | None = Field(None, description="道路ネットワーク（.graphml / .gpkg）")
+    road_graph: str | None = Field(None, description="道路ネットワーク（.graphml / .gpkg / .osm.pbf）")
     threshold_minutes: Decimal | None = None
 
 
@@ -205,23 +229,39 @@ class Scenario(_Base):
     name: str
     description: str | None = None
     inventory: str = Field(description="施設台帳のパス（kouiki テンプレート等）または demo:<地域ID>")
-    bodies: list[str] | None = Field(None, description="対象団体（省略時は台帳の全団体）")
-    start_fiscal_year: int = 2025
+    bodies: list[Code] | None = Field(None, description="対象団体（省略時は台帳の全団体）")
+    start_fiscal_year: FY = 2025
     horizon_years: int = Field(40, ge=1, le=100)
     discount_rate: Decimal | None = Field(None, ge=0, le=1, description="割引率（省略時 parameters/evaluate.yaml）")
     categories: list[MajorCategory] | None = Field(None, description="アクセスを評価する大分類（省略時は対象施設の大分類）")
+    subcategories: list[str] | None = Field(None, description="中分類ごとのアクセスも評価する（例: 文化施設）")
+    access_scope: Literal["region", "own_body"] = Field(
+        "region", description="region: どの団体の施設も使える前提 / own_body: 現状は自団体の施設のみ、"
+        "シナリオ後は相互利用（mutual_use）と集約先を参加団体が使える"
+    )
+    operating_costs_yen: dict[str, int] | None = Field(
+        None, description="台帳にない年間運営費をシナリオで与える（施設ID: 円）。結果には『シナリオで指定』と明記"
+    )
     demand: DemandSpec = Field(default_factory=lambda: DemandSpec())
     travel: TravelSpec = Field(default_factory=lambda: TravelSpec())
     actions: list[Action] = Field(default_factory=list)
     council: dict[str, Any] | None = Field(None, description="広域的な議論の場（council.py）")
+    source: dict[str, Any] | None = Field(None, description="シナリオの由来（例: 最適化の model・目的関数・gap）。評価には使わず結果に写す")
     fees: list[dict[str, Any]] = Field(default_factory=list, description="使用料の統一（fees.py）")
 
-    _fy = field_validator("start_fiscal_year", mode="before")(_fy)
 
-    @field_validator("bodies", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _bodies(cls, v: Any) -> list[str] | None:
-        return None if v is None else [_code(x) for x in v]
+    def _ids(cls, data: Any) -> Any:
+        """Actions without an ``id`` get ``<type>-<n>`` (n counts from 1 in file order)."""
+        if isinstance(data, dict) and isinstance(data.get("actions"), list):
+            actions = []
+            for i, a in enumerate(data["actions"]):
+                if isinstance(a, dict) and "id" not in a:
+                    a = {**a, "id": f"{a.get('type', 'action')}-{i + 1}"}
+                actions.append(a)
+            data = {**data, "actions": actions}
+        return data
 
     @model_validator(mode="after")
     def _unique(self) -> Scenario:

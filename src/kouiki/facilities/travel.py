@@ -11,7 +11,6 @@ the same files.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -100,6 +99,27 @@ def haversine_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: Flo
     return out
 
 
+def _great_circle_km_matrix(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray) -> FloatArray:
+    """All-pairs great-circle km via unit vectors: chord² = |a − b|², angle = 2·asin(chord / 2).
+
+    One matrix product instead of per-pair trigonometry; agrees with :func:`haversine_km` to well under a metre.
+    """
+
+    def unit(lat: FloatArray, lon: FloatArray) -> FloatArray:
+        la, lo = np.radians(lat), np.radians(lon)
+        out: FloatArray = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+        return out
+
+    a, b = unit(olat, olon), unit(dlat, dlon)
+    chord2: FloatArray = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    np.clip(chord2, 0.0, 4.0, out=chord2)
+    np.sqrt(chord2, out=chord2)
+    chord2 /= 2.0
+    np.arcsin(chord2, out=chord2)
+    chord2 *= 2.0 * earth_radius_km()
+    return chord2
+
+
 @dataclass
 class TravelMatrix:
     """Dense origin × destination minutes and km, with the provenance written beside the file.
@@ -134,73 +154,74 @@ class TravelMatrix:
         )
 
     # ---- files ------------------------------------------------------------------------
+    def long_frame(self) -> Any:
+        """The reachable pairs as a pandas DataFrame ``origin_id, destination_id, minutes, km`` (3 decimals)."""
+        import pandas as pd
+
+        i, j = np.nonzero(np.isfinite(self.minutes))
+        o = np.asarray(self.origin_ids, dtype=object)
+        d = np.asarray(self.destination_ids, dtype=object)
+        return pd.DataFrame({
+            "origin_id": o[i], "destination_id": d[j],
+            "minutes": np.round(self.minutes[i, j], 3), "km": np.round(self.km[i, j], 3),
+        })
+
     def long_rows(self) -> list[tuple[str, str, float, float]]:
-        rows = []
-        for i, o in enumerate(self.origin_ids):
-            for j, d in enumerate(self.destination_ids):
-                if np.isfinite(self.minutes[i, j]):
-                    rows.append((o, d, round(float(self.minutes[i, j]), 3), round(float(self.km[i, j]), 3)))
-        return rows
+        return [(str(a), str(b), float(c), float(e)) for a, b, c, e in self.long_frame().itertuples(index=False)]
 
     def write(self, path: Path) -> Path:
         """Write long-form CSV (or Parquet if the suffix is .parquet and pyarrow is installed) + sidecar JSON."""
         path = Path(path)
-        rows = self.long_rows()
+        df = self.long_frame()
         if path.suffix == ".parquet":
             try:
-                import pandas as pd
-
-                pd.DataFrame(rows, columns=["origin_id", "destination_id", "minutes", "km"]).to_parquet(path)
+                df.to_parquet(path)
             except ImportError as exc:  # pragma: no cover - depends on pyarrow being absent
                 raise TravelError("Parquet の書き出しには pyarrow が必要です。CSV (.csv) を使ってください") from exc
         else:
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow(["origin_id", "destination_id", "minutes", "km"])
-                w.writerows(rows)
+            df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         meta = dict(self.provenance)
         meta.setdefault("created", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         meta["origins"] = len(self.origin_ids)
         meta["destinations"] = len(self.destination_ids)
-        meta["unreachable_pairs"] = int(len(self.origin_ids) * len(self.destination_ids) - len(rows))
+        meta["unreachable_pairs"] = int(len(self.origin_ids) * len(self.destination_ids) - len(df))
         sidecar_path(path).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         return path
 
     @classmethod
     def read(cls, path: Path) -> TravelMatrix:
         """Read a long-form matrix; pairs absent from the file are unreachable (inf)."""
+        import pandas as pd
+
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(2, "not found", str(path))
+        need = ["origin_id", "destination_id", "minutes", "km"]
         if path.suffix == ".parquet":
-            import pandas as pd
-
             df = pd.read_parquet(path)
-            records = [(str(a), str(b), str(c), str(d)) for a, b, c, d in df.itertuples(index=False)]
         else:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                reader = csv.reader(fh)
-                header = next(reader, [])
-                need = ["origin_id", "destination_id", "minutes", "km"]
-                if [h.strip() for h in header[:4]] != need:
-                    raise TravelError(f"{path}: 1行目の列名は {','.join(need)} です（実際: {','.join(header)}）")
-                records = [(r[0], r[1], r[2], r[3]) for r in reader if r]
-        origins: dict[str, int] = {}
-        dests: dict[str, int] = {}
-        for o, d, _, _ in records:
-            origins.setdefault(o, len(origins))
-            dests.setdefault(d, len(dests))
+            with path.open(encoding="utf-8-sig") as fh:
+                header = [h.strip() for h in fh.readline().rstrip("\r\n").split(",")]
+            if header[:4] != need:
+                raise TravelError(f"{path}: 1行目の列名は {','.join(need)} です（実際: {','.join(header)}）")
+            df = pd.read_csv(path, encoding="utf-8-sig", dtype={"origin_id": str, "destination_id": str},
+                             keep_default_na=False, na_values={"minutes": [""], "km": [""]})
+        try:
+            minutes_col = pd.to_numeric(df["minutes"], errors="raise").to_numpy(dtype=float)
+            km_col = pd.to_numeric(df["km"], errors="coerce").to_numpy(dtype=float)
+        except (ValueError, TypeError):
+            bad = pd.to_numeric(df["minutes"], errors="coerce").isna().to_numpy().nonzero()[0]
+            line = int(bad[0]) + 2 if len(bad) else 2
+            raise TravelError(f"{path} {line}行目: minutes が数値ではありません") from None
+        o_codes, origins = pd.factorize(df["origin_id"].astype(str), sort=False)
+        d_codes, dests = pd.factorize(df["destination_id"].astype(str), sort=False)
         minutes = np.full((len(origins), len(dests)), np.inf)
         km = np.full((len(origins), len(dests)), np.inf)
-        for line, (o, d, m, k) in enumerate(records, start=2):
-            try:
-                minutes[origins[o], dests[d]] = float(m)
-                km[origins[o], dests[d]] = float(k) if k != "" else np.nan
-            except ValueError as exc:
-                raise TravelError(f"{path} {line}行目: minutes/km が数値ではありません ({m!r}, {k!r})") from exc
+        minutes[o_codes, d_codes] = minutes_col
+        km[o_codes, d_codes] = km_col
         side = sidecar_path(path)
         prov = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {"method": "unknown (no sidecar)"}
-        return cls(list(origins), list(dests), minutes, km, prov)
+        return cls([str(x) for x in origins], [str(x) for x in dests], minutes, km, prov)
 
 
 def sidecar_path(path: Path) -> Path:
@@ -216,11 +237,10 @@ def great_circle_matrix(
     m = mode or travel_mode()
     if not origins or not destinations:
         raise TravelError("需要点または施設が0件です（所要時間を計算できません）")
-    olat = np.array([o.lat for o in origins], dtype=float)[:, None]
-    olon = np.array([o.lon for o in origins], dtype=float)[:, None]
-    dlat = np.array([d.lat for d in destinations], dtype=float)[None, :]
-    dlon = np.array([d.lon for d in destinations], dtype=float)[None, :]
-    straight = haversine_km(olat, olon, dlat, dlon)
+    straight = _great_circle_km_matrix(
+        np.array([o.lat for o in origins], dtype=float), np.array([o.lon for o in origins], dtype=float),
+        np.array([d.lat for d in destinations], dtype=float), np.array([d.lon for d in destinations], dtype=float),
+    )
     road_km = straight * float(m.circuity)
     minutes = road_km / float(m.speed_kmh) * 60.0
     prov = {

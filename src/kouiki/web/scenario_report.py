@@ -94,7 +94,7 @@ def yearly_cost_table(region: Region, row: ScenarioRow, evaluation: dict[str, An
 def financing_table(region: Region, row: ScenarioRow, evaluation: dict[str, Any]) -> ReportTable:
     """財源（年度別）: the fiscal engine's lines summed per 年度 and kind; notes say when it is not installed."""
     fin = evaluation.get("financing", {})
-    result = fin.get("result") or {}
+    result = fin.get("engine") or fin.get("result") or {}
     lines = result.get("lines", []) if isinstance(result, dict) else []
     kinds = {"special_allocation_tax": "特別交付税", "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
              "national_subsidy": "国庫補助", "bond": "地方債", "loan": "貸付・融資"}
