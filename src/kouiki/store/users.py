@@ -159,11 +159,12 @@ def open_session(s: Session, user: UserRow, lifetime: dt.timedelta) -> tuple[str
 
 def resolve_session(s: Session, token: str) -> tuple[UserRow, SessionRow] | None:
     """The user and session of a cookie token, or None when unknown or expired."""
-    row = s.get(SessionRow, _digest(token))
-    if row is None or row.expires_at <= utcnow():
+    found = s.execute(select(UserRow, SessionRow).join(SessionRow, SessionRow.user_id == UserRow.id)
+                      .where(SessionRow.token_hash == _digest(token))).first()  # one query per request
+    if found is None:
         return None
-    user = s.get(UserRow, row.user_id)
-    if user is None or not user.active:
+    user, row = found
+    if row.expires_at <= utcnow() or not user.active:
         return None
     return user, row
 
