@@ -28,7 +28,13 @@ def main() -> None:
 
     dist = cdist(xy, xy[cand])
     model = PMedian.from_cost_matrix(dist, w, p)
-    model.solve(pulp.HiGHS(msg=False, timeLimit=tl))
+    try:
+        model.solve(pulp.HiGHS(msg=False, timeLimit=tl))
+    except RuntimeError as exc:  # spopt raises unless PuLP reports Optimal (e.g. time limit without proof)
+        print(json.dumps({"tool": "spopt 0.7 PMedian + HiGHS (PuLP)", "seconds": time.perf_counter() - t0,
+                          "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                          "objective": None, "status": f"spopt error: {exc}"}))
+        return
     prob = model.problem
     sites = [j for j in range(m) if model.fac2cli[j]]
     obj = float((w * dist[:, sites].min(axis=1)).sum()) if sites else None

@@ -377,7 +377,7 @@ def solve_pmedian_fast(
     if start is not None:
         best = local_search(nc, start, can_open, can_close, deadline)
         # multipliers start at each point's cost in the incumbent (within the exactness cap)
-        lag.u = np.minimum(best.d1, lag.cap)
+        lag.u = np.minimum(0.5 * (best.d1 + np.where(np.isfinite(best.d2), best.d2, best.d1)), lag.cap)
     else:  # a plain assignment gives the first target; local search waits for a useful Lagrangian set
         best = assign(nc, y)
     n_ls = 0 if start is None else 1
