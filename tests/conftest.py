@@ -13,4 +13,23 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KOUIKI_DATA_DIR", str(data))
     if "DATABASE_URL" in __import__("os").environ and not __import__("os").environ.get("KOUIKI_TEST_POSTGRES"):
         monkeypatch.delenv("DATABASE_URL")
+    elif __import__("os").environ.get("KOUIKI_TEST_POSTGRES"):
+        _reset_postgres()
     return data
+
+
+def _reset_postgres() -> None:
+    """On PostgreSQL (``KOUIKI_TEST_POSTGRES=1``) every test starts from an empty schema, like SQLite's new file."""
+    import os
+
+    from sqlalchemy import text
+
+    from kouiki.store import db
+
+    url = os.environ["DATABASE_URL"]
+    eng = db.engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+    db._initialised.discard(url)

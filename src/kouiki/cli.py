@@ -14,6 +14,7 @@ from kouiki.reference.cli import app as municipalities_app
 from kouiki.reference.cli_regions import app as regions_app
 from kouiki.staffing.cli import app as staffing_app
 from kouiki.store.cli import app as db_app
+from kouiki.web.cli import app as web_app
 
 app = typer.Typer(
     name="kouiki",
@@ -24,11 +25,12 @@ app = typer.Typer(
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(regions_app, name="regions")
 app.add_typer(db_app, name="db")
+app.add_typer(web_app, name="serve")
 app.add_typer(fiscal_app, name="fiscal")
-app.add_typer(facilities_app, name="facilities")
 app.add_typer(formation_app, name="formation")
-app.add_typer(staffing_app, name="staffing")
 app.add_typer(optimize_app, name="optimize")
+app.add_typer(staffing_app, name="staffing")
+app.add_typer(facilities_app, name="facilities")
 
 
 @app.command("version")

@@ -1,0 +1,53 @@
+"""CSV as Japanese offices open it: CP932 (Shift_JIS) by default, UTF-8 with BOM on request.
+
+Amounts are written in 千円 like the screen (header says so), unknown figures as 「不明」. A character
+that CP932 cannot hold becomes 〓 (げた記号), the usual convention, and a note row says so.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+from io import StringIO
+
+from kouiki.reports.table import ColumnKind, ReportTable, display
+
+
+def _fits_cp932(text: str) -> bool:
+    try:
+        text.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def csv_text(table: ReportTable) -> str:
+    table.check()
+    buf = StringIO()
+    w = _csv.writer(buf, lineterminator="\r\n")
+    w.writerow([table.title])
+    if table.unit_label:
+        w.writerow([table.unit_label])
+    w.writerow([c.header for c in table.columns])
+    for row in table.rows:
+        w.writerow([
+            (display(cell, col.kind).replace(",", "") if col.kind in (ColumnKind.YEN, ColumnKind.INT) else display(cell, col.kind))
+            for col, cell in zip(table.columns, row, strict=True)
+        ])
+    w.writerow([f"出典：{table.source}"])
+    for note in table.notes:
+        w.writerow([f"注：{note}"])
+    return buf.getvalue()
+
+
+def csv_bytes(table: ReportTable, encoding: str = "cp932") -> bytes:
+    """The CSV file: ``cp932`` (default) or ``utf-8-sig`` (UTF-8 with BOM)."""
+    text = csv_text(table)
+    if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig", "utf-8-bom"):
+        return text.encode("utf-8-sig")
+    if encoding.lower() not in ("cp932", "shift-jis", "sjis", "ms932"):
+        raise ValueError(f"unsupported CSV encoding: {encoding}")
+    if _fits_cp932(text):
+        return text.encode("cp932")
+    fixed = "".join(ch if _fits_cp932(ch) else "〓" for ch in text)
+    fixed += "注：Shift_JIS（CP932）で表せない文字を〓に置き換えました。UTF-8 版で正確な文字を確認できます\r\n"
+    return fixed.encode("cp932")

@@ -1,0 +1,70 @@
+"""The table model every output renders: columns with a kind, rows of plain values, title, unit and 出典."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from kouiki.reference.calendar import FiscalYear
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"
+    YEN = "yen"  # int 円; shown in 千円 (Excel keeps the exact yen and formats with #,##0,)
+    INT = "int"
+    DECIMAL = "decimal"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: ColumnKind = ColumnKind.TEXT
+    width: int | None = None  # Excel column width in characters
+
+    @classmethod
+    def fiscal_year(cls, year: int, kind: ColumnKind = ColumnKind.YEN) -> Column:
+        """A 年度 column headed in 和暦 (令和7年度)."""
+        return cls(FiscalYear(year).wareki(), kind)
+
+
+@dataclass
+class ReportTable:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    source: str  # 出典
+    notes: list[str] = field(default_factory=list)
+    sheet_name: str = "表"
+
+    @property
+    def has_money(self) -> bool:
+        return any(c.kind is ColumnKind.YEN for c in self.columns)
+
+    @property
+    def unit_label(self) -> str | None:
+        return "（単位：千円）" if self.has_money else None
+
+    def check(self) -> None:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {i}: {len(row)} cells for {len(self.columns)} columns")
+            for col, cell in zip(self.columns, row, strict=True):
+                if col.kind is ColumnKind.YEN and cell is not None and not isinstance(cell, int):
+                    raise TypeError(f"row {i} {col.header}: yen must be int, got {type(cell).__name__}")
+                if isinstance(cell, float):
+                    raise TypeError(f"row {i} {col.header}: float cell (use int or Decimal)")
+
+
+def display(cell: Any, kind: ColumnKind) -> str:
+    """Text of a cell as printed (CSV, PDF): 千円 with thousands separators for yen, '—' for unknown."""
+    if cell is None:
+        return "不明"
+    if kind is ColumnKind.YEN:
+        thousands = (Decimal(cell) / 1000).quantize(Decimal("1"))
+        return f"{thousands:,}"
+    if kind is ColumnKind.INT and isinstance(cell, int):
+        return f"{cell:,}"
+    return str(cell)

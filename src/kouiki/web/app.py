@@ -1,0 +1,187 @@
+"""The FastAPI application: Japanese server-rendered pages, their JSON twins under ``/api``, and exports.
+
+Offline by construction: every asset is served from ``/static`` (vendored htmx and Leaflet, our CSS/JS),
+and the Content-Security-Policy only allows this origin (plus the 地理院タイル server when configured).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kouiki import __version__
+from kouiki.reference.errors import KouikiError, NotFoundError
+from kouiki.store import session as store_session
+from kouiki.store.regions import ConflictError
+from kouiki.web.auth import LoginRequired, Viewer, is_api, viewer_from_request
+
+GSI_CREDIT_DEFAULT = "地理院タイル（国土地理院）"
+
+
+def tiles_config() -> dict[str, str] | None:
+    """地理院タイル (or a mirror on the LGWAN) only when ``KOUIKI_MAP_TILES_URL`` is set; never by default."""
+    url = os.environ.get("KOUIKI_MAP_TILES_URL")
+    if not url:
+        return None
+    return {"url": url, "credit": os.environ.get("KOUIKI_MAP_TILES_CREDIT", GSI_CREDIT_DEFAULT)}
+
+
+def _csp() -> str:
+    img = "'self' data:"
+    tiles = tiles_config()
+    if tiles:
+        parts = urlsplit(tiles["url"].replace("{", "").replace("}", ""))
+        img += f" {parts.scheme}://{parts.netloc}"
+    return (f"default-src 'self'; img-src {img}; style-src 'self'; script-src 'self'; connect-src 'self'; "
+            "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (cheaper than BaseHTTPMiddleware): CSP and the usual hardening headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.csp = _csp().encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        cacheable = path.startswith(("/static/", "/fonts/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", self.csp.decode())
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if not cacheable:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
+    t.env.globals["version"] = __version__
+    t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+    t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
+    return t
+
+
+TEMPLATES = templates()
+
+
+def db() -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on any error.
+
+    Used with ``Depends(db, scope="function")`` so the commit happens before the response is sent: a browser
+    that follows the redirect after a login or a save must see the new row.
+    """
+    with store_session() as s:
+        yield s
+
+
+def render(request: Request, template: str, viewer: Viewer | None, status_code: int = 200, **context: Any) -> Response:
+    ctx = {"request": request, "viewer": viewer, "tiles": tiles_config(), **context}
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if is_api(request) or request.headers.get("accept", "").startswith("application/json"):
+        return JSONResponse({"detail": message}, status_code=status)
+    viewer = None
+    try:
+        with store_session() as s:
+            viewer = viewer_from_request(s, request)
+    except Exception:  # the error page must render even when the store is the problem
+        viewer = None
+    return render(request, "error.html", viewer, status_code=status, status=status, message=message)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="kouiki 広域連携 Web API", version=__version__, openapi_url="/openapi.json",
+        docs_url=None, redoc_url=None,  # the bundled Swagger UI pages load scripts from a CDN: off
+        description="圏域・財政措置・公共施設・シナリオの API。書き込みにはログインと X-CSRF-Token が必要です。",
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(resources.files("kouiki.web").joinpath("static"))), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(request: Request, exc: ConflictError) -> Response:
+        return _error_response(request, 409, str(exc))
+
+    @app.exception_handler(NotFoundError)
+    async def _notfound(request: Request, exc: NotFoundError) -> Response:
+        return _error_response(request, 404, str(exc))
+
+    @app.exception_handler(KouikiError)
+    async def _kouiki(request: Request, exc: KouikiError) -> Response:
+        return _error_response(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        return _error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for e in exc.errors():
+            loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+            parts.append(f"{loc}: {e.get('msg')}")
+        return _error_response(request, 422, "入力が正しくありません: " + "; ".join(parts))
+
+    from kouiki.web import (
+        routes_admin,
+        routes_api,
+        routes_exports,
+        routes_fiscal,
+        routes_pages,
+        routes_staffing,
+    )
+
+    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing):
+        app.include_router(module.router)
+    for hook in _extensions:
+        hook(app)
+
+    @app.get("/fonts/{name}", include_in_schema=False)
+    def font(name: str) -> Response:
+        """The bundled Japanese font (BIZ UDPゴシック, OFL) as a web font: pages render Japanese offline even
+        on a PC without Japanese fonts (CSS tries the installed one first)."""
+        from kouiki.reports.fonts import font_path
+
+        path = font_path()
+        if name != path.name:
+            raise HTTPException(status_code=404, detail="フォントがありません")
+        return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "public, max-age=604800"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+_extensions: list[Callable[[FastAPI], None]] = []

@@ -1,0 +1,223 @@
+"""JSON twins of the pages (``/api/…``). Reads need a login (401); writes also need ``X-CSRF-Token`` (403)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from kouiki.reference import codes
+from kouiki.store.regions import list_regions, region_version
+from kouiki.store.scenarios import delete_scenario, get_scenario, list_scenarios
+from kouiki.store.users import AuthError, authenticate, close_session, open_session
+from kouiki.web import service, views
+from kouiki.web.app import db
+from kouiki.web.auth import COOKIE, Viewer, check_csrf, forbid, require_viewer, session_lifetime
+from kouiki.web.maps import feature_collection
+
+router = APIRouter(prefix="/api", tags=["api"])
+DB = Annotated[Session, Depends(db, scope="function")]
+
+
+def viewer_dep(request: Request, s: DB) -> Viewer:
+    return require_viewer(s, request)
+
+
+def writer_dep(request: Request, s: DB) -> Viewer:
+    viewer = require_viewer(s, request)
+    check_csrf(viewer, request)
+    return viewer
+
+
+V = Annotated[Viewer, Depends(viewer_dep)]
+W = Annotated[Viewer, Depends(writer_dep)]
+
+
+class LoginBody(BaseModel):
+    username: str
+    password: str
+
+
+def set_login_cookie(response: Response, token: str, request: Request) -> None:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        max_age=int(session_lifetime().total_seconds()), path="/")
+
+
+@router.post("/login", summary="ログイン（Cookie を設定し CSRF トークンを返す）")
+def api_login(body: LoginBody, request: Request, response: Response, s: DB) -> dict[str, Any]:
+    try:
+        user = authenticate(s, body.username, body.password)
+    except AuthError as exc:
+        raise HTTPException(status_code=401, detail=str(exc)) from None
+    token, csrf = open_session(s, user, session_lifetime())
+    set_login_cookie(response, token, request)
+    return {"user": user.public(), "csrf_token": csrf}
+
+
+@router.post("/logout", summary="ログアウト")
+def api_logout(request: Request, response: Response, s: DB, viewer: W) -> dict[str, str]:
+    close_session(s, request.cookies.get(COOKIE, ""))
+    response.delete_cookie(COOKIE, path="/")
+    return {"status": "ok"}
+
+
+@router.get("/me", summary="ログイン中の利用者")
+def api_me(viewer: V) -> dict[str, Any]:
+    return viewer.public() | {"csrf_token": viewer.csrf_token}
+
+
+# ----- regions --------------------------------------------------------------------------------------------
+
+class RegionWrite(BaseModel):
+    document: dict[str, Any]
+    version: int | None = None  # the version the edit started from (optimistic locking)
+
+
+@router.get("/regions", summary="圏域一覧")
+def api_regions(s: DB, viewer: V) -> dict[str, Any]:
+    return views.regions_list(s)
+
+
+@router.post("/regions", status_code=201, summary="圏域の登録（管理者）")
+def api_create_region(body: RegionWrite, s: DB, viewer: W) -> dict[str, Any]:
+    region, version = service.save_region_document(s, viewer, body.document, None)
+    return {"id": region.id, "version": version}
+
+
+@router.get("/regions/{region_id}", summary="圏域ダッシュボード")
+def api_region(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    from kouiki.web.routes_fiscal import fiscal_summary
+
+    region = service.region_or_404(s, region_id)
+    return views.dashboard(s, region) | {"document": region.model_dump(mode="json"),
+                                         "fiscal_summary": fiscal_summary(s, region)}
+
+
+@router.put("/regions/{region_id}", summary="圏域の更新（版を指定: 他の人の更新を上書きしない）")
+def api_update_region(region_id: str, body: RegionWrite, s: DB, viewer: W) -> dict[str, Any]:
+    if body.version is None:
+        raise HTTPException(status_code=428, detail="version（編集開始時の版）を指定してください")
+    region, version = service.save_region_document(s, viewer, body.document, body.version, region_id)
+    return {"id": region.id, "version": version}
+
+
+@router.get("/regions/{region_id}/geojson", summary="構成団体の境界（N03）")
+def api_region_geojson(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    region = service.region_or_404(s, region_id)
+    return feature_collection(views.member_rows(region))
+
+
+@router.get("/regions/{region_id}/central-check", summary="中心市チェック（判定の基礎となる事実）")
+def api_central_check(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    return views.central_check(s, service.region_or_404(s, region_id))
+
+
+# ----- facilities -----------------------------------------------------------------------------------------
+
+@router.get("/facilities", summary="公共施設一覧（団体または圏域で絞り込み）")
+def api_facilities(
+    s: DB, viewer: V, body: str | None = None, region: str | None = None, slim: bool = False
+) -> dict[str, Any]:
+    """``slim=true``: only id, name, body, 大分類 and position (what the maps draw)."""
+    if body:
+        selected = [codes.normalize(body)]
+    elif region:
+        selected = service.region_or_404(s, region).member_codes()
+    else:
+        selected = sorted({c for r in list_regions(s) for c in r.member_codes()})
+    data = views.facilities_view(s, selected)
+    if slim:
+        keep = ("facility_id", "name", "municipality_code", "category", "lat", "lon")
+        data["facilities"] = [{k: f[k] for k in keep} for f in data["facilities"]]
+    return data
+
+
+@router.post("/facilities/{code}/import", summary="公共施設一覧の取込（団体担当は自団体のみ）")
+def api_import_facilities(
+    code: str, s: DB, viewer: W, file: Annotated[UploadFile, File(description="CSV（CP932/UTF-8）または .xlsx")]
+) -> dict[str, Any]:
+    data = file.file.read()
+    report = service.import_facilities(s, viewer, code, data, file.filename or "upload.csv")
+    if not report["imported"]:
+        raise HTTPException(status_code=422, detail="; ".join(p["text"] for p in report["problems"]))
+    return report
+
+
+# ----- scenarios ------------------------------------------------------------------------------------------
+
+class ScenarioWrite(BaseModel):
+    name: str
+    document: dict[str, Any] = {}
+    version: int | None = None
+
+
+@router.get("/regions/{region_id}/scenarios", summary="圏域のシナリオ一覧")
+def api_scenarios(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    service.region_or_404(s, region_id)
+    return {"scenarios": [row.public() for row in list_scenarios(s, region_id)]}
+
+
+@router.post("/regions/{region_id}/scenarios", status_code=201, summary="シナリオの作成")
+def api_create_scenario(region_id: str, body: ScenarioWrite, s: DB, viewer: W) -> dict[str, Any]:
+    return service.new_scenario(s, viewer, region_id, body.name, body.document).public()
+
+
+@router.get("/scenarios/{scenario_id}", summary="シナリオと評価（前後比較）")
+def api_scenario(scenario_id: int, s: DB, viewer: V) -> dict[str, Any]:
+    row = get_scenario(s, scenario_id)
+    return row.public() | {"evaluation": service.scenario_evaluation(s, row)}
+
+
+@router.put("/scenarios/{scenario_id}", summary="シナリオの更新（版が古ければ 409）")
+def api_update_scenario(scenario_id: int, body: ScenarioWrite, s: DB, viewer: W) -> dict[str, Any]:
+    if body.version is None:
+        raise HTTPException(status_code=428, detail="version（編集開始時の版）を指定してください")
+    return service.edit_scenario(s, viewer, scenario_id, body.name, body.document, body.version).public()
+
+
+@router.delete("/scenarios/{scenario_id}", summary="シナリオの削除")
+def api_delete_scenario(scenario_id: int, s: DB, viewer: W) -> dict[str, str]:
+    row = get_scenario(s, scenario_id)
+    if not viewer.can_edit_region(row.region_id):
+        raise forbid("このシナリオを削除する権限がありません")
+    delete_scenario(s, scenario_id, viewer.username)
+    return {"status": "deleted"}
+
+
+@router.get("/regions/{region_id}/scenarios/compare", summary="シナリオの比較")
+def api_compare(region_id: str, s: DB, viewer: V, ids: Annotated[list[int], Query()]) -> dict[str, Any]:
+    service.region_or_404(s, region_id)
+    out = []
+    for sid in ids:
+        row = get_scenario(s, sid)
+        if row.region_id != region_id:
+            raise HTTPException(status_code=400, detail=f"シナリオ {sid} はこの圏域のものではありません")
+        out.append({"id": row.id, "name": row.name, "evaluation": service.scenario_evaluation(s, row)})
+    return {"region_id": region_id, "version": region_version(s, region_id), "scenarios": out}
+
+
+# ----- optimiser ------------------------------------------------------------------------------------------
+
+class OptimizeBody(BaseModel):
+    category: str  # 大分類
+    keep: int  # 残す施設数 (p)
+    fiscal_year: int  # 廃止年度 of the closures in the resulting scenario
+
+
+@router.post("/regions/{region_id}/optimize", status_code=202, summary="施設配置の最適化を開始（進捗は /api/jobs/{id}）")
+def api_optimize(region_id: str, body: OptimizeBody, s: DB, viewer: W) -> dict[str, Any]:
+    from kouiki.web.routes_pages import start_optimizer
+
+    return {"job_id": start_optimizer(s, viewer, region_id, body.category, body.keep, body.fiscal_year)}
+
+
+@router.get("/jobs/{job_id}", summary="最適化の進捗と結果")
+def api_job(job_id: str, viewer: V) -> dict[str, Any]:
+    from kouiki.web.optimizer_jobs import get_job
+
+    job = get_job(job_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail="この処理は見つかりません")
+    return job.public()

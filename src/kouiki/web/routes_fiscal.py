@@ -1,0 +1,248 @@
+"""財政措置シミュレーション and パラメータ: pages and JSON twins over the fiscal engine (``kouiki.fiscal``).
+
+The engine computes every line; the web layer only passes the plan and the what-if overrides, shows each
+line with its explanation (trace), parameters, citation and confidence, and saves the region's plan.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from kouiki.fiscal import catalogue
+from kouiki.fiscal import evaluate as fiscal_evaluate
+from kouiki.fiscal.errors import ParameterError
+from kouiki.reference.calendar import FiscalYear
+from kouiki.reference.errors import KouikiError
+from kouiki.reference.municipalities import registry
+from kouiki.reference.regions import Region, Role
+from kouiki.reports.table import Column, ColumnKind, ReportTable
+from kouiki.store.fiscal_plans import get_plan, save_plan
+from kouiki.store.regions import ConflictError, list_regions
+from kouiki.web import service
+from kouiki.web.app import db, render
+from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
+from kouiki.web.views import current_fiscal_year
+
+router = APIRouter()
+DB = Annotated[Session, Depends(db, scope="function")]
+
+KIND_LABELS = {"special_allocation_tax": "特別交付税", "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
+               "national_subsidy": "国庫補助", "bond": "地方債", "loan": "貸付・融資", "info": "情報（金額なし）"}
+CONFIDENCE_LABELS = {"confirmed": "確認済", "unverified": "未確認", "gap": "不明（既定値）", "assumed": "仮定"}
+
+
+def viewer_dep(request: Request, s: DB) -> Viewer:
+    return require_viewer(s, request)
+
+
+V = Annotated[Viewer, Depends(viewer_dep)]
+
+
+def example_plan(region: Region) -> dict[str, Any]:
+    """A starting plan for the region (amounts are examples to overwrite; the page says so)."""
+    fy = current_fiscal_year().year
+    vision = region.has_vision(fy)  # None when the registry does not say: the example assumes one (to check)
+    items: list[dict[str, Any]] = []
+    for m in region.members:
+        measure = "comprehensive_central" if m.role is Role.CENTRAL else "comprehensive_neighbor"
+        items.append({"measure": measure, "municipality": m.code, "fiscal_year": fy,
+                      "cost_yen": 100_000_000 if m.role is Role.CENTRAL else 20_000_000,
+                      "has_vision": True if vision is None else vision})
+    partners = [m.code for m in region.members[:2]]
+    items.append({"measure": "consolidation_study", "municipality": region.central[0], "fiscal_year": fy,
+                  "cost_yen": 12_000_000, "partner_bodies": partners})
+    return {"items": items}
+
+
+def run(plan: Any, overrides: list[str]) -> dict[str, Any]:
+    """Evaluate and return the engine's JSON plus each line's explanation and Japanese labels."""
+    try:
+        result = fiscal_evaluate(plan, overrides or None)
+    except ParameterError as exc:
+        raise KouikiError(f"仮定値（what-if）の指定に誤りがあります: {exc}") from None
+    out: dict[str, Any] = result.to_dict()
+    lines = []
+    for ln in result.lines:
+        d = ln.to_dict(include_trace=True)
+        d["kind_label"] = KIND_LABELS.get(ln.kind, ln.kind)
+        d["confidence_label"] = CONFIDENCE_LABELS.get(ln.confidence, ln.confidence)
+        d["municipality_name"] = registry().by_code(ln.municipality).name if ln.municipality else ""
+        d["fiscal_year_wareki"] = FiscalYear(ln.fiscal_year).wareki()
+        lines.append(d)
+    out["lines"] = lines
+    return out
+
+
+def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
+    rows = [[ln["item"] + 1, ln["measure"], ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
+             ln["base_yen"], ln["rate"] or "—", ln["cap_yen"], ln["amount_yen"], ln["confidence_label"], ln["citation"],
+             "／".join(ln["notes"])] for ln in result["lines"]]
+    notes = [w["message"] for w in result.get("warnings", [])][:20]
+    if result.get("scenario"):
+        notes.insert(0, "仮定値（what-if）: " + "、".join(result["scenario"]))
+    return ReportTable(
+        title=f"{region.name} 財政措置シミュレーション（明細）", sheet_name="明細",
+        columns=[Column("項目", ColumnKind.INT), Column("措置"), Column("団体"), Column("年度"), Column("種類", width=16),
+                 Column("対象経費", ColumnKind.YEN), Column("率"), Column("上限額", ColumnKind.YEN),
+                 Column("措置額", ColumnKind.YEN), Column("確度"), Column("出典", width=40), Column("注記", width=30)],
+        rows=rows, source="kouiki 財政措置エンジン（kouiki.fiscal）; 各行の出典欄を参照", notes=notes,
+    )
+
+
+def by_year_table(region: Region, result: dict[str, Any]) -> ReportTable:
+    by_year: dict[str, dict[str, int]] = result["totals"]["by_fiscal_year"]
+    years = sorted(int(y) for y in by_year)
+    kinds = [k for k in KIND_LABELS if any(k in by_year[str(y)] for y in years)]
+    rows = [[KIND_LABELS[k], *[by_year[str(y)].get(k, 0) for y in years]] for k in kinds]
+    return ReportTable(
+        title=f"{region.name} 財政措置（年度別）", sheet_name="年度別",
+        columns=[Column("種類", width=30), *[Column.fiscal_year(y) for y in years]], rows=rows,
+        source="kouiki 財政措置エンジン（kouiki.fiscal）",
+        notes=["措置額（特別交付税・普通交付税算入・国庫補助）と借入（地方債・融資）は合算しません",
+               "普通交付税の算入額は、不交付団体には現金として交付されません"],
+    )
+
+
+def _plan_state(s: Session, region: Region) -> tuple[str, str, int | None]:
+    row = get_plan(s, region.id)
+    doc = row.document if row is not None else example_plan(region)
+    plan = {"items": doc.get("items", [])}
+    overrides = "\n".join(doc.get("overrides", []))
+    return yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), overrides, None if row is None else row.version
+
+
+def _overrides(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def fiscal_summary(s: Session, region: Region) -> dict[str, Any] | None:
+    """The dashboard's fiscal summary: totals of the region's saved plan (None when none is saved)."""
+    row = get_plan(s, region.id)
+    if row is None:
+        return None
+    result = run({"items": row.document.get("items", [])}, row.document.get("overrides", []))
+    if result["errors"]:
+        return {"errors": result["errors"]}
+    totals = result["totals"]
+    return {"support_yen": totals["support_yen"], "financing_yen": totals["financing_yen"],
+            "by_kind": [{"kind": KIND_LABELS.get(k, k), "amount_yen": v} for k, v in totals["by_kind"].items()],
+            "version": row.version}
+
+
+# ----- pages ----------------------------------------------------------------------------------------------
+
+@router.get("/fiscal", include_in_schema=False)
+def fiscal_page(request: Request, s: DB, viewer: V, region: str | None = None) -> Response:
+    regions = list_regions(s)
+    chosen = service.region_or_404(s, region) if region else (
+        next((r for r in regions if r.id == viewer.region_id), regions[0] if regions else None))
+    if chosen is None:
+        raise HTTPException(status_code=404, detail="圏域が登録されていません")
+    plan_text, overrides, version = _plan_state(s, chosen)
+    result = run(yaml.safe_load(plan_text), _overrides(overrides))
+    return render(request, "fiscal.html", viewer, regions=regions, region=chosen, plan_text=plan_text,
+                  overrides=overrides, version=version, result=result, error=None,
+                  can_edit=viewer.can_edit_region(chosen.id), saved=version is not None)
+
+
+@router.post("/fiscal", include_in_schema=False)
+def fiscal_submit(
+    request: Request, s: DB, viewer: V, region: Annotated[str, Form()], plan: Annotated[str, Form()],
+    overrides: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "evaluate",
+    version: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(viewer, request, csrf_token)
+    chosen = service.region_or_404(s, region)
+    error = None
+    result: dict[str, Any] | None = None
+    status = 200
+    try:
+        data = service.parse_document(plan, "計画")
+        result = run(data, _overrides(overrides))
+        if action == "save":
+            if not viewer.can_edit_region(chosen.id):
+                raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+            if result["errors"]:
+                raise KouikiError("計画に誤りがあるため保存できません（下の一覧を確認してください）")
+            save_plan(s, chosen.id, {"items": data.get("items", []), "overrides": _overrides(overrides)},
+                      user=viewer.username, expected_version=int(version) if version else None)
+            return RedirectResponse(f"/fiscal?region={chosen.id}", status_code=303)
+    except ConflictError as exc:
+        error, status = str(exc), 409
+    except KouikiError as exc:
+        error, status = str(exc), 400
+    return render(request, "fiscal.html", viewer, status_code=status, regions=list_regions(s), region=chosen,
+                  plan_text=plan, overrides=overrides, version=int(version) if version else None, result=result,
+                  error=error, can_edit=viewer.can_edit_region(chosen.id), saved=bool(version))
+
+
+@router.get("/parameters", include_in_schema=False)
+def parameters_page(request: Request, s: DB, viewer: V) -> Response:
+    return render(request, "parameters.html", viewer, measures=catalogue(), confidence=CONFIDENCE_LABELS)
+
+
+# ----- API ------------------------------------------------------------------------------------------------
+
+class EvaluateBody(BaseModel):
+    plan: dict[str, Any] | list[Any]
+    overrides: list[str] = []
+
+
+@router.post("/api/fiscal/evaluate", tags=["fiscal"], summary="財政措置の計算（明細・説明・出典つき）")
+def api_evaluate(body: EvaluateBody, viewer: V) -> dict[str, Any]:
+    return run(body.plan, body.overrides)
+
+
+class PlanWrite(BaseModel):
+    items: list[dict[str, Any]]
+    overrides: list[str] = []
+    version: int | None = None
+
+
+@router.get("/api/regions/{region_id}/fiscal-plan", tags=["fiscal"], summary="圏域の財政計画と計算結果")
+def api_get_plan(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    region = service.region_or_404(s, region_id)
+    row = get_plan(s, region_id)
+    doc = row.document if row is not None else example_plan(region)
+    return {"region_id": region_id, "saved": row is not None, "version": None if row is None else row.version,
+            "plan": {"items": doc.get("items", [])}, "overrides": doc.get("overrides", []),
+            "result": run({"items": doc.get("items", [])}, doc.get("overrides", []))}
+
+
+@router.put("/api/regions/{region_id}/fiscal-plan", tags=["fiscal"], summary="圏域の財政計画の保存（版を指定）")
+def api_put_plan(region_id: str, body: PlanWrite, request: Request, s: DB, viewer: V) -> dict[str, Any]:
+    check_csrf(viewer, request)
+    service.region_or_404(s, region_id)
+    if not viewer.can_edit_region(region_id):
+        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    result = run({"items": body.items}, body.overrides)
+    if result["errors"]:
+        raise HTTPException(status_code=422, detail=result["errors"])
+    version = save_plan(s, region_id, {"items": body.items, "overrides": body.overrides}, user=viewer.username,
+                        expected_version=body.version)
+    return {"region_id": region_id, "version": version, "totals": result["totals"]}
+
+
+@router.get("/api/parameters", tags=["fiscal"], summary="パラメータ一覧（値・年度・出典・確度）")
+def api_parameters(viewer: V, fiscal_year: int | None = None) -> dict[str, Any]:
+    return {"measures": catalogue(fiscal_year=fiscal_year)}
+
+
+@router.get("/export/fiscal/{region_id}.{fmt}", tags=["exports"], summary="財政措置シミュレーション（xlsx / csv）")
+def export_fiscal(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932") -> Response:
+    from kouiki.web.routes_exports import table_response
+
+    region = service.region_or_404(s, region_id)
+    row = get_plan(s, region_id)
+    doc = row.document if row is not None else example_plan(region)
+    result = run({"items": doc.get("items", [])}, doc.get("overrides", []))
+    if result["errors"]:
+        raise HTTPException(status_code=422, detail=result["errors"])
+    return table_response([lines_table(region, result), by_year_table(region, result)],
+                          f"{region.display_name}_財政措置", fmt, encoding)

@@ -1,0 +1,62 @@
+// Region / facility maps drawn offline with the vendored Leaflet: N03 boundaries and facility points.
+// Background tiles only when the server is configured with KOUIKI_MAP_TILES_URL (地理院タイル, with 出典).
+(function () {
+  "use strict";
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(url + ": " + r.status); } return r.json(); });
+  }
+  function init() {
+    var el = document.getElementById("map");
+    if (!el || typeof L === "undefined") { return; }
+    var map = L.map(el, { attributionControl: true, zoomSnap: 0.25 }).setView([36.5, 138], 5);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("国土数値情報（行政区域データ）を加工して作成");
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { attribution: el.dataset.tilesCredit || "地理院タイル", maxZoom: 18 }).addTo(map);
+    }
+    var removed = {};
+    (el.dataset.removed || "").split(",").forEach(function (k) { if (k) { removed[k] = true; } });
+    var bounds = L.latLngBounds([]);
+    var jobs = [];
+    if (el.dataset.geojson) {
+      jobs.push(getJSON(el.dataset.geojson).then(function (fc) {
+        var layer = L.geoJSON(fc, {
+          style: function (f) {
+            var central = f.properties.role === "central";
+            return { color: "#0b3d6b", weight: 1.5, fillColor: central ? "#2f6fb0" : "#9cc3e6", fillOpacity: 0.45 };
+          },
+          onEachFeature: function (f, lyr) {
+            lyr.bindTooltip(f.properties.name + "（" + f.properties.role_label + "）");
+          }
+        }).addTo(map);
+        if (layer.getBounds().isValid()) { bounds.extend(layer.getBounds()); }
+      }));
+    }
+    if (el.dataset.points) {
+      jobs.push(getJSON(el.dataset.points).then(function (data) {
+        (data.facilities || []).forEach(function (f) {
+          if (f.lat === null || f.lon === null || f.lat === undefined) { return; }
+          var key = f.facility_id;
+          var gone = removed[key];
+          var m = L.circleMarker([f.lat, f.lon], {
+            radius: 5, weight: 1, color: gone ? "#555" : "#a03a00", fillColor: gone ? "#bbb" : "#f08a24", fillOpacity: 0.9
+          }).addTo(map);
+          var label = document.createElement("span");
+          label.textContent = f.name + (gone ? "（廃止・集約）" : "");  // text only: names are never HTML
+          m.bindTooltip(label);
+          bounds.extend([f.lat, f.lon]);
+        });
+      }));
+    }
+    Promise.all(jobs).then(function () {
+      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([36.5, 138], 5); }
+    }).catch(function (err) {
+      var msg = document.createElement("p");
+      msg.className = "error";
+      msg.textContent = "地図を読み込めませんでした: " + err.message;  // the tables below hold the same data
+      el.parentNode.insertBefore(msg, el);
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
