@@ -163,6 +163,7 @@ def test_demo_keep_halls_cli_end_to_end(tmp_path: Path) -> None:
     assert out["details"]["input"]["bodies"] == sorted(find_region("弘前圏域").members)  # 藤崎町 residents count
     data = yaml.safe_load(sc.read_text(encoding="utf-8"))
     assert data["inventory"] == "demo:弘前圏域" and data["categories"] == ["市民文化系施設"]
+    assert "- '023817'" in sc.read_text(encoding="utf-8")  # codes stay strings for any YAML reader
     e = runner.invoke(app, ["facilities", "evaluate", str(sc), "--json"])
     assert e.exit_code == 0, e.output
     ev_out = json.loads(e.stdout)

@@ -49,7 +49,8 @@ def to_scenario(
     kept = [c for c in result.selected if c not in new_sites]
     desc = description or (
         f"{result.model} の最適化結果: {len(kept)} 施設を残し {len(closes)} 施設を{fiscal_year.wareki()}に廃止 "
-        f"(目的関数 {result.objective:,.1f} {result.unit}, 下界 {result.lower_bound}, gap {result.gap})"
+        f"(目的関数 {result.objective:,.1f}, 下界 {'不明' if result.lower_bound is None else f'{result.lower_bound:,.1f}'}, "
+        f"gap {'不明' if result.gap is None else f'{result.gap:.4%}'})"
     )
     actions: list[dict[str, Any]] = []
     for fid in closes:
@@ -86,10 +87,22 @@ def to_scenario(
     return doc
 
 
+class _Dumper(yaml.SafeDumper):
+    """Quotes every all-digit string (団体コード "023817", ids): YAML 1.2 readers would take them as numbers."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "'" if value.isdigit() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def write_scenario(path: Path, scenario: dict[str, Any]) -> None:
     header = (
         "# kouiki optimize が書いた再編シナリオ。評価: kouiki facilities evaluate " + path.name + "\n"
         "# source.optimizer.input に候補施設（延床面積の推計 imputed の有無）と需要点（概算 approximate）の由来を記載\n"
     )
-    body = yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False)
+    body = yaml.dump(scenario, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
     path.write_text(header + body, encoding="utf-8")
