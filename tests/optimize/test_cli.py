@@ -34,11 +34,20 @@ def _files(tmp_path: Path, demand: str = DEMAND, cands: str = CANDS) -> tuple[st
     return str(d), str(c)
 
 
+INVENTORY = """facility_id,municipality_code,name,category,floor_area_m2,built_year,lat,lon
+h1,022021,ホール1,市民文化系施設,2000,1980,40.603,140.464
+h2,022047,ホール2,市民文化系施設,1500,1985,40.643,140.594
+h3,022101,ホール3,市民文化系施設,1200,1990,40.577,140.570
+h4,022021,ホール4,市民文化系施設,900,1975,40.620,140.520
+"""
+
+
 def test_p_median_json_and_scenario(tmp_path: Path) -> None:
     d, c = _files(tmp_path)
+    (tmp_path / "inv.csv").write_text(INVENTORY, encoding="utf-8")
     sc = tmp_path / "keep2.yaml"
     r = runner.invoke(app, ["optimize", "p-median", "--demand", d, "--candidates", c, "--p", "2", "--json",
-                            "--scenario", str(sc), "--fiscal-year", "R8"])
+                            "--scenario", str(sc), "--fiscal-year", "R8", "--inventory", "inv.csv"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert set(out) >= {"selected", "objective", "lower_bound", "gap", "status", "seconds", "assignment"}
@@ -46,9 +55,19 @@ def test_p_median_json_and_scenario(tmp_path: Path) -> None:
     assert out["lower_bound"] <= out["objective"] + 1e-9
     assert set(out["assignment"]) == {"d1", "d2", "d3", "d4", "d5"}
     scen = yaml.safe_load(sc.read_text(encoding="utf-8"))
-    closed = {a["facility_id"] for a in scen["actions"]}
+    closed = {f for a in scen["actions"] for f in a["facilities"]}
     assert closed == set(out["closed"]) and all(a["type"] == "close" and a["fiscal_year"] == 2026 for a in scen["actions"])
     assert scen["source"]["optimizer"]["model"] == "p-median"
+    assert scen["schema_version"] == 1 and scen["inventory"] == "inv.csv" and "category" not in scen
+    owner = {"h2": "022047", "h3": "022101", "h4": "022021"}
+    assert all(a["lead_body"] == owner[a["facilities"][0]] for a in scen["actions"])
+
+
+def test_scenario_needs_an_inventory(tmp_path: Path) -> None:
+    d, c = _files(tmp_path)
+    r = runner.invoke(app, ["optimize", "p-median", "--demand", d, "--candidates", c, "--p", "2",
+                            "--scenario", str(tmp_path / "s.yaml")])
+    assert r.exit_code == 1 and "--inventory" in r.output and not (tmp_path / "s.yaml").exists()
 
 
 def test_all_commands_run(tmp_path: Path) -> None:

@@ -283,7 +283,11 @@ def evaluate(
         pre = {"plan_items": [{"action": p.action, **p.item} for p in urban], "lines": first.get("lines", []),
                "warnings": first.get("warnings", []),
                "note": "都市構造再編集中支援事業の補助額は、公適債の項目の国庫補助（national_subsidy_yen）として計上（二重計上なし）"}
-    result = eng({"items": [p.item for p in items]})
+    if not items:  # e.g. close-only scenarios (the optimiser's): nothing to finance, the engine rejects an empty plan
+        notes.append("財政措置の対象となる事業費がありません（供用廃止のみ等）: 国庫補助・地方債・交付税措置は 0 円")
+        result: dict[str, Any] = {"lines": [], "totals": {}, "warnings": [], "errors": []}
+    else:
+        result = eng({"items": [p.item for p in items]})
     _raise_errors(result, items)
     svc = debt_service or debt_service_default
     net, comp = _net_burden(items, costs, result, svc, notes)

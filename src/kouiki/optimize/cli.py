@@ -27,6 +27,8 @@ Gap = Annotated[float | None, typer.Option("--gap", help="目標の相対ギャ�
 Json = Annotated[bool, typer.Option("--json", help="JSON で出力")]
 Scenario = Annotated[Path | None, typer.Option("--scenario", help="結果を施設シナリオ YAML に保存 (kouiki facilities evaluate 用)")]
 Year = Annotated[str, typer.Option("--fiscal-year", help="シナリオの廃止年度 (例 R8, 2026)")]
+InvRef = Annotated[str | None, typer.Option(
+    "--inventory", help="シナリオが指す施設台帳 (ファイルまたは demo:<圏域>; 候補地 id = 施設ID。--scenario に必要)")]
 MaxKm = Annotated[float | None, typer.Option("--max-km", help="被覆の距離閾値 (km)")]
 MaxMin = Annotated[float | None, typer.Option("--max-minutes", help="被覆の時間閾値 (分; --matrix が必要)")]
 
@@ -64,9 +66,14 @@ def _run(model: Any, time_limit: float | None, gap: float | None, quiet: bool) -
     return res
 
 
-def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: Problem) -> None:
+def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: Problem, inventory: str | None = None,
+            extra: dict[str, Any] | None = None) -> None:
     if scenario is not None:
-        sc = to_scenario(res, name=scenario.stem, fiscal_year=FiscalYear.parse(year))
+        if not inventory:
+            raise OptimizeInputError("--scenario には --inventory（候補地の施設IDが載っている施設台帳、または demo:<圏域>）が必要です")
+        c = prob.candidates
+        sc = to_scenario(res, name=scenario.stem, fiscal_year=FiscalYear.parse(year), inventory=inventory,
+                         owners=dict(zip(c.ids, c.body, strict=True)), **(extra or {}))
         write_scenario(scenario, sc)
     if as_json:
         out = res.to_dict()
@@ -100,20 +107,20 @@ def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: 
 @friendly_errors
 def p_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
              matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
-             json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8") -> None:
+             json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """p-median: 住民の移動距離（重み付き）の合計が最小になる p 施設を選ぶ."""
     prob = _problem(demand, candidates, matrix, matrix_column)
-    _output(_run(PMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob)
+    _output(_run(PMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
 
 
 @app.command("cp-median")
 @friendly_errors
 def cp_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
               matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
-              json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8") -> None:
+              json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """容量制約付き p-median (各需要点は1施設に割当て; 候補地 CSV の capacity)."""
     prob = _problem(demand, candidates, matrix, matrix_column)
-    _output(_run(CapacitatedPMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob)
+    _output(_run(CapacitatedPMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
 
 
 @app.command("mclp")
@@ -121,24 +128,24 @@ def cp_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option(
 def mclp(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
          max_km: MaxKm = None, max_minutes: MaxMin = None, matrix: Matrix = None, matrix_column: MatrixCol = "minutes",
          time_limit: TimeLimit = None, gap: Gap = None, json: Json = False, scenario: Scenario = None,
-         fiscal_year: Year = "R8") -> None:
+         fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """最大被覆 (MCLP): 閾値内の需要が最大になる p 施設 (objective = 被覆されない需要量)."""
     prob = _problem(demand, candidates, matrix, matrix_column)
     lim = _limit(prob, max_km, max_minutes, required=True)
     assert lim is not None
-    _output(_run(MaxCover(prob, p, lim), time_limit, gap, json), json, scenario, fiscal_year, prob)
+    _output(_run(MaxCover(prob, p, lim), time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
 
 
 @app.command("lscp")
 @friendly_errors
 def lscp(demand: Demand, candidates: Cands, max_km: MaxKm = None, max_minutes: MaxMin = None, matrix: Matrix = None,
          matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None, json: Json = False,
-         scenario: Scenario = None, fiscal_year: Year = "R8") -> None:
+         scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """集合被覆 (LSCP): すべての需要点を閾値内に収める最少の施設."""
     prob = _problem(demand, candidates, matrix, matrix_column)
     lim = _limit(prob, max_km, max_minutes, required=True)
     assert lim is not None
-    _output(_run(SetCover(prob, lim), time_limit, gap, json), json, scenario, fiscal_year, prob)
+    _output(_run(SetCover(prob, lim), time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
 
 
 @app.command("consolidate")
@@ -152,13 +159,92 @@ def consolidate(
     travel_yen: Annotated[float | None, typer.Option("--travel-yen", help="移動 1 単位 (重み×km/分) あたりの年額 (円)")] = None,
     max_sites: Annotated[int | None, typer.Option("--max-sites", help="残す施設数の上限")] = None,
     matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
-    json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8",
+    json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None,
 ) -> None:
     """集約化モデル: 固定費＋更新費＋移動費を最小化 (被覆率・団体ごとの最低数・延床削減・存続/廃止指定・容量)."""
     prob = _problem(demand, candidates, matrix, matrix_column)
     lim = _limit(prob, max_km, max_minutes, required=coverage > 0)
     model = Consolidation(prob, lim, coverage, min_per_body, floor_reduction, travel_yen, max_sites)
-    _output(_run(model, time_limit, gap, json), json, scenario, fiscal_year, prob)
+    _output(_run(model, time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
+
+
+@app.command("keep-halls")
+@friendly_errors
+def keep_halls(
+    k: Annotated[int, typer.Option("--k", help="残す施設数")],
+    demo: Annotated[str | None, typer.Option("--demo", help="デモ圏域 (弘前圏域 / 播磨科学公園都市圏域 / 大和まほろば)")] = None,
+    inventory: Annotated[str | None, typer.Option("--inventory", help="施設台帳ファイル (または demo:<圏域>)")] = None,
+    category: Annotated[str, typer.Option("--category", help="大分類 (例 市民文化系施設)")] = "市民文化系施設",
+    subcategory: Annotated[str | None, typer.Option("--subcategory", help="中分類で絞る (例 文化施設)")] = None,
+    min_per_body: Annotated[int, typer.Option("--min-per-body", help="候補施設のある各構成団体に残す最少数 (0 = 制約なし)")] = 1,
+    time_limit: TimeLimit = None, gap: Gap = None, json: Json = False, scenario: Scenario = None,
+    fiscal_year: Year = "R8",
+) -> None:
+    """施設台帳の実在施設から k 施設を残す (p-median: 住民 × 最寄り施設までの距離の合計を最小化)."""
+    from kouiki.optimize.inventory import inventory_problem, load
+
+    if (demo is None) == (inventory is None):
+        raise OptimizeInputError("--demo（デモ圏域）か --inventory（施設台帳）のどちらか一方を指定してください")
+    ref = f"demo:{demo}" if demo is not None else str(inventory)
+    if not ref.startswith("demo:"):
+        ref = str(Path(ref).resolve())  # a scenario resolves paths relative to itself: write an absolute one
+    inv = load(ref)
+    members: list[str] | None = None
+    if demo is not None:  # every member body's residents, also those without facility data (藤崎町)
+        from kouiki.facilities.demo import find_region
+
+        members = list(find_region(demo).members)
+    ip = inventory_problem(inv, ref, category, subcategory, members)
+    res = _run_keep(ip, k, min_per_body, time_limit, gap, json)
+    names = {f.facility_id: f for f in ip.facilities}
+    if scenario is not None:
+        sc = to_scenario(res, name=scenario.stem, fiscal_year=FiscalYear.parse(fiscal_year), inventory=ref,
+                         owners={f.facility_id: f.municipality_code for f in ip.facilities}, bodies=ip.bodies,
+                         categories=[ip.category.value], subcategories=[subcategory] if subcategory else None)
+        write_scenario(scenario, sc)
+    if json:
+        out = res.to_dict()
+        out["facilities"] = [{"facility_id": f.facility_id, "name": f.name, "municipality_code": f.municipality_code,
+                              "floor_area_m2": f.floor_area_m2, "floor_area_imputed": "floor_area_m2" in f.imputed,
+                              "kept": f.facility_id in res.selected} for f in ip.facilities]
+        if scenario is not None:
+            out["scenario"] = str(scenario)
+        print_json(out)
+        return
+    prov = res.details["input"]
+    lb = "不明" if res.lower_bound is None else f"{res.lower_bound:,.0f}"
+    g = "不明" if res.gap is None else f"{res.gap:.4%}"
+    console.print(f"[bold]{ref} {prov['category']}{'／' + subcategory if subcategory else ''}: "
+                  f"候補 {len(ip.facilities)} 施設から {len(res.selected)} 施設を残す[/] ({res.model}, {res.method})")
+    console.print(f"状態: {res.status}  目的関数 (人口×km): {res.objective:,.0f}  下界: {lb}  ギャップ: {g}  {res.seconds:.2f} 秒")
+    t = Table(title="候補施設（延床面積は推計値 imputed の場合 *）")
+    for col in ("", "施設ID", "名称", "団体", "延床面積㎡"):
+        t.add_column(col)
+    from kouiki.reference import get as get_body
+
+    for f in sorted(ip.facilities, key=lambda f: (f.facility_id not in res.selected, f.facility_id)):
+        fa = "不明" if f.floor_area_m2 is None else f"{f.floor_area_m2:,}{' *' if 'floor_area_m2' in f.imputed else ''}"
+        t.add_row("残す" if f.facility_id in res.selected else "廃止", f.facility_id, names[f.facility_id].name,
+                  get_body(f.municipality_code).name, fa)
+    console.print(t)
+    fl = res.details.get("floor_area_m2")
+    if fl:
+        console.print(f"延床面積: {fl['today']}㎡ → {fl['kept']}㎡（{'推計値を含む' if fl['imputed'] else '台帳の値'}）")
+    console.print(f"需要点 {prov['demand_points']} 点・人口 {prov['demand_population']:,} 人（{'; '.join(prov['demand_rules'])}）")
+    for note in prov["notes"]:
+        console.print(f"注: {note}")
+    if scenario is not None:
+        console.print(f"シナリオを保存しました: {scenario}  → kouiki facilities evaluate {scenario}")
+
+
+def _run_keep(ip: Any, k: int, min_per_body: int, time_limit: float | None, gap: float | None, quiet: bool) -> Result:
+    from kouiki.optimize.inventory import keep_k
+
+    class _M:
+        def solve(self, tl: float | None, gp: float | None, report: Any = None) -> Result:
+            return keep_k(ip, k, min_per_body, tl, gp, report)
+
+    return _run(_M(), time_limit, gap, quiet)
 
 
 @app.command("region-demand")
@@ -170,7 +256,7 @@ def region_demand(
     cell_km: Annotated[float, typer.Option("--cell-km", help="格子の間隔 (km)")] = 2.0,
     json: Json = False,
 ) -> None:
-    """デモ用: 構成団体の境界内の格子点 (人口を均等配分＝推計) と役所位置の候補地 CSV を作る."""
+    """旧デモ用: 境界内の格子点 (人口を均等配分＝推計) と役所位置の候補地 CSV を作る（実在施設は keep-halls）."""
     from kouiki.optimize.demo import region_inputs, write_csv
 
     demand, cands = region_inputs([m.strip() for m in members.split(",") if m.strip()], cell_km)

@@ -1,7 +1,8 @@
 """Demo inputs from the packaged reference data: demand on a grid inside member bodies, candidates at offices.
 
-Until the facility inventory (facilities work) provides real halls, the demo answers "keep k of our sites"
-with each member body's 役所・役場 location as its candidate site. Demand points are the cells of a regular
+Superseded for the demo question by ``kouiki optimize keep-halls`` (``optimize/inventory.py``: the real
+facilities of a demo inventory as candidates, the facilities demand points as demand); kept for CSV
+experiments (``region-demand``). Here each member body's 役所・役場 location is its candidate site. Demand points are the cells of a regular
 grid (``cell_km``) inside the body's N03 boundary (packaged for 青森・兵庫・奈良); each cell's weight is
 **imputed**: the body's 2020 census population spread evenly over its cells (``weight_rule`` column). A body
 without a packaged boundary is one demand point at its office (also marked).
