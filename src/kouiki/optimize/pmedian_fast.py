@@ -470,10 +470,11 @@ def solve_pmedian_fast(
             if ready:
                 _, ybest, _ = lag.evaluate(lag.best_u)
                 consider(ybest)
-            if lag.best_lb - before < 5e-4 * best.objective:  # the dual moves slowly: also perturb the incumbent
+            slow = lag.best_lb - before < 5e-4 * best.objective
+            if slow:  # the dual moves slowly: also perturb the incumbent
                 shake()
-            if n_ls > 0 and primal_share > 0:
-                until = min(deadline, time.perf_counter() + primal_share * t_dual)
+            if n_ls > 0 and primal_share > 0:  # (three times the dual's time once the dual moves slowly)
+                until = min(deadline, time.perf_counter() + primal_share * (3.0 if slow else 1.0) * t_dual)
                 while time.perf_counter() < until and cert_gap() > gap:
                     shakes += 1
                     if not shake():
