@@ -391,6 +391,10 @@ def solve_pmedian_fast(
         return (ub - lag.best_lb) / ub if ub > 0 else 0.0
 
     screen_ratio = np.inf if nc.n <= SAMPLE_ABOVE else 1.06
+    regional = nc.n > SAMPLE_ABOVE
+    # large instances: after each dual round, the primal side gets as much time again for perturbation +
+    # descent (the local search, not the bound, is the weak side there)
+    primal_share = 1.0 if regional else 0.0
 
     def consider(cand: BoolArray, screen: bool = True) -> None:
         nonlocal best, n_ls, shakes
@@ -408,16 +412,38 @@ def solve_pmedian_fast(
             best = asg
             shakes = 0
 
+    def local_move(om: BoolArray, ksw: int) -> bool:
+        """Regional perturbation (large instances): around a demand point served by a random open site,
+        close the ``ksw`` nearest open sites of its list and open ``ksw`` random closed candidates among the
+        list's nearest ones. Random swaps anywhere almost never escape a local optimum on 100k points; a
+        regional re-arrangement that the descent then repairs often does."""
+        opened = np.flatnonzero(om & can_close)
+        r = int(rng.choice(opened))
+        pts = np.flatnonzero(best.a1 == r)
+        if pts.size == 0:
+            return False
+        row = nc.nbr[int(rng.choice(pts))]
+        shut = row[om[row] & can_close[row]][:ksw]
+        pool = row[~om[row] & can_open[row]][: max(4 * ksw, int(2 * ksw * nc.m / p))]
+        if shut.size < ksw or pool.size < ksw:
+            return False
+        om[shut] = False
+        om[rng.choice(pool, ksw, replace=False)] = True
+        return True
+
     def shake() -> bool:
-        """k random swaps (k = 1..3) away from the incumbent, then descend; False if no swap is possible."""
+        """k swaps (k = 1..3) away from the incumbent, then descend; False if no swap is possible.
+        Random swaps on small instances; on large ones mostly regional moves (``local_move``)."""
         om = best.open_mask.copy()
         opened = np.flatnonzero(om & can_close)
         closed = np.flatnonzero(~om & can_open)
         ksw = min(1 + shakes % 3, opened.size, closed.size)
         if ksw == 0:
             return False
-        om[rng.choice(opened, ksw, replace=False)] = False
-        om[rng.choice(closed, ksw, replace=False)] = True
+        if not (regional and shakes % 4 != 3 and local_move(om, ksw)):
+            om = best.open_mask.copy()
+            om[rng.choice(opened, ksw, replace=False)] = False
+            om[rng.choice(closed, ksw, replace=False)] = True
         tried.discard(om.tobytes())
         consider(om, screen=False)
         return True
@@ -431,7 +457,9 @@ def solve_pmedian_fast(
         if lag.theta >= 1e-6:
             # a target slightly above the incumbent keeps the Polyak steps from vanishing near the optimum
             before = lag.best_lb
+            t_dual = time.perf_counter()
             y = lag.run(best.objective * 1.002, 100, deadline)
+            t_dual = time.perf_counter() - t_dual
             ready = lag.best_lb > best.objective * 0.97 or (n_ls == 0 and lag.iters >= 300)
             if ready:  # early Lagrangian sets are poor starts for local search: skip them
                 consider(y)
@@ -442,8 +470,15 @@ def solve_pmedian_fast(
             if ready:
                 _, ybest, _ = lag.evaluate(lag.best_u)
                 consider(ybest)
-            if lag.best_lb - before < 5e-4 * best.objective:  # the dual moves slowly: also perturb the incumbent
+            slow = lag.best_lb - before < 5e-4 * best.objective
+            if slow:  # the dual moves slowly: also perturb the incumbent
                 shake()
+            if n_ls > 0 and primal_share > 0:  # (three times the dual's time once the dual moves slowly)
+                until = min(deadline, time.perf_counter() + primal_share * (3.0 if slow else 1.0) * t_dual)
+                while time.perf_counter() < until and cert_gap() > gap:
+                    shakes += 1
+                    if not shake():
+                        break
             report()
             continue
         if restarts < 2:  # the dual stalled: restart the step size once or twice from the best multipliers
