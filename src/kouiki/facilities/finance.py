@@ -264,9 +264,6 @@ def evaluate(
     notes: list[str] = []
     eng = engine or default_engine()
     items = plan_items(actions, costs, cases, action_bodies)
-    if not items:  # nothing to finance (e.g. a closure without costs): the engine refuses an empty plan
-        notes.append("財政措置の対象となる事業費がないため、措置額・実質負担はありません")
-        return Financing(items, None, {}, {}, notes)
     urban = [p for p in items if p.role == "urban_restructuring"]
     urban_subsidy: dict[str, int] = {}
     pre: dict[str, Any] | None = None
