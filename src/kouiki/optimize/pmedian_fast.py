@@ -98,7 +98,10 @@ def assign(nc: NearCosts, open_mask: BoolArray) -> Assignment:
     a1 = np.empty(n, dtype=np.int64)
     pos1, pos2 = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     ok = np.empty(n, dtype=np.bool_)
-    _k.assign_rows(nc.nbr, nc.cost, open_mask, d1, a1, d2, pos1, pos2, ok)
+    if n >= _k.PAR_MIN_ROWS:
+        _k.assign_rows_par(nc.nbr, nc.cost, open_mask, d1, a1, d2, pos1, pos2, ok)
+    else:
+        _k.assign_rows(nc.nbr, nc.cost, open_mask, d1, a1, d2, pos1, pos2, ok)
     deficient = np.flatnonzero(~ok)
     if deficient.size:
         cols = np.flatnonzero(open_mask)
@@ -126,6 +129,17 @@ def best_swap(nc: NearCosts, asg: Assignment, can_open: BoolArray, can_close: Bo
     return float(delta[j, r]), j, int(open_idx[r])
 
 
+def _swap_workspace(nc: NearCosts, p: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per-chunk partial sums for the parallel ``swap_sums`` (kept on ``nc``: fresh pages at every swap
+    would cost more than the pass itself)."""
+    nch = _k.n_chunks(nc.n)
+    ws = nc.__dict__.get("_swap_ws")
+    if ws is None or ws[1].shape != (nch, nc.m * p):
+        ws = (np.zeros((nch, nc.m)), np.zeros((nch, nc.m * p)), np.zeros((nch, p)))
+        nc.__dict__["_swap_ws"] = ws
+    return ws
+
+
 def swap_deltas(nc: NearCosts, asg: Assignment, can_open: BoolArray, can_close: BoolArray) -> tuple[FloatArray, IntArray]:
     """Exact objective change of every swap: delta[j_in, rank of r_out] (inf where not allowed)."""
     m = nc.m
@@ -140,7 +154,11 @@ def swap_deltas(nc: NearCosts, asg: Assignment, can_open: BoolArray, can_close: 
     loss_r = np.zeros(p)
     ok = np.ones(nc.n, dtype=np.bool_)
     ok[asg.deficient] = False
-    _k.swap_sums(nc.nbr, nc.cost, asg.pos1, asg.pos2, asg.d1, asg.d2, asg.a1, ok, rank, gain, corr, loss_r, p)
+    args = (nc.nbr, nc.cost, asg.pos1, asg.pos2, asg.d1, asg.d2, asg.a1, ok, rank, gain, corr, loss_r, p)
+    if nc.n >= _k.PAR_MIN_ROWS:
+        _k.swap_sums_par(*args, *_swap_workspace(nc, p))
+    else:
+        _k.swap_sums(*args)
     if asg.deficient.size:
         dd = asg.deficient
         d1d, d2d = asg.d1[dd], asg.d2[dd]
@@ -186,7 +204,10 @@ def local_search(
             om = asg.open_mask.copy()
             used_j: set[int] = set()
             used_r: set[int] = set()
-            order = np.argsort(delta, axis=None)[: 20 * batch]
+            flat_d = delta.ravel()
+            top = min(20 * batch, flat_d.size)  # the best few hundred swaps: partition, then sort only those
+            part = np.argpartition(flat_d, top - 1)[:top] if top < flat_d.size else np.arange(flat_d.size)
+            order = part[np.argsort(flat_d[part], kind="stable")]
             for f in order.tolist():
                 jj, rr = divmod(f, open_idx.size)
                 if delta[jj, rr] >= 0 or len(used_r) >= batch:
@@ -241,7 +262,10 @@ class Lagrangian:
     def evaluate(self, u: FloatArray) -> tuple[float, BoolArray, FloatArray]:
         """Exact L(u) (u within the cap), the chosen Y and ρ."""
         rho = np.zeros(self.nc.m)
-        _k.lagrangian_rho(self._nbr, self._cost, u, rho)
+        if self.nc.n >= _k.PAR_MIN_ROWS:
+            _k.lagrangian_rho_par(self._nbr, self._cost, u, rho, _k.n_chunks(self.nc.n))
+        else:
+            _k.lagrangian_rho(self._nbr, self._cost, u, rho)
         y = self.must_open.copy()
         if self._n_free > 0:
             cand = np.flatnonzero(self._free)
@@ -270,7 +294,10 @@ class Lagrangian:
             if self.best_lb >= target:
                 break
             served = np.empty(self.nc.n, dtype=np.int64)
-            _k.lagrangian_served(self._nbr, self._cost, self.u, y, served)
+            if self.nc.n >= _k.PAR_MIN_ROWS:
+                _k.lagrangian_served_par(self._nbr, self._cost, self.u, y, served)
+            else:
+                _k.lagrangian_served(self._nbr, self._cost, self.u, y, served)
             g = 1.0 - served
             g[(g > 0) & (self.u >= self.cap)] = 0.0  # projected: u cannot rise past the cap
             if not g.any():
