@@ -30,20 +30,7 @@ echo "[offline] OK: the wheel carries its data; kouiki runs from a --no-index in
 echo "[offline] checking that every dependency has a Windows wheel (win_amd64, CPython 3.11)"
 # pip evaluates environment markers against THIS machine, so select the requirements a Windows PC would install
 # (e.g. uvloop is Linux/macOS only) before asking for Windows wheels.
-.venv/bin/python - "$work/requirements.txt" > "$work/requirements-win.txt" <<'PY'
-import sys
-from packaging.requirements import Requirement
-env = {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "python_version": "3.11",
-       "python_full_version": "3.11.9", "platform_machine": "AMD64", "implementation_name": "cpython"}
-for line in open(sys.argv[1], encoding="utf-8"):
-    line = line.strip()
-    if not line:
-        continue
-    req = Requirement(line)
-    if req.marker is None or req.marker.evaluate(env):
-        req.marker = None
-        print(req)
-PY
+.venv/bin/python scripts/requirements_for.py windows > "$work/requirements-win.txt"
 "$work/venv/bin/python" -m pip download -q -d "$work/win" --only-binary=:all: --platform win_amd64 \
   --python-version 3.11 -r "$work/requirements-win.txt" 2>"$work/pip.err" || show_err
 echo "[offline] OK: $(ls "$work/win" | wc -l) Windows wheels resolved"
