@@ -198,24 +198,18 @@ def default_engine(overrides: Any = None) -> Engine:
 def bond_terms(terms: BondTerms | None, borrow_year: int) -> fiscal_bonds.BondTerms:
     """The bond's terms: the scenario's, else the fiscal engine's documented defaults (``bond_defaults.*``).
 
-    Mirrors how the engine completes an item's terms, so the 元利償還金 here match its redemption lines.
+    Completed by the engine's own rule (:func:`kouiki.fiscal.bonds.complete_terms`), so the 元利償還金 here
+    match its redemption lines.
     """
-    given = bond_fields(terms)
     ps = fiscal_params.current()
 
-    def pick(field_name: str) -> Any:
-        if given.get(field_name) is not None:
-            return given[field_name]
-        dv = ps.at(f"bond_defaults.{field_name}", borrow_year)
+    def default(name: str) -> Any:
+        dv = ps.at(f"bond_defaults.{name}", borrow_year)
         if dv is None:
-            raise FinanceError(f"地方債の既定値 bond_defaults.{field_name} が {borrow_year}年度にありません")
+            raise FinanceError(f"地方債の既定値 bond_defaults.{name} が {borrow_year}年度にありません")
         return dv.value
 
-    term, grace = int(pick("term_years")), int(pick("grace_years"))
-    grace = min(grace, term - 1)
-    offset = ps.at("bond_defaults.first_redemption_offset", borrow_year)
-    first = borrow_year + (int(offset.value) if offset is not None else 1)
-    return fiscal_bonds.BondTerms(term, grace, Decimal(str(pick("interest_rate"))), str(pick("repayment")), first)
+    return fiscal_bonds.complete_terms(bond_fields(terms), borrow_year, default).terms
 
 
 def debt_service_default(amount: int, borrow_year: int, terms: BondTerms | None) -> dict[int, int]:

@@ -10,9 +10,11 @@ the bond and each allocation sums exactly to ``floor(Σ base × rate)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
+from typing import Any
 
 from kouiki.fiscal.errors import ParameterError
 
@@ -104,3 +106,41 @@ def allocate_rate(bases: list[int], rate: Fraction) -> list[int]:
     parts = [_floor(b * rate) for b in bases[:-1]]
     parts.append(total - sum(parts))
     return parts
+
+
+@dataclass(frozen=True)
+class CompletedTerms:
+    """Bond terms completed from an item's fields and the ``bond_defaults.*`` parameters."""
+
+    terms: BondTerms
+    defaults_used: list[str]  # parameter names (``bond_defaults.<name>``) that filled a missing field
+    grace_adjusted: bool  # a default grace period was shortened to fit the given term
+
+
+def complete_terms(given: Mapping[str, Any], fiscal_year: int, default: Callable[[str], Any]) -> CompletedTerms:
+    """The one rule for filling missing bond terms (used by the engine and by facility scenarios).
+
+    ``given`` holds term_years, grace_years, interest_rate, repayment, first_redemption_fiscal_year (any may be
+    None); ``default(name)`` returns the value of ``bond_defaults.<name>`` in force for the item's 年度.
+    """
+    used: list[str] = []
+
+    def pick(field: str) -> Any:
+        if given.get(field) is not None:
+            return given[field]
+        used.append(field)
+        return default(field)
+
+    term = int(pick("term_years"))
+    grace = int(pick("grace_years"))
+    rate = Decimal(str(pick("interest_rate")))
+    repayment = str(pick("repayment"))
+    if given.get("first_redemption_fiscal_year") is not None:
+        first = int(given["first_redemption_fiscal_year"])
+    else:
+        used.append("first_redemption_offset")
+        first = fiscal_year + int(default("first_redemption_offset"))
+    adjusted = grace >= term  # defaults mixed with given values
+    if adjusted:
+        grace = term - 1
+    return CompletedTerms(BondTerms(term, grace, rate, repayment, first), used, adjusted)

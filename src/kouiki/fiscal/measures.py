@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Any
 
-from kouiki.fiscal.bonds import REPAYMENTS, BondTerms, allocate_rate, schedule
+from kouiki.fiscal.bonds import REPAYMENTS, BondTerms, allocate_rate, complete_terms, schedule
 from kouiki.fiscal.engine import Ctx, wareki, yen
 from kouiki.fiscal.plan import CATEGORY_JA, CONDITIONS, CONDITIONS_JA, SECONDMENT_JA
 from kouiki.reference.money import apply_rate
@@ -193,29 +193,17 @@ def furusato_loan(c: Ctx) -> None:
 
 def _terms(c: Ctx) -> BondTerms:
     it = _it(c)
-    defaults_used = []
-
-    def pick(field: str, param: str) -> Any:
-        if it.get(field) is not None:
-            return it.get(field)
-        defaults_used.append(c.params.params[f"bond_defaults.{param}"].label)
-        return c.val(f"bond_defaults.{param}")
-
-    term = pick("term_years", "term_years")
-    grace = pick("grace_years", "grace_years")
-    rate = pick("interest_rate", "interest_rate")
-    repayment = pick("repayment", "repayment")
-    if it.get("first_redemption_fiscal_year") is not None:
-        first = it.get("first_redemption_fiscal_year")
-    else:
-        defaults_used.append("償還開始年度")
-        first = it.fiscal_year + c.val("bond_defaults.first_redemption_offset")
-    if defaults_used:
-        c.warn(f"償還条件の既定値を使用: {'、'.join(defaults_used)}（計画に書くと正確になります）", "bond_defaults")
-    if grace >= term:  # defaults mixed with given values
-        grace = term - 1
-        c.warn(f"据置期間を償還年限より短い {grace} 年に調整しました", "grace_adjusted")
-    terms = BondTerms(term, grace, rate, repayment, first)
+    fields = ("term_years", "grace_years", "interest_rate", "repayment", "first_redemption_fiscal_year")
+    done = complete_terms({f: it.get(f) for f in fields}, it.fiscal_year, lambda name: c.val(f"bond_defaults.{name}"))
+    terms = done.terms
+    if done.defaults_used:
+        labels = [
+            "償還開始年度" if name == "first_redemption_offset" else c.params.params[f"bond_defaults.{name}"].label
+            for name in done.defaults_used
+        ]
+        c.warn(f"償還条件の既定値を使用: {'、'.join(labels)}（計画に書くと正確になります）", "bond_defaults")
+    if done.grace_adjusted:
+        c.warn(f"据置期間を償還年限より短い {terms.grace_years} 年に調整しました", "grace_adjusted")
     if c.tracing:
         c.step(f"償還条件: {terms.describe()}")
     return terms
