@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, err_console, friendly_errors, print_json
+from kouiki.cli_common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
 from kouiki.facilities.importers import (
     FORMATS,
     ImportReport,
@@ -328,7 +328,7 @@ def _money_cell(v: int) -> str:
 def renewal_cmd(
     inventory: str | None = typer.Argument(None, help="施設台帳（ファイル、demo:<圏域>、保存名）"),
     demo: str | None = typer.Option(None, help="デモの圏域名（INVENTORY の代わり）"),
-    start_year: str = typer.Option("2025", help="試算開始年度（2025, R7, 令和7年度）"),
+    start_year: str | None = typer.Option(None, help="試算開始年度（2025, R7, 令和7年度。既定: 今年度）"),
     years: int | None = typer.Option(None, help="試算期間（年数、既定: パラメータの40年）"),
     scenario: str = typer.Option("mic", help="mic（総務省ソフト既定・単純更新） | longevity（長寿命化）"),
     parameters: Path | None = typer.Option(None, help="更新費用パラメータの YAML（既定: 同梱）"),
@@ -344,7 +344,7 @@ def renewal_cmd(
     from kouiki.facilities.renewal import RenewalParameters, compare_longevity, project
 
     inv, label = resolve_inventory(inventory, demo)
-    start = FiscalYear.parse(start_year).year
+    start = fiscal_year_or_current(start_year)
     params = RenewalParameters.load(parameters, scenario=scenario)
     result = project(inv, start, years, params, recent_investment_yen=_parse_yen_list(investment))
     out = result.to_dict(detail=detail)
@@ -458,7 +458,7 @@ def karte_cmd(
     inventory: str | None = typer.Argument(None, help="施設台帳（ファイル、demo:<圏域>、保存名）"),
     facility: str = typer.Argument(..., help="施設ID または施設名"),
     demo: str | None = typer.Option(None, help="デモの圏域名"),
-    year: str = typer.Option("2025", help="基準年度（経過年数の計算）"),
+    year: str | None = typer.Option(None, help="基準年度（経過年数の計算。既定: 今年度）"),
     figures: Path | None = typer.Option(None, help="年度別の数値の CSV/XLSX（施設ID, 年度, 利用者数, 運営費, 使用料収入）"),
     figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json"),
@@ -473,7 +473,7 @@ def karte_cmd(
 
         inv, _rep = import_yearly_figures(figures, inv, unit=figures_unit)
     f = find_facility(inv, facility)
-    ref = FiscalYear.parse(year).year
+    ref = fiscal_year_or_current(year)
     r = project([f], ref)
     data = karte(f, ref, renewal_yen=r.total if not r.excluded else None)
     if as_json:
