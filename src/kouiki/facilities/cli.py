@@ -392,6 +392,51 @@ def renewal_cmd(
         console.print(f"Excel: {xlsx}")
 
 
+@app.command("infrastructure")
+@friendly_errors
+def infrastructure_cmd(
+    assets: Path = typer.Argument(..., help="インフラ資産の一覧（CSV/XLSX: 団体コード, 種別, 区分, 数量, 整備年度, 単価）"),
+    body: str | None = typer.Option(None, help="団体コードの列がないときの団体（コード）"),
+    start_year: str | None = typer.Option(None, help="試算開始年度（2025, R7。既定: 今年度）"),
+    years: int = typer.Option(40, help="試算期間（年数）"),
+    parameters: Path | None = typer.Option(None, help="インフラ資産のパラメータ YAML（既定: 同梱）"),
+    xlsx: Path | None = typer.Option(None, help="Excel（.xlsx）に書き出す（単位千円表示、行ごとの根拠付き）"),
+    as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
+) -> None:
+    """インフラ資産（道路・橋梁・上水道管・下水道管）の更新費用の推計（総務省 更新費用試算ソフトの設定条件）."""
+    from kouiki.facilities.infrastructure import InfrastructureParameters, project_infrastructure, read_assets
+
+    rows = read_assets(assets, default_code=body)
+    start = fiscal_year_or_current(start_year)
+    result = project_infrastructure(rows, start, years, InfrastructureParameters.load(parameters))
+    out = result.to_dict()
+    if xlsx is not None:
+        from kouiki.facilities.infrastructure import report_tables
+        from kouiki.reports.excel import workbook_bytes
+
+        xlsx.write_bytes(workbook_bytes(*report_tables(result, assets.stem)))
+        out["xlsx"] = str(xlsx)
+    if as_json:
+        print_json(out)
+        return
+    s = out["summary"]
+    console.print(
+        f"[bold]{assets.name}[/] {result.parameters.title}: {FiscalYear(start).wareki()}から{years}年間の総額 "
+        f"{format_yen(s['total_yen'], '億円', 1)}、年平均 {format_yen(s['annual_average_yen'], '億円', 1)}"
+    )
+    t = Table(title="インフラ資産の更新費用（単位：百万円）")
+    t.add_column("種別")
+    t.add_column("期間の合計", justify="right")
+    t.add_column("年平均", justify="right")
+    for name, values in result.by_asset.items():
+        t.add_row(name, _money_cell(sum(values)), _money_cell(sum(values) // years))
+    console.print(t)
+    for e in result.excluded:
+        console.print(f"[yellow]除外 {e['row']}行目（{e['asset']}）: {e['reason']}[/]", highlight=False)
+    if xlsx is not None:
+        console.print(f"Excel: {xlsx}")
+
+
 def _m2(value: Any) -> str:
     """Floor area for people: 540,100㎡ with Japanese grouping (JSON keeps the exact decimal string)."""
     if value is None or value == "":
