@@ -3,10 +3,12 @@ Excel upload on /fiscal (template prefilled with the saved plan; errors name she
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from kouiki.store import session
 from kouiki.store.audit import recent
@@ -153,3 +155,95 @@ def test_account_page_and_form(login: Callable[[str], Logged], anon: TestClient)
     ok = u.client.post("/account/password", data={"current_password": PASSWORD, "new_password": "new-password-2",
                                                   "new_password_again": "new-password-2", "csrf_token": u.csrf})
     assert ok.status_code == 200 and "変更しました" in ok.text
+
+
+# ----- fiscal plan: Excel template download and upload ---------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _template(u: Logged, region: str = "hirosaki") -> bytes:
+    r = u.client.get(f"/export/fiscal/{region}/plan-template.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX_TYPE)
+    return r.content
+
+
+def _edit(data: bytes, row: int, field: str, value: object) -> bytes:
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["計画"]
+    col = next(c.column for c in ws[3] if c.value == field)
+    ws.cell(row, col, value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_template_round_trip_saves_the_plan_with_its_version(login: Callable[[str], Logged]) -> None:
+    u = login("region")
+    before = u.client.get("/api/regions/hirosaki/fiscal-plan").json()
+    assert before["saved"] is False
+    data = _template(u)
+    ws = load_workbook(io.BytesIO(data))["計画"]
+    assert ws.cell(4, 1).value == before["plan"]["items"][0]["measure"]  # prefilled from the example plan
+    r = u.client.post("/fiscal/xlsx", data={"region": "hirosaki", "version": "", "csrf_token": u.csrf},
+                      files={"file": ("計画.xlsx", data, XLSX_TYPE)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    after = u.client.get("/api/regions/hirosaki/fiscal-plan").json()
+    assert after["saved"] is True and after["version"] == 1
+    assert after["result"]["totals"] == before["result"]["totals"]
+    assert [i["municipality"] for i in after["plan"]["items"]] == [i["municipality"] for i in before["plan"]["items"]]
+    # the prefilled template now holds the saved plan; the JSON twin saves a change on the current version
+    changed = _edit(_template(u), 4, "cost_yen", 90_000_000)
+    stale = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", data={"version": "0"}, headers=u.headers(),
+                          files={"file": ("計画.xlsx", changed, XLSX_TYPE)})
+    assert stale.status_code == 409
+    ok = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", data={"version": "1"}, headers=u.headers(),
+                       files={"file": ("計画.xlsx", changed, XLSX_TYPE)})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["version"] == 2
+    assert u.client.get("/api/regions/hirosaki/fiscal-plan").json()["plan"]["items"][0]["cost_yen"] == 90_000_000
+    with session() as s:
+        assert [e.action for e in recent(s) if e.entity == "fiscal_plan"][:2] == ["update", "insert"]
+
+
+def test_bad_row_names_sheet_row_and_column_and_saves_nothing(login: Callable[[str], Logged]) -> None:
+    u = login("admin")
+    data = _edit(_template(u), 5, "cost_yen", "たくさん")
+    wb = load_workbook(io.BytesIO(data))
+    col = next(c.column_letter for c in wb["計画"][3] if c.value == "cost_yen")
+    page = u.client.post("/fiscal/xlsx", data={"region": "hirosaki", "csrf_token": u.csrf},
+                         files={"file": ("計画.xlsx", data, XLSX_TYPE)})
+    assert page.status_code == 400
+    assert "シート「計画」 5行目" in page.text and f"{col}列" in page.text and "保存しませんでした" in page.text
+    api = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", headers=u.headers(),
+                        files={"file": ("計画.xlsx", data, XLSX_TYPE)})
+    assert api.status_code == 400
+    err = api.json()["errors"][0]
+    assert (err["sheet"], err["row"], err["column"], err["field"]) == ("計画", 5, col, "cost_yen")
+    not_excel = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", headers=u.headers(),
+                              files={"file": ("plan.csv", b"a,b", "text/csv")})
+    assert not_excel.status_code == 400 and ".xlsx" in not_excel.json()["detail"]
+    assert u.client.get("/api/regions/hirosaki/fiscal-plan").json()["saved"] is False
+
+
+@pytest.mark.parametrize(("user", "status"), [("admin", 200), ("region", 200), ("body", 403), ("viewer", 403)])
+def test_excel_upload_roles(login: Callable[[str], Logged], user: str, status: int) -> None:
+    u = login(user)
+    data = _template(u)
+    r = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", headers=u.headers(),
+                      files={"file": ("計画.xlsx", data, XLSX_TYPE)})
+    assert r.status_code == status, r.text
+    if user == "region":  # 圏域担当 of 弘前圏域 only: not another region
+        other = u.client.post("/api/regions/yamato-mahoroba/fiscal-plan/xlsx", headers=u.headers(),
+                              files={"file": ("計画.xlsx", _template(u, "yamato-mahoroba"), XLSX_TYPE)})
+        assert other.status_code == 403
+    no_csrf = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", files={"file": ("計画.xlsx", data, XLSX_TYPE)})
+    assert no_csrf.status_code == 403
+
+
+def test_fiscal_page_offers_the_excel_form_to_editors_only(login: Callable[[str], Logged]) -> None:
+    page = login("region").client.get("/fiscal?region=hirosaki")
+    assert page.status_code == 200 and 'action="/fiscal/xlsx"' in page.text and '<label for="plan-file">' in page.text
+    assert "/export/fiscal/hirosaki/plan-template.xlsx" in page.text
+    viewer_page = login("viewer").client.get("/fiscal?region=hirosaki")
+    assert 'action="/fiscal/xlsx"' not in viewer_page.text and "plan-template.xlsx" in viewer_page.text

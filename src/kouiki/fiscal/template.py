@@ -70,6 +70,11 @@ def item_cells(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def column_label(name: str) -> str:
+    """The Japanese title of a template column (row 2), e.g. ``cost_yen`` → 対象経費（円）."""
+    return _label(name)
+
+
 def write_template(path: Path, with_examples: bool = False, items: list[dict[str, Any]] | None = None) -> Path:
     """Write the .xlsx template (sheet 計画, plus 措置一覧 and 記入例); ``items`` prefill 計画 (a saved plan)."""
     from openpyxl import Workbook
