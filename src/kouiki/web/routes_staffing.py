@@ -45,9 +45,10 @@ def viewer_dep(request: Request, s: DB) -> Viewer:
 V = Annotated[Viewer, Depends(viewer_dep)]
 
 
-def plain(value: Any) -> Any:
+def plain(value: dict[str, Any]) -> dict[str, Any]:
     """Engine output as JSON data: Decimals and dates as text (money stays int yen)."""
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    out: dict[str, Any] = json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return out
 
 
 def _demo_text(name: str) -> str:
