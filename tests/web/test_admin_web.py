@@ -223,6 +223,10 @@ def test_bad_row_names_sheet_row_and_column_and_saves_nothing(login: Callable[[s
     not_excel = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", headers=u.headers(),
                               files={"file": ("plan.csv", b"a,b", "text/csv")})
     assert not_excel.status_code == 400 and ".xlsx" in not_excel.json()["detail"]
+    broken = u.client.post("/api/regions/hirosaki/fiscal-plan/xlsx", headers=u.headers(),
+                           files={"file": ("壊れた.xlsx", b"not a zip", XLSX_TYPE)})
+    assert broken.status_code == 400 and "壊れた.xlsx: " in broken.json()["detail"]
+    assert "開けません" in broken.json()["detail"]
     assert u.client.get("/api/regions/hirosaki/fiscal-plan").json()["saved"] is False
 
 

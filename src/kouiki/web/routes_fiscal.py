@@ -203,7 +203,9 @@ def read_plan_upload(data: bytes, filename: str, overrides: list[str]) -> list[d
             for e in result["errors"]:
                 fld = e.get("field")
                 col = cols.get(fld) if fld else None
-                where = f"{filename} シート「{SHEET}」"
+                where = filename
+                if e.get("row") is not None or fld:  # a file that cannot be opened has no sheet to name
+                    where += f" シート「{SHEET}」"
                 if e.get("row") is not None:
                     where += f" {e['row']}行目"
                 if fld:
