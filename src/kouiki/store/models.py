@@ -1,9 +1,19 @@
 """Imports every table module so ``Base.metadata`` knows all tables (Alembic autogenerate, tests).
 
-Each capability adds one import line here for its ``kouiki.store.<capability>`` module.
+Each capability adds its ``kouiki.store.<capability>`` module to the import below.
 """
 
-from kouiki.store import audit, facilities, fiscal_plans, formation, regions, scenarios, users, version  # noqa: F401
+from kouiki.store import (  # noqa: F401
+    audit,
+    facilities,
+    fiscal_plans,
+    formation,
+    regions,
+    scenarios,
+    staffing,
+    users,
+    version,
+)
 from kouiki.store.base import Base
 
 metadata = Base.metadata
