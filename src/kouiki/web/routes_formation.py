@@ -36,8 +36,6 @@ from kouiki.web.routes_exports import table_response
 
 router = APIRouter()
 DB = Annotated[Session, Depends(db, scope="function")]
-STEP_FIELDS = ("step", "date", "member", "central_vote_date", "member_vote_date", "title", "start_fiscal_year",
-               "end_fiscal_year", "source_title", "source_url")
 
 
 def viewer_dep(request: Request, s: DB) -> Viewer:
@@ -206,16 +204,21 @@ def procedure_page(request: Request, region_id: str, s: DB, viewer: V, on: str |
 
 
 @router.post("/regions/{region_id}/procedure", include_in_schema=False)
-async def procedure_submit(request: Request, region_id: str, s: DB, viewer: V) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
-    check_csrf(viewer, request, form.get("csrf_token", ""))
-    kept = {k: form.get(k, "") for k in STEP_FIELDS}
+def procedure_submit(
+    request: Request, region_id: str, s: DB, viewer: V, step: Annotated[str, Form()] = "",
+    date: Annotated[str, Form()] = "", member: Annotated[str, Form()] = "",
+    central_vote_date: Annotated[str, Form()] = "", member_vote_date: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "", start_fiscal_year: Annotated[str, Form()] = "",
+    end_fiscal_year: Annotated[str, Form()] = "", source_title: Annotated[str, Form()] = "",
+    source_url: Annotated[str, Form()] = "", version: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(viewer, request, csrf_token)
+    kept = {"step": step, "date": date, "member": member, "central_vote_date": central_vote_date,
+            "member_vote_date": member_vote_date, "title": title, "start_fiscal_year": start_fiscal_year,
+            "end_fiscal_year": end_fiscal_year, "source_title": source_title, "source_url": source_url}
     try:
-        version = int(form.get("version", ""))
-    except ValueError:
-        version = None
-    try:
-        rid, _v = record_procedure_step(s, viewer, region_id, kept, version)
+        rid, _v = record_procedure_step(s, viewer, region_id, kept, int(version) if version.strip().isdigit() else None)
     except ConflictError as exc:
         return _procedure_page(request, s, viewer, region_id, None, status_code=409, error=str(exc), form=kept)
     except NotFoundError:
