@@ -156,12 +156,14 @@ def create_app() -> FastAPI:
         routes_admin,
         routes_api,
         routes_exports,
+        routes_facility_planning,
         routes_fiscal,
         routes_pages,
         routes_staffing,
     )
 
-    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing):
+    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing,
+                   routes_facility_planning):
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)
