@@ -291,3 +291,21 @@ def test_council_form_adds_a_record_and_keeps_input_on_error(demo: None, login: 
     assert denied.status_code == 403
     x = viewer.client.get("/export/regions/hirosaki/council.xlsx")
     assert x.status_code == 200 and load_workbook(io.BytesIO(x.content)).sheetnames[0] == "調査検討経費"
+
+
+def test_forms_are_labelled_tables_captioned_and_charts_name_their_table(demo: None, login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    pages = ["/facilities/renewal?region=hirosaki", "/facilities/indicators?region=hirosaki",
+             "/facilities/access?region=hirosaki&category=市民文化系施設", "/facilities/share?region=hirosaki&total_yen=1000",
+             f"/facilities/fees?region=hirosaki&facility_type=x&rule=min&current_{HIROSAKI}=100",
+             "/regions/hirosaki/council"]
+    for path in pages:
+        html = admin.client.get(path).text
+        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html))
+        labels = set(re.findall(r'<label for="([^"]+)"', html))
+        assert ids <= labels, (path, ids - labels)
+        assert not re.search(r'<input(?![^>]*type="hidden")(?![^>]*\bid=)[^>]*>', html), path  # every visible field has an id
+        assert html.count("<table") == html.count("<caption>"), path
+        assert not re.search(r"<th[ >](?![^>]*scope=)", html.replace("<th>", "<th >")), path
+        for img in re.findall(r"<img[^>]*>", html):  # every chart says which table holds its data
+            assert re.search(r'alt="[^"]*表「', img), (path, img)
