@@ -309,3 +309,4 @@ def test_forms_are_labelled_tables_captioned_and_charts_name_their_table(demo: N
         assert not re.search(r"<th[ >](?![^>]*scope=)", html.replace("<th>", "<th >")), path
         for img in re.findall(r"<img[^>]*>", html):  # every chart says which table holds its data
             assert re.search(r'alt="[^"]*表「', img), (path, img)
+
