@@ -16,6 +16,7 @@ from kouiki.facilities.fees import FeeGroup
 from kouiki.facilities.fees import evaluate as evaluate_fees
 from kouiki.facilities.indicators import plan_indicators
 from kouiki.facilities.renewal import project
+from kouiki.fiscal import evaluate
 from kouiki.store import session
 from kouiki.store.audit import recent
 from kouiki.web.demo_facilities import load_demo_inventories
@@ -250,6 +251,9 @@ def test_council_roles_on_adding_a_record(demo: None, login: Callable[[str], Log
                                   "study_costs": [{"fiscal_year": 2026, "what": "施設利用実態調査委託", "cost_yen": 3_000_001}]})
     assert {r["code"]: r["total_yen"] for r in data["cost_rows"]} == {b: sum(ys.values()) for b, ys in expected.costs_by_body_year().items()}
     assert len(data["plan_items"]) == 8 and data["plan_items"][0]["measure"] == "consolidation_study"
+    support = evaluate({"items": data["plan_items"]}).to_dict()  # the state's support comes from the fiscal engine
+    assert data["support"]["total_yen"] == support["totals"]["support_yen"] > 0
+    assert [x["amount_yen"] for x in data["support"]["lines"]] == [x["amount_yen"] for x in support["lines"]]
     admin = login("admin")
     r = _add(admin, 1, kind="meeting", date="2026-05-20", title="第1回 協議会", cost_yen=50_000)
     assert r.status_code == 201  # type: ignore[attr-defined]
@@ -310,3 +314,11 @@ def test_forms_are_labelled_tables_captioned_and_charts_name_their_table(demo: N
         for img in re.findall(r"<img[^>]*>", html):  # every chart says which table holds its data
             assert re.search(r'alt="[^"]*表「', img), (path, img)
 
+
+
+def test_pages_open_on_the_viewers_own_body_or_region(demo: None, login: Callable[[str], Logged]) -> None:
+    assert "更新費用の推計 — 弘前市" in login("body").client.get("/facilities/renewal").text
+    region = login("region")
+    assert "計画の指標 — 弘前圏域" in region.client.get("/facilities/indicators").text
+    assert "費用按分 — 弘前圏域" in region.client.get("/facilities/share").text
+    assert "圏域または団体を選んでください" in login("viewer").client.get("/facilities/renewal").text

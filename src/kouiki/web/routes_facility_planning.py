@@ -54,6 +54,13 @@ def _page(request: Request, viewer: Viewer, s: Session, template: str, status_co
                   categories=[c.value for c in MajorCategory], **ctx)
 
 
+def _own_scope(s: Session, viewer: Viewer, body: str | None, region: str | None) -> vf.Scope | None:
+    """The page's scope; with none asked for, the viewer's own region (圏域担当) or body (団体担当)."""
+    if not body and not region:
+        region, body = viewer.region_id, viewer.body_code
+    return vf.scope_of(s, body, region)
+
+
 def _stem(scope: vf.Scope, what: str) -> str:
     return f"{scope.label}_{what}"
 
@@ -67,7 +74,7 @@ def _tables(tables: list[ReportTable], stem: str, fmt: str, encoding: str) -> Re
 @router.get("/facilities/renewal", include_in_schema=False)
 def renewal_page(request: Request, s: DB, viewer: V, body: str | None = None, region: str | None = None,
                  start: str | None = None) -> Response:
-    scope = vf.scope_of(s, body, region)
+    scope = _own_scope(s, viewer, body, region)
     data = None
     if scope is not None:
         data = vf.renewal_view(scope, vf.renewal_result(scope, _start_year(start)))
@@ -99,7 +106,7 @@ def renewal_export(fmt: str, s: DB, viewer: V, body: str | None = None, region: 
 
 @router.get("/facilities/indicators", include_in_schema=False)
 def indicators_page(request: Request, s: DB, viewer: V, body: str | None = None, region: str | None = None) -> Response:
-    scope = vf.scope_of(s, body, region)
+    scope = _own_scope(s, viewer, body, region)
     data = vf.indicators_view(scope) if scope is not None else None
     return _page(request, viewer, s, "facilities_indicators.html", scope=scope, data=data)
 
@@ -151,7 +158,7 @@ def karte_export(fmt: str, s: DB, viewer: V, body: str, id: str, year: str | Non
 @router.get("/facilities/access", include_in_schema=False)
 def access_page(request: Request, s: DB, viewer: V, body: str | None = None, region: str | None = None,
                 category: str | None = None, threshold: str | None = None) -> Response:
-    scope = vf.scope_of(s, body, region)
+    scope = _own_scope(s, viewer, body, region)
     counts: dict[str, int] = {}
     if scope is not None:
         for f in scope.inventory.facilities:
@@ -181,7 +188,8 @@ def access_export(fmt: str, s: DB, viewer: V, category: str, body: str | None = 
 
 # ----- 5. 費用按分 / 6. 使用料の統一 (forms over the region's members; computing writes nothing) ----------------
 
-def _region_scope(s: Session, region: str | None) -> vf.Scope | None:
+def _region_scope(s: Session, viewer: Viewer, region: str | None) -> vf.Scope | None:
+    region = region or viewer.region_id
     return vf.scope_of(s, None, region) if region else None
 
 
@@ -194,7 +202,7 @@ def _share(scope: vf.Scope, q: dict[str, str]) -> dict[str, Any]:
 
 @router.get("/facilities/share", include_in_schema=False)
 def share_page(request: Request, s: DB, viewer: V, region: str | None = None) -> Response:
-    scope = _region_scope(s, region)
+    scope = _region_scope(s, viewer, region)
     q = dict(request.query_params)
     data, error = None, None
     if scope is not None and "total_yen" in q:
@@ -237,7 +245,7 @@ def _fees(scope: vf.Scope, q: dict[str, str]) -> dict[str, Any]:
 
 @router.get("/facilities/fees", include_in_schema=False)
 def fees_page(request: Request, s: DB, viewer: V, region: str | None = None) -> Response:
-    scope = _region_scope(s, region)
+    scope = _region_scope(s, viewer, region)
     q = dict(request.query_params)
     data, error = None, None
     if scope is not None and "facility_type" in q:

@@ -525,7 +525,21 @@ def council_view(s: Session, region: Region) -> dict[str, Any]:
             "convenor_name": None if c.convenor is None else name_of(c.convenor),
             "years": years, "years_wareki": [wareki(y) for y in years], "cost_rows": cost_rows,
             "year_totals": year_totals, "total_yen": sum(year_totals), "plan_items": c.plan_items(),
-            "sharing_label": c.sharing.describe()}
+            "sharing_label": c.sharing.describe(), "support": council_support(c)}
+
+
+def council_support(c: Council) -> dict[str, Any] | None:
+    """The state's support for the study costs (特別交付税 調査検討経費), computed by the fiscal engine."""
+    items = c.plan_items()
+    engine = service.fiscal_engine()
+    if not items or engine is None:
+        return None
+    result = engine({"items": items})
+    lines = [dict(line, name=name_of(line["municipality"]), wareki=wareki(line["fiscal_year"]))
+             for line in result.get("lines", [])]
+    return {"lines": lines, "total_yen": result.get("totals", {}).get("support_yen", 0),
+            "warnings": [w.get("message", str(w)) if isinstance(w, dict) else str(w) for w in result.get("warnings", [])],
+            "errors": [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in result.get("errors", [])]}
 
 
 def council_record(kind: str, form: Mapping[str, Any]) -> dict[str, Any]:
@@ -585,4 +599,15 @@ def council_tables(v: dict[str, Any]) -> list[ReportTable]:
         title=f"{c['name']} 調査・分析", sheet_name="調査分析",
         columns=[Column("年度"), Column("内容", width=30), Column("負担"), Column("経費", ColumnKind.YEN)],
         rows=[[x["wareki"], x["what"], x["payer"], x["cost_yen"]] for x in c["study_costs"]], source=source)
-    return [costs, meetings, experts, studies]
+    tables = [costs, meetings, experts, studies]
+    sup = v["support"]
+    if sup is not None:
+        tables.append(ReportTable(
+            title=f"{c['name']} 調査検討経費に対する措置（財政措置エンジン）", sheet_name="措置",
+            columns=[Column("団体"), Column("年度"), Column("措置の種類"), Column("対象経費", ColumnKind.YEN), Column("率"),
+                     Column("上限", ColumnKind.YEN), Column("措置額", ColumnKind.YEN), Column("確度")],
+            rows=[[x["name"], x["wareki"], x["kind"], x.get("base_yen"), x.get("rate"), x.get("cap_yen"), x["amount_yen"],
+                   x.get("confidence")] for x in sup["lines"]],
+            source="kouiki 財政措置エンジン（kouiki.fiscal、parameters の値・出典）; " + "; ".join(sorted({x["citation"] for x in sup["lines"] if x.get("citation")})),
+            notes=[*sup["warnings"], *sup["errors"]]))
+    return tables
