@@ -301,14 +301,24 @@ def council_page(request: Request, region_id: str, s: DB, viewer: V) -> Response
                   next_year=views.current_fiscal_year().year)
 
 
+COUNCIL_FIELDS = ("date", "title", "cost_yen", "summary", "name", "fiscal_year", "affiliation", "role", "fee_yen", "what",
+                  "municipality")
+OptForm = Annotated[str, Form()]
+
+
 @router.post("/regions/{region_id}/council", include_in_schema=False)
-async def council_submit(request: Request, region_id: str, s: DB, viewer: V, kind: Annotated[str, Form()],
-                         version: Annotated[int, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
+def council_submit(  # one form field per council record field
+    request: Request, region_id: str, s: DB, viewer: V, kind: Annotated[str, Form()], version: Annotated[int, Form()],
+    csrf_token: OptForm = "", date: OptForm = "", title: OptForm = "", cost_yen: OptForm = "", summary: OptForm = "",
+    name: OptForm = "", fiscal_year: OptForm = "", affiliation: OptForm = "", role: OptForm = "", fee_yen: OptForm = "",
+    what: OptForm = "", municipality: OptForm = "",
+) -> Response:
     check_csrf(viewer, request, csrf_token)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    values = (date, title, cost_yen, summary, name, fiscal_year, affiliation, role, fee_yen, what, municipality)
+    form = {"kind": kind, **dict(zip(COUNCIL_FIELDS, values, strict=True))}
     try:
         add_council_record(s, viewer, region_id, kind, form, version)
-    except (ConflictError, KouikiError) as exc:
+    except (ConflictError, KouikiError) as exc:  # nothing was written: the record is checked before the save
         region = service.region_or_404(s, region_id)
         return render(request, "facilities_council.html", viewer, status_code=409 if isinstance(exc, ConflictError) else 400,
                       v=vf.council_view(s, region), can_edit=viewer.can_edit_region(region.id), kinds=vf.COUNCIL_KINDS,
