@@ -1,6 +1,6 @@
 """Imports every table module so ``Base.metadata`` knows all tables (Alembic autogenerate, tests).
 
-Each capability adds one import line here for its ``kouiki.store.<capability>`` module.
+Each capability adds its ``kouiki.store.<capability>`` module to the import below.
 """
 
 from kouiki.store import (  # noqa: F401
@@ -11,7 +11,9 @@ from kouiki.store import (  # noqa: F401
     formation,
     regions,
     scenarios,
+    staffing,
     users,
+    version,
 )
 from kouiki.store.base import Base
 
