@@ -156,6 +156,7 @@ def create_app() -> FastAPI:
         routes_admin,
         routes_api,
         routes_exports,
+        routes_facility_planning,
         routes_fiscal,
         routes_formation,
         routes_pages,
@@ -163,7 +164,7 @@ def create_app() -> FastAPI:
     )
 
     for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing,
-                   routes_formation):
+                   routes_facility_planning, routes_formation):
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)
