@@ -355,3 +355,35 @@ def report_tables(result: InfrastructureResult, label: str) -> list[Any]:
         notes=[f"除外 {e['row']}行目（{e['asset']}）: {e['reason']}" for e in result.excluded],
     )
     return [yearly, rows_table]
+
+
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+def read_assets_upload(data: bytes, filename: str, default_code: str | None = None) -> list[InfrastructureAsset]:
+    """An uploaded asset list (web): read as :func:`read_assets`, errors naming the file as the user named it."""
+    import tempfile
+
+    name = Path(filename or "").name or "upload.csv"
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise InfrastructureError(f"{name}: CSV または Excel（.xlsx）のファイルを選んでください")
+    with tempfile.TemporaryDirectory(prefix="kouiki-infra-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return read_assets(path, default_code)
+
+
+TEMPLATE_HEADER = ("団体コード", "種別", "区分", "名称", "数量", "整備年度", "単価")
+TEMPLATE_EXAMPLES = (  # 例: the kinds of rows a body lists (quantities are examples, not any body's figures)
+    ("022021", "道路", "一般道路", "市道全体", "1500000", "", ""),
+    ("022021", "道路", "自転車歩行者道", "市道の歩道（延長×1.5m）", "90000", "", ""),
+    ("022021", "橋梁", "", "○○橋", "350", "昭和48年度", ""),
+    ("022021", "上水道管", "配水管 φ150", "配水管（口径150mm）", "12000", "平成2年度", "97000"),
+    ("022021", "下水道管", "塩ビ管", "汚水管", "8000", "平成7年度", ""),
+)
+
+
+def template_csv() -> str:
+    """The input template: header and example rows (examples marked in the 名称 column's wording)."""
+    lines = [",".join(TEMPLATE_HEADER)] + [",".join(r) for r in TEMPLATE_EXAMPLES]
+    return "\r\n".join(lines) + "\r\n"

@@ -22,6 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kouiki import __version__
+from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.store import session as store_session
 from kouiki.store.regions import ConflictError
@@ -81,6 +82,7 @@ def templates() -> Jinja2Templates:
     t.env.globals["version"] = __version__
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
+    t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度
     return t
 
 

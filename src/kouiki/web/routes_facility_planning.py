@@ -1,6 +1,7 @@
 """Facility-planning pages (公共施設マネジメント) with their JSON twins and Excel/CSV downloads.
 
-更新費用の推計, 計画の指標, 施設カルテ, 最寄り施設までの所要時間, 費用按分, 使用料の統一 and 協議会. Each page
+更新費用の推計 (buildings, and infrastructure from an uploaded asset list), 計画の指標, 施設カルテ, 最寄り施設までの
+所要時間, 費用按分, 使用料の統一 and 協議会. Each page
 has ``/api/facilities/…`` (or ``/api/regions/{id}/council``) returning the same data, and its tables download
 from ``/export/facility-planning/…``. Charts are the CLI's (kouiki.facilities.charts) served as PNG from this
 origin, always next to the table holding their data. Figures come from the engines via :mod:`views_facilities`.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -349,3 +350,77 @@ def council_api_add(request: Request, region_id: str, body: CouncilRecordBody, s
 def council_export(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932") -> Response:
     region = service.region_or_404(s, region_id)
     return _tables(vf.council_tables(vf.council_view(s, region)), f"{region.display_name}_協議会", fmt, encoding)
+
+
+# ----- インフラ資産の更新費用 (an uploaded asset list; computed, nothing saved) ---------------------------------
+
+def _infrastructure(data: bytes, filename: str, body: str, start: str, years: str) -> Any:
+    from kouiki.facilities.infrastructure import project_infrastructure, read_assets_upload
+    from kouiki.reference import codes
+
+    try:
+        n = int(years or 40)
+    except ValueError:
+        raise KouikiError(f"試算期間「{years}」は年数（整数）で入力してください") from None
+    if not 1 <= n <= 100:
+        raise KouikiError("試算期間は1〜100年で入力してください")
+    default_code = codes.normalize(body) if body else None
+    return project_infrastructure(read_assets_upload(data, filename, default_code), _start_year(start), n)
+
+
+def _infrastructure_page(request: Request, viewer: Viewer, s: Session, status_code: int = 200, **ctx: Any) -> Response:
+    from kouiki.facilities.infrastructure import InfrastructureParameters
+
+    ctx.setdefault("result", None)
+    ctx.setdefault("error", None)
+    ctx.setdefault("form", {})
+    return _page(request, viewer, s, "facilities_infrastructure.html", status_code=status_code,
+                 params=InfrastructureParameters.load(), **ctx)
+
+
+@router.get("/facilities/infrastructure", include_in_schema=False)
+def infrastructure_page(request: Request, s: DB, viewer: V) -> Response:
+    return _infrastructure_page(request, viewer, s)
+
+
+@router.post("/facilities/infrastructure", include_in_schema=False)
+def infrastructure_submit(
+    request: Request, s: DB, viewer: V, file: Annotated[UploadFile, File()],
+    body: Annotated[str, Form()] = "", start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "40",
+    fmt: Annotated[str, Form()] = "html", csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    from kouiki.facilities.infrastructure import report_tables
+
+    check_csrf(viewer, request, csrf_token)
+    form = {"body": body, "start": start, "years": years}
+    name = file.filename or "upload.csv"
+    try:
+        result = _infrastructure(file.file.read(), name, body, start, years)
+    except KouikiError as exc:
+        return _infrastructure_page(request, viewer, s, status_code=400, error=str(exc), form=form)
+    if fmt in ("xlsx", "csv"):
+        stem = name.rsplit(".", 1)[0] + "_更新費用"
+        return _tables(report_tables(result, name.rsplit(".", 1)[0]), stem, fmt, "cp932")
+    return _infrastructure_page(request, viewer, s, result=result.to_dict(), filename=name, form=form)
+
+
+@router.post("/api/facilities/infrastructure", tags=["facilities"],
+             summary="インフラ資産（道路・橋梁・上下水道管）の更新費用（CSV/XLSX をアップロード。保存はしない）")
+def infrastructure_api(
+    request: Request, viewer: V, file: Annotated[UploadFile, File()], body: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "40",
+) -> dict[str, Any]:
+    check_csrf(viewer, request)
+    result: dict[str, Any] = _infrastructure(file.file.read(), file.filename or "upload.csv", body, start, years).to_dict()
+    return result
+
+
+@router.get("/export/facility-planning/infrastructure-template.csv", tags=["exports"],
+            summary="インフラ資産の一覧の入力様式（CSV、例の行つき）")
+def infrastructure_template(viewer: V, encoding: str = "cp932") -> Response:
+    from kouiki.facilities.infrastructure import template_csv
+    from kouiki.web.routes_exports import download
+
+    enc = "utf-8-sig" if encoding.lower() in ("utf-8", "utf-8-sig", "utf8") else "cp932"
+    return download(template_csv().encode(enc), "インフラ資産_入力様式.csv",
+                    f"text/csv; charset={'shift_jis' if enc == 'cp932' else 'utf-8'}")
