@@ -267,3 +267,88 @@ def test_jobs_persist_across_app_instances_and_restart_marks_running_ones_interr
         assert "中断" in c.get("/jobs/left-running").text
         assert {j["id"] for j in c.get("/api/regions/hirosaki/jobs").json()["jobs"]} >= {done["id"], "left-running"}
         assert c.get("/api/jobs/no-such-job").status_code == 404
+
+
+def test_form_and_scenario_pages_label_every_field(login: Callable[[str], Logged], demo: dict[str, Any]) -> None:
+    u = login("region")
+    for path in ("/regions/hirosaki/scenarios/new", f"/scenarios/{demo['demo_sid']}/edit",
+                 f"/scenarios/{demo['demo_sid']}", "/regions/hirosaki/scenarios"):
+        html = u.client.get(path).text
+        html = re.sub(r"<template.*?</template>", "", html, flags=re.S)
+        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html))
+        visible = {i for i in ids if not re.search(rf'<input[^>]*type="hidden"[^>]*id="{i}"', html)}
+        labels = set(re.findall(r'<label for="([^"]+)"', html))
+        aria = set(re.findall(r'id="([^"]+)"[^>]*aria-label=', html))
+        assert visible <= labels | aria, (path, visible - labels - aria)
+        assert "<script>" not in html and " style=" not in html  # CSP: no inline script or style
+
+
+# ----- browser (JS: add/remove rows, map toggle) ------------------------------------------------------------
+
+@pytest.mark.browser
+def test_browser_form_rows_and_access_map(demo: dict[str, Any], app_users: None) -> None:
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium がありません（apt-get install chromium）")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            pg = browser.new_page(locale="ja-JP")
+            errors: list[str] = []
+            requests: list[str] = []
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+                  if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            pg.on("request", lambda r: requests.append(r.url))
+            pg.set_default_timeout(30_000)
+            pg.goto(f"{base}/login?next=/regions/hirosaki/scenarios/new")
+            pg.get_by_label("利用者名").fill("region")
+            pg.get_by_label("パスワード").fill(PASSWORD)
+            with pg.expect_navigation(wait_until="domcontentloaded"):
+                pg.get_by_role("button", name="ログイン").click()
+            pg.get_by_label("シナリオ名").fill("ブラウザで作った案")
+            pg.locator("#a0-type").select_option("close")
+            pg.locator("#a0-year").select_option("2028")
+            pg.locator("#a0-facilities").select_option([demo["kuroishi_hall"]])
+            pg.get_by_role("button", name="行を追加").click()  # in place, by app.js
+            assert pg.locator(".action-row").count() == 2 and pg.locator("#row-count").input_value() == "2"
+            pg.locator("#a1-facilities").select_option([demo["others"][0]])
+            pg.locator("#a1-remove").check()
+            assert "removed" in (pg.locator(".action-row").nth(1).get_attribute("class") or "")
+            with pg.expect_navigation(wait_until="domcontentloaded"):
+                pg.get_by_role("button", name="作成する").click()
+            assert re.search(r"/scenarios/\d+$", pg.url), pg.url
+            pg.wait_for_selector(".leaflet-demand-pane .leaflet-interactive")  # demand points drawn
+            assert pg.locator("table.legend[data-view=increase]").is_visible()
+            pg.get_by_label("変更前").check()
+            assert pg.locator("table.legend[data-view=before]").is_visible()
+            assert not pg.locator("table.legend[data-view=increase]").is_visible()
+            assert errors == [], errors
+            assert [u for u in requests if not u.startswith(base) and not u.startswith("data:")] == []
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    with session() as s:
+        from kouiki.store.scenarios import list_scenarios
+
+        made = [r for r in list_scenarios(s, "hirosaki") if r.name == "ブラウザで作った案"]
+    assert len(made) == 1 and [a["type"] for a in made[0].document["actions"]] == ["close"]
