@@ -19,6 +19,11 @@
     }
     var removed = {};
     (el.dataset.removed || "").split(",").forEach(function (k) { if (k) { removed[k] = true; } });
+    var onlyCategories = null;  // the scenario map draws only the facilities of the 大分類 whose access it shows
+    if (el.dataset.categories) {
+      onlyCategories = {};
+      el.dataset.categories.split(",").forEach(function (c) { if (c) { onlyCategories[c] = true; } });
+    }
     var bounds = L.latLngBounds([]);
     var jobs = [];
     if (el.dataset.geojson) {
@@ -39,6 +44,7 @@
       jobs.push(getJSON(el.dataset.points).then(function (data) {
         (data.facilities || []).forEach(function (f) {
           if (f.lat === null || f.lon === null || f.lat === undefined) { return; }
+          if (onlyCategories && !onlyCategories[f.category] && !removed[f.facility_id]) { return; }
           var key = f.facility_id;
           var gone = removed[key];
           var m = L.circleMarker([f.lat, f.lon], {
