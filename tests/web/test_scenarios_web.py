@@ -100,16 +100,20 @@ def test_form_and_yaml_store_the_same_document(login: Callable[[str], Logged], d
     ({"cost_yen": "たくさん"}, "操作 1 行目の「事業費」"),
     ({"facilities": ["no-such-facility"]}, "圏域の施設台帳にない施設です: no-such-facility"),
     ({"type": "convert", "to_category": ""}, "操作 1 行目の「転用後の大分類」"),
+    ({"lead_body": "131016"}, "操作 1 行目の「事業主体」"),
+    ({"__top__": {"start_fiscal_year": "いつか"}}, "「開始年度」が年度として読めません"),
+    ({"__top__": {"name": ""}}, "「シナリオ名」を入力してください"),
 ])
 def test_form_errors_name_the_row_and_field(
     login: Callable[[str], Logged], demo: dict[str, Any], over: dict[str, Any], expected: str
 ) -> None:
     u = login("region")
     before = u.client.get("/api/regions/hirosaki/scenarios").json()["scenarios"]
-    r = u.client.post("/regions/hirosaki/scenarios/form", data=_form(u.csrf, **_consolidate_row(demo, **over)))
+    top = over.pop("__top__", {})
+    r = u.client.post("/regions/hirosaki/scenarios/form", data=_form(u.csrf, **_consolidate_row(demo, **over)) | top)
     assert r.status_code == 400
     assert expected in r.text
-    assert 'value="フォームで作った案"' in r.text  # what was typed is shown again
+    assert f'value="{top.get("name", "フォームで作った案")}"' in r.text  # what was typed is shown again
     assert u.client.get("/api/regions/hirosaki/scenarios").json()["scenarios"] == before  # nothing written
 
 
@@ -180,9 +184,18 @@ def test_access_geojson_before_after_and_increase(login: Callable[[str], Logged]
     assert all(p["increase_minutes"] == 0 for p in untouched)
     assert set(geo["legend"]) == {"before", "after", "increase"}
     assert {p["colour"]["increase"] for p in untouched} == {geo["legend"]["increase"][0]["colour"]}
+    other = v.client.get(f"/api/scenarios/{demo['demo_sid']}/access.geojson?category=市民文化系施設").json()
+    assert other["category"] in other["categories"]
     page = v.client.get(f"/scenarios/{sid}").text
     assert "data-access=" in page and "所要時間が増える需要点" in page and 'name="access-view"' in page
     assert geo["table"] in re.sub(r"<[^>]+>", "", page)  # the map names the table that holds its data
+    # a scenario evaluating two 大分類: the page switches the map with ?category=
+    two = {"start_fiscal_year": 2026, "categories": ["市民文化系施設", "公園"], "actions": doc["actions"]}
+    sid2 = u.client.post("/api/regions/hirosaki/scenarios", json={"name": "二分類", "document": two},
+                         headers=u.headers()).json()["id"]
+    parks = v.client.get(f"/scenarios/{sid2}?category=公園").text
+    assert "access.geojson?category=%E5%85%AC%E5%9C%92" in parks and f'href="/scenarios/{sid2}?category=' in parks
+    assert v.client.get(f"/api/scenarios/{sid2}/access.geojson?category=公園").json()["category"] == "公園"
 
 
 # ----- optimiser jobs -------------------------------------------------------------------------------------

@@ -200,13 +200,13 @@ def scenarios_create(
     return RedirectResponse(f"/scenarios/{row.id}", status_code=303)
 
 
-def _scenario_context(s: Session, viewer: Viewer, scenario_id: int) -> dict[str, Any]:
+def _scenario_context(s: Session, viewer: Viewer, scenario_id: int, category: str | None = None) -> dict[str, Any]:
     from kouiki.web.scenario_access import access_geojson, worst_points
 
     row = get_scenario(s, scenario_id)
     region = service.region_or_404(s, row.region_id)
     evaluation = service.scenario_evaluation(s, row)
-    geo = access_geojson(s, row)
+    geo = access_geojson(s, row, category)
     return {"row": row, "region": region, "evaluation": evaluation, "body_rows": body_rows(evaluation),
             "removed": evaluation["closed_ids"],
             "names": {m.code: m.municipality.name for m in region.members},
@@ -218,8 +218,9 @@ def _scenario_context(s: Session, viewer: Viewer, scenario_id: int) -> dict[str,
 
 
 @router.get("/scenarios/{scenario_id}")
-def scenario_page(request: Request, scenario_id: int, s: DB, viewer: V) -> Response:
-    return render(request, "scenario.html", viewer, error=None, **_scenario_context(s, viewer, scenario_id))
+def scenario_page(request: Request, scenario_id: int, s: DB, viewer: V, category: str | None = None) -> Response:
+    """``?category=大分類`` chooses which 大分類's access the map shows (default: the first evaluated)."""
+    return render(request, "scenario.html", viewer, error=None, **_scenario_context(s, viewer, scenario_id, category))
 
 
 @router.post("/scenarios/{scenario_id}")
@@ -251,7 +252,8 @@ def _form_page(
     return render(request, "scenario_form.html", viewer, status_code=status_code, region=region, row=row,
                   values=values, rows=rows, opts=opts, error=error,
                   version=version if version is not None else (row.version if row else None),
-                  template_row=scenario_form.blank_row(int(values.get("start_fiscal_year") or opts["years"][0]["year"])))
+                  template_row=scenario_form.blank_row(start if isinstance(start := values.get("start_fiscal_year"), int)
+                                                       else opts["years"][0]["year"]))
 
 
 def _form_values(doc: dict[str, Any], name: str) -> dict[str, Any]:
