@@ -189,6 +189,12 @@ def test_access_geojson_before_after_and_increase(login: Callable[[str], Logged]
     page = v.client.get(f"/scenarios/{sid}").text
     assert "data-access=" in page and "所要時間が増える需要点" in page and 'name="access-view"' in page
     assert geo["table"] in re.sub(r"<[^>]+>", "", page)  # the map names the table that holds its data
+    xlsx = v.client.get(f"/export/scenarios/{sid}/access.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    csv_text = v.client.get(f"/export/scenarios/{sid}/access.csv").content.decode("cp932")
+    first = geo["features"][0]["properties"]
+    assert "需要点ごとの所要時間" in csv_text and "出典" in csv_text and first["id"] in csv_text
+    assert len([ln for ln in csv_text.splitlines() if ln.startswith("m")]) == len(geo["features"])
     # a scenario evaluating two 大分類: the page switches the map with ?category=
     two = {"start_fiscal_year": 2026, "categories": ["市民文化系施設", "公園"], "actions": doc["actions"]}
     sid2 = u.client.post("/api/regions/hirosaki/scenarios", json={"name": "二分類", "document": two},

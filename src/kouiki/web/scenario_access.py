@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kouiki.facilities.evaluate import access_points
+from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.scenarios import ScenarioRow
 from kouiki.web import service
 
@@ -105,3 +106,28 @@ def worst_points(geo: dict[str, Any], limit: int = 20) -> list[dict[str, Any]]:
     grew = [p for p in pts if p["after_minutes"] is None or (p["increase_minutes"] or 0) > 0]
     grew.sort(key=lambda p: (p["after_minutes"] is not None, -(p["increase_minutes"] or 0), -p["population"]))
     return grew[:limit]
+
+
+def access_table(geo: dict[str, Any], names: dict[str, str], scenario_name: str) -> ReportTable:
+    """Every demand point of the map with its minutes (Excel / CSV download of the map's data)."""
+    def dec(v: float | None) -> Decimal | None:
+        return None if v is None else Decimal(str(v))
+
+    rows = []
+    for f in geo.get("features", []):
+        p = f["properties"]
+        lon, lat = f["geometry"]["coordinates"]
+        rows.append([p["id"], names.get(p["municipality_code"] or "", p["municipality_code"] or "不明"), p["population"],
+                     "推計" if p["approximate"] else "", dec(lat), dec(lon), dec(p["before_minutes"]),
+                     dec(p["after_minutes"]), dec(p["increase_minutes"]), p["nearest_before"], p["nearest_after"]])
+    return ReportTable(
+        title=f"{scenario_name}: 需要点ごとの所要時間（{geo.get('category') or '—'}、変更前・変更後・増加）",
+        columns=[Column("需要点"), Column("団体"), Column("人口", ColumnKind.INT), Column("推計"),
+                 Column("緯度", ColumnKind.DECIMAL), Column("経度", ColumnKind.DECIMAL),
+                 Column("変更前（分）", ColumnKind.DECIMAL), Column("変更後（分）", ColumnKind.DECIMAL),
+                 Column("増加（分）", ColumnKind.DECIMAL), Column("最寄り施設（前）"), Column("最寄り施設（後）")],
+        rows=rows,
+        source="kouiki 施設再編シナリオの評価（facilities.evaluate.access_points）; 人口は国勢調査（2020年）の概算配分",
+        notes=[*geo.get("notes", []), "所要時間が「不明」の需要点は、開いている施設に到達できない点です"],
+        sheet_name="需要点",
+    )
