@@ -101,6 +101,7 @@ def test_form_and_yaml_store_the_same_document(login: Callable[[str], Logged], d
     ({"facilities": ["no-such-facility"]}, "圏域の施設台帳にない施設です: no-such-facility"),
     ({"type": "convert", "to_category": ""}, "操作 1 行目の「転用後の大分類」"),
     ({"lead_body": "131016"}, "操作 1 行目の「事業主体」"),
+    ({"type": "close", "target": ""}, "操作 1 行目の「事業費」: 廃止（供用廃止）には事業費を入力できません"),
     ({"__top__": {"start_fiscal_year": "いつか"}}, "「開始年度」が年度として読めません"),
     ({"__top__": {"name": ""}}, "「シナリオ名」を入力してください"),
 ])

@@ -196,6 +196,8 @@ def document_from_form(
             else:
                 a.pop(key, None)
         cost_key = "construction_cost_yen" if t == "consolidate" else "cost_yen"
+        if row["cost_yen"] and t in ("close", "mutual_use"):
+            raise _row_error(n, cost_key, f"{ACTION_TYPES[t]}には事業費を入力できません（集約・除却・転用のみ）")
         if row["cost_yen"]:
             try:
                 cost = int(row["cost_yen"].replace(",", ""))
