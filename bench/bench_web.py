@@ -47,6 +47,15 @@ def _percentile(sorted_ms: list[float], p: float) -> float:
     return sorted_ms[k]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc; -1 where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return -1.0
+
+
 def main(argv: list[str]) -> None:
     seconds = _arg(argv, "seconds", 60)
     clients = _arg(argv, "clients", 20)
@@ -100,12 +109,16 @@ def main(argv: list[str]) -> None:
                                 errors.append(note)
 
             threads = [threading.Thread(target=worker) for _ in range(clients)]
+            client_cpu0 = time.process_time()
+            server_cpu0 = _cpu_seconds(server.pid)
             t_start = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             wall = time.perf_counter() - t_start
+            client_cpu = time.process_time() - client_cpu0
+            server_cpu = _cpu_seconds(server.pid) - server_cpu0
         finally:
             server.terminate()
             try:
@@ -120,6 +133,9 @@ def main(argv: list[str]) -> None:
     if lat:
         print(f"  latency ms p50 {_percentile(lat, 50):7.1f}   p95 {p95:7.1f}   p99 {_percentile(lat, 99):7.1f}"
               f"   mean {statistics.fmean(lat):7.1f}   max {lat[-1]:7.1f}")
+    if lat and server_cpu >= 0:
+        print(f"  CPU per request: server {server_cpu / len(lat) * 1000:5.2f} ms, client {client_cpu / len(lat) * 1000:5.2f} ms"
+              " (both on the same CPUs)")
     if hasattr(os, "getloadavg"):
         print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (client and server share them)")
     met = bool(lat) and p95 < GOAL_P95_MS and not errors

@@ -82,3 +82,13 @@ def friendly_errors(func: F) -> F:
             raise fail(f"文字コードを判別できません（UTF-8・CP932・UTF-16 で保存してください）: {exc.reason}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def fiscal_year_or_current(value: str | None) -> int:
+    """A 年度 option: what the user typed (2025, R7, 令和7年度), or — left empty — the current 年度 (today's date),
+    so defaults never need a yearly bump."""
+    import datetime as dt
+
+    from kouiki.reference.calendar import FiscalYear
+
+    return (FiscalYear.parse(value) if value else FiscalYear.of_date(dt.date.today())).year

@@ -86,10 +86,20 @@ def test_indicators_karte_and_demo_commands(tmp_path: Path) -> None:
 
 
 def test_human_output_runs() -> None:
-    code, out = run("renewal", "demo:大和まほろば", "--years", "5")
+    code, out = run("renewal", "demo:大和まほろば", "--years", "5", "--start-year", "R7")
     assert code == 0 and "令和7年度" in out
     code, out = run("indicators", "demo:大和まほろば")
     assert code == 0 and "一人当たり" in out
+
+
+def test_renewal_starts_in_the_current_fiscal_year_by_default() -> None:
+    import datetime as dt
+
+    from kouiki.reference.calendar import FiscalYear
+
+    code, out = run("renewal", "demo:大和まほろば", "--years", "1", "--json")
+    assert code == 0, out
+    assert json.loads(out)["years"] == [FiscalYear.of_date(dt.date.today()).year]
 
 
 def test_import_with_figures_and_karte(fixtures: Path) -> None:
@@ -108,7 +118,7 @@ def test_renewal_xlsx_reconciles_to_the_yen(tmp_path: Path) -> None:
     import openpyxl
 
     x = tmp_path / "r.xlsx"
-    code, out = run("renewal", "demo:大和まほろば", "--xlsx", str(x), "--json")
+    code, out = run("renewal", "demo:大和まほろば", "--xlsx", str(x), "--json", "--start-year", "2025")
     assert code == 0, out
     d = json.loads(out)
     wb = openpyxl.load_workbook(x)

@@ -56,3 +56,16 @@ def test_load_plan_raises_plan_error_listing_every_issue() -> None:
         assert {(0, "municipality"), (0, "fiscal_year"), (0, "cost_yen"), (1, "measure")} <= fields
     else:
         raise AssertionError("no PlanError")
+
+
+def test_a_share_of_one_person_gets_that_share_of_the_per_person_cap() -> None:
+    item = {"measure": "specialist_salary", "municipality": "020001", "fiscal_year": 2025, "cost_yen": 30_000_000,
+            "receiver": "023434", "secondment": "agreement"}
+    whole = evaluate([item]).lines[0]
+    assert (whole.cap_yen, whole.amount_yen) == (6_000_000, 6_000_000)
+    third = evaluate([item | {"persons": "0.3333"}]).lines[0]
+    assert (third.cap_yen, third.amount_yen) == (1_999_800, 1_999_800)  # 6,000,000 × 0.3333, 円未満切捨て
+    two = evaluate([item | {"persons": 2}]).lines[0]
+    assert (two.cap_yen, two.amount_yen) == (12_000_000, 12_000_000)
+    bad = evaluate([item | {"persons": "-1"}])
+    assert not bad.ok and "persons" in str(bad.errors[0])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ def test_salary_is_split_exactly_by_share() -> None:
         assert parts + out.own_work[("P1", year)] == 6_000_001
         owani = _find(sal, receiver=OWANI)[0]
         assert owani["cost_yen"] == 3_600_001  # 0.6 of 6,000,001 by largest remainder (the odd yen)
-        assert owani["persons"] == 1 and owani["name"] == "P1 保健師（任期付）→大鰐町"
+        assert owani["persons"] == Decimal("0.6667") and owani["name"] == "P1 保健師（任期付）→大鰐町"
         assert owani["contribution_yen"] == 1_800_000  # rate 0.5 of 3,600,001, 円未満切捨て
 
 

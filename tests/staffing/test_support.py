@@ -90,15 +90,17 @@ def test_with_the_real_fiscal_engine() -> None:
     assert ce_sal and all(ln["amount_yen"] == 0 and ln["notes"] for ln in ce_sal)
 
 
-def test_shared_person_over_one_persons_cap_is_warned() -> None:
+def test_a_shared_person_gets_one_persons_cap_split_over_the_receivers() -> None:
     pytest.importorskip("kouiki.fiscal")
     data = case_dict()
-    data["posts"][0]["salary_yen"] = 30_000_000  # 0.6 → 18M and 0.3 → 9M; each capped alone at 6M → 6M + 4.5M
+    # 0.6 → 18M and 0.3 → 9M of salary; × 0.5 = 9M and 4.5M. One person's cap (6M) is split 2:1 by the
+    # shares (persons 0.6667 / 0.3333 → caps 4,000,200 / 1,999,800), so the two items add up to 6M, not 6M + 4.5M.
+    data["posts"][0]["salary_yen"] = 30_000_000
     data["secondments"][0].pop("contribution_rate")
     res = evaluate_support(case_from_dict(data))
     sal = [ln for ln in res.lines if ln["measure"] == "specialist_salary" and ln["fiscal_year"] == 2025]
-    assert sorted(ln["amount_yen"] for ln in sal) == [4_500_000, 6_000_000]
-    assert any("P1（1人）の令和7年度の人件費の措置額の合計 10,500,000円" in w for w in res.warnings)
+    assert sorted(ln["amount_yen"] for ln in sal) == [1_999_800, 4_000_200]
+    assert sum(ln["amount_yen"] for ln in sal) == 6_000_000
 
 
 def test_totals_by_municipality_over_the_period() -> None:

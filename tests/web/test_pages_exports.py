@@ -14,7 +14,8 @@ from tests.web.conftest import HIROSAKI, KUROISHI, Logged, template_csv
 
 PAGES = ["/regions", "/regions/hirosaki", "/regions/hirosaki/central", f"/facilities?body={HIROSAKI}",
          "/fiscal?region=hirosaki", "/parameters", "/staffing",
-         "/regions/hirosaki/scenarios", "/admin/audit", "/admin/users"]
+         "/regions/hirosaki/scenarios", "/admin/audit", "/admin/users", "/admin/users/1", "/account",
+         "/staffing/plan?region=hirosaki", "/staffing/training", "/staffing/advisor?body=西目屋村&field=広域連携"]
 URL_ATTR = re.compile(r'(?:src|href|action|data-[a-z-]+)="([^"]*)"')
 
 

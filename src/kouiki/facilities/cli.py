@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, err_console, friendly_errors, print_json
+from kouiki.cli_common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
 from kouiki.facilities.importers import (
     FORMATS,
     ImportReport,
@@ -328,7 +328,7 @@ def _money_cell(v: int) -> str:
 def renewal_cmd(
     inventory: str | None = typer.Argument(None, help="施設台帳（ファイル、demo:<圏域>、保存名）"),
     demo: str | None = typer.Option(None, help="デモの圏域名（INVENTORY の代わり）"),
-    start_year: str = typer.Option("2025", help="試算開始年度（2025, R7, 令和7年度）"),
+    start_year: str | None = typer.Option(None, help="試算開始年度（2025, R7, 令和7年度。既定: 今年度）"),
     years: int | None = typer.Option(None, help="試算期間（年数、既定: パラメータの40年）"),
     scenario: str = typer.Option("mic", help="mic（総務省ソフト既定・単純更新） | longevity（長寿命化）"),
     parameters: Path | None = typer.Option(None, help="更新費用パラメータの YAML（既定: 同梱）"),
@@ -344,7 +344,7 @@ def renewal_cmd(
     from kouiki.facilities.renewal import RenewalParameters, compare_longevity, project
 
     inv, label = resolve_inventory(inventory, demo)
-    start = FiscalYear.parse(start_year).year
+    start = fiscal_year_or_current(start_year)
     params = RenewalParameters.load(parameters, scenario=scenario)
     result = project(inv, start, years, params, recent_investment_yen=_parse_yen_list(investment))
     out = result.to_dict(detail=detail)
@@ -388,6 +388,51 @@ def renewal_cmd(
         console.print(f"長寿命化の効果額: {format_yen(c['effect_yen'], '億円', 1)}（年平均 {format_yen(c['effect_annual_average_yen'], '億円', 1)}）")
     if chart is not None:
         console.print(f"グラフ: {chart}")
+    if xlsx is not None:
+        console.print(f"Excel: {xlsx}")
+
+
+@app.command("infrastructure")
+@friendly_errors
+def infrastructure_cmd(
+    assets: Path = typer.Argument(..., help="インフラ資産の一覧（CSV/XLSX: 団体コード, 種別, 区分, 数量, 整備年度, 単価）"),
+    body: str | None = typer.Option(None, help="団体コードの列がないときの団体（コード）"),
+    start_year: str | None = typer.Option(None, help="試算開始年度（2025, R7。既定: 今年度）"),
+    years: int = typer.Option(40, help="試算期間（年数）"),
+    parameters: Path | None = typer.Option(None, help="インフラ資産のパラメータ YAML（既定: 同梱）"),
+    xlsx: Path | None = typer.Option(None, help="Excel（.xlsx）に書き出す（単位千円表示、行ごとの根拠付き）"),
+    as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
+) -> None:
+    """インフラ資産（道路・橋梁・上水道管・下水道管）の更新費用の推計（総務省 更新費用試算ソフトの設定条件）."""
+    from kouiki.facilities.infrastructure import InfrastructureParameters, project_infrastructure, read_assets
+
+    rows = read_assets(assets, default_code=body)
+    start = fiscal_year_or_current(start_year)
+    result = project_infrastructure(rows, start, years, InfrastructureParameters.load(parameters))
+    out = result.to_dict()
+    if xlsx is not None:
+        from kouiki.facilities.infrastructure import report_tables
+        from kouiki.reports.excel import workbook_bytes
+
+        xlsx.write_bytes(workbook_bytes(*report_tables(result, assets.stem)))
+        out["xlsx"] = str(xlsx)
+    if as_json:
+        print_json(out)
+        return
+    s = out["summary"]
+    console.print(
+        f"[bold]{assets.name}[/] {result.parameters.title}: {FiscalYear(start).wareki()}から{years}年間の総額 "
+        f"{format_yen(s['total_yen'], '億円', 1)}、年平均 {format_yen(s['annual_average_yen'], '億円', 1)}"
+    )
+    t = Table(title="インフラ資産の更新費用（単位：百万円）")
+    t.add_column("種別")
+    t.add_column("期間の合計", justify="right")
+    t.add_column("年平均", justify="right")
+    for name, values in result.by_asset.items():
+        t.add_row(name, _money_cell(sum(values)), _money_cell(sum(values) // years))
+    console.print(t)
+    for e in result.excluded:
+        console.print(f"[yellow]除外 {e['row']}行目（{e['asset']}）: {e['reason']}[/]", highlight=False)
     if xlsx is not None:
         console.print(f"Excel: {xlsx}")
 
@@ -458,7 +503,7 @@ def karte_cmd(
     inventory: str | None = typer.Argument(None, help="施設台帳（ファイル、demo:<圏域>、保存名）"),
     facility: str = typer.Argument(..., help="施設ID または施設名"),
     demo: str | None = typer.Option(None, help="デモの圏域名"),
-    year: str = typer.Option("2025", help="基準年度（経過年数の計算）"),
+    year: str | None = typer.Option(None, help="基準年度（経過年数の計算。既定: 今年度）"),
     figures: Path | None = typer.Option(None, help="年度別の数値の CSV/XLSX（施設ID, 年度, 利用者数, 運営費, 使用料収入）"),
     figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json"),
@@ -473,7 +518,7 @@ def karte_cmd(
 
         inv, _rep = import_yearly_figures(figures, inv, unit=figures_unit)
     f = find_facility(inv, facility)
-    ref = FiscalYear.parse(year).year
+    ref = fiscal_year_or_current(year)
     r = project([f], ref)
     data = karte(f, ref, renewal_yen=r.total if not r.excluded else None)
     if as_json:

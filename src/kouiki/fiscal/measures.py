@@ -482,6 +482,17 @@ def specialist_recruitment(c: Ctx) -> None:
     c.capped(it.cost_yen, c.val(f"{m}.rate"), c.val(f"{m}.cap"), (m, it.municipality, it.fiscal_year), base_label="募集経費")
 
 
+def _per_person_cap(c: Ctx, m: str, persons: object) -> int:
+    """「1人当たり」の上限 × persons. ``persons`` may be a share of one person (0.4): a person seconded to several
+    receivers has one cap split over their items (kouiki.staffing does the split), 円未満切捨て so the parts
+    never exceed the whole."""
+    per: int = c.val(f"{m}.cap_per_person")
+    n = Decimal(str(persons))
+    cap = apply_rate(per, n)
+    c.step(f"上限額 = {yen(per)} × {n}人 = {yen(cap)}")
+    return cap
+
+
 def specialist_salary(c: Ctx) -> None:
     it = _it(c)
     m = "specialist_salary"
@@ -494,10 +505,8 @@ def specialist_salary(c: Ctx) -> None:
     contribution = it.get("contribution_yen", 0)
     base = max(0, it.cost_yen - contribution)
     c.step(f"人件費 {yen(it.cost_yen)} − 市町村からの負担金 {yen(contribution)} = {yen(base)}")
-    persons = it.get("persons", 1)
-    per = c.val(f"{m}.cap_per_person")
-    c.step(f"上限額 = {yen(per)} × {persons}人")
-    c.capped(base, c.val(f"{m}.rate"), per * persons, None, base_label="人件費（負担金控除後）")
+    c.capped(base, c.val(f"{m}.rate"), _per_person_cap(c, m, it.get("persons", 1)), None,
+             base_label="人件費（負担金控除後）")
 
 
 def specialist_contribution(c: Ctx) -> None:
@@ -509,10 +518,7 @@ def specialist_contribution(c: Ctx) -> None:
     if sec not in c.val(f"{m}.eligible_secondments"):
         c.zero(SAT, f"{SECONDMENT_JA[sec]}のため受入れ市町村の負担金は対象外（自治法派遣の場合に限る。派遣元の人件費が対象: specialist_salary）")
         return
-    persons = it.get("persons", 1)
-    per = c.val(f"{m}.cap_per_person")
-    c.step(f"上限額 = {yen(per)} × {persons}人")
-    c.capped(it.cost_yen, c.val(f"{m}.rate"), per * persons, None, base_label="負担金")
+    c.capped(it.cost_yen, c.val(f"{m}.rate"), _per_person_cap(c, m, it.get("persons", 1)), None, base_label="負担金")
 
 
 def training(c: Ctx) -> None:

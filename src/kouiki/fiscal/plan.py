@@ -152,12 +152,12 @@ MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("receiver", "code", "受入れ市町村（コード）", True),
         FieldSpec("contribution_yen", "yen", "受入れ市町村からの負担金（円）"),
         FieldSpec("secondment", "choice", "派遣の形態", True, choices=SECONDMENT_CHOICES),
-        FieldSpec("persons", "int", "人数"),
+        FieldSpec("persons", "decimal", "人数", help="1人を複数の派遣先で分けるときは、その派遣先の分の割合（例 0.5）"),
     ),
     "specialist_contribution": (
         FieldSpec("sender", "code", "派遣元（コード）", True),
         FieldSpec("secondment", "choice", "派遣の形態", True, choices=SECONDMENT_CHOICES),
-        FieldSpec("persons", "int", "人数"),
+        FieldSpec("persons", "decimal", "人数", help="1人を複数の派遣先で分けるときは、その派遣先の分の割合（例 0.5）"),
     ),
     "training": (
         FieldSpec("conditions", "conditions", "要件①〜③", True, help="priority_in_plan, systematic_program, numeric_target"),

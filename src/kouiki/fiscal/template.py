@@ -55,8 +55,28 @@ def _label(name: str) -> str:
     return name
 
 
-def write_template(path: Path, with_examples: bool = False) -> Path:
-    """Write the .xlsx template (sheet 計画, plus 措置一覧 and 記入例)."""
+def item_cells(item: dict[str, Any]) -> dict[str, Any]:
+    """One plan item as template cells: ``conditions`` spread over ``conditions.*``, lists joined by commas."""
+    out: dict[str, Any] = {}
+    for k, v in item.items():
+        if k == "conditions" and isinstance(v, dict):
+            out.update({f"conditions.{c}": cv for c, cv in v.items()})
+        elif isinstance(v, list | tuple):
+            out[k] = ",".join(str(x) for x in v)
+        elif isinstance(v, dict):
+            out[k] = str(v)
+        else:
+            out[k] = v
+    return out
+
+
+def column_label(name: str) -> str:
+    """The Japanese title of a template column (row 2), e.g. ``cost_yen`` → 対象経費（円）."""
+    return _label(name)
+
+
+def write_template(path: Path, with_examples: bool = False, items: list[dict[str, Any]] | None = None) -> Path:
+    """Write the .xlsx template (sheet 計画, plus 措置一覧 and 記入例); ``items`` prefill 計画 (a saved plan)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -98,6 +118,12 @@ def write_template(path: Path, with_examples: bool = False) -> Path:
                 target.cell(FIRST_ROW + i, j, row[name])
                 if target is not ex:
                     ex.cell(FIRST_ROW + i, j, row[name])
+
+    for i, item in enumerate(items or []):
+        cells = item_cells(item)
+        for j, name in enumerate(cols, start=1):
+            if name in cells and cells[name] is not None:
+                ws.cell(FIRST_ROW + i, j, cells[name])
 
     from kouiki.fiscal.params import packaged
 
@@ -167,6 +193,26 @@ def read_xlsx(path: Path) -> tuple[list[dict[str, Any]], list[int], str]:
         items.append(item)
         excel_rows.append(i)
     return items, excel_rows, ws.title
+
+
+def field_columns(path: Path) -> dict[str, str]:
+    """Field name → column letter of the header row of the sheet 計画 (or the first sheet), so a message can
+    name the column; empty when the file cannot be read."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return {}
+    ws = wb[SHEET] if SHEET in wb.sheetnames else wb[wb.sheetnames[0]]
+    out: dict[str, str] = {}
+    for row in ws.iter_rows(min_row=1, max_row=10, values_only=True):
+        if row and any(isinstance(v, str) and v.strip() == "measure" for v in row):
+            out = {str(v).strip(): get_column_letter(j) for j, v in enumerate(row, start=1) if v is not None}
+            break
+    wb.close()
+    return out
 
 
 def regenerate_package_data(folder: Path | None = None) -> list[Path]:

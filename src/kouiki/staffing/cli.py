@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, err_console, friendly_errors, print_json
+from kouiki.cli_common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.money import format_yen
 from kouiki.staffing import advisor as advisor_mod
@@ -204,11 +204,11 @@ def advisor(
     body: str = typer.Option(..., "--body", help="要請する団体（コードまたは名称）"),
     field: str = typer.Option(..., "--field", help="支援分野（例: 広域連携, 公共施設等総合管理計画）"),
     purpose: str = typer.Option("advice", "--purpose", help="advice（助言）/ achieve_task（課題達成）/ training_event（研修会の講師）"),
-    year: str = typer.Option("R7", "--year", help="年度（例: R7）"),
+    year: str | None = typer.Option(None, "--year", help="年度（例: R7。既定: 今年度）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """経営・財務マネジメント強化事業のどの派遣方法が要請に合うかを示す（団体の負担なし）."""
-    rec = advisor_mod.recommend(body, field, purpose, year)
+    rec = advisor_mod.recommend(body, field, purpose, fiscal_year_or_current(year))
     if as_json:
         print_json(rec.to_dict())
         return

@@ -9,9 +9,9 @@ Per (post, receiver, 年度):
 
 - ``specialist_salary`` for the employer: the salary share of the receiver (the post's salary split
   exactly in proportion to the shares seconded, the rest being the employer's own work), with the
-  負担金 it receives (``contribution_yen``) and ``persons: 1`` (one post = one person; the engine takes
-  whole persons, so a person shared by several receivers has the per-person cap on each receiver's
-  item — :mod:`kouiki.staffing.support` warns when the sum over receivers exceeds one person's cap);
+  負担金 it receives (``contribution_yen``) and ``persons``: one post is one person, so the 「1人当たり」 cap is
+  split over the receivers served that 年度 in proportion to their shares (``persons`` 0.6667 and 0.3333 for
+  shares 0.6 and 0.3; 1 for a single receiver), and the parts never add up to more than one person's cap;
 - ``specialist_contribution`` for the receiver when it pays a 負担金 (eligible only under 自治法派遣:
   under an agreement secondment the engine gives 0 with its reason, so the officer sees why);
 - ``specialist_recruitment`` for the employer in the recruiting 年度, the post's 募集経費 split over its
@@ -255,7 +255,8 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
             parts = allocate(salary, [*weights, rest]) if salary else [0] * (len(active) + 1)
             out.own_work[(post.id, year)] = parts[-1]
             emp_reasons = employment_reasons(post)
-            for s, part in zip(active, parts, strict=False):
+            cap_parts = person_cap_parts(weights)
+            for s, part, persons in zip(active, parts, cap_parts, strict=False):
                 origin, reasons, cite = check(post, s, year)
                 if not reasons and emp_reasons:
                     cite = rules()["employment"]["citation"]
@@ -273,7 +274,7 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
                     "receiver": s.receiver,
                     "contribution_yen": contribution,
                     "secondment": s.type.value,
-                    "persons": 1,
+                    "persons": persons,
                 }
                 emit("specialist_salary", salary_fields, reasons + emp_reasons, origin, label(post, s.receiver), cite)
                 if contribution or s.type is SecondmentType.LOCAL_AUTONOMY_ACT:
@@ -282,7 +283,7 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
                         "cost_yen": contribution,
                         "sender": post.employer,
                         "secondment": s.type.value,
-                        "persons": 1,
+                        "persons": persons,
                     }
                     emit(
                         "specialist_contribution",
@@ -293,6 +294,16 @@ def build_items(case: StaffingCase, secondments: tuple[Secondment, ...] | None =
                         cite,
                     )
     return out
+
+
+CAP_PART_UNITS = 10_000  # precision of a receiver's part of one person's cap (1/10,000 person)
+
+
+def person_cap_parts(shares: list[Decimal]) -> list[Decimal]:
+    """Each receiver's part of one person's 「1人当たり」 cap: its share of the person's seconded work, in
+    1/10,000 of a person that sum to exactly 1 (largest remainder), so the engine's per-item caps add up to
+    one person's cap and no more, whatever the order of the items."""
+    return [Decimal(u) / CAP_PART_UNITS for u in allocate(CAP_PART_UNITS, shares)]
 
 
 def _years_of(s: Secondment, years: tuple[int, ...]) -> list[int]:

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import name_or_code
 from kouiki.staffing.items import ItemSet, build_items, flows_by_body
@@ -201,34 +200,9 @@ def evaluate_support(
     warnings = (
         ([engine_note] if engine_note else [])
         + list(items.warnings)
-        + _per_person_warnings(lines)
         + group_engine_warnings(result.get("warnings", []))
     )
     return SupportResult(case, items, result, lines, bodies, warnings)
-
-
-def _per_person_warnings(lines: list[dict[str, Any]]) -> list[str]:
-    """Warn where one person's 人件費/負担金 support, summed over receivers, exceeds one person's cap.
-
-    The engine caps each item at 「600万円程度/人」 × persons and takes whole persons; a post (one person)
-    shared by several receivers is one item per receiver, so the engine cannot see the sum.
-    """
-    acc: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
-    for ln in lines:
-        o = ln.get("origin")
-        if ln.get("source") == "fiscal" and o and ln["measure"] in ("specialist_salary", "specialist_contribution"):
-            acc[(ln["measure"], o["post"], int(ln["fiscal_year"]))].append(ln)
-    out = []
-    for (measure, post, year), group in sorted(acc.items()):
-        caps = [int(ln["cap_yen"]) for ln in group if ln.get("cap_yen")]
-        total = sum(int(ln.get("amount_yen") or 0) for ln in group)
-        if len(group) > 1 and caps and total > max(caps):
-            what = "人件費" if measure == "specialist_salary" else "負担金"
-            out.append(
-                f"{post}（1人）の{FiscalYear(year).wareki()}の{what}の措置額の合計 {total:,}円 が1人当たりの上限 "
-                f"{max(caps):,}円 を超えています（派遣先ごとの項目に上限が別々に適用されるため。実際の措置額は上限までの可能性があります）"
-            )
-    return out
 
 
 def group_engine_warnings(warnings: list[Any]) -> list[str]:

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kouiki.store.base import Base, utcnow
+from kouiki.store.version import bump
 
 
 class AuditEntry(Base):
@@ -28,6 +29,7 @@ def record(
 ) -> AuditEntry:
     entry = AuditEntry(user=user, action=action, entity=entity, entity_id=entity_id, before=before, after=after)
     s.add(entry)
+    bump(s)  # page caches key on the data version: any write invalidates them
     return entry
 
 

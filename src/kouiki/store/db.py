@@ -96,9 +96,13 @@ def init_db(url: str | None = None) -> Engine:
     return engine(u)
 
 
+@cache
+def _factory(eng: Engine) -> sessionmaker[Session]:
+    return sessionmaker(eng, expire_on_commit=False)  # one per engine: every web request opens a session
+
+
 @contextmanager
 def session(url: str | None = None) -> Iterator[Session]:
     """A transaction: commits when the block ends, rolls back everything on error (imports are all-or-nothing)."""
-    factory = sessionmaker(init_db(url), expire_on_commit=False)
-    with factory() as s, s.begin():
+    with _factory(init_db(url))() as s, s.begin():
         yield s

@@ -1,9 +1,20 @@
 """Imports every table module so ``Base.metadata`` knows all tables (Alembic autogenerate, tests).
 
-Each capability adds one import line here for its ``kouiki.store.<capability>`` module.
+Each capability adds its ``kouiki.store.<capability>`` module to the import below.
 """
 
-from kouiki.store import audit, facilities, fiscal_plans, formation, jobs, regions, scenarios, users  # noqa: F401
+from kouiki.store import (  # noqa: F401
+    audit,
+    facilities,
+    fiscal_plans,
+    formation,
+    jobs,
+    regions,
+    scenarios,
+    staffing,
+    users,
+    version,
+)
 from kouiki.store.base import Base
 
 metadata = Base.metadata

@@ -25,9 +25,10 @@ from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kouiki.reference import codes
-from kouiki.reference.errors import KouikiError
+from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
+from kouiki.store.regions import ConflictError
 
 
 class UserRole(StrEnum):
@@ -52,15 +53,18 @@ class UserRow(Base):
     body_code: Mapped[str | None] = mapped_column(String(6), nullable=True)  # 団体担当: its body
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # 0803_web_users_admin: edits by 管理者 are version-locked; when the password last changed
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
     @property
     def user_role(self) -> UserRole:
         return UserRole(self.role)
 
     def public(self) -> dict[str, object]:
-        return {"username": self.username, "display_name": self.display_name, "role": self.role,
+        return {"id": self.id, "username": self.username, "display_name": self.display_name, "role": self.role,
                 "role_label": self.user_role.label, "region_id": self.region_id, "body_code": self.body_code,
-                "active": self.active}
+                "active": self.active, "version": self.version}
 
 
 class SessionRow(Base):
@@ -113,11 +117,106 @@ def create_user(
 
 
 def set_password(s: Session, username: str, password: str, by: str) -> None:
+    """Set a password (管理者 reset or CLI): every session of the user ends. The hash is never audited."""
     user = get_user(s, username)
-    user.password_hash = hash_password(password)
+    _store_password(user, password)
     record(s, user=by, action="update", entity="user", entity_id=username,
            before={"password": "（変更前）"}, after={"password": "（変更しました）"})
     s.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+
+
+def _store_password(user: UserRow, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.version = (user.version or 1) + 1
+
+
+def change_own_password(s: Session, username: str, current: str, new: str, keep_token: str | None) -> None:
+    """A user changes their own password: the current one must match; every other session of theirs ends
+    (the one in ``keep_token`` stays logged in)."""
+    user = get_user(s, username)
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise KouikiError("現在のパスワードが違います (current password does not match)") from None
+    if current == new:
+        raise KouikiError("新しいパスワードが現在のものと同じです")
+    _store_password(user, new)
+    record(s, user=username, action="update", entity="user", entity_id=username,
+           before={"password": "（変更前）"}, after={"password": "（本人が変更しました）"})
+    other = delete(SessionRow).where(SessionRow.user_id == user.id)
+    if keep_token:
+        other = other.where(SessionRow.token_hash != _digest(keep_token))
+    s.execute(other)
+
+
+def get_user_by_id(s: Session, user_id: int) -> UserRow:
+    user = s.get(UserRow, user_id)
+    if user is None:
+        raise NotFoundError(f"利用者（id {user_id}）は登録されていません")
+    return user
+
+
+def _active_admins(s: Session) -> int:
+    return len(list(s.scalars(select(UserRow.id).where(UserRow.role == UserRole.ADMIN.value,
+                                                         UserRow.active.is_(True)))))
+
+
+def _check_version(user: UserRow, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != user.version:
+        raise ConflictError(
+            f"利用者「{user.username}」は他の管理者が更新しました（現在の版 {user.version}、編集開始時の版 "
+            f"{expected_version}）。再読み込みしてからやり直してください (edited by someone else)"
+        )
+
+
+def update_user(
+    s: Session, user_id: int, *, by: str, display_name: str, role: UserRole | str,
+    region_id: str | None = None, body_code: str | None = None, expected_version: int | None = None,
+) -> UserRow:
+    """管理者 edits a user's display name, role and region/body. The last active 管理者 cannot be demoted."""
+    user = get_user_by_id(s, user_id)
+    _check_version(user, expected_version)
+    try:
+        new_role = UserRole(role)
+    except ValueError:
+        raise KouikiError(f"権限 {role!r} はありません（admin / region / body / viewer）") from None
+    display_name = display_name.strip()
+    if not display_name:
+        raise KouikiError("表示名（display_name）を入力してください")
+    if new_role is UserRole.REGION and not region_id:
+        raise KouikiError("圏域担当には担当する圏域（region_id）が必要です")
+    if new_role is UserRole.BODY and not body_code:
+        raise KouikiError("団体担当には担当する団体コード（body_code）が必要です")
+    if user.role == UserRole.ADMIN.value and new_role is not UserRole.ADMIN and user.active and _active_admins(s) <= 1:
+        raise KouikiError("最後の有効な管理者の権限は変更できません（先に別の管理者を登録してください）")
+    before = user.public()
+    user.display_name = display_name
+    user.role = new_role.value
+    user.region_id = region_id if new_role is UserRole.REGION else None
+    user.body_code = codes.normalize(body_code) if new_role is UserRole.BODY and body_code else None
+    user.version = (user.version or 1) + 1
+    s.flush()
+    record(s, user=by, action="update", entity="user", entity_id=user.username, before=before, after=user.public())
+    return user
+
+
+def set_active(s: Session, user_id: int, active: bool, *, by: str, expected_version: int | None = None) -> UserRow:
+    """Deactivate (利用停止: login refused, sessions end) or reactivate a user. The last active 管理者 stays."""
+    user = get_user_by_id(s, user_id)
+    _check_version(user, expected_version)
+    if user.active == active:
+        return user
+    if not active and user.role == UserRole.ADMIN.value and _active_admins(s) <= 1:
+        raise KouikiError("最後の有効な管理者は利用停止にできません（先に別の管理者を登録してください）")
+    before = user.public()
+    user.active = active
+    user.version = (user.version or 1) + 1
+    if not active:
+        s.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    s.flush()
+    record(s, user=by, action="update", entity="user", entity_id=user.username, before=before, after=user.public())
+    return user
 
 
 def get_user(s: Session, username: str) -> UserRow:

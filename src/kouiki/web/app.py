@@ -168,11 +168,13 @@ def create_app() -> FastAPI:
         routes_api,
         routes_exports,
         routes_fiscal,
+        routes_formation,
         routes_pages,
         routes_staffing,
     )
 
-    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing):
+    for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing,
+                   routes_formation):
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)

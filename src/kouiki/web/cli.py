@@ -41,4 +41,4 @@ def serve(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"[bold green]kouiki Web アプリ: http://{shown}:{port}/[/]  （Ctrl+C で停止）", highlight=False)
     uvicorn.run("kouiki.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=False)
+                log_level="warning", access_log=False, proxy_headers=False)

@@ -88,11 +88,8 @@ def api_create_region(body: RegionWrite, s: DB, viewer: W) -> dict[str, Any]:
 
 @router.get("/regions/{region_id}", summary="圏域ダッシュボード")
 def api_region(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
-    from kouiki.web.routes_fiscal import fiscal_summary
-
-    region = service.region_or_404(s, region_id)
-    return views.dashboard(s, region) | {"document": region.model_dump(mode="json"),
-                                         "fiscal_summary": fiscal_summary(s, region)}
+    region, d = views.region_dashboard(s, region_id)
+    return d | {"document": region.model_dump(mode="json")}
 
 
 @router.put("/regions/{region_id}", summary="圏域の更新（版を指定: 他の人の更新を上書きしない）")

@@ -6,11 +6,15 @@ line with its explanation (trace), parameters, citation and confidence, and save
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -144,11 +148,138 @@ def fiscal_page(request: Request, s: DB, viewer: V, region: str | None = None) -
         next((r for r in regions if r.id == viewer.region_id), regions[0] if regions else None))
     if chosen is None:
         raise HTTPException(status_code=404, detail="圏域が登録されていません")
-    plan_text, overrides, version = _plan_state(s, chosen)
+    return _page(request, s, viewer, chosen)
+
+
+def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, status: int = 200,
+          upload_errors: list[str] | None = None, uploaded: bool = False) -> Response:
+    plan_text, overrides, version = _plan_state(s, region)
     result = run(yaml.safe_load(plan_text), _overrides(overrides))
-    return render(request, "fiscal.html", viewer, regions=regions, region=chosen, plan_text=plan_text,
-                  overrides=overrides, version=version, result=result, error=None,
-                  can_edit=viewer.can_edit_region(chosen.id), saved=version is not None)
+    return render(request, "fiscal.html", viewer, status_code=status, regions=list_regions(s), region=region,
+                  plan_text=plan_text, overrides=overrides, version=version, result=result, error=None,
+                  can_edit=viewer.can_edit_region(region.id), saved=version is not None,
+                  upload_errors=upload_errors or [], uploaded=uploaded)
+
+
+# ----- Excel plan (the engine's template): download prefilled, upload filled ------------------------------
+
+class UploadRefused(KouikiError):
+    """A filled template with errors: every problem names the sheet, row and column. Nothing is saved."""
+
+    def __init__(self, problems: list[dict[str, Any]]):
+        self.problems = problems
+        super().__init__("Excelの計画に誤りがあるため保存しませんでした: " + "; ".join(p["text"] for p in problems[:10]))
+
+
+def _jsonable(v: Any) -> Any:
+    """A raw Excel cell as JSON (the store keeps plain data): whole floats → int, dates → ISO text."""
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else str(Decimal(str(v)))
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    return v
+
+
+def read_plan_upload(data: bytes, filename: str, overrides: list[str]) -> list[dict[str, Any]]:
+    """The items of a filled template, checked by the fiscal engine; :class:`UploadRefused` naming sheet, row
+    and column of every problem otherwise."""
+    from kouiki.fiscal.template import SHEET, column_label, field_columns, read_xlsx
+
+    if not filename.lower().endswith(".xlsx"):
+        raise UploadRefused([{"sheet": None, "row": None, "column": None, "field": None,
+                              "message": "Excel（.xlsx）ファイルを選んでください",
+                              "text": f"{filename}: Excel（.xlsx）ファイルを選んでください"}])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plan.xlsx"
+        path.write_bytes(data)
+        result = run(path, overrides)
+        if result["errors"]:
+            cols = field_columns(path)
+            problems = []
+            for e in result["errors"]:
+                fld = e.get("field")
+                col = cols.get(fld) if fld else None
+                where = filename
+                if e.get("row") is not None or fld:  # a file that cannot be opened has no sheet to name
+                    where += f" シート「{SHEET}」"
+                if e.get("row") is not None:
+                    where += f" {e['row']}行目"
+                if fld:
+                    where += f" {col + '列' if col else ''}（{column_label(fld)}・{fld}）"
+                problems.append({"sheet": SHEET, "row": e.get("row"), "column": col, "field": fld,
+                                 "message": e["message"], "text": f"{where}: {e['message']}"})
+            raise UploadRefused(problems)
+        items, _rows, _sheet = read_xlsx(path)
+    return [_jsonable(it) for it in items]
+
+
+def _saved_overrides(s: Session, region_id: str) -> list[str]:
+    row = get_plan(s, region_id)
+    return list(row.document.get("overrides", [])) if row is not None else []
+
+
+@router.get("/export/fiscal/{region_id}/plan-template.xlsx", tags=["exports"],
+            summary="財政計画の Excel 様式（保存済みの計画入り）")
+def export_plan_template(region_id: str, s: DB, viewer: V) -> Response:
+    from kouiki.fiscal.template import write_template
+    from kouiki.web.routes_exports import XLSX, download
+
+    region = service.region_or_404(s, region_id)
+    row = get_plan(s, region_id)
+    doc = row.document if row is not None else example_plan(region)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_template(Path(tmp) / "plan.xlsx", items=list(doc.get("items", [])))
+        body = path.read_bytes()
+    return download(body, f"{region.display_name}_財政計画.xlsx", XLSX)
+
+
+@router.post("/fiscal/xlsx", include_in_schema=False)
+def fiscal_upload(
+    request: Request, s: DB, viewer: V, region: Annotated[str, Form()], file: Annotated[UploadFile, File()],
+    version: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(viewer, request, csrf_token)
+    chosen = service.region_or_404(s, region)
+    if not viewer.can_edit_region(chosen.id):
+        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    data = file.file.read()
+    overrides = _saved_overrides(s, chosen.id)
+    try:
+        items = read_plan_upload(data, file.filename or "計画.xlsx", overrides)
+        save_plan(s, chosen.id, {"items": items, "overrides": overrides}, user=viewer.username,
+                  expected_version=int(version) if version.isdigit() else None)
+    except UploadRefused as exc:
+        return _page(request, s, viewer, chosen, status=400, upload_errors=[p["text"] for p in exc.problems])
+    except ConflictError as exc:
+        return _page(request, s, viewer, chosen, status=409, upload_errors=[str(exc)])
+    return RedirectResponse(f"/fiscal?region={chosen.id}&uploaded=1", status_code=303)
+
+
+@router.post("/api/regions/{region_id}/fiscal-plan/xlsx", tags=["fiscal"],
+             summary="財政計画を Excel 様式から保存（版を指定。誤りはシート・行・列つきで 400、保存しない）")
+def api_plan_upload(
+    region_id: str, request: Request, s: DB, viewer: V, file: Annotated[UploadFile, File()],
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    check_csrf(viewer, request)
+    service.region_or_404(s, region_id)
+    if not viewer.can_edit_region(region_id):
+        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    data = file.file.read()
+    overrides = _saved_overrides(s, region_id)
+    try:
+        items = read_plan_upload(data, file.filename or "計画.xlsx", overrides)
+    except UploadRefused as exc:
+        return JSONResponse({"detail": str(exc), "errors": exc.problems}, status_code=400)
+    new_version = save_plan(s, region_id, {"items": items, "overrides": overrides}, user=viewer.username,
+                            expected_version=version)
+    result = run({"items": items}, overrides)
+    return JSONResponse({"region_id": region_id, "version": new_version, "items": len(items),
+                         "totals": result["totals"]})
 
 
 @router.post("/fiscal", include_in_schema=False)

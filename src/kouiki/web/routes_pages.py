@@ -99,11 +99,7 @@ def regions_create(
 
 @router.get("/regions/{region_id}")
 def region_page(request: Request, region_id: str, s: DB, viewer: V) -> Response:
-    from kouiki.web.routes_fiscal import fiscal_summary
-
-    region = service.region_or_404(s, region_id)
-    d = views.dashboard(s, region)
-    d["fiscal_summary"] = fiscal_summary(s, region)
+    region, d = views.region_dashboard(s, region_id)
     return render(request, "region.html", viewer, d=d, region=region,
                   can_edit=viewer.can_edit_region(region.id))
 

@@ -19,6 +19,7 @@ from kouiki.reference.regions import Region, Role, national_status
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import list_scenarios
+from kouiki.web import page_cache
 from kouiki.web.inventories import facilities_of, facility_count_of, inventory_names_of
 
 MUNICIPALITY_SOURCE = "総務省 全国地方公共団体コード、国勢調査（2015年・2020年）人口（kouiki 同梱の市区町村マスタ）"
@@ -113,6 +114,21 @@ def dashboard(s: Session, region: Region, today: dt.date | None = None) -> dict[
         "scenarios": [{"id": sc.id, "name": sc.name, "version": sc.version} for sc in list_scenarios(s, region.id)],
         "fiscal_summary": None,  # filled by the fiscal engine when merged
     }
+
+
+def region_dashboard(s: Session, region_id: str) -> tuple[Region, dict[str, Any]]:
+    """The region and its dashboard with the fiscal summary — cached until the store's next write (the most
+    viewed page; see :mod:`kouiki.web.page_cache`). Callers must not modify what they get."""
+    from kouiki.web import service
+    from kouiki.web.routes_fiscal import fiscal_summary
+
+    def build() -> tuple[Region, dict[str, Any]]:
+        region = service.region_or_404(s, region_id)
+        d = dashboard(s, region)
+        d["fiscal_summary"] = fiscal_summary(s, region)
+        return region, d
+
+    return page_cache.cached(s, ("dashboard", region_id), build)
 
 
 def central_check(s: Session, region: Region) -> dict[str, Any]:
