@@ -9,6 +9,7 @@ import yaml
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from kouiki.facilities.model import MajorCategory
 from kouiki.reference import codes
@@ -284,8 +285,18 @@ def scenario_edit_form(request: Request, scenario_id: int, s: DB, viewer: V) -> 
     return _form_page(request, s, viewer, row.region_id, row=row, values=_form_values(row.document, row.name), rows=rows)
 
 
-async def _submit_form(request: Request, s: Session, viewer: Viewer, region_id: str, row: ScenarioRow | None) -> Response:
-    form = await request.form()
+async def _form_data(request: Request) -> FormData:
+    """The raw form (its action fields are numbered: a0_type, a1_type, …); parsed here, in the event loop, so the
+    handlers themselves stay plain functions run in the thread pool (they query the store and evaluate)."""
+    return await request.form()
+
+
+FormDataDep = Annotated[FormData, Depends(_form_data)]
+
+
+def _submit_form(
+    request: Request, form: FormData, s: Session, viewer: Viewer, region_id: str, row: ScenarioRow | None
+) -> Response:
     check_csrf(viewer, request, str(form.get("csrf_token") or ""))
     _require_editor(viewer, region_id)
     values: dict[str, Any] = {"name": str(form.get("name") or "").strip(), "description": str(form.get("description") or "").strip(),
@@ -321,15 +332,15 @@ async def _submit_form(request: Request, s: Session, viewer: Viewer, region_id: 
 
 
 @router.post("/regions/{region_id}/scenarios/form")
-async def scenario_create_form(request: Request, region_id: str, s: DB, viewer: V) -> Response:
+def scenario_create_form(request: Request, region_id: str, s: DB, viewer: V, form: FormDataDep) -> Response:
     service.region_or_404(s, region_id)
-    return await _submit_form(request, s, viewer, region_id, None)
+    return _submit_form(request, form, s, viewer, region_id, None)
 
 
 @router.post("/scenarios/{scenario_id}/form")
-async def scenario_save_form(request: Request, scenario_id: int, s: DB, viewer: V) -> Response:
+def scenario_save_form(request: Request, scenario_id: int, s: DB, viewer: V, form: FormDataDep) -> Response:
     row = get_scenario(s, scenario_id)
-    return await _submit_form(request, s, viewer, row.region_id, row)
+    return _submit_form(request, form, s, viewer, row.region_id, row)
 
 
 @router.get("/regions/{region_id}/compare")
