@@ -78,3 +78,8 @@ def test_cost_recovery_and_population_weighted() -> None:
     assert fees.unified_fee(pw)[0] == 750
     with pytest.raises(fees.FeeError, match="規則"):
         fees.FeeGroup.from_dict({"facility_type": "x", "rule": "median"})
+
+
+def test_rule_label_reads_as_a_percentage() -> None:
+    assert sharing.ShareRule.from_dict("equal").describe() == "均等割100%"  # not 「均等割1E+2%」
+    assert sharing.ShareRule.from_dict({"method": "mix", "weights": {"equal": "0.1", "population": "0.9"}}).describe() == "均等割10% + 人口割90%"

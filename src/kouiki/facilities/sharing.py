@@ -86,7 +86,8 @@ class ShareRule:
     def describe(self) -> str:
         if self.own:
             return "各団体が自らの分を負担"
-        return " + ".join(f"{KEY_LABEL[k]}{(w * 100).normalize()}%" for k, w in self.weights.items())
+        # format "f": Decimal("100").normalize() alone prints as 1E+2
+        return " + ".join(f"{KEY_LABEL[k]}{format((w * 100).normalize(), 'f')}%" for k, w in self.weights.items())
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": "own" if self.own else "mix", "weights": {k.value: str(w) for k, w in self.weights.items()},

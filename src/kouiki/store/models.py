@@ -6,6 +6,7 @@ Each capability adds its ``kouiki.store.<capability>`` module to the import belo
 from kouiki.store import (  # noqa: F401
     audit,
     facilities,
+    facility_council,
     fiscal_plans,
     formation,
     jobs,

@@ -167,6 +167,7 @@ def create_app() -> FastAPI:
         routes_admin,
         routes_api,
         routes_exports,
+        routes_facility_planning,
         routes_fiscal,
         routes_formation,
         routes_pages,
@@ -174,7 +175,7 @@ def create_app() -> FastAPI:
     )
 
     for module in (routes_pages, routes_api, routes_exports, routes_admin, routes_fiscal, routes_staffing,
-                   routes_formation):
+                   routes_facility_planning, routes_formation):
         app.include_router(module.router)
     for hook in _extensions:
         hook(app)
