@@ -17,7 +17,7 @@ from kouiki.store.users import authenticate
 from kouiki.web.demo import ensure_demo_logins, load_demo_data
 from kouiki.web.inventories import facilities_of
 
-WEB_TABLES = {"web_user", "web_session", "scenario", "fiscal_plan", "staffing_plan"}
+WEB_TABLES = {"web_user", "web_session", "scenario", "fiscal_plan", "staffing_plan", "web_job"}
 
 
 def test_migrations_build_the_web_tables_exactly_and_downgrade_cleanly() -> None:

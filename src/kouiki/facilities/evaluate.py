@@ -210,7 +210,9 @@ def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]
 
 
 def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMatrix | None,
-            progress: Progress | None, graph: RoadGraph | None = None) -> tuple[dict[str, Any], TravelMatrix | None]:
+            progress: Progress | None, graph: RoadGraph | None = None,
+            keep: dict[str, accessmod.AccessChange] | None = None) -> tuple[dict[str, Any], TravelMatrix | None]:
+    """Access per 大分類 (and 中分類); ``keep`` receives each 大分類's :class:`AccessChange` (per-point minutes)."""
     s = ctx.s
     cats: list[MajorCategory]
     if s.categories:
@@ -282,7 +284,10 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
         before = [f.facility_id for f in located if f.category == cat and f.facility_id not in ctx.new_sites]
         after = [f.facility_id for f in located
                  if (ctx.category_at_end(f) == cat) and f.facility_id not in ctx.closed_at]
-        out[cat.value] = run(before, after).to_dict()
+        change = run(before, after)
+        if keep is not None:
+            keep[cat.value] = change
+        out[cat.value] = change.to_dict()
     by_sub: dict[str, Any] = {}
     for sub in s.subcategories or []:
         before = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.new_sites]
@@ -585,6 +590,23 @@ def evaluate(
         "council": None if council is None else council.to_dict(),
         "inventory": {"facilities": len(ctx.facilities), "sources": inventory.sources, "notes": inventory.notes},
     }
+
+
+def access_points(
+    scenario: Scenario,
+    inventory: Inventory,
+    demand: Sequence[demandmod.DemandPoint] | None = None,
+    matrix: TravelMatrix | None = None,
+    graph: RoadGraph | None = None,
+) -> tuple[list[demandmod.DemandPoint], dict[str, accessmod.AccessChange]]:
+    """The access part of :func:`evaluate` with every demand point kept: (demand points, 大分類 → before/after
+    minutes per point), for maps. Same demand, travel times and scope rules as :func:`evaluate`."""
+    ctx = _Ctx(scenario, inventory)
+    if demand is None:
+        demand = demandmod.approximate_demand(ctx.bodies, ctx.s.demand.census_year)
+    changes: dict[str, accessmod.AccessChange] = {}
+    _access(ctx, demand, matrix, None, graph, keep=changes)
+    return list(demand), changes
 
 
 def load_inventory(ref: str, base_dir: Path) -> Inventory:

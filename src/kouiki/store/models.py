@@ -9,6 +9,7 @@ from kouiki.store import (  # noqa: F401
     facility_council,
     fiscal_plans,
     formation,
+    jobs,
     regions,
     scenarios,
     staffing,

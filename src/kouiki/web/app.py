@@ -6,8 +6,9 @@ and the Content-Security-Policy only allows this origin (plus the 地理院タ�
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -116,8 +117,18 @@ def _error_response(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", viewer, status_code=status, status=status, message=message)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At server start: optimiser jobs a stopped server left running are marked 中断 (interrupted)."""
+    from kouiki.web.optimizer_jobs import mark_interrupted_jobs
+
+    mark_interrupted_jobs()
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="kouiki 広域連携 Web API", version=__version__, openapi_url="/openapi.json",
         docs_url=None, redoc_url=None,  # the bundled Swagger UI pages load scripts from a CDN: off
         description="圏域・財政措置・公共施設・シナリオの API。書き込みにはログインと X-CSRF-Token が必要です。",

@@ -195,26 +195,62 @@ def api_compare(region_id: str, s: DB, viewer: V, ids: Annotated[list[int], Quer
     return {"region_id": region_id, "version": region_version(s, region_id), "scenarios": out}
 
 
+@router.get("/regions/{region_id}/scenario-form", summary="シナリオのフォーム編集の選択肢（団体・施設・年度・種類）")
+def api_scenario_form_options(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    from kouiki.web import scenario_form
+
+    return scenario_form.public_options(scenario_form.options(s, service.region_or_404(s, region_id)))
+
+
+@router.get("/scenarios/{scenario_id}/form", summary="シナリオのフォーム編集（行と選択肢）")
+def api_scenario_form(scenario_id: int, s: DB, viewer: V) -> dict[str, Any]:
+    from kouiki.web import scenario_form
+
+    row = get_scenario(s, scenario_id)
+    opts = scenario_form.options(s, service.region_or_404(s, row.region_id), row.document)
+    return {"id": row.id, "name": row.name, "version": row.version, "document": row.document,
+            "rows": scenario_form.rows_from_document(row.document), "options": scenario_form.public_options(opts)}
+
+
+@router.get("/scenarios/{scenario_id}/access.geojson", summary="アクセスの変化（需要点ごとの所要時間: 変更前・変更後・増加）")
+def api_scenario_access(scenario_id: int, s: DB, viewer: V, category: str | None = None) -> dict[str, Any]:
+    from kouiki.web.scenario_access import access_geojson
+
+    return access_geojson(s, get_scenario(s, scenario_id), category)
+
+
 # ----- optimiser ------------------------------------------------------------------------------------------
 
 class OptimizeBody(BaseModel):
     category: str  # 大分類
-    keep: int  # 残す施設数 (p)
-    fiscal_year: int  # 廃止年度 of the closures in the resulting scenario
+    fiscal_year: int | str  # 廃止年度 of the closures in the resulting scenario (2028 or "R10")
+    model: str = "p-median"  # p-median / mclp / lscp
+    keep: int | None = None  # 残す施設数 (p-median, mclp)
+    threshold_km: float | None = None  # 距離の閾値 km (mclp, lscp)
+    time_limit: float = 30.0  # 計算時間の上限（秒）
 
 
 @router.post("/regions/{region_id}/optimize", status_code=202, summary="施設配置の最適化を開始（進捗は /api/jobs/{id}）")
 def api_optimize(region_id: str, body: OptimizeBody, s: DB, viewer: W) -> dict[str, Any]:
+    from kouiki.reference.calendar import FiscalYear
+    from kouiki.web.optimizer_jobs import JobRequest
     from kouiki.web.routes_pages import start_optimizer
 
-    return {"job_id": start_optimizer(s, viewer, region_id, body.category, body.keep, body.fiscal_year)}
+    req = JobRequest(model=body.model, category=body.category, fiscal_year=FiscalYear.parse(body.fiscal_year).year,
+                     keep=body.keep, threshold_km=body.threshold_km, time_limit=body.time_limit)
+    return {"job_id": start_optimizer(s, viewer, region_id, req)}
+
+
+@router.get("/regions/{region_id}/jobs", summary="圏域の最適化の処理（新しい順）")
+def api_jobs(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    from kouiki.store.jobs import list_jobs
+
+    service.region_or_404(s, region_id)
+    return {"jobs": [j.public() for j in list_jobs(s, region_id)]}
 
 
 @router.get("/jobs/{job_id}", summary="最適化の進捗と結果")
-def api_job(job_id: str, viewer: V) -> dict[str, Any]:
-    from kouiki.web.optimizer_jobs import get_job
+def api_job(job_id: str, s: DB, viewer: V) -> dict[str, Any]:
+    from kouiki.store.jobs import get_job
 
-    job = get_job(job_id)
-    if job is None:
-        raise HTTPException(status_code=404, detail="この処理は見つかりません")
-    return job.public()
+    return get_job(s, job_id).public()

@@ -84,3 +84,17 @@ def export_scenario(scenario_id: int, fmt: str, s: DB, viewer: V, encoding: str 
         facilities = service.region_inventory(s, region).facilities
         return download(scenario_pdf(region, row, evaluation, facilities), f"{stem}.pdf", "application/pdf")
     return table_response(scenario_tables(region, row, evaluation), stem, fmt, encoding)
+
+
+@router.get("/scenarios/{scenario_id}/access.{fmt}", summary="需要点ごとの所要時間（地図の数値、xlsx / csv）")
+def export_scenario_access(
+    scenario_id: int, fmt: str, s: DB, viewer: V, category: str | None = None, encoding: str = "cp932"
+) -> Response:
+    from kouiki.web.scenario_access import access_geojson, access_table
+
+    row = get_scenario(s, scenario_id)
+    region = service.region_or_404(s, row.region_id)
+    geo = access_geojson(s, row, category)
+    names = {m.code: m.municipality.name for m in region.members}
+    stem = f"{region.display_name}_{row.name}_需要点の所要時間"
+    return table_response([access_table(geo, names, row.name)], stem, fmt, encoding)

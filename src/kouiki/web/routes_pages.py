@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from kouiki.facilities.model import MajorCategory
 from kouiki.reference import codes
+from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 from kouiki.store.regions import ConflictError, list_regions
-from kouiki.store.scenarios import get_scenario, list_scenarios
+from kouiki.store.scenarios import ScenarioRow, get_scenario, list_scenarios
 from kouiki.store.users import AuthError, authenticate, close_session, open_session
-from kouiki.web import service, views
+from kouiki.web import scenario_form, service, views
 from kouiki.web.app import db, render
 from kouiki.web.auth import COOKIE, Viewer, check_csrf, require_viewer, session_lifetime, viewer_from_request
+from kouiki.web.optimizer_jobs import JobRequest
 from kouiki.web.routes_api import set_login_cookie
 from kouiki.web.scenario_report import body_rows
 
@@ -163,12 +167,20 @@ def example_scenario(s: Session, region_id: str) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
+def _scenarios_context(s: Session, viewer: Viewer, region_id: str) -> dict[str, Any]:
+    from kouiki.store.jobs import list_jobs
+    from kouiki.web.optimizer_jobs import MODELS
+
+    region = service.region_or_404(s, region_id)
+    return {"region": region, "rows": list_scenarios(s, region_id), "can_edit": viewer.can_edit_region(region_id),
+            "categories": [c.value for c in MajorCategory], "next_year": views.current_fiscal_year().year + 2,
+            "jobs": [j.public() for j in list_jobs(s, region_id)], "models": MODELS}
+
+
 @router.get("/regions/{region_id}/scenarios")
 def scenarios_page(request: Request, region_id: str, s: DB, viewer: V) -> Response:
-    region = service.region_or_404(s, region_id)
-    return render(request, "scenarios.html", viewer, region=region, rows=list_scenarios(s, region_id),
-                  can_edit=viewer.can_edit_region(region_id), error=None, example=example_scenario(s, region_id),
-                  categories=[c.value for c in MajorCategory], next_year=views.current_fiscal_year().year + 2)
+    return render(request, "scenarios.html", viewer, error=None, example=example_scenario(s, region_id),
+                  **_scenarios_context(s, viewer, region_id))
 
 
 @router.post("/regions/{region_id}/scenarios")
@@ -180,28 +192,32 @@ def scenarios_create(
     try:
         row = service.new_scenario(s, viewer, region_id, name, service.parse_document(document, "シナリオ"))
     except KouikiError as exc:
-        region = service.region_or_404(s, region_id)
-        return render(request, "scenarios.html", viewer, status_code=400, region=region,
-                      rows=list_scenarios(s, region_id), can_edit=viewer.can_edit_region(region_id),
-                      error=str(exc), example=document, name=name, categories=[c.value for c in MajorCategory],
-                      next_year=views.current_fiscal_year().year + 2)
+        return render(request, "scenarios.html", viewer, status_code=400, error=str(exc), example=document, name=name,
+                      **_scenarios_context(s, viewer, region_id))
     return RedirectResponse(f"/scenarios/{row.id}", status_code=303)
 
 
-def _scenario_context(s: Session, viewer: Viewer, scenario_id: int) -> dict[str, Any]:
+def _scenario_context(s: Session, viewer: Viewer, scenario_id: int, category: str | None = None) -> dict[str, Any]:
+    from kouiki.web.scenario_access import access_geojson, worst_points
+
     row = get_scenario(s, scenario_id)
     region = service.region_or_404(s, row.region_id)
     evaluation = service.scenario_evaluation(s, row)
+    geo = access_geojson(s, row, category)
     return {"row": row, "region": region, "evaluation": evaluation, "body_rows": body_rows(evaluation),
             "removed": evaluation["closed_ids"],
             "names": {m.code: m.municipality.name for m in region.members},
             "can_edit": viewer.can_edit_region(row.region_id),
+            "access_map": {k: geo.get(k) for k in ("category", "categories", "legend", "table", "notes",
+                                                   "threshold_minutes", "views")},
+            "worst_points": worst_points(geo),
             "document_text": yaml.safe_dump(row.document, allow_unicode=True, sort_keys=False)}
 
 
 @router.get("/scenarios/{scenario_id}")
-def scenario_page(request: Request, scenario_id: int, s: DB, viewer: V) -> Response:
-    return render(request, "scenario.html", viewer, error=None, **_scenario_context(s, viewer, scenario_id))
+def scenario_page(request: Request, scenario_id: int, s: DB, viewer: V, category: str | None = None) -> Response:
+    """``?category=大分類`` chooses which 大分類's access the map shows (default: the first evaluated)."""
+    return render(request, "scenario.html", viewer, error=None, **_scenario_context(s, viewer, scenario_id, category))
 
 
 @router.post("/scenarios/{scenario_id}")
@@ -220,6 +236,113 @@ def scenario_save(
     return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
 
 
+# ----- scenario form editor -------------------------------------------------------------------------------
+
+def _form_page(
+    request: Request, s: Session, viewer: Viewer, region_id: str, *, row: ScenarioRow | None,
+    values: dict[str, Any], rows: list[dict[str, Any]], error: str | None = None, status_code: int = 200,
+    version: int | None = None,
+) -> Response:
+    region = service.region_or_404(s, region_id)
+    opts = scenario_form.options(s, region, row.document if row else None)
+    rows = [dict(r, index=i + 1) for i, r in enumerate(rows)]
+    return render(request, "scenario_form.html", viewer, status_code=status_code, region=region, row=row,
+                  values=values, rows=rows, opts=opts, error=error,
+                  version=version if version is not None else (row.version if row else None),
+                  template_row=scenario_form.blank_row(start if isinstance(start := values.get("start_fiscal_year"), int)
+                                                       else opts["years"][0]["year"]))
+
+
+def _form_values(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    start = doc.get("start_fiscal_year")
+    try:
+        start_year = FiscalYear.parse(start).year if start is not None else views.current_fiscal_year().year
+    except Exception:
+        start_year = None
+    return {"name": name, "description": doc.get("description") or "", "start_fiscal_year": start_year,
+            "categories": list(doc.get("categories") or [])}
+
+
+def _require_editor(viewer: Viewer, region_id: str) -> None:
+    if not viewer.can_edit_region(region_id):
+        raise HTTPException(status_code=403, detail="この圏域のシナリオを編集する権限がありません（圏域担当または管理者）")
+
+
+@router.get("/regions/{region_id}/scenarios/new")
+def scenario_new_form(request: Request, region_id: str, s: DB, viewer: V) -> Response:
+    _require_editor(viewer, region_id)
+    fy = views.current_fiscal_year().year
+    return _form_page(request, s, viewer, region_id, row=None,
+                      values={"name": "", "description": "", "start_fiscal_year": fy, "categories": []},
+                      rows=[scenario_form.blank_row(fy + 2)])
+
+
+@router.get("/scenarios/{scenario_id}/edit")
+def scenario_edit_form(request: Request, scenario_id: int, s: DB, viewer: V) -> Response:
+    row = get_scenario(s, scenario_id)
+    _require_editor(viewer, row.region_id)
+    rows = scenario_form.rows_from_document(row.document) or [scenario_form.blank_row(views.current_fiscal_year().year + 2)]
+    return _form_page(request, s, viewer, row.region_id, row=row, values=_form_values(row.document, row.name), rows=rows)
+
+
+async def _form_data(request: Request) -> FormData:
+    """The raw form (its action fields are numbered: a0_type, a1_type, …); parsed here, in the event loop, so the
+    handlers themselves stay plain functions run in the thread pool (they query the store and evaluate)."""
+    return await request.form()
+
+
+FormDataDep = Annotated[FormData, Depends(_form_data)]
+
+
+def _submit_form(
+    request: Request, form: FormData, s: Session, viewer: Viewer, region_id: str, row: ScenarioRow | None
+) -> Response:
+    check_csrf(viewer, request, str(form.get("csrf_token") or ""))
+    _require_editor(viewer, region_id)
+    values: dict[str, Any] = {"name": str(form.get("name") or "").strip(), "description": str(form.get("description") or "").strip(),
+              "start_fiscal_year": str(form.get("start_fiscal_year") or ""),
+              "categories": [str(c) for c in form.getlist("categories")]}
+    with contextlib.suppress(Exception):  # shown unchosen; the schema names it on save
+        values["start_fiscal_year"] = FiscalYear.parse(values["start_fiscal_year"]).year
+    rows = scenario_form.submitted_rows(form)
+    version_text = str(form.get("version") or "")
+    version = int(version_text) if version_text.isdigit() else None
+    if form.get("op") == "add":  # 行を追加 without JavaScript: show the form again with one more row, save nothing
+        rows.append(scenario_form.blank_row(rows[-1]["fiscal_year"] if rows and rows[-1]["fiscal_year"] else
+                                            views.current_fiscal_year().year + 2))
+        return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, version=version)
+    region = service.region_or_404(s, region_id)
+    opts = scenario_form.options(s, region, row.document if row else None)
+    numbers: list[int] = []
+    try:
+        name, doc, numbers = scenario_form.document_from_form(form, row.document if row else {}, opts)
+        if row is None:
+            saved = service.new_scenario(s, viewer, region_id, name, doc)
+        else:
+            if version is None:
+                raise KouikiError("版（version）がありません。ページを再読み込みしてください")
+            saved = service.edit_scenario(s, viewer, row.id, name, doc, version)
+    except ConflictError as exc:
+        return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, error=str(exc),
+                          status_code=409, version=version)
+    except KouikiError as exc:
+        return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows,
+                          error=scenario_form.explain(str(exc), numbers), status_code=400, version=version)
+    return RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
+
+
+@router.post("/regions/{region_id}/scenarios/form")
+def scenario_create_form(request: Request, region_id: str, s: DB, viewer: V, form: FormDataDep) -> Response:
+    service.region_or_404(s, region_id)
+    return _submit_form(request, form, s, viewer, region_id, None)
+
+
+@router.post("/scenarios/{scenario_id}/form")
+def scenario_save_form(request: Request, scenario_id: int, s: DB, viewer: V, form: FormDataDep) -> Response:
+    row = get_scenario(s, scenario_id)
+    return _submit_form(request, form, s, viewer, row.region_id, row)
+
+
 @router.get("/regions/{region_id}/compare")
 def compare_page(
     request: Request, region_id: str, s: DB, viewer: V, ids: Annotated[list[int] | None, Query()] = None
@@ -236,36 +359,49 @@ def compare_page(
 
 # ----- optimiser (background job with progress) -----------------------------------------------------------
 
-def start_optimizer(s: Session, viewer: Viewer, region_id: str, category: str, keep: int, fiscal_year: int) -> str:
-    from kouiki.web.optimizer_jobs import start_p_median
+def start_optimizer(s: Session, viewer: Viewer, region_id: str, req: JobRequest) -> str:
+    from kouiki.web.optimizer_jobs import start_job
 
     region = service.region_or_404(s, region_id)
     if not viewer.can_edit_region(region_id):
         raise HTTPException(status_code=403, detail="最適化でシナリオを作る権限がありません（圏域担当または管理者）")
-    try:
-        cat = MajorCategory(category)
-    except ValueError:
-        raise KouikiError(f"大分類「{category}」は13区分のどれでもありません") from None
     facilities = service.region_inventory(s, region).facilities
-    return start_p_median(viewer, region_id, region.member_codes(), facilities, cat, keep, fiscal_year).id
+    return start_job(viewer, region_id, region.member_codes(), facilities, req)
+
+
+def _number(text: str, what: str, kind: type[int] | type[float]) -> Any:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise KouikiError(f"「{what}」は数値で入力してください: {text}") from None
 
 
 @router.post("/regions/{region_id}/optimize")
 def optimize_submit(
     request: Request, region_id: str, s: DB, viewer: V, category: Annotated[str, Form()],
-    keep: Annotated[int, Form()], fiscal_year: Annotated[int, Form()], csrf_token: Annotated[str, Form()] = "",
+    fiscal_year: Annotated[str, Form()], model: Annotated[str, Form()] = "p-median",
+    keep: Annotated[str, Form()] = "", threshold_km: Annotated[str, Form()] = "",
+    time_limit: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(viewer, request, csrf_token)
-    job_id = start_optimizer(s, viewer, region_id, category, keep, fiscal_year)
+    try:
+        year = FiscalYear.parse(fiscal_year.strip()).year
+    except Exception:
+        raise KouikiError(f"「廃止年度」が年度として読めません: {fiscal_year}") from None
+    req = JobRequest(model=model, category=category, fiscal_year=year, keep=_number(keep, "残す施設数", int),
+                     threshold_km=_number(threshold_km, "距離の閾値（km）", float),
+                     time_limit=_number(time_limit, "計算時間の上限（秒）", float) or 30.0)
+    job_id = start_optimizer(s, viewer, region_id, req)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 @router.get("/jobs/{job_id}")
 def job_page(request: Request, job_id: str, s: DB, viewer: V) -> Response:
-    from kouiki.web.optimizer_jobs import get_job
+    from kouiki.store.jobs import get_job
 
-    job = get_job(job_id)
-    if job is None:
-        raise HTTPException(status_code=404, detail="この処理は見つかりません（サーバーの再起動で消えた可能性があります）")
+    job = get_job(s, job_id).public()
     fragment = request.headers.get("hx-request") == "true"
-    return render(request, "_job.html" if fragment else "job.html", viewer, job=job.public())
+    return render(request, "_job.html" if fragment else "job.html", viewer, job=job)

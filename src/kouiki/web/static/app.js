@@ -6,4 +6,50 @@
     var field = document.querySelector("input[name=csrf_token]");
     if (field) { ev.detail.headers["X-CSRF-Token"] = field.value; }
   });
+
+  // Scenario form editor: add a row in place (without JS the 行を追加 button asks the server for one more row)
+  // and dim a row marked for removal (the server drops rows whose 削除 box is ticked).
+  function scenarioForm() {
+    var form = document.getElementById("scenario-form");
+    var tpl = document.getElementById("action-row-template");
+    var count = document.getElementById("row-count");
+    var rows = document.getElementById("action-rows");
+    var add = document.getElementById("add-row");
+    if (!form || !tpl || !count || !rows || !add) { return; }
+    function renumber() {
+      var n = 0;
+      rows.querySelectorAll(".action-row").forEach(function (row) {
+        var removed = row.querySelector(".remove-row");
+        row.classList.toggle("removed", !!(removed && removed.checked));
+        if (!(removed && removed.checked)) { n += 1; }
+        var no = row.querySelector(".row-no");
+        if (no) { no.textContent = removed && removed.checked ? "（削除）" : String(n); }
+      });
+    }
+    add.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var i = parseInt(count.value, 10) || 0;
+      var html = tpl.innerHTML.split("__i__").join(String(i));
+      var holder = document.createElement("div");
+      holder.innerHTML = html;  // the server-rendered template row: escaped by Jinja, no user text
+      while (holder.firstChild) { rows.appendChild(holder.firstChild); }
+      count.value = String(i + 1);
+      renumber();
+      var first = rows.lastElementChild && rows.lastElementChild.querySelector("select");
+      if (first) { first.focus(); }
+    });
+    rows.addEventListener("change", function (ev) {
+      if (ev.target && ev.target.classList && ev.target.classList.contains("remove-row")) { renumber(); }
+    });
+  }
+
+  // Legend swatches: colours come from data attributes (the CSP forbids inline styles in the markup).
+  function swatches() {
+    document.querySelectorAll(".swatch[data-colour]").forEach(function (el) {
+      el.style.backgroundColor = el.getAttribute("data-colour");
+    });
+  }
+
+  function init() { scenarioForm(); swatches(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();

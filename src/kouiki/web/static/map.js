@@ -11,12 +11,19 @@
     if (!el || typeof L === "undefined") { return; }
     var map = L.map(el, { attributionControl: true, zoomSnap: 0.25 }).setView([36.5, 138], 5);
     map.attributionControl.setPrefix(false);
+    map.createPane("demand").style.zIndex = "405";  // demand points above the boundaries …
+    map.createPane("sites").style.zIndex = "410";   // … and facilities above the demand points
     map.attributionControl.addAttribution("国土数値情報（行政区域データ）を加工して作成");
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { attribution: el.dataset.tilesCredit || "地理院タイル", maxZoom: 18 }).addTo(map);
     }
     var removed = {};
     (el.dataset.removed || "").split(",").forEach(function (k) { if (k) { removed[k] = true; } });
+    var onlyCategories = null;  // the scenario map draws only the facilities of the 大分類 whose access it shows
+    if (el.dataset.categories) {
+      onlyCategories = {};
+      el.dataset.categories.split(",").forEach(function (c) { if (c) { onlyCategories[c] = true; } });
+    }
     var bounds = L.latLngBounds([]);
     var jobs = [];
     if (el.dataset.geojson) {
@@ -37,10 +44,11 @@
       jobs.push(getJSON(el.dataset.points).then(function (data) {
         (data.facilities || []).forEach(function (f) {
           if (f.lat === null || f.lon === null || f.lat === undefined) { return; }
+          if (onlyCategories && !onlyCategories[f.category] && !removed[f.facility_id]) { return; }
           var key = f.facility_id;
           var gone = removed[key];
           var m = L.circleMarker([f.lat, f.lon], {
-            radius: 5, weight: 1, color: gone ? "#555" : "#a03a00", fillColor: gone ? "#bbb" : "#f08a24", fillOpacity: 0.9
+            pane: "sites", radius: 5, weight: 1, color: gone ? "#555" : "#a03a00", fillColor: gone ? "#bbb" : "#f08a24", fillOpacity: 0.9
           }).addTo(map);
           var label = document.createElement("span");
           label.textContent = f.name + (gone ? "（廃止・集約）" : "");  // text only: names are never HTML
@@ -48,6 +56,9 @@
           bounds.extend([f.lat, f.lon]);
         });
       }));
+    }
+    if (el.dataset.access) {
+      jobs.push(getJSON(el.dataset.access).then(function (fc) { accessLayer(map, fc, bounds); }));
     }
     Promise.all(jobs).then(function () {
       if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([36.5, 138], 5); }
@@ -57,6 +68,37 @@
       msg.textContent = "地図を読み込めませんでした: " + err.message;  // the tables below hold the same data
       el.parentNode.insertBefore(msg, el);
     });
+  }
+  // Demand points coloured by minutes to the nearest open facility: 変更前 / 変更後 / 増加 (radio buttons above
+  // the map; the colour of each view and the legend come from the server's GeoJSON, so map and legend agree).
+  function accessLayer(map, fc, bounds) {
+    var markers = [];
+    var group = L.layerGroup().addTo(map);
+    function fmt(v) { return v === null || v === undefined ? "到達不能" : v + "分"; }
+    (fc.features || []).forEach(function (f) {
+      var c = f.geometry.coordinates, p = f.properties;
+      var m = L.circleMarker([c[1], c[0]], { pane: "demand", radius: 3, stroke: false, fillOpacity: 0.85, fillColor: p.colour.increase });
+      var label = document.createElement("span");
+      label.textContent = p.id + "（人口 " + p.population + "）: 変更前 " + fmt(p.before_minutes) + " → 変更後 " +
+        fmt(p.after_minutes);
+      m.bindTooltip(label);
+      m.addTo(group);
+      markers.push([m, p]);
+      bounds.extend([c[1], c[0]]);
+    });
+    function show(view) {
+      markers.forEach(function (mp) { mp[0].setStyle({ fillColor: mp[1].colour[view] }); });
+      document.querySelectorAll("table.legend[data-view]").forEach(function (t) {
+        t.classList.toggle("hidden", t.getAttribute("data-view") !== view);
+      });
+    }
+    var radios = document.querySelectorAll("input[name=access-view]");
+    var current = "increase";
+    radios.forEach(function (r) {
+      if (r.checked) { current = r.value; }
+      r.addEventListener("change", function () { if (r.checked) { show(r.value); } });
+    });
+    show(current);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
