@@ -21,6 +21,18 @@ def test_migrations_create_every_table_of_the_metadata() -> None:
     assert set(metadata.tables) <= tables
 
 
+def test_each_capability_branch_has_one_head() -> None:
+    """Migrations written in parallel on one branch must be joined (a merge revision), not left as two heads."""
+    from alembic.script import ScriptDirectory
+
+    from kouiki.store.db import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    heads = scripts.get_heads()
+    branches = {label for rev in scripts.walk_revisions() for label in rev.branch_labels}
+    assert len(heads) == len(branches), (sorted(heads), sorted(branches))
+
+
 def test_regions_of_body_and_audit() -> None:
     with session() as s:
         assert [r.id for r in regions_of_body(s, "29363")] == ["yamato-mahoroba"]
