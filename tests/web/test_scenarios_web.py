@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Callable
@@ -12,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from kouiki.store import session
 from kouiki.store.audit import recent
-from kouiki.store.jobs import create_job
+from kouiki.store.base import utcnow
+from kouiki.store.jobs import create_job, get_job
 from kouiki.web import create_app
 from kouiki.web.demo import load_demo_data
 from kouiki.web.scenario_form import explain
@@ -272,9 +274,14 @@ def test_jobs_persist_across_app_instances_and_restart_marks_running_ones_interr
         "model": "p-median", "category": "市民文化系施設", "keep": 3, "fiscal_year": 2028, "time_limit": 5})
     done = _wait(u.client, r.json()["job_id"])
     assert done["status"] == "done"
-    with session() as s:  # a job a previous server process was running when it stopped
+    with session() as s:  # a job a previous server process was running when it stopped (silent for 2 minutes)
         create_job(s, job_id="left-running", region_id="hirosaki", user="region", label="前のプロセスの処理",
                    model="p-median", parameters={"keep": 2}, runner="old-host:1:dead")
+        create_job(s, job_id="other-worker", region_id="hirosaki", user="region", label="別のワーカーの処理",
+                   model="mclp", parameters={"keep": 2}, runner="this-host:2:alive")
+    with session() as s:
+        get_job(s, "left-running").updated_at = utcnow() - dt.timedelta(minutes=2)
+        get_job(s, "other-worker").updated_at = utcnow() - dt.timedelta(seconds=5)  # its heartbeat is recent
     with TestClient(create_app()) as c:  # a new app instance = a restarted server (lifespan runs)
         assert c.post("/api/login", json={"username": "viewer", "password": PASSWORD}).status_code == 200
         again = c.get(f"/api/jobs/{done['id']}").json()
@@ -282,6 +289,8 @@ def test_jobs_persist_across_app_instances_and_restart_marks_running_ones_interr
         assert again["result"]["objective"] == done["result"]["objective"]
         gone = c.get("/api/jobs/left-running").json()
         assert gone["status"] == "interrupted" and gone["status_label"] == "中断"
+        # A job of another live worker (--workers N) is not taken for a dead one.
+        assert c.get("/api/jobs/other-worker").json()["status"] == "running"
         listing = c.get("/regions/hirosaki/scenarios").text
         assert "前のプロセスの処理" in listing and "中断" in listing and done["label"] in listing
         assert "中断" in c.get("/jobs/left-running").text

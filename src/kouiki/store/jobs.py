@@ -3,8 +3,9 @@ does not forget them.
 
 A job runs in a thread of the server process (``kouiki.web.optimizer_jobs``) and writes its progress (the last
 points: seconds, objective, bound, gap), its result, the scenario it created or its error here. Each process
-has a ``runner`` token; when a server starts, jobs still marked running by another (now gone) process are
-marked ``interrupted`` (中断) — their thread died with that process.
+has a ``runner`` token, and a running job's ``updated_at`` is refreshed by a heartbeat while its thread lives.
+A job still marked running by another runner and not heard of for a while is marked ``interrupted`` (中断) —
+its process stopped. The heartbeat keeps a job of another live worker (``--workers N``) from being taken for one.
 """
 
 from __future__ import annotations
@@ -98,11 +99,17 @@ def fail_job(s: Session, job_id: str, error: str) -> None:
     row.updated_at = row.finished_at = utcnow()
 
 
-def mark_interrupted(s: Session, runner: str) -> int:
-    """Jobs left running by another process (a server that stopped) → 中断. Returns how many."""
+def touch(s: Session, job_id: str) -> None:
+    """Heartbeat of a running job (its thread is alive)."""
+    s.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(updated_at=utcnow()))
+
+
+def mark_interrupted(s: Session, runner: str, silent_for: dt.timedelta) -> int:
+    """Jobs of another runner not heard of for ``silent_for`` (their process stopped) → 中断. Returns how many."""
     now = utcnow()
     res = s.execute(
-        update(JobRow).where(JobRow.status == "running", JobRow.runner != runner)
+        update(JobRow).where(JobRow.status == "running", JobRow.runner != runner,
+                             JobRow.updated_at < now - silent_for)
         .values(status="interrupted", updated_at=now, finished_at=now,
                 error="サーバーの再起動（または停止）で計算が中断されました。もう一度実行してください")
     )

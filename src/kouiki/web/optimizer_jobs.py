@@ -15,8 +15,9 @@ facilities not kept, via :func:`kouiki.optimize.scenario.to_scenario`) that the 
 other.
 
 The job runs in a thread of this process; its row in the store (:mod:`kouiki.store.jobs`) holds the parameters,
-status, last progress points, result, scenario and error, so every page (and a restarted server) sees it. A
-server that starts marks jobs left running by a previous process as 中断 (:func:`mark_interrupted_jobs`).
+status, last progress points, result, scenario and error, so every page (and a restarted server) sees it. While
+the thread lives, a heartbeat refreshes the row every ``HEARTBEAT_S``; a job of another process silent for
+``SILENT_S`` is marked 中断 (:func:`mark_interrupted_jobs`, at server start and whenever a job is read).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from kouiki.facilities.demand import approximate_demand
 from kouiki.facilities.model import Facility, MajorCategory
@@ -48,6 +51,8 @@ MODELS = {
     "lscp": "LSCP（全住民が閾値以内に入る最少の施設数）",
 }
 PROGRESS_EVERY_S = 0.5  # at most one store write of progress per this many seconds (the last point is always kept)
+HEARTBEAT_S = 10.0  # a running job's row is refreshed this often (MCLP/LSCP report no progress while solving)
+SILENT_S = 60.0  # a job of another process not refreshed for this long has lost its thread: 中断
 
 _live: set[str] = set()
 _lock = threading.Lock()
@@ -70,10 +75,25 @@ def is_live(job_id: str) -> bool:
         return job_id in _live
 
 
-def mark_interrupted_jobs() -> int:
-    """At server start: jobs still 'running' for another process are 中断 (their thread is gone)."""
-    with session() as s:
-        return jobstore.mark_interrupted(s, RUNNER)
+def mark_interrupted_jobs(s: Session | None = None) -> int:
+    """Jobs still 'running' for another process that stopped refreshing them are 中断 (their thread is gone).
+
+    Pass the request's session so what the page then reads already shows it."""
+    import datetime as dt
+
+    if s is not None:
+        return jobstore.mark_interrupted(s, RUNNER, dt.timedelta(seconds=SILENT_S))
+    with session() as own:
+        return jobstore.mark_interrupted(own, RUNNER, dt.timedelta(seconds=SILENT_S))
+
+
+def _heartbeat(job_id: str, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            with session() as s:
+                jobstore.touch(s, job_id)
+        except Exception:  # a failed heartbeat is retried at the next beat; the job itself goes on
+            pass
 
 
 def _sites(facilities: list[Facility], category: MajorCategory) -> list[Facility]:
@@ -140,6 +160,8 @@ def _run(job_id: str, viewer: Viewer, region_id: str, member_codes: list[str], s
          category: MajorCategory, req: JobRequest) -> None:
     last_write = [0.0]
     pending: list[dict[str, Any]] = []
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(job_id, stop), name=f"kouiki-heartbeat-{job_id}", daemon=True).start()
 
     def flush() -> None:
         if pending:
@@ -192,5 +214,6 @@ def _run(job_id: str, viewer: Viewer, region_id: str, member_codes: list[str], s
         except Exception:  # the store itself failed: nothing more can be recorded
             pass
     finally:
+        stop.set()
         with _lock:
             _live.discard(job_id)
