@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -78,12 +79,35 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _grouped(value: Any) -> str:
+    """A quantity for people with thousands separators; the exact figure stays in the JSON twin."""
+    if value is None or value == "":
+        return "不明"
+    try:
+        d = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    text = str(d)
+    whole, _, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}" + (f".{frac}" if frac else "")
+
+
+def _percent(value: Any) -> str:
+    try:
+        return f"{Decimal(str(value)) * 100:.1f}%"
+    except ArithmeticError:  # None, undefined, not a number
+        return "不明"
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     t.env.globals["version"] = __version__
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
     t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度
+    t.env.filters["qty"] = _grouped  # 540100.5 → 540,100.5 (areas, lengths: the decimals kept as given)
+    t.env.filters["pct"] = _percent  # 0.9962 → 99.6%
     return t
 
 
