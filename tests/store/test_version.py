@@ -34,3 +34,19 @@ def test_a_failed_write_does_not_raise_the_version() -> None:
         pass
     with session() as s:
         assert current(s) == before
+
+
+def test_region_documents_refuse_stale_and_vanished_versions() -> None:
+    import pytest
+
+    from kouiki.store.fiscal_plans import get_plan, save_plan
+    from kouiki.store.regions import ConflictError
+
+    with session() as s:
+        with pytest.raises(ConflictError, match="削除したか"):
+            save_plan(s, "hirosaki", {"items": []}, user="a", expected_version=3)  # read a plan that is gone
+        assert save_plan(s, "hirosaki", {"items": []}, user="a", expected_version=None) == 1
+        assert save_plan(s, "hirosaki", {"items": [1]}, user="b", expected_version=1) == 2
+        with pytest.raises(ConflictError, match="他の利用者が更新しました"):
+            save_plan(s, "hirosaki", {"items": [2]}, user="c", expected_version=1)
+        assert get_plan(s, "hirosaki").document == {"items": [1]}  # type: ignore[union-attr]

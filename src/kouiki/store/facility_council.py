@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
-from kouiki.store.regions import ConflictError
+from kouiki.store.region_documents import save_region_document
 
 
 class FacilityCouncilRow(Base):
@@ -36,25 +35,5 @@ def save_council(
     s: Session, region_id: str, document: dict[str, Any], *, user: str, expected_version: int | None
 ) -> int:
     """Insert (``expected_version`` None or 0 when there is no record yet) or update; returns the new version."""
-    row = s.get(FacilityCouncilRow, region_id)
-    if row is None:
-        if expected_version not in (None, 0):
-            raise ConflictError(f"この圏域の協議会の記録は削除されたか、まだありません（編集開始時の版 {expected_version}）。"
-                                "再読み込みしてからやり直してください")
-        row = FacilityCouncilRow(region_id=region_id, document=document, updated_by=user)
-        s.add(row)
-        s.flush()
-        record(s, user=user, action="insert", entity="facility_council", entity_id=region_id, before=None, after=document)
-        return row.version
-    if expected_version is None or row.version != expected_version:
-        raise ConflictError(
-            f"この圏域の協議会の記録は他の利用者が更新しました（現在の版 {row.version}、編集開始時の版 {expected_version}）。"
-            "再読み込みしてからやり直してください (edited by someone else)"
-        )
-    before = row.document
-    row.document = document
-    row.updated_by = user
-    row.updated_at = utcnow()
-    s.flush()
-    record(s, user=user, action="update", entity="facility_council", entity_id=region_id, before=before, after=document)
-    return row.version
+    return save_region_document(s, FacilityCouncilRow, region_id, document, user=user, expected_version=expected_version,
+                                entity="facility_council", what="協議会の記録")

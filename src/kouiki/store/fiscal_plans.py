@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
-from kouiki.store.regions import ConflictError
+from kouiki.store.region_documents import save_region_document
 
 
 class FiscalPlanRow(Base):
@@ -32,23 +31,6 @@ def get_plan(s: Session, region_id: str) -> FiscalPlanRow | None:
 
 
 def save_plan(s: Session, region_id: str, document: dict[str, Any], *, user: str, expected_version: int | None) -> int:
-    """Insert or update; ``expected_version`` None only for the first save. Returns the new version."""
-    row = s.get(FiscalPlanRow, region_id)
-    if row is None:
-        row = FiscalPlanRow(region_id=region_id, document=document, updated_by=user)
-        s.add(row)
-        s.flush()
-        record(s, user=user, action="insert", entity="fiscal_plan", entity_id=region_id, before=None, after=document)
-        return row.version
-    if expected_version is None or row.version != expected_version:
-        raise ConflictError(
-            f"この圏域の財政計画は他の利用者が更新しました（現在の版 {row.version}、編集開始時の版 {expected_version}）。"
-            "再読み込みしてからやり直してください (edited by someone else)"
-        )
-    before = row.document
-    row.document = document
-    row.updated_by = user
-    row.updated_at = utcnow()  # always an UPDATE, so the version moves even when the plan is unchanged
-    s.flush()
-    record(s, user=user, action="update", entity="fiscal_plan", entity_id=region_id, before=before, after=document)
-    return row.version
+    """Insert (``expected_version`` None or 0) or update; returns the new version (see store.region_documents)."""
+    return save_region_document(s, FiscalPlanRow, region_id, document, user=user, expected_version=expected_version,
+                                entity="fiscal_plan", what="財政計画")

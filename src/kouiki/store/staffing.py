@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
-from kouiki.store.regions import ConflictError
+from kouiki.store.region_documents import save_region_document
 
 
 class StaffingPlanRow(Base):
@@ -35,29 +34,6 @@ def get_staffing_plan(s: Session, region_id: str) -> StaffingPlanRow | None:
 def save_staffing_plan(
     s: Session, region_id: str, document: dict[str, Any], *, user: str, expected_version: int | None
 ) -> int:
-    """Insert or update; ``expected_version`` None only for the first save. Returns the new version."""
-    row = s.get(StaffingPlanRow, region_id)
-    if row is None:
-        if expected_version is not None:
-            raise ConflictError(
-                "この圏域の派遣計画は他の利用者が削除したか、まだ保存されていません。再読み込みしてください"
-            )
-        row = StaffingPlanRow(region_id=region_id, document=document, updated_by=user)
-        s.add(row)
-        s.flush()
-        record(s, user=user, action="insert", entity="staffing_plan", entity_id=region_id, before=None,
-               after=document)
-        return row.version
-    if expected_version is None or row.version != expected_version:
-        raise ConflictError(
-            f"この圏域の派遣計画は他の利用者が更新しました（現在の版 {row.version}、編集開始時の版 "
-            f"{expected_version}）。再読み込みしてからやり直してください (edited by someone else)"
-        )
-    before = row.document
-    row.document = document
-    row.updated_by = user
-    row.updated_at = utcnow()  # always an UPDATE, so the version moves even when the plan is unchanged
-    s.flush()
-    record(s, user=user, action="update", entity="staffing_plan", entity_id=region_id, before=before,
-           after=document)
-    return row.version
+    """Insert (``expected_version`` None or 0) or update; returns the new version (see store.region_documents)."""
+    return save_region_document(s, StaffingPlanRow, region_id, document, user=user, expected_version=expected_version,
+                                entity="staffing_plan", what="派遣計画")
