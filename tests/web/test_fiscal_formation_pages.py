@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -142,3 +143,20 @@ def test_staffing_page_and_api_match_the_staffing_engine(login: Callable[[str], 
     assert f"{round(expected['support_yen'] / 1000):,} 千円" in page
     bad = v.client.post("/staffing", data={"case": "agreements: 3", "csrf_token": v.csrf})
     assert bad.status_code == 400
+
+
+def test_central_check_page_uses_the_users_formation_parameters(
+    login: Callable[[str], Logged], _isolated_data_dir: Path
+) -> None:
+    import yaml
+
+    from kouiki.formation.params import load_params
+
+    raw = dict(load_params().raw)  # 人口要件 raised to 200,000: 弘前市 (about 168,000) no longer meets it
+    raw["central_city"] = dict(raw["central_city"], population_min=dict(raw["central_city"]["population_min"], value=200000))
+    (_isolated_data_dir / "parameters").mkdir(parents=True)
+    (_isolated_data_dir / "parameters" / "formation.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True),
+                                                                       encoding="utf-8")
+    data = login("viewer").client.get("/api/regions/hirosaki/central-check").json()
+    pop = next(c for c in data["check"]["criteria"] if c["id"] == "population")
+    assert pop["result"] == "fail"

@@ -143,17 +143,19 @@ def central_check(s: Session, region: Region) -> dict[str, Any]:
     )
     from kouiki.reference.regions import RegionType
     from kouiki.store.formation import imported_figures
+    from kouiki.web.views_formation import formation_params
 
     census = bundled_census().overlaid(imported_figures(s))
     regions = list_regions(s)
+    params = formation_params()  # the user's formation.yaml when present, as the CLI and the 圏域形成 pages
     if region.type is RegionType.COMPOUND:
-        result = check_compound(region.central[0], region.central[1], census)
+        result = check_compound(region.central[0], region.central[1], census, params)
     elif region.type is RegionType.SINGLE_MERGED:
-        result = check_single_merged(region.central[0], None, census)
+        result = check_single_merged(region.central[0], None, census, params)
     else:
-        result = check_central_city(region.central[0], census)
+        result = check_central_city(region.central[0], census, params)
     members = set(region.member_codes())
-    neighbours = [n.to_dict() for n in neighbour_indicators(region.central[0], census, regions=regions)
+    neighbours = [n.to_dict() for n in neighbour_indicators(region.central[0], census, params, regions=regions)
                   if n.body.code in members]
     return {"region": region_summary(region), "check": result.to_dict(),
             "eligible_label": {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（データ不足）"}[result.eligible],
