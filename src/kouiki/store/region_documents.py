@@ -7,13 +7,29 @@ raises :class:`~kouiki.store.regions.ConflictError` instead of overwriting; ever
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from kouiki.store.audit import record
 from kouiki.store.base import utcnow
 from kouiki.store.regions import ConflictError
+
+
+class RegionDocumentColumns:
+    """The columns of every per-region document table; each capability's row class sets its own table name."""
+
+    region_id: Mapped[str] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 class DocumentRow(Protocol):

@@ -7,24 +7,16 @@ dates as ISO text. Saving with a stale version raises ConflictError; every save 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from kouiki.store.base import Base, utcnow
-from kouiki.store.region_documents import save_region_document
+from kouiki.store.base import Base
+from kouiki.store.region_documents import RegionDocumentColumns, save_region_document
 
 
-class StaffingPlanRow(Base):
+class StaffingPlanRow(RegionDocumentColumns, Base):
     __tablename__ = "staffing_plan"
-    region_id: Mapped[str] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_by: Mapped[str] = mapped_column(String(100))
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a plain dict
 
 
 def get_staffing_plan(s: Session, region_id: str) -> StaffingPlanRow | None:
