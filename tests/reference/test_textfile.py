@@ -107,3 +107,18 @@ def test_empty_file_says_so(tmp_path: Path, command: list[str]) -> None:
     res = runner.invoke(app, [*command, str(p)])
     assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
     assert "empty.yaml: 空のファイルです" in res.output
+
+
+def test_read_user_yaml_names_the_file_and_line(tmp_path: Path) -> None:
+    from kouiki.facilities.renewal import RenewalParameterError, RenewalParameters
+    from kouiki.reference.textfile import read_user_yaml
+
+    bad = tmp_path / "単価.yaml"
+    bad.write_text("id: x\nunit_costs: [1, 2\n", encoding="cp932")
+    with pytest.raises(RenewalParameterError, match=r"単価.yaml \d+行目: YAMLとして読めません"):
+        RenewalParameters.load(bad)
+    with pytest.raises(RenewalParameterError, match="更新費用のパラメータを読めません"):
+        RenewalParameters.load(tmp_path / "ない.yaml")
+    good = tmp_path / "ok.yaml"
+    good.write_text("a: 1\n", encoding="utf-8")
+    assert read_user_yaml(good, ValueError, "テスト") == {"a": 1}

@@ -30,7 +30,7 @@ import yaml
 from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
-from kouiki.reference.textfile import read_user_text
+from kouiki.reference.textfile import read_user_yaml
 
 KINDS = ("更新", "積み残し")
 AREA_PER_YEAR = "area_per_year"
@@ -80,12 +80,7 @@ class InfrastructureParameters:
     def load(cls, path: Path | str | None = None) -> InfrastructureParameters:
         if path is None:
             return _packaged()
-        p = Path(path)
-        try:
-            raw = yaml.safe_load(read_user_text(p)[0])
-        except (OSError, yaml.YAMLError) as exc:
-            raise InfrastructureError(f"{p}: インフラ資産の更新費用パラメータを読めません: {exc}") from exc
-        return cls.from_dict(raw, str(p))
+        return cls.from_dict(read_user_yaml(path, InfrastructureError, "インフラ資産の更新費用パラメータ"), str(path))
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], source: str) -> InfrastructureParameters:

@@ -32,7 +32,7 @@ import yaml
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
-from kouiki.reference.textfile import read_user_text
+from kouiki.reference.textfile import read_user_yaml
 
 KINDS = ("大規模改修", "建替え", "積み残し")
 SCENARIOS = {"mic": "renewal.yaml", "単純更新": "renewal.yaml", "longevity": "renewal_longevity.yaml", "長寿命化": "renewal_longevity.yaml"}
@@ -85,12 +85,7 @@ class RenewalParameters:
             if scenario not in SCENARIOS:
                 raise RenewalParameterError(f"シナリオが不明です: {scenario}（mic, longevity）")
             return _packaged(SCENARIOS[scenario])
-        p = Path(path)
-        try:
-            raw = yaml.safe_load(read_user_text(p)[0])
-        except (OSError, yaml.YAMLError) as exc:
-            raise RenewalParameterError(f"{p}: 更新費用のパラメータを読めません: {exc}") from exc
-        return cls.from_dict(raw, str(p))
+        return cls.from_dict(read_user_yaml(path, RenewalParameterError, "更新費用のパラメータ"), str(path))
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], source: str) -> RenewalParameters:

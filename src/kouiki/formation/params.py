@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.textfile import read_user_text, yaml_error_text
+from kouiki.reference.textfile import read_user_yaml
 
 
 class ParameterError(KouikiError, ValueError):
@@ -114,10 +114,7 @@ def load_params(path: Path | str | None = None) -> FormationParams:
     if path is None:
         return _bundled()
     p = Path(path)
-    try:
-        data = yaml.safe_load(read_user_text(p)[0])
-    except yaml.YAMLError as exc:
-        raise ParameterError(yaml_error_text(exc, str(p))) from None
+    data = read_user_yaml(p, ParameterError, "判定基準のパラメータ")
     if not isinstance(data, dict):
         raise ParameterError(f"{p}: 先頭がマッピングではありません (not a mapping)")
     return parse_params(data, str(p))

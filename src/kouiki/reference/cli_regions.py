@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import yaml
 
 from kouiki.cli_common import console, friendly_errors, print_json, table
 from kouiki.reference.calendar import FiscalYear, wareki_date
@@ -95,12 +94,9 @@ def import_(
 
         regions = read_regions_csv(file)
     else:
-        from kouiki.reference.textfile import read_user_text, yaml_error_text
+        from kouiki.reference.textfile import read_user_yaml
 
-        try:
-            data = yaml.safe_load(read_user_text(file)[0])
-        except yaml.YAMLError as exc:
-            raise RegionError(yaml_error_text(exc, str(file))) from None
+        data = read_user_yaml(file, RegionError, "圏域の定義")
         regions = load_regions(data if isinstance(data, dict) else {}, str(file))
     with session() as s:
         for r in regions:

@@ -8,6 +8,7 @@ or raises :class:`FileEncodingError` naming the file, so no surface ever shows a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kouiki.reference.errors import KouikiError
 
@@ -77,4 +78,21 @@ def yaml_error_text(exc: Exception, source: str) -> str:
     return f"{source}{where}: YAMLとして読めません: {problem}"
 
 
-__all__ = ["FileEncodingError", "decode_user_bytes", "detect_encoding", "read_user_text", "yaml_error_text"]
+def read_user_yaml(path: Path | str, error: type[Exception], what: str) -> Any:
+    """A user's YAML file (any usual encoding), parsed. Unreadable → ``error`` naming the file; a syntax error →
+    ``error`` naming the file and line (:func:`yaml_error_text`). The one YAML reader of parameter files."""
+    import yaml
+
+    p = Path(path)
+    try:
+        text = read_user_text(p)[0]
+    except OSError as exc:
+        raise error(f"{p}: {what}を読めません: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(yaml_error_text(exc, str(p))) from None
+
+
+__all__ = ["FileEncodingError", "decode_user_bytes", "detect_encoding", "read_user_text", "read_user_yaml",
+           "yaml_error_text"]

@@ -40,7 +40,7 @@ from kouiki.facilities.importers.common import (
 )
 from kouiki.facilities.model import Building, Facility, Inventory
 from kouiki.reference.errors import CodeError
-from kouiki.reference.textfile import read_user_text
+from kouiki.reference.textfile import read_user_yaml
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "facility_key": ("施設名", "施設名称", "施設コード", "施設番号", "施設ID"),
@@ -78,10 +78,7 @@ class LedgerMapping:
     @classmethod
     def load(cls, path: Path | str) -> LedgerMapping:
         p = Path(path)
-        try:
-            raw = yaml.safe_load(read_user_text(p)[0]) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise InventoryImportError(f"{p.name}: 対応表（YAML）を読めません: {exc}") from exc
+        raw = read_user_yaml(p, InventoryImportError, "対応表（YAML）") or {}
         unknown = set(raw) - set(cls.__dataclass_fields__)
         if unknown:
             raise InventoryImportError(f"{p.name}: 対応表に不明な項目があります: {', '.join(sorted(unknown))}")
