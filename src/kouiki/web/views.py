@@ -112,7 +112,6 @@ def dashboard(s: Session, region: Region, today: dt.date | None = None) -> dict[
         "also_in": [o.model_dump(mode="json") for o in region.also_in],
         "notes": region.notes,
         "scenarios": [{"id": sc.id, "name": sc.name, "version": sc.version} for sc in list_scenarios(s, region.id)],
-        "fiscal_summary": None,  # filled by the fiscal engine when merged
     }
 
 
@@ -120,7 +119,7 @@ def region_dashboard(s: Session, region_id: str) -> tuple[Region, dict[str, Any]
     """The region and its dashboard with the fiscal summary — cached until the store's next write (the most
     viewed page; see :mod:`kouiki.web.page_cache`). Callers must not modify what they get."""
     from kouiki.web import service
-    from kouiki.web.routes_fiscal import fiscal_summary
+    from kouiki.web.routes_fiscal import fiscal_summary  # late: routes_fiscal imports this module
 
     def build() -> tuple[Region, dict[str, Any]]:
         region = service.region_or_404(s, region_id)
