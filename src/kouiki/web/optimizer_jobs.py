@@ -87,6 +87,30 @@ def mark_interrupted_jobs(s: Session | None = None) -> int:
         return jobstore.mark_interrupted(own, RUNNER, dt.timedelta(seconds=SILENT_S))
 
 
+def _orphans_marked(s: Session, rows: list[Any]) -> bool:
+    """Mark silent jobs 中断 — only when a row says running with no thread here (so most reads write nothing)."""
+    if any(r.status == "running" and not is_live(r.id) for r in rows) and mark_interrupted_jobs(s):
+        s.expire_all()  # the rows read above are stale now
+        return True
+    return False
+
+
+def job_view(s: Session, job_id: str) -> dict[str, Any]:
+    """One job as pages and the API show it (a job whose server stopped shows as 中断, not 計算中 for ever)."""
+    row = jobstore.get_job(s, job_id)
+    if _orphans_marked(s, [row]):
+        row = jobstore.get_job(s, job_id)
+    return row.public()
+
+
+def region_jobs(s: Session, region_id: str) -> list[dict[str, Any]]:
+    """The region's jobs, newest first, as :func:`job_view` shows them."""
+    rows = jobstore.list_jobs(s, region_id)
+    if _orphans_marked(s, rows):
+        rows = jobstore.list_jobs(s, region_id)
+    return [r.public() for r in rows]
+
+
 def _heartbeat(job_id: str, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_S):
         try:

@@ -243,19 +243,14 @@ def api_optimize(region_id: str, body: OptimizeBody, s: DB, viewer: W) -> dict[s
 
 @router.get("/regions/{region_id}/jobs", summary="圏域の最適化の処理（新しい順）")
 def api_jobs(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
-    from kouiki.store.jobs import list_jobs
-    from kouiki.web.optimizer_jobs import mark_interrupted_jobs
+    from kouiki.web.optimizer_jobs import region_jobs
 
     service.region_or_404(s, region_id)
-    mark_interrupted_jobs(s)
-    return {"jobs": [j.public() for j in list_jobs(s, region_id)]}
+    return {"jobs": region_jobs(s, region_id)}
 
 
 @router.get("/jobs/{job_id}", summary="最適化の進捗と結果")
 def api_job(job_id: str, s: DB, viewer: V) -> dict[str, Any]:
-    from kouiki.store.jobs import get_job
-    from kouiki.web.optimizer_jobs import mark_interrupted_jobs
+    from kouiki.web.optimizer_jobs import job_view
 
-    mark_interrupted_jobs(s)  # a job whose server stopped shows as 中断, not 計算中 for ever
-
-    return get_job(s, job_id).public()
+    return job_view(s, job_id)

@@ -168,14 +168,12 @@ def example_scenario(s: Session, region_id: str) -> str:
 
 
 def _scenarios_context(s: Session, viewer: Viewer, region_id: str) -> dict[str, Any]:
-    from kouiki.store.jobs import list_jobs
-    from kouiki.web.optimizer_jobs import MODELS, mark_interrupted_jobs
+    from kouiki.web.optimizer_jobs import MODELS, region_jobs
 
     region = service.region_or_404(s, region_id)
-    mark_interrupted_jobs(s)
     return {"region": region, "rows": list_scenarios(s, region_id), "can_edit": viewer.can_edit_region(region_id),
             "categories": [c.value for c in MajorCategory], "next_year": views.current_fiscal_year().year + 2,
-            "jobs": [j.public() for j in list_jobs(s, region_id)], "models": MODELS}
+            "jobs": region_jobs(s, region_id), "models": MODELS}
 
 
 @router.get("/regions/{region_id}/scenarios")
@@ -401,11 +399,8 @@ def optimize_submit(
 
 @router.get("/jobs/{job_id}")
 def job_page(request: Request, job_id: str, s: DB, viewer: V) -> Response:
-    from kouiki.store.jobs import get_job
-    from kouiki.web.optimizer_jobs import mark_interrupted_jobs
+    from kouiki.web.optimizer_jobs import job_view
 
-    mark_interrupted_jobs(s)  # a job whose server stopped shows as 中断, not 計算中 for ever
-
-    job = get_job(s, job_id).public()
+    job = job_view(s, job_id)
     fragment = request.headers.get("hx-request") == "true"
     return render(request, "_job.html" if fragment else "job.html", viewer, job=job)
