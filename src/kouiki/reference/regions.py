@@ -43,9 +43,13 @@ class Role(StrEnum):
 
 
 class Citation(BaseModel):
+    """Where a fact was found: the page's title and URL, and the date the page states (公表日・更新日) or, when it
+    states none, the date it was read. No fact taken from it may be dated after ``as_of``."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     title: str
     url: str | None = None
+    as_of: dt.date | None = None
 
 
 class AgreementAmendment(BaseModel):
@@ -378,12 +382,32 @@ def load_regions(data: dict[str, Any], source: str = "<data>") -> list[Region]:
     return out
 
 
+# The bundled registry: ``regions.yaml`` (the three regions of the seed deck) and one file per prefecture group
+# under ``teiju/`` (定住自立圏) and ``renkei/`` (連携中枢都市圏), read in name order.
+REGION_FOLDERS = ("teiju", "renkei")
+
+
 @cache
 def bundled_regions() -> tuple[Region, ...]:
-    """The regions shipped with kouiki (the three regions of the seed deck)."""
-    path = resources.files("kouiki.reference").joinpath("data", "regions", "regions.yaml")
-    with path.open(encoding="utf-8") as fh:
-        return tuple(load_regions(yaml.safe_load(fh), "regions.yaml"))
+    """The regions shipped with kouiki: the seed deck's three, then every file under teiju/ and renkei/."""
+    base = resources.files("kouiki.reference").joinpath("data", "regions")
+    files = [("regions.yaml", base.joinpath("regions.yaml"))]
+    for folder in REGION_FOLDERS:
+        sub = base.joinpath(folder)
+        if sub.is_dir():
+            files += sorted(
+                ((f"{folder}/{f.name}", f) for f in sub.iterdir() if f.name.endswith(".yaml")), key=lambda t: t[0]
+            )
+    out: list[Region] = []
+    seen: dict[str, str] = {}
+    for label, path in files:
+        with path.open(encoding="utf-8") as fh:
+            for region in load_regions(yaml.safe_load(fh) or {}, label):
+                if region.id in seen:
+                    raise RegionError(f"{label}: 圏域ID {region.id} は {seen[region.id]} にもあります")
+                seen[region.id] = label
+                out.append(region)
+    return tuple(out)
 
 
 @cache
