@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kouiki.facilities.charts import ChartError, floor_area_by_year_chart, renewal_chart
+from kouiki.reports.charts import ChartError, floor_area_by_year_chart, renewal_chart
 from kouiki.facilities.indicators import (
     FacilityNotFound,
     depreciation_ratio,

@@ -357,7 +357,7 @@ def renewal_cmd(
         comp = compare_longevity(inv, start, years, baseline=params)
         out["longevity"] = comp.to_dict()
     if chart is not None:
-        from kouiki.facilities.charts import renewal_chart
+        from kouiki.reports.charts import renewal_chart
 
         renewal_chart(result, chart, stack=stack, body_label=label, compare=comp.longevity if comp else None)
         out["chart"] = str(chart)
@@ -414,10 +414,10 @@ def infrastructure_cmd(
     result = project_infrastructure(rows, start, years, InfrastructureParameters.load(parameters))
     out = result.to_dict()
     if xlsx is not None:
-        from kouiki.facilities.infrastructure import report_tables
         from kouiki.reports.excel import workbook_bytes
+        from kouiki.reports.infrastructure import infrastructure_tables
 
-        xlsx.write_bytes(workbook_bytes(*report_tables(result, assets.stem)))
+        xlsx.write_bytes(workbook_bytes(*infrastructure_tables(result, assets.stem)))
         out["xlsx"] = str(xlsx)
     if as_json:
         print_json(out)
@@ -467,7 +467,7 @@ def indicators_cmd(
     inv, label = resolve_inventory(inventory, demo)
     data: dict[str, Any] = plan_indicators(inv, census_year)
     if chart is not None:
-        from kouiki.facilities.charts import floor_area_by_year_chart
+        from kouiki.reports.charts import floor_area_by_year_chart
 
         floor_area_by_year_chart(floor_area(inv), chart, title=f"{label} 建築年度別の延床面積")
         data["chart"] = str(chart)

@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from kouiki.facilities.demand import approximate_demand
 from kouiki.facilities.model import Facility, MajorCategory
-from kouiki.optimize import MaxCover, PMedian, Problem, Result, SetCover
 from kouiki.facilities.optimize_scenario import to_scenario
+from kouiki.optimize import MaxCover, PMedian, Problem, Result, SetCover
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.store import jobs as jobstore
