@@ -27,6 +27,17 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _surface() -> None:
+    """Before any command: tell the engines where the user's parameter files are (engines never read settings)."""
+    from kouiki.reference.user_parameters import register_user_parameters
+    from kouiki.settings import user_parameters_dir
+
+    register_user_parameters(user_parameters_dir)
+
+
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(regions_app, name="regions")
 app.add_typer(db_app, name="db")

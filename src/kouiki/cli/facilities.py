@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the engine (importers, road graphs, numba) loads inside eac
     from kouiki.facilities.importers import ImportReport
     from kouiki.facilities.model import Inventory
 
-# The --format choices; tests/cli/test_lazy_imports.py checks they equal kouiki.facilities.importers.FORMATS
+# The --format choices; tests/architecture/test_cli_startup.py checks they equal kouiki.facilities.importers.FORMATS
 # (written out here so that `kouiki --help` does not load the importers).
 FORMATS = ("auto", "template", "public_facility", "ledger")
 
