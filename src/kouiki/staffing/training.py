@@ -28,7 +28,6 @@ from kouiki.staffing.io import (
     _records,
     _req,
     check_keys,
-    parse_body,
     parse_bool,
     parse_date,
     parse_list,
@@ -36,7 +35,7 @@ from kouiki.staffing.io import (
     parse_yen,
     read_mapping,
 )
-from kouiki.staffing.model import StaffingInputError, rules
+from kouiki.staffing.model import StaffingInputError, parse_body, rules
 from kouiki.staffing.support import (
     Evaluator,
     FiscalEngineUnavailable,
