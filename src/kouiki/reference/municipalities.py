@@ -20,8 +20,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from kouiki.reference import codes
 from kouiki.reference.errors import AmbiguousError, CodeError, KouikiError, NotFoundError
 
@@ -167,8 +165,10 @@ def _read_csv(path: str, skip: int = 0) -> list[dict[str, str]]:
 
 
 def _read_yaml(path: str) -> Any:
+    import yaml  # here, not at module level: `kouiki --help` imports this module but reads no YAML
+
     with _data(path).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # packaged files: C parser if built
 
 
 def _int_or_none(text: str) -> int | None:
