@@ -1,16 +1,11 @@
-"""The `kouiki` command: one Typer app; each capability's command group is a module of this package
-(``kouiki/cli/<group>.py`` exposing ``app``) and adds ONE line here."""
+"""The `kouiki` command: one Typer app; each capability adds its sub-command group here."""
 
 from __future__ import annotations
 
 import typer
 
 from kouiki import __version__
-from kouiki.cli.common import friendly_errors
-
-# Every group module is thin: typer, rich and kouiki.reference at import time, its engine (and the store, the
-# web stack, numba …) only inside the command that runs. `kouiki --help` therefore loads none of them;
-# tests/architecture/test_cli_startup.py keeps it so.
+from kouiki.cli.common import friendly_errors, register_user_parameters
 from kouiki.cli.db import app as db_app
 from kouiki.cli.facilities import app as facilities_app
 from kouiki.cli.fiscal import app as fiscal_app
@@ -27,17 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-
-@app.callback()
-def _surface() -> None:
-    """Before any command: tell the engines where the user's parameter files are (engines never read settings)."""
-    from kouiki.reference.user_parameters import register_user_parameters
-    from kouiki.settings import user_parameters_dir
-
-    register_user_parameters(user_parameters_dir)
-
-
+app.callback()(register_user_parameters)  # before any command: where the user's parameter files are
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(regions_app, name="regions")
 app.add_typer(db_app, name="db")
