@@ -11,6 +11,11 @@ import pytest
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "kouiki-data"
     monkeypatch.setenv("KOUIKI_DATA_DIR", str(data))
+    # As the surfaces (CLI, web) do at start-up: engines read the user's parameter files from this folder.
+    from kouiki.reference.user_parameters import register_user_parameters
+    from kouiki.settings import user_parameters_dir
+
+    register_user_parameters(user_parameters_dir)
     if "DATABASE_URL" in __import__("os").environ and not __import__("os").environ.get("KOUIKI_TEST_POSTGRES"):
         monkeypatch.delenv("DATABASE_URL")
     elif __import__("os").environ.get("KOUIKI_TEST_POSTGRES"):

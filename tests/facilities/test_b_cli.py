@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from kouiki.facilities.cli_scenarios import register
+from kouiki.cli.facilities_scenarios import register
 
 app = typer.Typer()
 register(app)

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from kouiki.facilities.charts import ChartError, floor_area_by_year_chart, renewal_chart
 from kouiki.facilities.indicators import (
     FacilityNotFound,
     depreciation_ratio,
@@ -17,6 +16,7 @@ from kouiki.facilities.indicators import (
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
 from kouiki.facilities.renewal import project
 from kouiki.reference import get
+from kouiki.reports.charts import ChartError, floor_area_by_year_chart, renewal_chart
 
 S = MajorCategory.SCHOOL_EDUCATION
 C = MajorCategory.CIVIC_CULTURE

@@ -17,9 +17,9 @@ from kouiki.facilities import evaluate as ev
 from kouiki.facilities import scenario as fsc
 from kouiki.facilities.demo import demo_inventory, find_region
 from kouiki.facilities.importers import import_inventory
-from kouiki.optimize.inventory import InventoryProblem, inventory_problem, keep_k
+from kouiki.facilities.optimize_bridge import InventoryProblem, inventory_problem, keep_k
+from kouiki.facilities.optimize_scenario import to_scenario, write_scenario
 from kouiki.optimize.problem import OptimizeInputError
-from kouiki.optimize.scenario import to_scenario, write_scenario
 from kouiki.reference.calendar import FiscalYear
 
 runner = CliRunner()

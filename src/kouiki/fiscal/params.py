@@ -525,7 +525,8 @@ def package_files() -> list[tuple[str, str]]:
 
 
 def load_parameters(user_dir: Path | None = None, include_user: bool = True) -> ParameterSet:
-    """The packaged parameters, overlaid with the user's files (``KOUIKI_DATA_DIR/parameters/*.yaml``)."""
+    """The packaged parameters, overlaid with the user's files (``KOUIKI_DATA_DIR/parameters/*.yaml``): ``user_dir``,
+    else the folder the surface registered (:mod:`kouiki.reference.user_parameters`)."""
     params: dict[str, Parameter] = {}
     measures: dict[str, MeasureInfo] = {}
     for name, text in package_files():
@@ -537,10 +538,10 @@ def load_parameters(user_dir: Path | None = None, include_user: bool = True) -> 
     if not include_user:
         return pset
     if user_dir is None:
-        from kouiki.settings import user_parameters_dir
+        from kouiki.reference.user_parameters import user_parameters_dir
 
-        user_dir = user_parameters_dir()
-    if not user_dir.is_dir():
+        user_dir = user_parameters_dir()  # the folder the surface (CLI, web) registered, or None
+    if user_dir is None or not user_dir.is_dir():
         return pset
     files = sorted(user_dir.glob("*.yaml")) + sorted(user_dir.glob("*.yml"))
     overlay: list[tuple[str, DatedValue]] = []
@@ -563,10 +564,10 @@ def packaged() -> ParameterSet:
 
 def current() -> ParameterSet:
     """Packaged + the user's overlay files (re-read each call, so new files are picked up)."""
-    from kouiki.settings import user_parameters_dir
+    from kouiki.reference.user_parameters import user_parameters_dir
 
-    udir = user_parameters_dir()
-    if not udir.is_dir() or not any(udir.glob("*.y*ml")):
+    udir = user_parameters_dir()  # the folder the surface (CLI, web) registered, or None
+    if udir is None or not udir.is_dir() or not any(udir.glob("*.y*ml")):
         return packaged()
     return load_parameters(udir)
 

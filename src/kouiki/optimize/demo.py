@@ -1,6 +1,6 @@
 """Demo inputs from the packaged reference data: demand on a grid inside member bodies, candidates at offices.
 
-Superseded for the demo question by ``kouiki optimize keep-halls`` (``optimize/inventory.py``: the real
+Superseded for the demo question by ``kouiki optimize keep-halls`` (``facilities/optimize_bridge.py``: the real
 facilities of a demo inventory as candidates, the facilities demand points as demand); kept for CSV
 experiments (``region-demand``). Here each member body's 役所・役場 location is its candidate site. Demand points are the cells of a regular
 grid (``cell_km``) inside the body's N03 boundary (packaged for 青森・兵庫・奈良); each cell's weight is

@@ -20,8 +20,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from kouiki.reference import codes
 from kouiki.reference.errors import AmbiguousError, CodeError, KouikiError, NotFoundError
 
@@ -167,8 +165,10 @@ def _read_csv(path: str, skip: int = 0) -> list[dict[str, str]]:
 
 
 def _read_yaml(path: str) -> Any:
+    import yaml  # here, not at module level: `kouiki --help` imports this module but reads no YAML
+
     with _data(path).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # packaged files: C parser if built
 
 
 def _int_or_none(text: str) -> int | None:
@@ -335,14 +335,23 @@ class MunicipalityRegistry:
         ]
 
 
-def _load_population_2015_by_code5() -> dict[str, int]:
-    rows = _read_csv("census/SSDSE-A-2018.utf8.csv", skip=0)
+def _load_population_2015_by_code5(wanted: set[str]) -> dict[str, int]:
+    """2015 census population (A1101) of the ``wanted`` 5-digit codes from SSDSE-A-2018.
+
+    Only the wanted rows are parsed: the file has 1,700+ rows of 100+ columns and is needed for a handful of
+    bodies whose code changed after 2015, while every CLI call builds the registry (issue 17, start-up)."""
     out: dict[str, int] = {}
-    # Row 1 holds item codes, so DictReader keys are codes; rows 2-3 are year and label rows.
-    for row in rows[2:]:
-        area = next(iter(row.values()))  # first column: area code (header differs by edition)
-        if area.startswith("R") and row["A1101"].strip():
-            out[area[1:]] = int(row["A1101"])
+    if not wanted:
+        return out
+    keys = {f"R{c}" for c in wanted}
+    with _data("census/SSDSE-A-2018.utf8.csv").open(encoding="utf-8-sig", newline="") as fh:
+        col = next(csv.reader([fh.readline()])).index("A1101")  # row 1 holds item codes
+        for line in fh:  # rows 2-3 are year and label rows; data rows start with the area code R + 5 digits
+            if line.split(",", 1)[0] not in keys:
+                continue
+            row = next(csv.reader([line]))
+            if row[col].strip():
+                out[row[0][1:]] = int(row[col])
     return out
 
 
@@ -352,14 +361,18 @@ def build_registry() -> MunicipalityRegistry:
     former_by_new: dict[str, list[str]] = defaultdict(list)
     for ch in changes:
         former_by_new[str(ch["new_code5"])].append(str(ch["old_code5"]))
-    pop2015_old = _load_population_2015_by_code5()
+    master = _read_csv("municipalities/municipality_master.csv")
+    pop2015_old = _load_population_2015_by_code5({
+        old for row in master if not row["pop2015_census"].strip() and row["in_ssdse_2026"] == "1"
+        for old in former_by_new.get(row["code5"], [])
+    })
 
     prefs = _read_csv("municipalities/prefjp-utf8.csv")
     capitals = {p["pref"]: p["capital"] for p in prefs}
 
     bodies: list[Municipality] = []
     designated: dict[str, str] = {}  # name → code, to attach wards to their city
-    for row in _read_csv("municipalities/municipality_master.csv"):
+    for row in master:
         code5 = row["code5"]
         name = row["name"]
         group = row["ruiji_dantai_class"].strip()

@@ -182,16 +182,3 @@ def recommend(body: str, field_text: str, purpose: str, year: int | str = 2025) 
     return Recommendation(b.code, b.name, fy, fname, purpose, chosen, True, prog.cost_to_body_yen, reasons,
                           alternatives, prog.citation)
 
-
-def print_recommendation(rec: Recommendation) -> None:
-    from kouiki.cli_common import console
-
-    console.print(f"[bold]{rec.body_name}[/]（{FiscalYear(rec.fiscal_year).wareki()}）支援分野: {rec.field or '—'}")
-    if rec.mode is None:
-        console.print("[red]派遣の方法を示せません[/]" if rec.eligible is False else "[yellow]判定できません（データなし）[/]")
-    else:
-        console.print(f"推奨する方法: [bold green]{rec.mode['name']}[/]（{rec.mode['dispatched_to']}へ派遣）")
-    for r in rec.reasons:
-        console.print(f"・{r}")
-    for a in rec.alternatives:
-        console.print(f"[dim]参考: {a}[/]")

@@ -33,7 +33,6 @@ from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_decimal, to_yen
-from kouiki.reference.municipalities import get as get_body
 from kouiki.reference.textfile import FileEncodingError, decode_user_bytes, yaml_error_text
 from kouiki.staffing.model import (
     EMPLOYMENT_ALIASES,
@@ -49,6 +48,7 @@ from kouiki.staffing.model import (
     StaffingCase,
     StaffingInputError,
     builtin_types,
+    parse_body,
     resolve_type,
     rules,
 )
@@ -145,18 +145,6 @@ def _req(rec: Record, ctx: _Ctx, name: str, parse: Callable[[Any], T]) -> T:
     value = _get(rec, ctx, name, parse, required=True)
     assert value is not None
     return value
-
-
-def parse_body(value: Any) -> str:
-    """A body by 5/6-digit code or name → 6-digit code (checks the check digit and existence)."""
-    if isinstance(value, int):
-        value = str(value).zfill(5 if value < 100000 else 6)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if text.isdigit():
-        code = codes.normalize(text)
-        get_body(code)
-        return code
-    return get_body(text).code
 
 
 def parse_year(value: Any) -> int:

@@ -253,3 +253,22 @@ def resolve_type(text: str, types: tuple[SpecialistType, ...]) -> SpecialistType
         if any(unicodedata.normalize("NFKC", n).strip().lower() == key for n in names):
             return t
     return None
+
+
+def parse_body(value: Any) -> str:
+    """A body by 5/6-digit code or name → 6-digit code (checks the check digit and existence).
+
+    Here, not in io.py, so that xlsx.py (which io.py calls to read workbooks) needs no import of io.py."""
+    import unicodedata
+
+    from kouiki.reference import codes
+    from kouiki.reference.municipalities import get as get_body
+
+    if isinstance(value, int):
+        value = str(value).zfill(5 if value < 100000 else 6)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if text.isdigit():
+        code = codes.normalize(text)
+        get_body(code)
+        return code
+    return get_body(text).code

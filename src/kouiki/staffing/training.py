@@ -22,14 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from kouiki.reference import codes
-from kouiki.reference.calendar import FiscalYear
 from kouiki.staffing.io import (
     _Ctx,
     _get,
     _records,
     _req,
     check_keys,
-    parse_body,
     parse_bool,
     parse_date,
     parse_list,
@@ -37,7 +35,7 @@ from kouiki.staffing.io import (
     parse_yen,
     read_mapping,
 )
-from kouiki.staffing.model import StaffingInputError, rules
+from kouiki.staffing.model import StaffingInputError, parse_body, rules
 from kouiki.staffing.support import (
     Evaluator,
     FiscalEngineUnavailable,
@@ -422,36 +420,3 @@ def evaluate_training_file(
         raise StaffingInputError(f"{name}: 人材育成基本方針（policies）がありません")
     return evaluate_training(policies, years, str(data.get("title") or Path(name).stem), evaluator, overrides)
 
-
-def print_result(res: TrainingResult) -> None:
-    from rich.table import Table
-
-    from kouiki.cli_common import console
-    from kouiki.reference.money import format_yen
-
-    console.print(f"[bold]{res.title}[/]")
-    t = Table(title="研修プログラムと要件①②③")
-    for col in ("団体", "研修", "広域", "①", "②", "③", "広域要件", "判定", "理由"):
-        t.add_column(col, overflow="fold")
-
-    def mark(v: bool | None) -> str:
-        return "—" if v is None else ("○" if v else "×")
-
-    for c in res.programmes:
-        wide = None if not c["wide_area"] else bool(c["wide_area_ok"] and c["participants_meet_conditions"])
-        t.add_row(c["name"], c["programme_name"], "○" if c["wide_area"] else "", mark(c["priority_in_plan"]),
-                  mark(c["systematic_program"]), mark(c["numeric_target"]), mark(wide),
-                  "対象" if c["all_met"] else "対象外", "；".join(c["reasons"]))
-    console.print(t)
-    if res.lines:
-        t2 = Table(title="年度ごとの措置")
-        for col in ("年度", "団体", "研修", "区分", "基礎額", "措置額", "注記"):
-            t2.add_column(col, overflow="fold")
-        for ln in res.lines:
-            t2.add_row(FiscalYear(int(ln["fiscal_year"])).short(), body_name(str(ln["municipality"])),
-                       str(ln.get("programme") or ""), str(ln.get("kind", "")),
-                       format_yen(int(ln.get("base_yen") or 0)), format_yen(int(ln.get("amount_yen") or 0)),
-                       "；".join(ln.get("notes") or []))
-        console.print(t2)
-    for w in res.warnings:
-        console.print(f"[yellow]注意:[/] {w}")

@@ -248,7 +248,7 @@ def _read_sheet(ws: Any, sheet: str, columns: list[tuple[str, list[str]]], file:
 def _assemble_training(sections: dict[str, Any], file: str) -> dict[str, Any]:
     """Join the training sheets into the YAML shape (policies → issues, programmes → targets, costs)."""
     from kouiki.reference.errors import KouikiError
-    from kouiki.staffing.io import parse_body
+    from kouiki.staffing.model import parse_body
 
     def body_of(rec: dict[str, Any], sheet: str) -> str:
         try:

@@ -161,6 +161,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    from kouiki.reference.user_parameters import register_user_parameters
+    from kouiki.settings import user_parameters_dir
+
+    register_user_parameters(user_parameters_dir)  # engines read the user's parameter files from this folder
     app = FastAPI(
         lifespan=_lifespan,
         title="kouiki 広域連携 Web API", version=__version__, openapi_url="/openapi.json",

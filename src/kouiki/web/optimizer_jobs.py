@@ -11,7 +11,7 @@ A 圏域担当 picks a 大分類 and a model (the optimiser package's own classe
 
 Demand is the approximate census demand of :func:`kouiki.facilities.demand.approximate_demand` (documented as an
 approximation), distances great-circle km. When a job ends, the result becomes a scenario (close actions for the
-facilities not kept, via :func:`kouiki.optimize.scenario.to_scenario`) that the scenario pages evaluate like any
+facilities not kept, via :func:`kouiki.facilities.optimize_scenario.to_scenario`) that the scenario pages evaluate like any
 other.
 
 The job runs in a thread of this process; its row in the store (:mod:`kouiki.store.jobs`) holds the parameters,
@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from kouiki.facilities.demand import approximate_demand
 from kouiki.facilities.model import Facility, MajorCategory
+from kouiki.facilities.optimize_scenario import to_scenario
 from kouiki.optimize import MaxCover, PMedian, Problem, Result, SetCover
-from kouiki.optimize.scenario import to_scenario
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.store import jobs as jobstore

@@ -3,7 +3,7 @@
 更新費用の推計 (buildings, and infrastructure from an uploaded asset list), 計画の指標, 施設カルテ, 最寄り施設までの
 所要時間, 費用按分, 使用料の統一 and 協議会. Each page
 has ``/api/facilities/…`` (or ``/api/regions/{id}/council``) returning the same data, and its tables download
-from ``/export/facility-planning/…``. Charts are the CLI's (kouiki.facilities.charts) served as PNG from this
+from ``/export/facility-planning/…``. Charts are the CLI's (kouiki.reports.charts) served as PNG from this
 origin, always next to the table holding their data. Figures come from the engines via :mod:`views_facilities`.
 """
 
@@ -391,7 +391,7 @@ def infrastructure_submit(
     body: Annotated[str, Form()] = "", start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "40",
     fmt: Annotated[str, Form()] = "html", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    from kouiki.facilities.infrastructure import report_tables
+    from kouiki.reports.infrastructure import infrastructure_tables
 
     check_csrf(viewer, request, csrf_token)
     form = {"body": body, "start": start, "years": years}
@@ -402,7 +402,7 @@ def infrastructure_submit(
         return _infrastructure_page(request, viewer, s, status_code=400, error=str(exc), form=form)
     if fmt in ("xlsx", "csv"):
         stem = name.rsplit(".", 1)[0] + "_更新費用"
-        return _tables(report_tables(result, name.rsplit(".", 1)[0]), stem, fmt, "cp932")
+        return _tables(infrastructure_tables(result, name.rsplit(".", 1)[0]), stem, fmt, "cp932")
     return _infrastructure_page(request, viewer, s, result=result.to_dict(), filename=name, form=form)
 
 

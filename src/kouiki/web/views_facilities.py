@@ -176,8 +176,8 @@ def renewal_tables(scope: Scope, result: RenewalResult) -> list[ReportTable]:
 
 
 def renewal_chart_png(scope: Scope, result: RenewalResult, stack: str = "category") -> bytes:
-    """The CLI's chart (kouiki.facilities.charts.renewal_chart) as PNG bytes; the same data is the page's table."""
-    from kouiki.facilities.charts import renewal_chart
+    """The CLI's chart (kouiki.reports.charts.renewal_chart) as PNG bytes; the same data is the page's table."""
+    from kouiki.reports.charts import renewal_chart
 
     with tempfile.TemporaryDirectory(prefix="kouiki-chart-") as tmp:
         path = renewal_chart(result, Path(tmp) / "renewal.png", stack=stack, body_label=scope.label)
@@ -235,8 +235,8 @@ def indicators_tables(scope: Scope, census_year: int | None = None) -> list[Repo
 
 
 def indicators_chart_png(scope: Scope) -> bytes:
-    from kouiki.facilities.charts import floor_area_by_year_chart
     from kouiki.facilities.indicators import floor_area
+    from kouiki.reports.charts import floor_area_by_year_chart
 
     with tempfile.TemporaryDirectory(prefix="kouiki-chart-") as tmp:
         path = floor_area_by_year_chart(floor_area(scope.inventory), Path(tmp) / "floor.png",

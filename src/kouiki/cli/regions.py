@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from kouiki.cli_common import console, friendly_errors, print_json, table
-from kouiki.reference.calendar import FiscalYear, wareki_date
-from kouiki.reference.regions import Region, RegionError, Role, load_regions
-from kouiki.store import session
-from kouiki.store.regions import get_region, list_regions, save_region
+from kouiki.cli.common import console, friendly_errors, print_json, table
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads inside each command
+    from kouiki.reference.regions import Region
 
 app = typer.Typer(help="圏域（定住自立圏・連携中枢都市圏）の登録簿 / regions registry", no_args_is_help=True)
 
 
 def _date(d: object) -> str:
+    from kouiki.reference.calendar import wareki_date
+
     return "不明" if d is None else wareki_date(d)  # type: ignore[arg-type]
 
 
@@ -23,6 +25,9 @@ def _date(d: object) -> str:
 @friendly_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
     """登録されている圏域の一覧."""
+    from kouiki.store import session
+    from kouiki.store.regions import list_regions
+
     with session() as s:
         regions = list_regions(s)
     if as_json:
@@ -42,6 +47,9 @@ def list_(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -
 
 def render_region(r: Region) -> None:
     """Rich tables of one region (members, visions, formation claims)."""
+    from kouiki.reference.calendar import FiscalYear
+    from kouiki.reference.regions import Role
+
     t = table(f"{r.name}（{r.framework.value}）", "役割", "団体コード", "団体名", "種別", "協定締結日", "人口(R2国調)", "人口(H27国調)")
     for m in r.members:
         b = m.municipality
@@ -74,6 +82,9 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力（日付は YYYY-MM-DD）"),
 ) -> None:
     """1圏域の構成団体・協定日・ビジョンを表示する."""
+    from kouiki.store import session
+    from kouiki.store.regions import get_region
+
     with session() as s:
         region = get_region(s, name)
     if as_json:
@@ -89,6 +100,10 @@ def import_(
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
 ) -> None:
     """圏域を YAML/JSON または CSV（1行1構成団体）から登録・更新する（全件検証してから一括で書き込む）."""
+    from kouiki.reference.regions import RegionError, load_regions
+    from kouiki.store import session
+    from kouiki.store.regions import save_region
+
     if file.suffix.lower() == ".csv":
         from kouiki.formation.regions_csv import read_regions_csv
 
@@ -111,6 +126,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) 
     import datetime as dt
 
     from kouiki.formation.status import national_series, registry_counts, registry_series
+    from kouiki.store import session
+    from kouiki.store.regions import list_regions
 
     with session() as s:
         regions = list_regions(s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kouiki.cli_common import console, friendly_errors
+from kouiki.cli.common import console, friendly_errors
 
 app = typer.Typer(help="Web アプリ", no_args_is_help=False)
 

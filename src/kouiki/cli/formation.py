@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from kouiki.cli_common import console, friendly_errors, print_json, table
-from kouiki.formation.census import CensusData, DaytimeFigure, bundled_census, census_title
-from kouiki.formation.central import (
-    CentralCityResult,
-    check_central_city,
-    check_compound,
-    check_many,
-    check_single_merged,
-)
-from kouiki.formation.estat import import_census
-from kouiki.formation.neighbours import neighbour_indicators
-from kouiki.formation.params import FormationParams, load_params
+from kouiki.cli.common import console, friendly_errors, print_json, table
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.municipalities import registry
+
+if TYPE_CHECKING:  # the engine and the store load inside each command
+    from kouiki.formation.census import CensusData
+    from kouiki.formation.central import CentralCityResult
+    from kouiki.formation.params import FormationParams
 
 app = typer.Typer(help="圏域形成: 中心市の要件・近隣市町村の指標・国勢調査の取込 / region formation", no_args_is_help=True)
 
@@ -30,6 +24,8 @@ ELIGIBLE_JA = {True: "要件を満たす", False: "要件を満たさない", No
 
 def _params(path: Path | None) -> FormationParams:
     """--params, else <KOUIKI_DATA_DIR>/parameters/formation.yaml when the user placed one, else the bundled file."""
+    from kouiki.formation.params import load_params
+
     if path is not None:
         return load_params(path)
     from kouiki.settings import user_parameters_dir
@@ -40,6 +36,7 @@ def _params(path: Path | None) -> FormationParams:
 
 def _census_and_regions() -> tuple[CensusData, set[str], list[object]]:
     """Bundled census figures overlaid with the imported ones, and the registered regions (store)."""
+    from kouiki.formation.census import bundled_census
     from kouiki.store import session
     from kouiki.store.formation import imported_figures
     from kouiki.store.regions import list_regions
@@ -52,6 +49,9 @@ def _census_and_regions() -> tuple[CensusData, set[str], list[object]]:
 
 
 def _print_result(r: CentralCityResult) -> None:
+    from kouiki.formation.census import census_title
+    from kouiki.reference.municipalities import registry
+
     names = "・".join(b.name for b in r.bodies)
     t = table(f"中心市の要件: {names}（{ {'standard': '通常', 'compound': '複眼型', 'single_merged': '合併1市'}[r.kind] }）",
               "要件", "値", "基準", "判定", "調査", "出典")
@@ -90,6 +90,10 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する。--with で複眼型、--single-merged で合併1市圏域."""
+    from kouiki.formation.census import DaytimeFigure
+    from kouiki.formation.central import check_central_city, check_compound, check_single_merged
+    from kouiki.reference.municipalities import registry
+
     census, recorded, _ = _census_and_regions()
     p = _params(params)
     former = None
@@ -122,6 +126,9 @@ def neighbours(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """近隣市町村の指標: 隣接・庁舎間距離・人口・通勤通学割合（10%は目安であり要件ではない）."""
+    from kouiki.formation.neighbours import neighbour_indicators
+    from kouiki.reference.municipalities import registry
+
     census, _, regions = _census_and_regions()
     central = registry().get(body)
     p = _params(None)
@@ -152,6 +159,7 @@ def import_census_cmd(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """国勢調査の表（昼夜間人口・従業地通学地）を取り込む。取り込んだ数値は同梱の数値より優先される."""
+    from kouiki.formation.estat import import_census
     from kouiki.store import session
     from kouiki.store.formation import save_import
 
@@ -183,6 +191,7 @@ def procedure(
     from kouiki.formation.procedure import budget_lines, projects_by_role, review, states
     from kouiki.formation.regions_csv import parse_date
     from kouiki.reference.calendar import FiscalYear, wareki_date
+    from kouiki.reference.municipalities import registry
     from kouiki.store import session
     from kouiki.store.regions import get_region
 
@@ -231,6 +240,9 @@ def candidates(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """全国（または1都道府県）の市を中心市の要件で一括判定する."""
+    from kouiki.formation.central import check_many
+    from kouiki.reference.municipalities import registry
+
     census, recorded, _ = _census_and_regions()
     pool = [b for b in registry().municipalities() if b.kind.is_city]
     if prefecture:
@@ -264,6 +276,9 @@ def census_cmd(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """1団体について kouiki が持つ国勢調査の数値（昼夜間人口比率・通勤通学）と出典・年・取得元を表示する."""
+    from kouiki.formation.census import census_title
+    from kouiki.reference.municipalities import registry
+
     census, _, _ = _census_and_regions()
     m = registry().get(body)
     day = sorted((f for (c, _y), f in census.daytime.items() if c == m.code), key=lambda f: f.census_year)

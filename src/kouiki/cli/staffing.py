@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
+from kouiki.cli.common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.money import format_yen
-from kouiki.staffing import advisor as advisor_mod
-from kouiki.staffing import training as training_mod
-from kouiki.staffing.io import load_case
-from kouiki.staffing.items import build_items
-from kouiki.staffing.sharing import SharingPlan, plan_sharing
-from kouiki.staffing.support import MEASURE_JA, SupportResult, body_name, evaluate_support
+
+if TYPE_CHECKING:  # the engine loads inside each command
+    from kouiki.staffing.advisor import Recommendation
+    from kouiki.staffing.sharing import SharingPlan
+    from kouiki.staffing.support import SupportResult
+    from kouiki.staffing.training import TrainingResult
 
 app = typer.Typer(
     help="専門人材の共同活用・人材確保と人材育成の財政措置・アドバイザー派遣 / specialists and training",
@@ -33,6 +33,8 @@ def _k(v: int | None) -> str:
 
 
 def _support_tables(res: SupportResult) -> None:
+    from kouiki.staffing.support import MEASURE_JA, body_name
+
     if not res.bodies and not res.lines:
         console.print("派遣がないため、負担と措置はありません（secondments / 派遣シートを確認してください）")
         for w in res.warnings:
@@ -109,6 +111,10 @@ def support(
     xlsx: Annotated[str | None, typer.Option("--xlsx", help=XLSX_HELP)] = None,
 ) -> None:
     """入力した派遣について、年度ごとに各団体の負担と国の措置（人材確保の特別交付税）を計算する."""
+    from kouiki.staffing.io import load_case
+    from kouiki.staffing.items import build_items
+    from kouiki.staffing.support import evaluate_support
+
     case = load_case(file)
     if items_only:
         items = build_items(case)
@@ -136,6 +142,10 @@ def plan(
     ),
 ) -> None:
     """各団体の需要とポストから、誰がどこに週何日派遣されるかの案と、各団体の負担・措置を年度ごとに示す."""
+    from kouiki.staffing.io import load_case
+    from kouiki.staffing.sharing import plan_sharing
+    from kouiki.staffing.support import body_name, evaluate_support
+
     case = load_case(file)
     sharing = plan_sharing(case, keep_entered=keep_entered)
     support_res = evaluate_support(case, sharing.secondments, overrides=overrides)
@@ -189,13 +199,15 @@ def training(
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """人材育成基本方針と研修計画を要件①②③に照らし、年度ごとの措置を示す."""
+    from kouiki.staffing import training as training_mod
+
     # `demo` means this command's demo (the 人材育成 one), as it does for plan and support.
     file = {"demo": "training-demo", "demo-xlsx": "training-demo-xlsx"}.get(file, file)
     res = training_mod.evaluate_training_file(file, overrides=overrides)
     if as_json:
         print_json(res.to_dict())
         return
-    training_mod.print_result(res)
+    _print_training(res)
 
 
 @app.command("advisor")
@@ -208,11 +220,13 @@ def advisor(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """経営・財務マネジメント強化事業のどの派遣方法が要請に合うかを示す（団体の負担なし）."""
+    from kouiki.staffing import advisor as advisor_mod
+
     rec = advisor_mod.recommend(body, field, purpose, fiscal_year_or_current(year))
     if as_json:
         print_json(rec.to_dict())
         return
-    advisor_mod.print_recommendation(rec)
+    _print_recommendation(rec)
 
 
 @app.command("template")
@@ -262,3 +276,49 @@ def types(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -
     for t in builtin_types():
         table.add_row(t.id, t.name, "、".join(t.aliases), t.source or "")
     console.print(table)
+
+
+def _print_training(res: TrainingResult) -> None:
+    """Rich tables of a 人材育成 result (moved here from staffing/training.py: engines do not print)."""
+    from kouiki.staffing.support import body_name
+
+    console.print(f"[bold]{res.title}[/]")
+    t = Table(title="研修プログラムと要件①②③")
+    for col in ("団体", "研修", "広域", "①", "②", "③", "広域要件", "判定", "理由"):
+        t.add_column(col, overflow="fold")
+
+    def mark(v: bool | None) -> str:
+        return "—" if v is None else ("○" if v else "×")
+
+    for c in res.programmes:
+        wide = None if not c["wide_area"] else bool(c["wide_area_ok"] and c["participants_meet_conditions"])
+        t.add_row(c["name"], c["programme_name"], "○" if c["wide_area"] else "", mark(c["priority_in_plan"]),
+                  mark(c["systematic_program"]), mark(c["numeric_target"]), mark(wide),
+                  "対象" if c["all_met"] else "対象外", "；".join(c["reasons"]))
+    console.print(t)
+    if res.lines:
+        t2 = Table(title="年度ごとの措置")
+        for col in ("年度", "団体", "研修", "区分", "基礎額", "措置額", "注記"):
+            t2.add_column(col, overflow="fold")
+        for ln in res.lines:
+            t2.add_row(FiscalYear(int(ln["fiscal_year"])).short(), body_name(str(ln["municipality"])),
+                       str(ln.get("programme") or ""), str(ln.get("kind", "")),
+                       format_yen(int(ln.get("base_yen") or 0)), format_yen(int(ln.get("amount_yen") or 0)),
+                       "；".join(ln.get("notes") or []))
+        console.print(t2)
+    for w in res.warnings:
+        console.print(f"[yellow]注意:[/] {w}")
+
+
+def _print_recommendation(rec: Recommendation) -> None:
+    """The recommended dispatch (moved here from staffing/advisor.py: engines do not print)."""
+
+    console.print(f"[bold]{rec.body_name}[/]（{FiscalYear(rec.fiscal_year).wareki()}）支援分野: {rec.field or '—'}")
+    if rec.mode is None:
+        console.print("[red]派遣の方法を示せません[/]" if rec.eligible is False else "[yellow]判定できません（データなし）[/]")
+    else:
+        console.print(f"推奨する方法: [bold green]{rec.mode['name']}[/]（{rec.mode['dispatched_to']}へ派遣）")
+    for r in rec.reasons:
+        console.print(f"・{r}")
+    for a in rec.alternatives:
+        console.print(f"[dim]参考: {a}[/]")

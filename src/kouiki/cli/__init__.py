@@ -5,16 +5,16 @@ from __future__ import annotations
 import typer
 
 from kouiki import __version__
-from kouiki.cli_common import friendly_errors
-from kouiki.facilities.cli import app as facilities_app
-from kouiki.fiscal.cli import app as fiscal_app
-from kouiki.formation.cli import app as formation_app
-from kouiki.optimize.cli import app as optimize_app
-from kouiki.reference.cli import app as municipalities_app
-from kouiki.reference.cli_regions import app as regions_app
-from kouiki.staffing.cli import app as staffing_app
-from kouiki.store.cli import app as db_app
-from kouiki.web.cli import app as web_app
+from kouiki.cli.common import friendly_errors, register_user_parameters
+from kouiki.cli.db import app as db_app
+from kouiki.cli.facilities import app as facilities_app
+from kouiki.cli.fiscal import app as fiscal_app
+from kouiki.cli.formation import app as formation_app
+from kouiki.cli.municipalities import app as municipalities_app
+from kouiki.cli.optimize import app as optimize_app
+from kouiki.cli.regions import app as regions_app
+from kouiki.cli.serve import app as web_app
+from kouiki.cli.staffing import app as staffing_app
 
 app = typer.Typer(
     name="kouiki",
@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.callback()(register_user_parameters)  # before any command: where the user's parameter files are
 app.add_typer(municipalities_app, name="municipalities")
 app.add_typer(regions_app, name="regions")
 app.add_typer(db_app, name="db")
@@ -43,7 +44,7 @@ def version() -> None:
 @friendly_errors
 def demo() -> None:
     """デモ: 同梱の圏域（弘前圏域）を表示する（Web アプリができるまでの主な動作）."""
-    from kouiki.reference.cli_regions import render_region
+    from kouiki.cli.regions import render_region
     from kouiki.store import session
     from kouiki.store.regions import get_region
 

@@ -3,30 +3,30 @@
 INVENTORY arguments accept a file (template / 公共施設一覧 / 固定資産台帳, imported on the fly),
 ``demo:<圏域>`` (a bundled demo inventory, e.g. ``demo:弘前圏域``) or the name of an inventory saved in the
 store by ``kouiki facilities import``. Part B's commands (access, evaluate, compare …) are added to this
-``app`` by ``kouiki.facilities.cli_scenarios.register(app)`` (wired when the branches are merged).
+``app`` by ``kouiki.cli.facilities_scenarios.register(app)`` (wired when the branches are merged).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from kouiki.cli_common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
-from kouiki.facilities.importers import (
-    FORMATS,
-    ImportReport,
-    InventoryImportError,
-    LedgerMapping,
-    import_inventory,
-)
-from kouiki.facilities.model import Inventory
+from kouiki.cli.common import console, err_console, fiscal_year_or_current, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.money import format_yen
+
+if TYPE_CHECKING:  # the engine (importers, road graphs, numba) loads inside each command
+    from kouiki.facilities.importers import ImportReport
+    from kouiki.facilities.model import Inventory
+
+# The --format choices; tests/architecture/test_cli_startup.py checks they equal kouiki.facilities.importers.FORMATS
+# (written out here so that `kouiki --help` does not load the importers).
+FORMATS = ("auto", "template", "public_facility", "ledger")
 
 app = typer.Typer(help="公共施設: 施設台帳の取込み、更新費用の推計、計画指標、施設カルテ", no_args_is_help=True)
 
@@ -40,6 +40,7 @@ class InventorySpecError(KouikiError, ValueError):
 def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Inventory, str]:
     """INVENTORY → (Inventory, label). File, ``demo:<圏域>``, ``--demo``, or a stored inventory name."""
     from kouiki.facilities.demo import build_demo
+    from kouiki.facilities.importers import import_inventory
 
     if demo:
         b = build_demo(demo)
@@ -138,6 +139,8 @@ def import_cmd(
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
     """施設台帳を取り込む（kouiki テンプレート・公共施設一覧・固定資産台帳）. 全件を検証してから一括で保存する."""
+    from kouiki.facilities.importers import InventoryImportError, LedgerMapping, import_inventory
+
     the_mapping = LedgerMapping.load(mapping) if mapping else None
     try:
         with _with_progress("取込み中", not as_json) as bar:
@@ -354,7 +357,7 @@ def renewal_cmd(
         comp = compare_longevity(inv, start, years, baseline=params)
         out["longevity"] = comp.to_dict()
     if chart is not None:
-        from kouiki.facilities.charts import renewal_chart
+        from kouiki.reports.charts import renewal_chart
 
         renewal_chart(result, chart, stack=stack, body_label=label, compare=comp.longevity if comp else None)
         out["chart"] = str(chart)
@@ -411,10 +414,10 @@ def infrastructure_cmd(
     result = project_infrastructure(rows, start, years, InfrastructureParameters.load(parameters))
     out = result.to_dict()
     if xlsx is not None:
-        from kouiki.facilities.infrastructure import report_tables
         from kouiki.reports.excel import workbook_bytes
+        from kouiki.reports.infrastructure import infrastructure_tables
 
-        xlsx.write_bytes(workbook_bytes(*report_tables(result, assets.stem)))
+        xlsx.write_bytes(workbook_bytes(*infrastructure_tables(result, assets.stem)))
         out["xlsx"] = str(xlsx)
     if as_json:
         print_json(out)
@@ -464,7 +467,7 @@ def indicators_cmd(
     inv, label = resolve_inventory(inventory, demo)
     data: dict[str, Any] = plan_indicators(inv, census_year)
     if chart is not None:
-        from kouiki.facilities.charts import floor_area_by_year_chart
+        from kouiki.reports.charts import floor_area_by_year_chart
 
         floor_area_by_year_chart(floor_area(inv), chart, title=f"{label} 建築年度別の延床面積")
         data["chart"] = str(chart)
@@ -556,6 +559,6 @@ def karte_cmd(
 
 
 # Part B's commands (access, evaluate, compare, travel-matrix, demand, share, fees, council, scenario-schema).
-from kouiki.facilities.cli_scenarios import register  # noqa: E402  (registered after this app's own commands)
+from kouiki.cli.facilities_scenarios import register  # noqa: E402  (registered after this app's own commands)
 
 register(app)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from kouiki.cli_common import console, friendly_errors, print_json, table
-from kouiki.reference import municipalities as mun
+from kouiki.cli.common import console, friendly_errors, print_json, table
 
 app = typer.Typer(help="団体（都道府県・市区町村）の検索と表示 / look up local governments", no_args_is_help=True)
 
@@ -22,6 +20,10 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """1団体の基本情報を表示する (code, kind, census population, area)."""
+    from rich.table import Table
+
+    from kouiki.reference import municipalities as mun
+
     m = mun.get(query)
     if as_json:
         data = m.to_dict()
@@ -54,6 +56,8 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
     """名称・よみ・コードの一部で団体を検索する."""
+    from kouiki.reference import municipalities as mun
+
     hits = mun.search(text, limit)
     if as_json:
         print_json([m.to_dict() for m in hits])

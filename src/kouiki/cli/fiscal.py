@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from kouiki.cli_common import console, err_console, friendly_errors, print_json
-from kouiki.fiscal.api import compare, evaluate
-from kouiki.fiscal.catalogue import catalogue
-from kouiki.fiscal.model import KIND_JA, KIND_SHORT, Result, Totals
-from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
-from kouiki.fiscal.plan import json_schema
-from kouiki.reference.calendar import FiscalYear
-from kouiki.reference.money import format_yen
-from kouiki.reference.municipalities import name_or_code
+from kouiki.cli.common import console, err_console, friendly_errors, print_json
+
+if TYPE_CHECKING:  # the engine loads inside each command (`kouiki --help` stays fast)
+    from kouiki.fiscal.model import Result
 
 app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
 
@@ -41,10 +35,14 @@ def _overrides(set_: list[str] | None, scenario: Path | None) -> list[str] | Non
 
 
 def _name(code: str) -> str:
+    from kouiki.reference.municipalities import name_or_code
+
     return name_or_code(code)
 
 
 def _sen(amount: int) -> str:
+    from kouiki.reference.money import format_yen
+
     return format_yen(amount, "千円", 0, suffix=False)
 
 
@@ -52,7 +50,12 @@ CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既�
 
 
 def _print_result(result: Result, title: str) -> None:
+    from rich.table import Table
+
+    from kouiki.fiscal.model import KIND_JA, KIND_SHORT
     from kouiki.fiscal.params import packaged
+    from kouiki.reference.calendar import FiscalYear
+    from kouiki.reference.money import format_yen
 
     console.print(f"[bold]{title}[/]（単位：千円。JSON出力は円）")
     by_item: dict[int, list[Any]] = {}
@@ -121,6 +124,8 @@ def evaluate_cmd(
     trace: bool = typer.Option(False, "--trace", help="JSONに各行の説明（trace）を含める"),
 ) -> None:
     """計画を評価し、項目ごとの措置額・根拠・合計を表示する."""
+    from kouiki.fiscal.api import evaluate
+
     result = evaluate(plan, _overrides(set_, scenario), trace=trace, totals_only=totals_only)
     if as_json:
         print_json(result.to_dict(include_trace=trace))
@@ -141,6 +146,11 @@ def compare_cmd(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
 ) -> None:
     """現行の値とシナリオ（--set）で計画を評価し、項目ごとの差を表示する（what-if）."""
+    from rich.table import Table
+
+    from kouiki.fiscal.api import compare
+    from kouiki.fiscal.model import KIND_SHORT, Result, Totals
+
     overrides = _overrides(set_, scenario)
     if not overrides:
         err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 か --scenario FILE で指定してください")
@@ -176,6 +186,12 @@ def explain_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """1項目の計算の説明（規則・値・出典・上限・端数処理）を表示する."""
+    from kouiki.fiscal.api import evaluate
+    from kouiki.fiscal.model import KIND_JA
+    from kouiki.fiscal.params import CONFIDENCE_JA
+    from kouiki.reference.calendar import FiscalYear
+    from kouiki.reference.money import format_yen
+
     result = evaluate(plan, set_ or None, trace=True)
     if result.errors:
         if as_json:
@@ -211,6 +227,8 @@ def explain_cmd(
 
 
 def _value_text(v: Any, unit: str) -> str:
+    from kouiki.reference.money import format_yen
+
     if unit == "yen" and isinstance(v, int):
         return format_yen(v)
     if isinstance(v, list):
@@ -232,6 +250,12 @@ def measures_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """措置の一覧（現在の値・出典・確度。利用者が追加した値も表示）."""
+    from rich.table import Table
+
+    from kouiki.fiscal.catalogue import catalogue
+    from kouiki.fiscal.params import CONFIDENCE_JA, apply_overrides, current
+    from kouiki.reference.calendar import FiscalYear
+
     fy = FiscalYear.parse(year).year if year else None
     pset, _labels = apply_overrides(current(), set_ or None)
     cat = catalogue(pset, fy)
@@ -285,4 +309,6 @@ def template_cmd(
 @app.command("schema")
 def schema_cmd() -> None:
     """計画のJSON Schemaを出力する."""
+    from kouiki.fiscal.plan import json_schema
+
     print_json(json_schema())

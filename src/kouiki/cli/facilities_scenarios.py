@@ -10,29 +10,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.table import Table
 
-from kouiki.cli_common import console, err_console, friendly_errors, print_json
-from kouiki.facilities import access as accessmod
-from kouiki.facilities import demand as demandmod
-from kouiki.facilities import sharing as sharingmod
-from kouiki.facilities.compare import compare as compare_results
-from kouiki.facilities.council import Council
-from kouiki.facilities.evaluate import Progress, evaluate_file, load_inventory
-from kouiki.facilities.fees import FeeGroup
-from kouiki.facilities.fees import evaluate as evaluate_fees
-from kouiki.facilities.finance import default_engine
-from kouiki.facilities.model import MajorCategory
-from kouiki.facilities.scenario import json_schema
-from kouiki.facilities.travel import Site, TravelError, TravelMatrix, great_circle_matrix, travel_mode
+from kouiki.cli.common import console, err_console, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import format_yen
 from kouiki.reference.municipalities import get as get_body
+
+if TYPE_CHECKING:  # the engines (access, road graphs → numba/scipy, evaluate) load inside each command
+    from kouiki.facilities import demand as demandmod
+    from kouiki.facilities.evaluate import Progress
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON で出力する")]
 
@@ -59,6 +50,8 @@ def _man(yen: int | None) -> str:
 
 
 def _demand(inventory_bodies: list[str], source: Path | None, census_year: int) -> list[demandmod.DemandPoint]:
+    from kouiki.facilities import demand as demandmod
+
     if source is None:
         return demandmod.approximate_demand(inventory_bodies, census_year)
     if source.suffix.lower() == ".csv":
@@ -79,6 +72,9 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
+        from kouiki.facilities.evaluate import evaluate_file
+        from kouiki.facilities.finance import default_engine
+
         engine = default_engine(list(set_)) if set_ else None
         with _progress(json_out) as progress:
             result = evaluate_file(scenario, engine=engine, progress=progress)
@@ -101,6 +97,9 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """複数のシナリオを比較する."""
+        from kouiki.facilities.compare import compare as compare_results
+        from kouiki.facilities.evaluate import evaluate_file
+
         with _progress(json_out) as progress:
             results = [evaluate_file(p, progress=progress) for p in scenarios]
         out = compare_results(results)
@@ -131,6 +130,11 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """最寄り施設までの所要時間（人口加重平均・90パーセンタイル・T分圏人口割合）を団体別に示す."""
+        from kouiki.facilities import access as accessmod
+        from kouiki.facilities.evaluate import load_inventory
+        from kouiki.facilities.model import MajorCategory
+        from kouiki.facilities.travel import Site, TravelMatrix, great_circle_matrix, travel_mode
+
         try:
             cat = MajorCategory(category)
         except ValueError:
@@ -186,6 +190,9 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """需要点×施設の所要時間行列を作り、最適化と共用する CSV に保存する."""
+        from kouiki.facilities.evaluate import load_inventory
+        from kouiki.facilities.travel import Site, great_circle_matrix, travel_mode
+
         inv = load_inventory(str(inventory), Path.cwd())
         sites = [Site(f.facility_id, f.lat, f.lon) for f in inv.facilities if f.lat is not None and f.lon is not None]
         with _progress(json_out) as progress:
@@ -222,6 +229,8 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """需要点（人口の分布）を作る: メッシュ人口、将来推計、または概算."""
+        from kouiki.facilities import demand as demandmod
+
         codes = [get_body(b).code for b in bodies]
         points = demandmod.assign_bodies(demandmod.read_estat_mesh(mesh), codes) if mesh else demandmod.approximate_demand(codes, census_year)
         if projection is not None:
@@ -250,6 +259,8 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """費用を団体間で按分する（均等割・人口割・利用割・組合せ・固定割合）. 合計は1円単位で一致する."""
+        from kouiki.facilities import sharing as sharingmod
+
         def kv(text: str | None) -> dict[str, str]:
             if not text:
                 return {}
@@ -282,6 +293,11 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """使用料の統一案と激変緩和の段階（年度ごとの上限 ×1.2 等）を示す."""
+        import yaml
+
+        from kouiki.facilities.fees import FeeGroup
+        from kouiki.facilities.fees import evaluate as evaluate_fees
+
         data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
         groups = data.get("fees", []) if isinstance(data, dict) else data
         if not isinstance(groups, list) or not groups:
@@ -300,6 +316,10 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """広域的な議論の場（協議会）の記録と、調査検討経費の団体・年度別の額（財政計画の明細）を示す."""
+        import yaml
+
+        from kouiki.facilities.council import Council
+
         data = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
         c = Council.from_dict(data.get("council", data) if isinstance(data, dict) else {}, str(file))
         out = {**c.to_dict(), "plan_items": c.plan_items()}
@@ -319,6 +339,8 @@ def register(app: typer.Typer) -> None:
     @app.command("scenario-schema")
     def schema_cmd() -> None:
         """シナリオ YAML の JSON Schema を出力する."""
+        from kouiki.facilities.scenario import json_schema
+
         print_json(json_schema())
 
 
@@ -399,4 +421,4 @@ def _print_evaluation(r: dict[str, Any]) -> None:
         _print_fee(fee)
 
 
-__all__ = ["TravelError", "register"]
+__all__ = ["register"]

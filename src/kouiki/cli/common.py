@@ -1,4 +1,8 @@
-"""Shared helpers of the CLI layer: JSON output, Rich console, one-line errors."""
+"""Shared helpers of the CLI layer: JSON output, Rich console, one-line errors.
+
+Every module of ``kouiki/cli/`` is thin: at import time only typer, rich, this module and ``kouiki.reference``;
+its engine (and the store, the web stack, numba …) only inside the command that runs, so `kouiki --help` loads
+none of them (tests/architecture/test_cli_startup.py keeps it so)."""
 
 from __future__ import annotations
 
@@ -92,3 +96,13 @@ def fiscal_year_or_current(value: str | None) -> int:
     from kouiki.reference.calendar import FiscalYear
 
     return (FiscalYear.parse(value) if value else FiscalYear.of_date(dt.date.today())).year
+
+
+def register_user_parameters() -> None:
+    """Tell the engines where the user's parameter files are (the root callback: before any command runs).
+
+    Engines never read ``kouiki.settings`` themselves; see :mod:`kouiki.reference.user_parameters`."""
+    from kouiki.reference.user_parameters import register_user_parameters as register
+    from kouiki.settings import user_parameters_dir
+
+    register(user_parameters_dir)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kouiki.cli_common import console, friendly_errors, print_json
-from kouiki.optimize.models import CapacitatedPMedian, Consolidation, MaxCover, PMedian, SetCover
-from kouiki.optimize.problem import OptimizeInputError, Problem
-from kouiki.optimize.result import Result
-from kouiki.optimize.scenario import to_scenario, write_scenario
+from kouiki.cli.common import console, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
+
+if TYPE_CHECKING:  # the solver (numpy, scipy, highspy, numba) loads inside each command
+    from kouiki.optimize.problem import Problem
+    from kouiki.optimize.result import Result
 
 app = typer.Typer(help="施設配置の最適化 (p-median・容量制約・被覆・集約化)", no_args_is_help=True)
 
@@ -34,10 +33,14 @@ MaxMin = Annotated[float | None, typer.Option("--max-minutes", help="被覆の�
 
 
 def _problem(demand: Path, candidates: Path, matrix: Path | None, column: str) -> Problem:
+    from kouiki.optimize.problem import Problem
+
     return Problem.from_csv(demand, candidates, matrix, column)
 
 
 def _limit(prob: Problem, max_km: float | None, max_minutes: float | None, required: bool) -> float | None:
+    from kouiki.optimize.problem import OptimizeInputError
+
     if max_km is not None and max_minutes is not None:
         raise OptimizeInputError("--max-km と --max-minutes はどちらか一方にしてください")
     if max_minutes is not None and prob.unit != "minutes":
@@ -51,6 +54,8 @@ def _limit(prob: Problem, max_km: float | None, max_minutes: float | None, requi
 
 
 def _run(model: Any, time_limit: float | None, gap: float | None, quiet: bool) -> Result:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     if quiet:
         res: Result = model.solve(time_limit, gap)
         return res
@@ -68,6 +73,9 @@ def _run(model: Any, time_limit: float | None, gap: float | None, quiet: bool) -
 
 def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: Problem, inventory: str | None = None,
             extra: dict[str, Any] | None = None) -> None:
+    from kouiki.facilities.optimize_scenario import to_scenario, write_scenario
+    from kouiki.optimize.problem import OptimizeInputError
+
     if scenario is not None:
         if not inventory:
             raise OptimizeInputError("--scenario には --inventory（候補地の施設IDが載っている施設台帳、または demo:<圏域>）が必要です")
@@ -109,6 +117,8 @@ def p_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("
              matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
              json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """p-median: 住民の移動距離（重み付き）の合計が最小になる p 施設を選ぶ."""
+    from kouiki.optimize.models import PMedian
+
     prob = _problem(demand, candidates, matrix, matrix_column)
     _output(_run(PMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
 
@@ -119,6 +129,8 @@ def cp_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option(
               matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
               json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """容量制約付き p-median (各需要点は1施設に割当て; 候補地 CSV の capacity)."""
+    from kouiki.optimize.models import CapacitatedPMedian
+
     prob = _problem(demand, candidates, matrix, matrix_column)
     _output(_run(CapacitatedPMedian(prob, p), time_limit, gap, json), json, scenario, fiscal_year, prob, inventory)
 
@@ -130,6 +142,8 @@ def mclp(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p"
          time_limit: TimeLimit = None, gap: Gap = None, json: Json = False, scenario: Scenario = None,
          fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """最大被覆 (MCLP): 閾値内の需要が最大になる p 施設 (objective = 被覆されない需要量)."""
+    from kouiki.optimize.models import MaxCover
+
     prob = _problem(demand, candidates, matrix, matrix_column)
     lim = _limit(prob, max_km, max_minutes, required=True)
     assert lim is not None
@@ -142,6 +156,8 @@ def lscp(demand: Demand, candidates: Cands, max_km: MaxKm = None, max_minutes: M
          matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None, json: Json = False,
          scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
     """集合被覆 (LSCP): すべての需要点を閾値内に収める最少の施設."""
+    from kouiki.optimize.models import SetCover
+
     prob = _problem(demand, candidates, matrix, matrix_column)
     lim = _limit(prob, max_km, max_minutes, required=True)
     assert lim is not None
@@ -162,6 +178,8 @@ def consolidate(
     json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None,
 ) -> None:
     """集約化モデル: 固定費＋更新費＋移動費を最小化 (被覆率・団体ごとの最低数・延床削減・存続/廃止指定・容量)."""
+    from kouiki.optimize.models import Consolidation
+
     prob = _problem(demand, candidates, matrix, matrix_column)
     lim = _limit(prob, max_km, max_minutes, required=coverage > 0)
     model = Consolidation(prob, lim, coverage, min_per_body, floor_reduction, travel_yen, max_sites)
@@ -181,7 +199,9 @@ def keep_halls(
     fiscal_year: Year = "R8",
 ) -> None:
     """施設台帳の実在施設から k 施設を残す (p-median: 住民 × 最寄り施設までの距離の合計を最小化)."""
-    from kouiki.optimize.inventory import inventory_problem, load
+    from kouiki.facilities.optimize_bridge import inventory_problem, load
+    from kouiki.facilities.optimize_scenario import to_scenario, write_scenario
+    from kouiki.optimize.problem import OptimizeInputError
 
     if (demo is None) == (inventory is None):
         raise OptimizeInputError("--demo（デモ圏域）か --inventory（施設台帳）のどちらか一方を指定してください")
@@ -238,7 +258,7 @@ def keep_halls(
 
 
 def _run_keep(ip: Any, k: int, min_per_body: int, time_limit: float | None, gap: float | None, quiet: bool) -> Result:
-    from kouiki.optimize.inventory import keep_k
+    from kouiki.facilities.optimize_bridge import keep_k
 
     class _M:
         def solve(self, tl: float | None, gp: float | None, report: Any = None) -> Result:

@@ -1,0 +1,5 @@
+"""``python -m kouiki.cli …`` = ``kouiki …``."""
+
+from kouiki.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""`kouiki --help` and the light commands load no engine, store or web stack: each command imports its engine
+inside itself (issue 17). Checked by the modules a fresh process has loaded, not by timing (timings: bench/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# What a start-up must not pay for: the web stack, the store, numeric and report libraries, and the engines.
+HEAVY = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "numpy", "scipy", "numba", "pandas",
+         "matplotlib", "openpyxl", "reportlab", "highspy", "shapely", "networkx", "jinja2")
+ENGINES = ("kouiki.fiscal", "kouiki.formation", "kouiki.facilities", "kouiki.optimize", "kouiki.staffing",
+           "kouiki.store", "kouiki.web", "kouiki.reports")
+
+PROBE = """
+import json, sys
+from kouiki.cli import main
+sys.argv = ["kouiki", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def _loaded(*args: str) -> set[str]:
+    run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(args))], capture_output=True, text=True,
+                         timeout=120)
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith("MODULES "))
+    return set(json.loads(line[len("MODULES "):]))
+
+
+GROUPS = ["municipalities", "regions", "db", "serve", "fiscal", "formation", "optimize", "staffing", "facilities"]
+
+
+@pytest.mark.parametrize("args", [("--help",), ("municipalities", "show", "293636"), ("version",),
+                                  *((g, "--help") for g in GROUPS)], ids=" ".join)
+def test_a_light_command_loads_no_engine_store_or_web_stack(args: tuple[str, ...]) -> None:
+    loaded = _loaded(*args)
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+    engines = sorted(m for m in loaded if m.startswith(ENGINES))
+    assert not heavy and not engines, f"kouiki {' '.join(args)} loads {heavy[:10]} {engines[:10]}"
+
+
+def test_a_command_loads_its_engine_when_it_runs() -> None:
+    loaded = _loaded("fiscal", "schema")
+    assert "kouiki.fiscal.plan" in loaded  # the probe sees lazy imports, so the test above can fail
+    assert "kouiki.facilities" not in loaded and "sqlalchemy" not in loaded
+
+
+def test_the_import_formats_of_the_cli_are_the_importers_formats() -> None:
+    from kouiki.cli.facilities import FORMATS as CLI_FORMATS
+    from kouiki.facilities.importers import FORMATS
+
+    assert CLI_FORMATS == FORMATS
