@@ -290,7 +290,7 @@ def write_mic_csv(regions: list[Region] | tuple[Region, ...]) -> str:
     label = {"standard": "通常", "compound": "複眼型", "single_merged": "合併1市"}
     for r in regions:
         pref = registry().by_code(r.central[0]).prefecture
-        def name(code: str) -> str:
+        def name(code: str, pref: str = pref) -> str:
             b = registry().by_code(code)
             return b.name if b.prefecture == pref else b.full_name
         neighbours = "、".join(f"{name(m.code)}({m.agreement_date.isoformat()})" if m.agreement_date else name(m.code)
