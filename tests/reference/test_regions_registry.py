@@ -163,3 +163,13 @@ def test_dates_in_wareki_and_seireki_parse_and_impossible_ones_are_refused() -> 
         parse_date("2023-02-29")
     with pytest.raises(ValueError, match="始まり"):
         parse_date("令和1年4月1日")
+
+
+def test_the_bundled_known_names_resolve_and_cite_a_source() -> None:
+    from kouiki.reference.regions_status import known_regions
+
+    known = known_regions()
+    assert known, "known_names.yaml is empty"
+    for k in known:
+        assert all(registry().by_code(c).kind.is_city for c in k.central)
+        assert k.source.title and (k.source.as_of is None or k.source.as_of <= TODAY)
