@@ -17,7 +17,7 @@ from kouiki.reference.regions import (
 
 def test_the_three_seed_regions() -> None:
     regions = {r.id: r for r in bundled_regions()}
-    assert set(regions) == {"harima-kagaku-koen", "hirosaki", "yamato-mahoroba"}
+    assert {"harima-kagaku-koen", "hirosaki", "yamato-mahoroba"} <= set(regions)
     hirosaki = regions["hirosaki"]
     assert len(hirosaki.members) == 8
     assert [b.name for b in hirosaki.central_bodies()] == ["弘前市"]

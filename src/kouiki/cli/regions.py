@@ -106,8 +106,9 @@ def import_(
 
     if file.suffix.lower() == ".csv":
         from kouiki.formation.regions_csv import read_regions_csv
+        from kouiki.reference.regions_import import is_mic_layout, read_mic_csv
 
-        regions = read_regions_csv(file)
+        regions = read_mic_csv(file) if is_mic_layout(file) else read_regions_csv(file)
     else:
         from kouiki.reference.textfile import read_user_yaml
 
@@ -124,6 +125,7 @@ def import_(
 def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
     """全国の定住自立圏の状況（宣言中心市・圏域・構成市町村の推移と KPI）と登録簿の集計."""
     import datetime as dt
+    from dataclasses import asdict
 
     from kouiki.formation.status import national_series, registry_counts, registry_series
     from kouiki.store import session
@@ -133,9 +135,12 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) 
         regions = list_regions(s)
     nat = national_series()
     today = dt.date.today()
+    from kouiki.reference.regions_status import registry_status, render_coverage
+
+    gap = registry_status(regions)
     if as_json:
         print_json({"national": nat, "registry": registry_counts(regions, today),
-                    "registry_series": registry_series(regions, today)})
+                    "registry_series": registry_series(regions, today), "coverage": asdict(gap)})
         return
     kpi = nat["kpi"]
     t = table(f"定住自立圏の全国状況（KPI: {kpi['target_year']}年 {kpi['target_regions']}圏域）",
@@ -163,3 +168,4 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) 
         f"{'・宣言日不明 ' + str(rc['declaration_date_unknown']) + '圏域' if rc['declaration_date_unknown'] else ''}。全国の一覧は同梱していないため、"
         "CSV を `kouiki regions import` で取り込むと集計に加わります。"
     )
+    console.print(render_coverage(gap))
