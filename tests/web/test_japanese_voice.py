@@ -49,3 +49,20 @@ def test_a_region_page_offers_its_own_members_first_in_the_body_chooser(login: C
     first_group = chooser.split("ほかの圏域")[0]
     assert 'value="282294" selected' in first_group  # たつの市, the 中心市
     assert "022021" not in first_group  # 弘前市 belongs to another region
+
+
+def test_result_pages_have_breadcrumbs_a_print_button_and_a_print_stylesheet(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    page = admin.client.get("/fiscal?region=harima-kagaku-koen").text
+    crumbs = page.split('class="crumbs"')[1].split("</nav>")[0]
+    assert "圏域一覧" in crumbs and "播磨科学公園都市圏域" in crumbs and "財政措置シミュレーション" in crumbs
+    assert "data-print" in page
+    css = admin.client.get("/static/app.css").text
+    assert "@media print" in css and "size: A4" in css
+
+
+def test_the_header_names_the_viewers_body_and_region_not_their_codes(login: Callable[[str], Logged]) -> None:
+    header = login("other_body").client.get("/regions").text.split("</header>")[0]
+    assert "黒石市" in header and "022047" not in header
+    header = login("region").client.get("/regions").text.split("</header>")[0]
+    assert "弘前圏域" in header and "・hirosaki" not in header

@@ -108,6 +108,22 @@ def _jst(value: Any) -> str:
     return wareki_datetime(value)
 
 
+def _body_name(code: Any) -> str:
+    from kouiki.reference.municipalities import registry
+
+    try:
+        return registry().by_code(str(code)).name
+    except Exception:  # an unknown or malformed code: show it as it is rather than fail the page
+        return str(code)
+
+
+def _region_name(region_id: Any) -> str:
+    """The name of a region by its ID: the bundled registry's (regions users add keep their ID as the name)."""
+    from kouiki.reference.regions import bundled_regions
+
+    return next((r.display_name for r in bundled_regions() if r.id == region_id), str(region_id))
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     # Not "version": pages pass a document's own version under that name, which printed 「kouiki None」.
@@ -118,6 +134,8 @@ def templates() -> Jinja2Templates:
     t.env.filters["qty"] = _grouped  # 540100.5 → 540,100.5 (areas, lengths: the decimals kept as given)
     t.env.filters["pct"] = _percent  # 0.9962 → 99.6%
     t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)
+    t.env.filters["body_name"] = _body_name  # 022047 → 黒石市 (a code is never shown alone)
+    t.env.filters["region_name"] = _region_name  # hirosaki → 弘前圏域 (an internal ID is never shown alone)
     return t
 
 

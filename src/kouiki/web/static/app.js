@@ -7,6 +7,12 @@
     if (field) { ev.detail.headers["X-CSRF-Token"] = field.value; }
   });
 
+  // 印刷 button (a page prints without it too: the print stylesheet hides navigation and forms).
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (t && t.matches && t.matches("[data-print]")) { ev.preventDefault(); window.print(); }
+  });
+
   // Scenario form editor: add a row in place (without JS the 行を追加 button asks the server for one more row)
   // and dim a row marked for removal (the server drops rows whose 削除 box is ticked).
   function scenarioForm() {
