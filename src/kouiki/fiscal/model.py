@@ -42,6 +42,9 @@ class Line:
     confidence: str
     notes: list[str] = field(default_factory=list)
     trace: list[str] | None = None
+    eligibility: dict[str, Any] | None = None  # 定住自立圏 measures: the registry's answer (decision, reason, source)
+    warnings: list[str] = field(default_factory=list)  # warnings that concern this line (also in Result.warnings)
+    tags: list[str] = field(default_factory=list)  # 仮定の圏域 …
 
     def to_dict(self, include_trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -58,6 +61,9 @@ class Line:
             "citation": self.citation,
             "confidence": self.confidence,
             "notes": list(self.notes),
+            "eligibility": None if self.eligibility is None else dict(self.eligibility),
+            "warnings": list(self.warnings),
+            "tags": list(self.tags),
         }
         if include_trace and self.trace is not None:
             out["trace"] = list(self.trace)
