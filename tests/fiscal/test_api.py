@@ -45,7 +45,8 @@ def test_plans_can_be_passed_as_validated_objects_and_params_pinned() -> None:
     d = r.to_dict()
     assert set(d) == {"lines", "totals", "warnings", "errors", "scenario"}
     assert set(d["lines"][0]) == {"item", "measure", "municipality", "fiscal_year", "kind", "base_yen", "rate",
-                                  "cap_yen", "amount_yen", "parameters", "citation", "confidence", "notes"}
+                                  "cap_yen", "amount_yen", "parameters", "citation", "confidence", "notes",
+                                  "eligibility", "warnings", "tags"}
 
 
 def test_load_plan_raises_plan_error_listing_every_issue() -> None:

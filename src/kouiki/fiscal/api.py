@@ -102,31 +102,32 @@ def make_gate(ctx: FiscalContext, meta: Mapping[str, Any] | None = None) -> Gate
 
 
 def _prepare(source: Any, ctx: FiscalContext) -> tuple[Plan, Gate]:
+    data: Any = None
+    rows: list[int] | None = None
+    label: str | None = None
     if isinstance(source, Plan):
-        plan = source
+        meta: Mapping[str, Any] = source.meta
     elif isinstance(source, str | Path) and not isinstance(source, dict):
-        path = Path(source)
-        data, rows, label = read_plan_data(path)
-        plan = validate(data, label, rows, ctx.body_exists)
+        data, rows, label = read_plan_data(Path(source))
+        meta = data if isinstance(data, Mapping) else {}
     else:
-        plan = validate(source, None, None, ctx.body_exists)
+        data = source
+        meta = data if isinstance(data, Mapping) else {}
     try:
-        gate = make_gate(ctx, plan.meta)
+        gate = make_gate(ctx, meta)
     except KouikiError as exc:
-        raise PlanError([PlanIssue(None, "assumed_region", str(exc))], plan.source) from None
-    issues = []
-    for it in plan.items:
-        role = TEIJU_MEASURES.get(it.measure, False)
-        if role is False or it.get("has_vision") is not None:
-            continue
-        e = gate(it.municipality, it.fiscal_year, role)
-        if e.decision is Decision.UNKNOWN:
-            issues.append(PlanIssue(it.index, "has_vision",
-                                    f"共生ビジョンの策定の有無が圏域の登録では分かりません（{e.reason}）。"
-                                    "has_vision: true/false を指定してください", it.row))
-    if issues:
-        raise PlanError(issues, plan.source)
-    return plan, gate
+        raise PlanError([PlanIssue(None, "assumed_region", str(exc))], label) from None
+
+    def vision_check(measure: str, code: str, year: int) -> str | None:
+        role = TEIJU_MEASURES.get(measure, False)
+        if role is False:
+            return None
+        e = gate(code, year, role)
+        return e.reason if e.decision is Decision.UNKNOWN else None
+
+    if isinstance(source, Plan):
+        return source, gate
+    return validate(data, label, rows, ctx.body_exists, vision_check), gate
 
 
 def load_plan(source: Any, context: FiscalContext | None = None) -> Plan:

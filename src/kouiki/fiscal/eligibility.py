@@ -158,6 +158,16 @@ def _ordinal(title: str) -> int | None:
     return _KANJI.get(s)
 
 
+def _period(v: Vision) -> str:
+    """The period as recorded: 令和2年度〜令和6年度, 令和2年度〜, or 令和4年3月31日策定."""
+    if v.start_fiscal_year is not None:
+        end = _wareki(v.end_fiscal_year) if v.end_fiscal_year is not None else ""
+        return f"{_wareki(v.start_fiscal_year)}〜{end}"
+    if v.adopted is not None:
+        return f"{wareki_date(v.adopted)}策定"
+    return "期間不明"
+
+
 def vision_in_force(region: Region, fiscal_year: int) -> tuple[Decision, str, str, str | None]:
     """Whether a 共生ビジョン of the region is in force in the 年度: (decision, reason, source, note)."""
     fy = fiscal_year
@@ -165,8 +175,7 @@ def vision_in_force(region: Region, fiscal_year: int) -> tuple[Decision, str, st
         return Decision.UNKNOWN, f"{region.name}の共生ビジョンが登録にありません", _src(region), None
     for v in region.visions:
         if v.covers(fy):
-            period = f"{_wareki(v.start_fiscal_year)}〜{_wareki(v.end_fiscal_year)}"  # type: ignore[arg-type]
-            return Decision.YES, f"{v.title}（{period}）の期間内", _src(region, v), None
+            return Decision.YES, f"{v.title}（{_period(v)}）の期間内", _src(region, v), None
     dated = sorted(((s, v) for v in region.visions if (s := _vision_start(v)) is not None), key=lambda t: t[0])
     undated = [v for v in region.visions if _vision_start(v) is None]
     started = [(s, v) for s, v in dated if s <= fy]
@@ -176,9 +185,9 @@ def vision_in_force(region: Region, fiscal_year: int) -> tuple[Decision, str, st
         s0, v0 = dated[0]
         n = _ordinal(v0.title)
         if n is not None and n > 1:
-            return (Decision.UNKNOWN, f"{v0.title}（{_wareki(s0)}〜）より前の共生ビジョンが登録にありません",
+            return (Decision.UNKNOWN, f"{v0.title}（{_period(v0)}）より前の共生ビジョンが登録にありません",
                     _src(region, v0), None)
-        return (Decision.NO, f"共生ビジョンの策定（{v0.title}、{_wareki(s0)}）より前の年度です",
+        return (Decision.NO, f"共生ビジョンの策定（{v0.title}、{_period(v0)}）より前の年度です",
                 _src(region, v0), None)
     s, v = started[-1]
     later = [(s2, v2) for s2, v2 in dated if s2 > s]
@@ -193,11 +202,11 @@ def vision_in_force(region: Region, fiscal_year: int) -> tuple[Decision, str, st
     if later:  # bounded by its successor (kouiki's rule)
         nxt = later[0][0]
         note = f"{v.title}の終期は登録にないため、次の共生ビジョン（{_wareki(nxt)}〜）の前年度までとみなす（kouiki の規則）"
-        return Decision.YES, f"{v.title}（{_wareki(s)}〜）の期間内", _src(region, v), note
+        return Decision.YES, f"{v.title}（{_period(v)}）の期間内", _src(region, v), note
     if v.revised_yearly:
-        return Decision.YES, f"{v.title}（{_wareki(s)}〜、毎年度改定）", _src(region, v), None
+        return Decision.YES, f"{v.title}（{_period(v)}、毎年度改定）", _src(region, v), None
     if v.end_fiscal_year is None:
-        return (Decision.UNKNOWN, f"{v.title}（{_wareki(s)}〜）の計画期間の終わりが登録にありません",
+        return (Decision.UNKNOWN, f"{v.title}（{_period(v)}）の計画期間の終わりが登録にありません",
                 _src(region, v), None)
     raise AssertionError("unreachable")  # pragma: no cover
 

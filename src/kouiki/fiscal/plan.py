@@ -389,13 +389,20 @@ def convert(spec: FieldSpec, v: Any) -> Any:
 
 # ---- validation of a whole plan ------------------------------------------------------------------
 
+VisionCheck = Callable[[str, str, int], "str | None"]
+
+
 def validate(
     data: Any,
     source: str | None = None,
     rows: list[int] | None = None,
     body_exists: Callable[[str], bool] | None = None,
+    vision_check: VisionCheck | None = None,
 ) -> Plan:
-    """Typed :class:`Plan` from plain data, or :class:`PlanError` listing every problem."""
+    """Typed :class:`Plan` from plain data, or :class:`PlanError` listing every problem.
+
+    ``vision_check(measure, code, 年度)``: for a 定住自立圏 item without ``has_vision``, the reason why the
+    registry cannot decide its eligibility (then ``has_vision`` is required), or None."""
     issues: list[PlanIssue] = []
     meta: dict[str, Any] = {}
     if isinstance(data, Mapping):
@@ -481,6 +488,16 @@ def validate(
             bad("integration_decision_fiscal_year", "機能統合の決定年度が供用廃止年度より後です")
         if "term_years" in specs:
             _check_bond_terms(values, bad)
+        if (
+            vision_check is not None
+            and "has_vision" in specs
+            and "has_vision" not in values
+            and "municipality" in values
+            and "fiscal_year" in values
+        ):
+            why = vision_check(measure, values["municipality"], values["fiscal_year"])
+            if why is not None:
+                bad("has_vision", f"共生ビジョンの策定の有無が圏域の登録では分かりません（{why}）。has_vision: true/false を指定してください")
         if len(issues) > n_before:
             continue
         items.append(
