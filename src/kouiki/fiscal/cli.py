@@ -62,7 +62,7 @@ def _print_result(result: Result, title: str) -> None:
     for item, lines in by_item.items():
         first = lines[0]
         t = Table(
-            title=f"項目{item}　{labels.get(first.measure, first.measure)}　{_name(first.municipality)}"
+            title=f"項目{item + 1}　{labels.get(first.measure, first.measure)}　{_name(first.municipality)}"
             f"（{first.municipality}）　{FiscalYear(first.fiscal_year).wareki()}",
             title_justify="left",
         )
@@ -78,7 +78,7 @@ def _print_result(result: Result, title: str) -> None:
                 "" if ln.cap_yen is None else _sen(ln.cap_yen),
                 _sen(ln.amount_yen),
                 CONF_SHORT[ln.confidence],
-                ln.notes[0] if ln.notes else "",
+                "；".join([*ln.notes, *(f"注意: {w}" for w in ln.warnings)]),
             )
         console.print(t)
     tot = result.totals
@@ -93,7 +93,8 @@ def _print_result(result: Result, title: str) -> None:
     if result.scenario:
         console.print("[yellow]シナリオ上書き:[/] " + "、".join(result.scenario))
     for w in result.warnings:
-        console.print(f"[yellow]注意[/] 項目{w['item']}: {w['message']}", soft_wrap=True, highlight=False)
+        where = f"項目{w['item'] + 1}: " if w.get("item") is not None else ""
+        console.print(f"[yellow]注意[/] {where}{w['message']}", soft_wrap=True, highlight=False)
 
 
 def _print_errors(result: Result) -> None:
@@ -103,7 +104,7 @@ def _print_errors(result: Result) -> None:
         if e.get("row") is not None:
             where.append(f"{e['row']}行目")
         if e.get("item") is not None:
-            where.append(f"項目{e['item']}")
+            where.append(f"項目{e['item'] + 1}")
         if e.get("field"):
             where.append(f"「{e['field']}」")
         place = "".join(where).strip()

@@ -301,7 +301,7 @@ class Ctx:
 
 def _pool_label(key: tuple[Any, ...]) -> str:
     if key[0] == "item":
-        return f"項目{key[1]}"
+        return f"項目{key[1] + 1}"
     return "・".join(str(k) for k in key)
 
 
