@@ -8,7 +8,14 @@ import pytest
 
 from kouiki.fiscal import ParameterError, evaluate, load_parameters
 from kouiki.fiscal.catalogue import catalogue
-from kouiki.fiscal.params import CONFIDENCES, KOUIKI_DEFAULT, _load_package_file, apply_overrides, packaged, parse_override
+from kouiki.fiscal.params import (
+    CONFIDENCES,
+    KOUIKI_DEFAULT,
+    _load_package_file,
+    apply_overrides,
+    packaged,
+    parse_override,
+)
 from kouiki.fiscal.plan import MEASURE_FIELDS
 
 

@@ -17,7 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kouiki.fiscal.eligibility import TEIJU_MEASURES, Decision, Eligibility, assumed_regions, index_of, teiju_eligibility
+from kouiki.fiscal.eligibility import (
+    TEIJU_MEASURES,
+    Decision,
+    Eligibility,
+    assumed_regions,
+    index_of,
+    teiju_eligibility,
+)
 from kouiki.fiscal.engine import Ctx, Gate
 from kouiki.fiscal.errors import PlanError, PlanIssue
 from kouiki.fiscal.measures import RULES

@@ -117,14 +117,15 @@ class RegionIndex:
         return idx
 
 
-_BUNDLED: RegionIndex | None = None
+# the index of the bundled registry, rebuilt when the registry is reloaded (bundled_regions.cache_clear())
+_BUNDLED: list[tuple[tuple[Region, ...], RegionIndex]] = []
 
 
 def bundled_index() -> RegionIndex:
-    global _BUNDLED
-    if _BUNDLED is None:
-        _BUNDLED = RegionIndex.build(bundled_regions())
-    return _BUNDLED
+    regions = bundled_regions()
+    if not _BUNDLED or _BUNDLED[0][0] is not regions:
+        _BUNDLED[:] = [(regions, RegionIndex.build(regions))]
+    return _BUNDLED[0][1]
 
 
 def index_of(regions: Sequence[Region] | None, assumed: Sequence[Region] = ()) -> RegionIndex:
@@ -182,7 +183,7 @@ def vision_in_force(region: Region, fiscal_year: int) -> tuple[Decision, str, st
     if not started:
         if undated:
             return Decision.UNKNOWN, f"{region.name}の共生ビジョンの策定年度が登録にありません", _src(region), None
-        s0, v0 = dated[0]
+        v0 = dated[0][1]
         n = _ordinal(v0.title)
         if n is not None and n > 1:
             return (Decision.UNKNOWN, f"{v0.title}（{_period(v0)}）より前の共生ビジョンが登録にありません",
@@ -300,6 +301,8 @@ def teiju_eligibility(
                             f"{name}は{region.name}の{ROLE_JA[member.role]}です（この措置は{ROLE_JA[role]}が対象）",
                             _src(region, member), ()))
             continue
+        mem: tuple[Decision, str, str, tuple[str, ...]]
+        vis: tuple[Decision, str, str, tuple[str, ...]]
         if region.id in idx.assumed:
             mem = (Decision.YES, f"{name}は{region.name}（{ASSUMED_TAG}）の{ROLE_JA[member.role]}", "計画の記載（assumed_region）", ())
             vis = _assumed_vision(region, fiscal_year)
