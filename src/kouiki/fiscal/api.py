@@ -244,6 +244,7 @@ def compare(plan: Any, overrides: Any, context: FiscalContext | None = None) -> 
         rows.append(
             {
                 "item": k[0],
+                "item_no": k[0] + 1,
                 "measure": k[1],
                 "municipality": k[2],
                 "kind": k[3],

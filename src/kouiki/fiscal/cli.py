@@ -158,7 +158,7 @@ def compare_cmd(
         for r in out["items"]:
             if r["delta_yen"] == 0:
                 continue
-            t.add_row(str(r["item"]), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
+            t.add_row(str(r["item"] + 1), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
                       _sen(r["baseline_yen"]), _sen(r["scenario_yen"]), f"{r['delta_yen'] / 1000:+,.0f}")
         console.print(t)
         d = out["totals"]["delta_support_yen"]
@@ -172,7 +172,7 @@ def compare_cmd(
 @friendly_errors
 def explain_cmd(
     plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
-    item: int = typer.Option(..., "--item", help="項目の番号（0から）"),
+    item: int = typer.Option(..., "--item", help="項目の番号（1から。evaluate の「項目1」と同じ）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
@@ -184,13 +184,15 @@ def explain_cmd(
         else:
             _print_errors(result)
         raise typer.Exit(1)
-    lines = result.lines_of(item)
+    index = item - 1  # people number items from 1; the engine indexes from 0
+    lines = result.lines_of(index) if index >= 0 else []
     if not lines:
-        err_console.print(f"[bold red]エラー:[/] 項目{item}はありません（項目は0〜{result.items - 1}）")
+        err_console.print(f"[bold red]エラー:[/] 項目{item}はありません（項目は1〜{result.items}）")
         raise typer.Exit(1)
-    warns = [w for w in result.warnings if w["item"] == item]
+    warns = [w for w in result.warnings if w["item"] == index]
     if as_json:
-        print_json({"item": item, "lines": [ln.to_dict(include_trace=True) for ln in lines], "warnings": warns})
+        print_json({"item": index, "item_no": item, "lines": [ln.to_dict(include_trace=True) for ln in lines],
+                    "warnings": warns})
         return
     shown: list[str] = []
     for ln in lines:

@@ -103,7 +103,8 @@ BOND_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("repayment", "choice", "償還方法", choices=REPAYMENT_CHOICES),
     FieldSpec("first_redemption_fiscal_year", "year", "償還開始年度"),
 )
-VISION = FieldSpec("has_vision", "bool", "共生ビジョン策定済み", help="省略時は圏域の登録から")
+VISION = FieldSpec("has_vision", "bool", "共生ビジョン策定済み",
+                   help="省略時は圏域の登録から。登録で判定できないときは必須。登録が対象外とする団体・年度は true でも0円")
 
 # Fields each measure accepts beyond COMMON_FIELDS. ``cost_yen`` is required unless listed in NO_COST.
 MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
