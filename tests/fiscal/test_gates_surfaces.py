@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -32,9 +33,10 @@ def test_a_body_in_the_wrong_role_gets_zero_and_the_reason_in_cli_text_and_json(
     assert first["eligibility"]["decision"] == "no" and first["eligibility"]["reason"] == REASON
     assert first["notes"][0] == REASON and "たつの市" in first["notes"][1]  # the source of the decision
     assert second["amount_yen"] == 85_000_000 and second["eligibility"]["decision"] == "yes"
-    human = runner.invoke(app, ["fiscal", "evaluate", str(p)], env={"COLUMNS": "400"})
+    human = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert human.exit_code == 0
-    assert "項目1" in human.output and REASON in human.output
+    flat = re.sub(r"[\s│┃║]", "", human.output)  # the table may fold the 備考 cell over several lines
+    assert "項目1" in human.output and REASON in flat
     assert "項目0" not in human.output
 
 
