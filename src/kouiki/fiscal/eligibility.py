@@ -194,16 +194,15 @@ def vision_in_force(region: Region, fiscal_year: int) -> tuple[Decision, str, st
     later = [(s2, v2) for s2, v2 in dated if s2 > s]
     if v.end_fiscal_year is not None and v.end_fiscal_year < fy:
         if v.revised_yearly and not later:
-            note = (f"{v.title}は毎年度改定（ローリング）のため、登録の計画期間（〜{_wareki(v.end_fiscal_year)}）後も"
-                    "次の改定まで有効とみなす（kouiki の規則）")
-            return Decision.YES, f"{v.title}（毎年度改定）", _src(region, v), note
+            return (Decision.YES, f"{v.title}（{_period(v)}。毎年度改定のため、登録の期間後も有効とみなす: kouiki の規則）",
+                    _src(region, v), None)
         return (Decision.NO, f"共生ビジョンの期間（〜{_wareki(v.end_fiscal_year)}）外です（{v.title}）。"
                 "次期ビジョンを策定済みなら圏域の登録に追加してください", _src(region, v), None)
     # end not recorded
     if later:  # bounded by its successor (kouiki's rule)
         nxt = later[0][0]
-        note = f"{v.title}の終期は登録にないため、次の共生ビジョン（{_wareki(nxt)}〜）の前年度までとみなす（kouiki の規則）"
-        return Decision.YES, f"{v.title}（{_period(v)}）の期間内", _src(region, v), note
+        return (Decision.YES, f"{v.title}（{_period(v)}。終期は登録になく、次の共生ビジョン（{_wareki(nxt)}〜）の前年度まで"
+                "とみなす: kouiki の規則）", _src(region, v), None)
     if v.revised_yearly:
         return Decision.YES, f"{v.title}（{_period(v)}、毎年度改定）", _src(region, v), None
     if v.end_fiscal_year is None:
@@ -319,10 +318,7 @@ def teiju_eligibility(
         if len(yes) > 1:
             others = "、".join(t[0].name for t in yes[1:])
             warnings.append(f"{name}は{others}にも属しています: 上限額は団体ごと（1市町村当たり）で、圏域ごとには増えません")
-        notes = tuple(x for x in warnings if "kouiki の規則" in x)
-        warns = tuple(x for x in warnings if x not in notes)
-        return Eligibility(Decision.YES, r + (f"（{notes[0]}）" if notes else ""), s,
-                           tuple(t[0].name for t in yes), warns, is_assumed)
+        return Eligibility(Decision.YES, r, s, tuple(t[0].name for t in yes), tuple(warnings), is_assumed)
     unknown = [t for t in results if t[1] is Decision.UNKNOWN]
     if unknown:
         region, d, r, s, w = unknown[0]
