@@ -36,7 +36,7 @@ from kouiki.reference.errors import FiscalYearError
 from kouiki.reference.money import Rounding
 from kouiki.reference.textfile import read_user_text, yaml_error_text
 
-SEED_FILE = "000_75a76e4477727004.txt"
+SEED_FILE = "000_75a76e4477727004.txt"  # provenance only (PROVENANCE.md): never shown to users (issue 13 point 8)
 SEED_TITLE = "総務省「広域連携（定住自立圏構想の推進等）について」（自治行政局市町村課・地域力創造グループ地域自立応援課）"
 
 CONFIDENCES = ("confirmed", "unverified", "gap")
