@@ -44,8 +44,9 @@ def test_plans_can_be_passed_as_validated_objects_and_params_pinned() -> None:
     assert r.ok and r.lines[0].amount_yen == 800
     d = r.to_dict()
     assert set(d) == {"lines", "totals", "warnings", "errors", "scenario"}
-    assert set(d["lines"][0]) == {"item", "measure", "municipality", "fiscal_year", "kind", "base_yen", "rate",
-                                  "cap_yen", "amount_yen", "parameters", "citation", "confidence", "notes"}
+    assert set(d["lines"][0]) == {"item", "item_no", "measure", "municipality", "fiscal_year", "kind", "base_yen", "rate",
+                                  "cap_yen", "amount_yen", "parameters", "citation", "confidence", "notes",
+                                  "eligibility", "warnings", "tags"}
 
 
 def test_load_plan_raises_plan_error_listing_every_issue() -> None:

@@ -3,7 +3,10 @@
 A case file holds ``cases:``, each with ``name``, ``plan`` (items), optional ``overrides`` and ``expect``:
 
 - ``lines``: expected lines; each is matched to the first unmatched actual line whose fields all agree
-  (any key of the JSON line, plus ``notes_contain`` — a substring of one of its notes);
+  (any key of the JSON line, plus ``notes_contain`` — a substring of one of its notes; ``decision`` — the
+  registry's answer yes/no/unknown; ``line_warnings_contain`` — a substring of one of the line's warnings;
+  ``tags_contain`` — one of its tags; ``trace_contain`` — a substring of its explanation;
+  ``citation_not_contain`` — a text its citation must not contain);
 - ``line_count``: the exact number of lines;
 - ``sum``: ``[{item, kind, amount_yen}]`` — the sum of an item's lines of that kind;
 - ``totals``: a subset of ``totals`` (JSON form);
@@ -41,6 +44,21 @@ def _matches(expected: dict[str, Any], line: dict[str, Any]) -> bool:
         elif k == "parameters_contain":
             if v not in line["parameters"]:
                 return False
+        elif k == "decision":
+            if (line.get("eligibility") or {}).get("decision") != v:
+                return False
+        elif k == "line_warnings_contain":
+            if not any(v in w for w in line.get("warnings", [])):
+                return False
+        elif k == "tags_contain":
+            if v not in line.get("tags", []):
+                return False
+        elif k == "trace_contain":
+            if not any(v in t for t in line.get("trace") or []):
+                return False
+        elif k == "citation_not_contain":
+            if v in line["citation"]:
+                return False
         elif line.get(k) != v:
             return False
     return True
@@ -49,7 +67,7 @@ def _matches(expected: dict[str, Any], line: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("case", _load())
 def test_case(case: dict[str, Any]) -> None:
     result = evaluate(case["plan"], case.get("overrides"))
-    out = result.to_dict()
+    out = result.to_dict(include_trace=True)
     exp = case["expect"]
     if "errors" in exp:
         got = [(e["item"], e["field"]) for e in out["errors"]]

@@ -87,7 +87,8 @@ def test_bad_plan_exits_non_zero_with_errors_naming_item_and_field(tmp_path: Pat
     assert "292044" in out["errors"][0]["message"]  # the expected check digit
     res = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert res.exit_code == 1
-    assert "項目1" in res.output and "municipality" in res.output
+    assert "項目2" in res.output and "municipality" in res.output  # items are numbered from 1 where people read
+    assert err["item_no"] == 2
     assert "Traceback" not in res.output
 
 
@@ -120,13 +121,14 @@ def test_measures_lists_every_measure_with_values_citations_and_confidence() -> 
 
 def test_explain_prints_the_trace_in_japanese(tmp_path: Path) -> None:
     p = _write(tmp_path, SEED_PLAN)
-    res = runner.invoke(app, ["fiscal", "explain", str(p), "--item", "1"])
+    res = runner.invoke(app, ["fiscal", "explain", str(p), "--item", "2"])  # numbered from 1, as evaluate prints
     assert res.exit_code == 0, res.output
     for word in ("措置率", "上限額", "円未満切捨て", "consolidation_study.cap@2025", "出典"):
         assert word in res.stdout, word
-    js = runner.invoke(app, ["fiscal", "explain", str(p), "--item", "0", "--json"])
+    js = runner.invoke(app, ["fiscal", "explain", str(p), "--item", "1", "--json"])
     out = json.loads(js.stdout)
-    assert out["lines"][0]["trace"]
+    assert out["lines"][0]["trace"] and (out["item"], out["item_no"]) == (0, 1)
+    assert runner.invoke(app, ["fiscal", "explain", str(p), "--item", "0"]).exit_code == 1
     missing = runner.invoke(app, ["fiscal", "explain", str(p), "--item", "9"])
     assert missing.exit_code == 1
 

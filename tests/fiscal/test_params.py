@@ -8,7 +8,14 @@ import pytest
 
 from kouiki.fiscal import ParameterError, evaluate, load_parameters
 from kouiki.fiscal.catalogue import catalogue
-from kouiki.fiscal.params import CONFIDENCES, _load_package_file, apply_overrides, packaged, parse_override
+from kouiki.fiscal.params import (
+    CONFIDENCES,
+    KOUIKI_DEFAULT,
+    _load_package_file,
+    apply_overrides,
+    packaged,
+    parse_override,
+)
 from kouiki.fiscal.plan import MEASURE_FIELDS
 
 
@@ -19,7 +26,12 @@ def test_every_value_has_a_citation_and_a_confidence() -> None:
         assert p.values, path
         for v in p.values:
             assert v.citation.title.strip(), f"{path}@{v.year} has no citation title"
-            assert v.citation.url or v.citation.seed, f"{path}@{v.year} has neither url nor seed heading"
+            assert v.citation.url or v.citation.seed or v.citation.title.startswith(KOUIKI_DEFAULT), (
+                f"{path}@{v.year} has neither url nor seed heading"
+            )
+            if v.confidence == "gap":
+                assert v.citation.seed is None, f"{path}@{v.year}: a gap default carries a seed citation"
+                assert v.citation.title.startswith(KOUIKI_DEFAULT), f"{path}@{v.year}: a gap default cites kouiki's rule"
             assert v.confidence in CONFIDENCES, path
         if p.known_end is not None:
             assert p.known_end.citation.title
@@ -152,7 +164,7 @@ def test_override_from_a_later_year_changes_only_later_years() -> None:
 
 def test_batch_mode_keeps_totals_and_aggregates_warnings() -> None:
     plan = [{"measure": "comprehensive_neighbor", "municipality": c, "fiscal_year": 2025, "cost_yen": 20_000_000,
-             "has_vision": True} for c in ("293229", "293610", "293628")]
+             "has_vision": True} for c in ("282278", "284815", "285013")]
     full = evaluate(plan)
     batch = evaluate(plan, trace=False, totals_only=True)
     assert batch.lines == []

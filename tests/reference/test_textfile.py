@@ -76,7 +76,7 @@ def test_fiscal_errors_name_file_row_item_and_field(tmp_path: Path) -> None:
     assert "都道府県名" in err["message"]  # ambiguous 川西町: add the prefecture
     human = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert human.exit_code == 1
-    assert f"{p} 2行目項目0「municipality」" in human.output
+    assert f"{p} 2行目項目1「municipality」" in human.output  # items are numbered from 1 where people read
 
 
 @pytest.mark.parametrize("command", [["staffing", "plan"], ["formation", "import-census"], ["regions", "import"]])

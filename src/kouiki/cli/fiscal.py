@@ -65,7 +65,7 @@ def _print_result(result: Result, title: str) -> None:
     for item, lines in by_item.items():
         first = lines[0]
         t = Table(
-            title=f"項目{item}　{labels.get(first.measure, first.measure)}　{_name(first.municipality)}"
+            title=f"項目{item + 1}　{labels.get(first.measure, first.measure)}　{_name(first.municipality)}"
             f"（{first.municipality}）　{FiscalYear(first.fiscal_year).wareki()}",
             title_justify="left",
         )
@@ -81,7 +81,7 @@ def _print_result(result: Result, title: str) -> None:
                 "" if ln.cap_yen is None else _sen(ln.cap_yen),
                 _sen(ln.amount_yen),
                 CONF_SHORT[ln.confidence],
-                ln.notes[0] if ln.notes else "",
+                "；".join([*ln.notes, *(f"注意: {w}" for w in ln.warnings)]),
             )
         console.print(t)
     tot = result.totals
@@ -96,7 +96,8 @@ def _print_result(result: Result, title: str) -> None:
     if result.scenario:
         console.print("[yellow]シナリオ上書き:[/] " + "、".join(result.scenario))
     for w in result.warnings:
-        console.print(f"[yellow]注意[/] 項目{w['item']}: {w['message']}", soft_wrap=True, highlight=False)
+        where = f"項目{w['item'] + 1}: " if w.get("item") is not None else ""
+        console.print(f"[yellow]注意[/] {where}{w['message']}", soft_wrap=True, highlight=False)
 
 
 def _print_errors(result: Result) -> None:
@@ -106,7 +107,7 @@ def _print_errors(result: Result) -> None:
         if e.get("row") is not None:
             where.append(f"{e['row']}行目")
         if e.get("item") is not None:
-            where.append(f"項目{e['item']}")
+            where.append(f"項目{e['item'] + 1}")
         if e.get("field"):
             where.append(f"「{e['field']}」")
         place = "".join(where).strip()
@@ -167,7 +168,7 @@ def compare_cmd(
         for r in out["items"]:
             if r["delta_yen"] == 0:
                 continue
-            t.add_row(str(r["item"]), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
+            t.add_row(str(r["item"] + 1), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
                       _sen(r["baseline_yen"]), _sen(r["scenario_yen"]), f"{r['delta_yen'] / 1000:+,.0f}")
         console.print(t)
         d = out["totals"]["delta_support_yen"]
@@ -181,7 +182,7 @@ def compare_cmd(
 @friendly_errors
 def explain_cmd(
     plan: Annotated[Path, typer.Argument(help="計画ファイル（.yaml .json .xlsx）")],
-    item: int = typer.Option(..., "--item", help="項目の番号（0から）"),
+    item: int = typer.Option(..., "--item", help="項目の番号（1から。evaluate の「項目1」と同じ）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
@@ -199,13 +200,15 @@ def explain_cmd(
         else:
             _print_errors(result)
         raise typer.Exit(1)
-    lines = result.lines_of(item)
+    index = item - 1  # people number items from 1; the engine indexes from 0
+    lines = result.lines_of(index) if index >= 0 else []
     if not lines:
-        err_console.print(f"[bold red]エラー:[/] 項目{item}はありません（項目は0〜{result.items - 1}）")
+        err_console.print(f"[bold red]エラー:[/] 項目{item}はありません（項目は1〜{result.items}）")
         raise typer.Exit(1)
-    warns = [w for w in result.warnings if w["item"] == item]
+    warns = [w for w in result.warnings if w["item"] == index]
     if as_json:
-        print_json({"item": item, "lines": [ln.to_dict(include_trace=True) for ln in lines], "warnings": warns})
+        print_json({"item": index, "item_no": item, "lines": [ln.to_dict(include_trace=True) for ln in lines],
+                    "warnings": warns})
         return
     shown: list[str] = []
     for ln in lines:

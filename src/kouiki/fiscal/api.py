@@ -11,14 +11,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kouiki.fiscal.engine import Ctx
-from kouiki.fiscal.errors import PlanError
+from kouiki.fiscal.eligibility import (
+    TEIJU_MEASURES,
+    Decision,
+    Eligibility,
+    assumed_regions,
+    index_of,
+    teiju_eligibility,
+)
+from kouiki.fiscal.engine import Ctx, Gate
+from kouiki.fiscal.errors import PlanError, PlanIssue
 from kouiki.fiscal.measures import RULES
 from kouiki.fiscal.model import Line, Result
 from kouiki.fiscal.params import ParameterSet, apply_overrides, current
@@ -26,6 +34,7 @@ from kouiki.fiscal.plan import Item, Plan, read_plan_data, validate
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.municipalities import Municipality, registry
+from kouiki.reference.regions import Region, Role
 
 VisionLookup = Callable[[str, int], "bool | None"]
 BodyLookup = Callable[[str, int], Municipality]
@@ -50,56 +59,102 @@ def _exists(code: str) -> bool:
         return False
 
 
-def registry_vision_lookup(code: str, year: int) -> bool | None:
-    """Whether ``code`` is a member of a 定住自立圏 whose 共生ビジョン is in force in 年度 ``year``, from the
-    regions registry (:mod:`kouiki.reference.regions`).
-
-    True when a registered region of the body has a vision covering the 年度; False when every registered
-    region says no (not yet a member, or before the first vision); None when the registry does not know
-    (the body is in no registered region, or the vision periods on record do not cover the 年度) — then the
-    plan must say ``has_vision``.
-    """
-    try:
-        from kouiki.reference.regions import Framework, regions_of
-    except ImportError:  # pragma: no cover - registry not installed
-        return None
-    fy_end = FiscalYear(year).end
-    answers: list[bool | None] = []
-    for region in regions_of(code):
-        if region.framework is not Framework.TEIJU:
-            continue
-        if code not in region.member_codes(on=fy_end):
-            answers.append(False)
-            continue
-        answers.append(region.has_vision(year))
-    if True in answers:
-        return True
-    if answers and all(a is False for a in answers):
-        return False
-    return None
-
-
 @dataclass
 class FiscalContext:
     """Look-ups the engine needs from outside, injectable so the engine stays pure and testable."""
 
-    vision_lookup: VisionLookup | None = registry_vision_lookup
+    vision_lookup: VisionLookup | None = None  # replaces the registry's answer (tests, what-ifs): True/False/None
     body_lookup: BodyLookup = default_body_lookup
     body_exists: Callable[[str], bool] = _exists
     params: ParameterSet | None = None  # default: packaged + the user's overlay files
     extra: dict[str, Any] = field(default_factory=dict)
+    # The 定住自立圏 registry the gates read (None: the bundled one). Surfaces pass the regions their users
+    # stored (kouiki.store.regions.list_regions) so a region registered there is checked the same way.
+    regions: Sequence[Region] | None = None
+
+
+def _injected_gate(lookup: VisionLookup) -> Gate:
+    def gate(code: str, year: int, role: Role | None) -> Eligibility:
+        v = lookup(code, year)
+        src = "判定関数（FiscalContext.vision_lookup）"
+        if v is True:
+            return Eligibility(Decision.YES, "共生ビジョンあり（注入された判定）", src)
+        if v is False:
+            return Eligibility(Decision.NO, "共生ビジョンの期間外（注入された判定）", src)
+        return Eligibility(Decision.UNKNOWN, "注入された判定では不明", src)
+
+    return gate
+
+
+def make_gate(ctx: FiscalContext, meta: Mapping[str, Any] | None = None) -> Gate:
+    """The eligibility look-up of one evaluation: the registry (plus the plan's assumed regions), memoised."""
+    if ctx.vision_lookup is not None:
+        inner = _injected_gate(ctx.vision_lookup)
+    else:
+        idx = index_of(ctx.regions, assumed_regions(meta or {}))
+
+        def inner(code: str, year: int, role: Role | None) -> Eligibility:
+            return teiju_eligibility(code, year, role, index=idx)
+
+    memo: dict[tuple[str, int, Role | None], Eligibility] = {}
+
+    def gate(code: str, year: int, role: Role | None) -> Eligibility:
+        key = (code, year, role)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = inner(code, year, role)
+        return hit
+
+    return gate
+
+
+def _prepare(source: Any, ctx: FiscalContext) -> tuple[Plan, Gate]:
+    data: Any = None
+    rows: list[int] | None = None
+    label: str | None = None
+    if isinstance(source, Plan):
+        meta: Mapping[str, Any] = source.meta
+    elif isinstance(source, str | Path) and not isinstance(source, dict):
+        data, rows, label = read_plan_data(Path(source))
+        meta = data if isinstance(data, Mapping) else {}
+    else:
+        data = source
+        meta = data if isinstance(data, Mapping) else {}
+    try:
+        gate = make_gate(ctx, meta)
+    except KouikiError as exc:
+        raise PlanError([PlanIssue(None, "assumed_region", str(exc))], label) from None
+
+    def vision_check(measure: str, code: str, year: int) -> str | None:
+        role = TEIJU_MEASURES.get(measure, False)
+        if role is False:
+            return None
+        e = gate(code, year, role)
+        return e.reason if e.decision is Decision.UNKNOWN else None
+
+    if isinstance(source, Plan):
+        return source, gate
+    return validate(data, label, rows, ctx.body_exists, vision_check), gate
 
 
 def load_plan(source: Any, context: FiscalContext | None = None) -> Plan:
-    """A validated :class:`Plan` from a path (.yaml/.json/.xlsx), a dict/list, or a Plan. Raises PlanError."""
-    ctx = context or FiscalContext()
-    if isinstance(source, Plan):
-        return source
-    if isinstance(source, str | Path) and not isinstance(source, dict):
-        path = Path(source)
-        data, rows, label = read_plan_data(path)
-        return validate(data, label, ctx.vision_lookup, rows, ctx.body_exists)
-    return validate(source, None, ctx.vision_lookup, None, ctx.body_exists)
+    """A validated :class:`Plan` from a path (.yaml/.json/.xlsx), a dict/list, or a Plan. Raises PlanError.
+
+    A 定住自立圏 item whose eligibility the registry cannot decide must say ``has_vision``."""
+    return _prepare(source, context or FiscalContext())[0]
+
+
+def _post_first_years(plan: Plan) -> dict[tuple[str, str], int]:
+    """The first 年度 of each (receiving body, 派遣先ポスト) in the plan (the 「派遣初年度」 of a post)."""
+    out: dict[tuple[str, str], int] = {}
+    for it in plan.items:
+        post = it.get("post")
+        if post is None:
+            continue
+        receiver = it.municipality if it.measure == "specialist_contribution" else it.get("receiver")
+        key = (receiver, post)
+        out[key] = min(out.get(key, it.fiscal_year), it.fiscal_year)
+    return out
 
 
 def evaluate(
@@ -122,13 +177,14 @@ def evaluate(
     pset = ctx_in.params if ctx_in.params is not None else current()
     pset, labels = apply_overrides(pset, overrides)
     try:
-        p = load_plan(plan, ctx_in)
+        p, gate = _prepare(plan, ctx_in)
     except PlanError as exc:
         from kouiki.fiscal.model import Totals
 
         src = {"file": exc.source} if exc.source else {}
         return Result([], Totals(), [], [{**i.to_dict(), **src} for i in exc.issues], labels)
-    c = Ctx(pset, ctx_in.body_lookup, tracing=trace and not totals_only, keep_lines=not totals_only)
+    c = Ctx(pset, ctx_in.body_lookup, tracing=trace and not totals_only, keep_lines=not totals_only, gate=gate,
+            post_first_year=_post_first_years(p))
     order = sorted(p.items, key=lambda it: (it.fiscal_year, it.index))
     for it in order:
         _run(c, it)
@@ -188,6 +244,7 @@ def compare(plan: Any, overrides: Any, context: FiscalContext | None = None) -> 
         rows.append(
             {
                 "item": k[0],
+                "item_no": k[0] + 1,
                 "measure": k[1],
                 "municipality": k[2],
                 "kind": k[3],

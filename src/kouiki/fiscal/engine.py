@@ -20,6 +20,7 @@ from kouiki.reference.money import Rounding, apply_rate, format_yen
 from kouiki.reference.municipalities import Municipality
 
 BodyLookup = Callable[[str, int], Municipality]
+Gate = Callable[[str, int, Any], Any]  # (code, 年度, Role | None) → kouiki.fiscal.eligibility.Eligibility
 
 
 def yen(amount: int) -> str:
@@ -47,6 +48,8 @@ class Ctx:
     body_lookup: BodyLookup
     tracing: bool = True
     keep_lines: bool = True
+    gate: Gate | None = None  # the registry's eligibility answer (kouiki.fiscal.eligibility)
+    post_first_year: dict[tuple[str, str], int] = field(default_factory=dict)  # (receiver, post) → first 年度
     totals: Totals = field(default_factory=Totals)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     pools: dict[tuple[Any, ...], int] = field(default_factory=dict)
@@ -58,6 +61,9 @@ class Ctx:
     steps: list[str] = field(default_factory=list)
     rounding: Rounding = Rounding.YEN_FLOOR
     prior_claims: int = 0  # the item's prior_claims_yen (claims outside the plan on the same cap)
+    eligibility: dict[str, Any] | None = None  # the item's gate answer, shown on each of its lines
+    line_warnings: list[str] = field(default_factory=list)  # warnings shown on each of the item's lines
+    tags: list[str] = field(default_factory=list)  # e.g. 仮定の圏域
     _warned: set[tuple[int, str]] = field(default_factory=set)
     _aggregated: dict[str, dict[str, Any]] = field(default_factory=dict)
     _last_agg: dict[str, int] = field(default_factory=dict)
@@ -70,6 +76,9 @@ class Ctx:
         self.item = item
         self.used = {}
         self.steps = []
+        self.eligibility = None
+        self.line_warnings = []
+        self.tags = []
         info = self.params.measures.get(item.measure)
         self.rounding = info.rounding if info else Rounding.YEN_FLOOR
         if self.tracing and info is not None:
@@ -93,6 +102,12 @@ class Ctx:
             return
         self._warned.add(k)
         self.warnings.append({"item": self.item.index, "message": message})
+
+    def line_warn(self, message: str) -> None:
+        """A warning that belongs on the item's lines (and in the result's warnings)."""
+        if message not in self.line_warnings:
+            self.line_warnings.append(message)
+        self.warn(message)
 
     def step(self, text: str) -> None:
         if self.tracing:
@@ -143,6 +158,12 @@ class Ctx:
     def val(self, path: str, year: int | None = None) -> Any:
         dv = self.dv(path, year)
         return None if dv is None else dv.value
+
+    def assume(self, path: str, what: str) -> None:
+        """Mark the item's lines 未確認: they rest on kouiki's reading (``what``) of the parameter ``path``."""
+        label = f"{path}#解釈"
+        if label not in self.used:
+            self.used[label] = _Used(label, "unverified", f"kouiki の解釈: {what}")
 
     def known_end_check(self, path: str) -> None:
         assert self.item is not None
@@ -218,17 +239,21 @@ class Ctx:
                 [u.label for u in used],
                 " / ".join(cits) or "計画に記載された値（kouiki は算定しない）",
                 conf,
-                list(notes or []),
+                [*(f"【{t}】" for t in self.tags), *(notes or [])],
                 trace,
+                self.eligibility,
+                list(self.line_warnings),
+                list(self.tags),
             )
         )
 
-    def zero(self, kind: str, reason: str, base: int | None = None) -> None:
-        """A well-formed item that is not eligible: amount 0 with the reason."""
+    def zero(self, kind: str, reason: str, base: int | None = None, source: str | None = None) -> None:
+        """A well-formed item that is not eligible: amount 0 with the reason (and the source of the decision)."""
         it = self.item
         assert it is not None
         self.step(f"対象外: {reason}")
-        self.line(kind, (it.cost_yen or 0) if base is None else base, None, None, 0, [reason])
+        notes = [reason] if source is None else [reason, f"根拠: {source}"]
+        self.line(kind, (it.cost_yen or 0) if base is None else base, None, None, 0, notes)
 
     def capped(
         self,
@@ -276,7 +301,7 @@ class Ctx:
 
 def _pool_label(key: tuple[Any, ...]) -> str:
     if key[0] == "item":
-        return f"項目{key[1]}"
+        return f"項目{key[1] + 1}"
     return "・".join(str(k) for k in key)
 
 

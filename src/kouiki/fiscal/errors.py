@@ -32,7 +32,7 @@ class PlanIssue:
         if self.row is not None:
             where.append(f"{self.row}行目")
         if self.item is not None:
-            where.append(f"項目{self.item}")
+            where.append(f"項目{self.item + 1}")
         if self.field:
             where.append(f"「{self.field}」")
         return ("".join(where) + ": " if where else "") + self.message

@@ -12,10 +12,12 @@ from fractions import Fraction
 from typing import Any
 
 from kouiki.fiscal.bonds import REPAYMENTS, BondTerms, allocate_rate, complete_terms, schedule
+from kouiki.fiscal.eligibility import ASSUMED_TAG, DECISION_JA, Decision, Eligibility
 from kouiki.fiscal.engine import Ctx, wareki, yen
 from kouiki.fiscal.plan import CATEGORY_JA, CONDITIONS, CONDITIONS_JA, SECONDMENT_JA
 from kouiki.reference.money import apply_rate
 from kouiki.reference.municipalities import Kind
+from kouiki.reference.regions import Role
 
 SAT = "special_allocation_tax"
 OAT = "ordinary_allocation_tax"
@@ -29,16 +31,52 @@ def _it(c: Ctx) -> Any:
     return c.item
 
 
-def _vision_gate(c: Ctx, kind: str) -> bool:
-    """False (and a 0 line) when the plan says the body has no 共生ビジョン."""
+def _vision_gate(c: Ctx, kind: str, role: Role | None = None) -> bool:
+    """Eligibility before amount (定住自立圏 measures): the registry decides; the plan may only narrow it.
+
+    - registry ``no`` → 0 with its reason; ``yes`` → the plan's ``has_vision: false`` may still narrow it;
+    - ``unknown`` → the plan's ``has_vision`` decides and the line carries a warning (a plan without it is
+      refused before evaluation, see :func:`kouiki.fiscal.api.load_plan`).
+    """
     it = _it(c)
     hv = it.get("has_vision")
-    if hv is False:
-        c.zero(kind, "共生ビジョンを策定していないため対象外（定住自立圏の措置は共生ビジョンを策定した中心市・近隣市町村が対象）")
+    if c.gate is None:  # no registry (a pure rule test): the plan's word only
+        if hv is False:
+            c.zero(kind, "共生ビジョンを策定していないため対象外（計画の記載 has_vision: false）")
+            return False
+        return True
+    e: Eligibility = c.gate(it.municipality, it.fiscal_year, role)
+    c.eligibility = e.to_dict()
+    if e.assumed and ASSUMED_TAG not in c.tags:
+        c.tags.append(ASSUMED_TAG)
+    c.step(f"資格（圏域の登録）: {DECISION_JA[e.decision]} — {e.reason}（出典: {e.source}）")
+    for w in e.warnings:
+        c.line_warn(w)
+    if e.decision is Decision.NO:
+        c.zero(kind, e.reason, source=e.source)
         return False
-    if hv is True:
-        src = "圏域の登録" if it.get("_vision_from_registry") else "計画の記載"
-        c.step(f"共生ビジョン: 策定済み（{src}による）")
+    if hv is False:
+        c.zero(kind, "計画で共生ビジョンを策定していない（has_vision: false）としているため対象外")
+        return False
+    if e.decision is Decision.UNKNOWN:
+        if hv is None:
+            c.zero(kind, f"圏域の登録では判定できず（{e.reason}）、計画にも共生ビジョンの記載（has_vision）がないため算定しません")
+            return False
+        c.line_warn(f"圏域の登録では確認できません（{e.reason}）。計画の has_vision: true により対象として計算しています（要確認）")
+    return True
+
+
+def _condition(c: Ctx, name: str, label: str, kind: str, base: int | None = None) -> bool:
+    """A condition the plan states (a required field of the measure): false → 0 with the reason; absent → a
+    warning on the line (computed as if met)."""
+    v = _it(c).get(name)
+    if v is False:
+        c.zero(kind, f"要件「{label}」を満たさないため対象外（計画の記載 {name}: false）", base=base)
+        return False
+    if v is None:
+        c.line_warn(f"要件「{label}」の記載（{name}）がありません。満たすものとして計算しています（要確認）")
+    else:
+        c.step(f"要件「{label}」: 満たす（計画の記載）")
     return True
 
 
@@ -76,7 +114,7 @@ def adjusted_cap(base: int, adjustment: dict[str, Any], population: int | None, 
 
 def _central(c: Ctx, measure: str, needs_vision: bool) -> None:
     it = _it(c)
-    if not _gate(c, measure, SAT) or (needs_vision and not _vision_gate(c, SAT)):
+    if not _gate(c, measure, SAT) or (needs_vision and not _vision_gate(c, SAT, Role.CENTRAL)):
         return
     body = c.body(it.municipality)
     if not body.kind.is_city:
@@ -110,7 +148,7 @@ def comprehensive_central(c: Ctx) -> None:
 def comprehensive_neighbor(c: Ctx) -> None:
     it = _it(c)
     m = "comprehensive_neighbor"
-    if not _gate(c, m, SAT) or not _vision_gate(c, SAT):
+    if not _gate(c, m, SAT) or not _vision_gate(c, SAT, Role.NEIGHBOR):
         return
     c.capped(it.cost_yen, c.val(f"{m}.rate"), c.val(f"{m}.cap"), (m, it.municipality, it.fiscal_year))
 
@@ -145,6 +183,8 @@ def external_experts(c: Ctx) -> None:
     it = _it(c)
     m = "external_experts"
     if not _gate(c, m, SAT) or not _vision_gate(c, SAT):
+        return
+    if not _condition(c, "expert_from_outside_region", "圏域外における専門性を有する人材の活用", SAT):
         return
     start = it.get("engagement_start_fiscal_year")
     n = it.fiscal_year - start + 1
@@ -312,6 +352,8 @@ def facility_bond(c: Ctx) -> None:
     if not _gate(c, prefix, "bond"):
         return
     net = cost - subsidy
+    if not _condition(c, "based_on_management_plan", "公共施設等総合管理計画等に基づいて実施するもの", "bond", base=net):
+        return
     if cat in ("consolidation", "demolition_after_consolidation"):
         before, after = it.get("floor_area_before_m2"), it.get("floor_area_after_m2")
         if not after < before:
@@ -324,8 +366,10 @@ def facility_bond(c: Ctx) -> None:
         window = c.val(f"{prefix}.window_years")
         if it.get("consolidation_type") == "new_building":
             ref, what = it.get("service_start_fiscal_year"), "集約先施設の供用開始"
-        else:
+        else:  # the demolition window counts from closing, not from the decision (円滑化 counts from the decision)
             ref, what = it.get("service_end_fiscal_year"), "旧施設の供用廃止（機能統合）"
+            if it.get("integration_decision_fiscal_year") is not None:
+                c.step(f"機能統合の決定 {wareki(it.get('integration_decision_fiscal_year'))}（除却の期限は供用廃止から数える）")
         late = it.fiscal_year - ref
         if late > window:
             first_year = c.params.params[f"{prefix}.in_force"].values[0].year
@@ -412,6 +456,10 @@ def consolidation_smoothing(c: Ctx) -> None:
     if not _partners(c, m):
         return
     start = it.get("completion_fiscal_year")
+    if it.get("consolidation_type") == "function_only":
+        # 「集約等完了年度: 新施設の供用が開始された年度（機能統合の場合は機能統合が決定した年度）」
+        start = it.get("integration_decision_fiscal_year")
+        c.step(f"機能統合: 措置期間は機能統合が決定した年度（{wareki(start)}）から数える")
     created = c.params.params[f"{m}.in_force"].values[0].year
     ref = max(start, created)  # the values in force when the window opened (or when the measure began)
     if start < created:
@@ -419,6 +467,7 @@ def consolidation_smoothing(c: Ctx) -> None:
             f"集約化等完了年度（{wareki(start)}）が措置の創設（{wareki(created)}）より前です。"
             "5年度間のうち創設後の年度分を対象と解釈しています（未確認）"
         )
+        c.assume(f"{m}.window_years", "創設前に完了した集約化等の扱い（kouiki の解釈・未確認）")
     window = c.val(f"{m}.window_years", ref)
     last = start + window - 1
     if not start <= it.fiscal_year <= last:
@@ -434,6 +483,10 @@ def urban_restructuring_subsidy(c: Ctx) -> None:
     it = _it(c)
     m = "urban_restructuring_subsidy"
     if not _gate(c, m, "national_subsidy"):
+        return
+    if not _condition(c, "wide_area_location_policy", "複数市町村による広域的な立地適正化の方針等", "national_subsidy"):
+        return
+    if not _condition(c, "joint_administration", "地方自治法に基づく事務の共同処理制度等の活用", "national_subsidy"):
         return
     n = it.get("partner_count")
     need = c.val(f"{m}.min_partners")
@@ -493,6 +546,34 @@ def _per_person_cap(c: Ctx, m: str, persons: object) -> int:
     return cap
 
 
+def _first_year_rule(c: Ctx, m: str, receiver: str) -> bool:
+    """「連携協約に基づく派遣先ポストにつき、派遣初年度分のみ措置対象」 for the measures the parameter names:
+    year 2+ of the same post gives 0 naming the rule."""
+    it = _it(c)
+    limited = c.val("specialist.first_year_only_measures")
+    if m not in limited:
+        return True
+    start = it.get("dispatch_start_fiscal_year")
+    if start is None and it.get("post") is not None:
+        start = c.post_first_year.get((receiver, it.get("post")))
+    if start is not None:
+        first = it.fiscal_year <= start
+        how = f"派遣初年度 {wareki(start)}"
+    elif it.get("first_year") is not None:
+        first = bool(it.get("first_year"))
+        how = "計画の記載（first_year）"
+    else:
+        c.line_warn("派遣初年度か分かりません（dispatch_start_fiscal_year・post・first_year のいずれかを記入）。"
+                    "初年度として計算しています（要確認）")
+        return True
+    if not first:
+        c.zero(SAT, f"派遣先ポストにつき派遣初年度分のみ措置対象（specialist.first_year_only_measures）: "
+               f"{wareki(it.fiscal_year)}は初年度ではない（{how}）")
+        return False
+    c.step(f"派遣初年度（{how}）: 「派遣初年度分のみ」の規則を満たす")
+    return True
+
+
 def specialist_salary(c: Ctx) -> None:
     it = _it(c)
     m = "specialist_salary"
@@ -501,6 +582,8 @@ def specialist_salary(c: Ctx) -> None:
     sec = it.get("secondment")
     if sec not in c.val(f"{m}.eligible_secondments"):
         c.zero(SAT, f"{SECONDMENT_JA[sec]}のため派遣元の人件費は対象外（受け入れる市町村の負担金が対象: specialist_contribution）")
+        return
+    if not _first_year_rule(c, m, it.get("receiver")):
         return
     contribution = it.get("contribution_yen", 0)
     base = max(0, it.cost_yen - contribution)
@@ -517,6 +600,8 @@ def specialist_contribution(c: Ctx) -> None:
     sec = it.get("secondment")
     if sec not in c.val(f"{m}.eligible_secondments"):
         c.zero(SAT, f"{SECONDMENT_JA[sec]}のため受入れ市町村の負担金は対象外（自治法派遣の場合に限る。派遣元の人件費が対象: specialist_salary）")
+        return
+    if not _first_year_rule(c, m, it.municipality):
         return
     c.capped(it.cost_yen, c.val(f"{m}.rate"), _per_person_cap(c, m, it.get("persons", 1)), None, base_label="負担金")
 
@@ -535,8 +620,10 @@ def training(c: Ctx) -> None:
     body = c.body(it.municipality)
     rate = c.val(f"{m}.rate")
     if it.get("wide_area"):
-        if body.kind is not Kind.PREFECTURE:
-            c.zero(SAT, "広域研修の措置は都道府県等が市町村職員を含む研修を開催する場合（市町村の研修は自団体研修として計上）")
+        hosts = c.val(f"{m}.wide_area_host_kinds")
+        if body.kind.value not in hosts:
+            c.zero(SAT, f"広域研修の措置は「都道府県等」が市町村職員を含む研修を開催する場合（{body.full_name}は{body.kind.value}。"
+                   f"対象とする種別: {'・'.join(hosts)}、training.wide_area_host_kinds・未確認）")
             return
         if not it.get("participants_meet_conditions"):
             c.zero(SAT, "広域研修では参加する市町村もそれぞれ要件①〜③を満たす必要があります")

@@ -42,10 +42,14 @@ class Line:
     confidence: str
     notes: list[str] = field(default_factory=list)
     trace: list[str] | None = None
+    eligibility: dict[str, Any] | None = None  # 定住自立圏 measures: the registry's answer (decision, reason, source)
+    warnings: list[str] = field(default_factory=list)  # warnings that concern this line (also in Result.warnings)
+    tags: list[str] = field(default_factory=list)  # 仮定の圏域 …
 
     def to_dict(self, include_trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "item": self.item,
+            "item": self.item,  # 0-based index into the plan's items
+            "item_no": self.item + 1,  # the number a person reads (from 1)
             "measure": self.measure,
             "municipality": self.municipality,
             "fiscal_year": self.fiscal_year,
@@ -58,6 +62,9 @@ class Line:
             "citation": self.citation,
             "confidence": self.confidence,
             "notes": list(self.notes),
+            "eligibility": None if self.eligibility is None else dict(self.eligibility),
+            "warnings": list(self.warnings),
+            "tags": list(self.tags),
         }
         if include_trace and self.trace is not None:
             out["trace"] = list(self.trace)
@@ -121,6 +128,14 @@ class Totals:
         }
 
 
+def _numbered(d: dict[str, Any]) -> dict[str, Any]:
+    """A warning or error with ``item_no`` (from 1) beside the 0-based ``item``."""
+    out = dict(d)
+    if out.get("item") is not None:
+        out["item_no"] = out["item"] + 1
+    return out
+
+
 @dataclass
 class Result:
     """Lines (one or more per item), totals, warnings, errors; ``to_dict()`` is the JSON contract."""
@@ -143,7 +158,7 @@ class Result:
         return {
             "lines": [ln.to_dict(include_trace) for ln in self.lines],
             "totals": self.totals.to_dict(),
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
+            "warnings": [_numbered(w) for w in self.warnings],
+            "errors": [_numbered(e) for e in self.errors],
             "scenario": list(self.scenario),
         }

@@ -36,10 +36,11 @@ from kouiki.reference.errors import FiscalYearError
 from kouiki.reference.money import Rounding
 from kouiki.reference.textfile import read_user_text, yaml_error_text
 
-SEED_FILE = "000_75a76e4477727004.txt"
+SEED_FILE = "000_75a76e4477727004.txt"  # provenance only (PROVENANCE.md): never shown to users (issue 13 point 8)
 SEED_TITLE = "総務省「広域連携（定住自立圏構想の推進等）について」（自治行政局市町村課・地域力創造グループ地域自立応援課）"
 
 CONFIDENCES = ("confirmed", "unverified", "gap")
+KOUIKI_DEFAULT = "kouiki の既定値"  # the title of a gap default's citation (it needs no url: it is kouiki's own rule)
 CONFIDENCE_JA = {"confirmed": "確認済", "unverified": "未確認（要確認）", "gap": "不明（既定値）"}
 _RANK = {"confirmed": 0, "unverified": 1, "gap": 2}
 UNITS = ("rate", "yen", "int", "bool", "text", "text_list", "rate_schedule", "adjustment")
@@ -107,8 +108,8 @@ class Citation:
     def text(self) -> str:
         if self.url:
             return f"{self.title} {self.url}"
-        if self.seed:
-            return f"{self.title}「{self.seed}」（{SEED_FILE}）"
+        if self.seed:  # the slide heading a reader can find in the deck (never an internal file name)
+            return f"{self.title}「{self.seed}」"
         return self.title
 
     def to_dict(self) -> dict[str, Any]:
@@ -326,8 +327,10 @@ def _citation(raw: Any, sources: Mapping[str, Citation], where: str) -> Citation
         if not isinstance(title, str) or not title.strip():
             raise ParameterError(f"{where}: 出典に title がありません (citation needs a title)")
         url, seed = raw.get("url"), raw.get("seed")
-        if not url and not seed:
-            raise ParameterError(f"{where}: 出典に url か seed（スライド見出し）が必要です")
+        if not url and not seed and not title.startswith(KOUIKI_DEFAULT):
+            raise ParameterError(
+                f"{where}: 出典に url か seed（スライド見出し）が必要です（kouiki の既定値は title を「{KOUIKI_DEFAULT}」で始める）"
+            )
         return Citation(title, str(url) if url else None, str(seed) if seed else None)
     raise ParameterError(f"{where}: 出典の形式が不正です: {raw!r}")
 
@@ -369,6 +372,8 @@ def _dated_values(
         except ValueError as exc:
             raise ParameterError(f"{w}: 値が不正です: {exc}") from None
         cit = _citation(entry.get("citation"), sources, w)
+        if conf == "gap" and cit.seed:
+            raise ParameterError(f"{w}: 不明（gap）の既定値に資料（seed）の出典は付けられません。「{KOUIKI_DEFAULT} — …」の出典を使います")
         note = entry.get("note")
         out.append(DatedValue(year, value, conf, cit, str(note) if note else None, origin, file))
     return out

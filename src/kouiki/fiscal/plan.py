@@ -103,7 +103,8 @@ BOND_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("repayment", "choice", "償還方法", choices=REPAYMENT_CHOICES),
     FieldSpec("first_redemption_fiscal_year", "year", "償還開始年度"),
 )
-VISION = FieldSpec("has_vision", "bool", "共生ビジョン策定済み", help="省略時は圏域の登録から")
+VISION = FieldSpec("has_vision", "bool", "共生ビジョン策定済み",
+                   help="省略時は圏域の登録から。登録で判定できないときは必須。登録が対象外とする団体・年度は true でも0円")
 
 # Fields each measure accepts beyond COMMON_FIELDS. ``cost_yen`` is required unless listed in NO_COST.
 MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
@@ -113,7 +114,11 @@ MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("area_km2", "decimal", "面積（km²）", help="省略時は団体の総面積"),
     ),
     "comprehensive_neighbor": (VISION,),
-    "external_experts": (VISION, FieldSpec("engagement_start_fiscal_year", "year", "外部人材の活用開始年度", True)),
+    "external_experts": (
+        VISION,
+        FieldSpec("engagement_start_fiscal_year", "year", "外部人材の活用開始年度", True),
+        FieldSpec("expert_from_outside_region", "bool", "圏域外の専門人材", help="圏域外における専門性を有する人材の活用（要件）"),
+    ),
     "regional_revitalization_bond": (VISION, FieldSpec("field", "text", "分野", True), *BOND_FIELDS),
     "private_fund_bond": (VISION, *BOND_FIELDS),
     "furusato_loan": (VISION,),
@@ -129,6 +134,9 @@ MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("completion_fiscal_year", "year", "集約化等完了年度", True),
         FieldSpec("facility_category", "text", "施設の大分類", True),
         FieldSpec("public_enterprise", "bool", "公営企業の施設"),
+        FieldSpec("consolidation_type", "choice", "集約化の形態", choices=CONSOLIDATION_TYPE_CHOICES),
+        FieldSpec("integration_decision_fiscal_year", "year", "機能統合が決定した年度",
+                  help="機能統合（施設整備なし）では措置期間はこの年度から数える"),
     ),
     "facility_bond": (
         FieldSpec("category", "choice", "公適債の区分", True, choices=CATEGORY_CHOICES),
@@ -140,10 +148,16 @@ MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("consolidation_type", "choice", "集約化の形態", choices=CONSOLIDATION_TYPE_CHOICES),
         FieldSpec("service_start_fiscal_year", "year", "集約先施設の供用開始年度"),
         FieldSpec("service_end_fiscal_year", "year", "旧施設の供用廃止年度（機能統合）"),
+        FieldSpec("integration_decision_fiscal_year", "year", "機能統合が決定した年度", help="供用廃止年度とは別"),
+        FieldSpec("based_on_management_plan", "bool", "公共施設等総合管理計画等に基づく", help="公適債の要件"),
         FieldSpec("consolidated_before_rule", "bool", "R7改正前に集約化済み（経過措置）"),
         *BOND_FIELDS,
     ),
-    "urban_restructuring_subsidy": (FieldSpec("partner_count", "int", "連携自治体数", True),),
+    "urban_restructuring_subsidy": (
+        FieldSpec("partner_count", "int", "連携自治体数", True),
+        FieldSpec("wide_area_location_policy", "bool", "広域的な立地適正化の方針等を策定", help="要件"),
+        FieldSpec("joint_administration", "bool", "事務の共同処理制度等を活用", help="地方自治法に基づく（要件）"),
+    ),
     "specialist_recruitment": (
         FieldSpec("receiver", "code", "受入れ市町村（コード）", True),
         FieldSpec("first_year", "bool", "派遣初年度", True),
@@ -153,11 +167,17 @@ MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("contribution_yen", "yen", "受入れ市町村からの負担金（円）"),
         FieldSpec("secondment", "choice", "派遣の形態", True, choices=SECONDMENT_CHOICES),
         FieldSpec("persons", "decimal", "人数", help="1人を複数の派遣先で分けるときは、その派遣先の分の割合（例 0.5）"),
+        FieldSpec("post", "text", "派遣先ポスト", help="同じポストの2年度目以降を見分ける名前・ID"),
+        FieldSpec("dispatch_start_fiscal_year", "year", "派遣初年度", help="そのポストへの派遣が始まった年度"),
+        FieldSpec("first_year", "bool", "派遣初年度"),
     ),
     "specialist_contribution": (
         FieldSpec("sender", "code", "派遣元（コード）", True),
         FieldSpec("secondment", "choice", "派遣の形態", True, choices=SECONDMENT_CHOICES),
         FieldSpec("persons", "decimal", "人数", help="1人を複数の派遣先で分けるときは、その派遣先の分の割合（例 0.5）"),
+        FieldSpec("post", "text", "派遣先ポスト", help="同じポストの2年度目以降を見分ける名前・ID"),
+        FieldSpec("dispatch_start_fiscal_year", "year", "派遣初年度", help="そのポストへの派遣が始まった年度"),
+        FieldSpec("first_year", "bool", "派遣初年度"),
     ),
     "training": (
         FieldSpec("conditions", "conditions", "要件①〜③", True, help="priority_in_plan, systematic_program, numeric_target"),
@@ -257,6 +277,11 @@ def _code(v: Any) -> str:
         raise ValueError(f"団体コードではありません: {v!r}")
     if isinstance(v, float) and v.is_integer():
         v = int(v)
+    if isinstance(v, int) and v < 10000:
+        raise ValueError(
+            f"団体コード {v} は桁が足りません。コードは文字列で書いてください（YAMLでは \"010006\" のように引用符で囲む。"
+            "0で始まる数は8進数として別の数に読まれます）"
+        )
     if isinstance(v, int) and 10000 <= v < 100000:
         six = f"{v:06d}"
         if codes.is_valid(six):
@@ -365,17 +390,20 @@ def convert(spec: FieldSpec, v: Any) -> Any:
 
 # ---- validation of a whole plan ------------------------------------------------------------------
 
-VisionLookup = Callable[[str, int], "bool | None"]
+VisionCheck = Callable[[str, str, int], "str | None"]
 
 
 def validate(
     data: Any,
     source: str | None = None,
-    vision_lookup: VisionLookup | None = None,
     rows: list[int] | None = None,
     body_exists: Callable[[str], bool] | None = None,
+    vision_check: VisionCheck | None = None,
 ) -> Plan:
-    """Typed :class:`Plan` from plain data, or :class:`PlanError` listing every problem."""
+    """Typed :class:`Plan` from plain data, or :class:`PlanError` listing every problem.
+
+    ``vision_check(measure, code, 年度)``: for a 定住自立圏 item without ``has_vision``, the reason why the
+    registry cannot decide its eligibility (then ``has_vision`` is required), or None."""
     issues: list[PlanIssue] = []
     meta: dict[str, Any] = {}
     if isinstance(data, Mapping):
@@ -448,21 +476,29 @@ def validate(
                         bad("partner_bodies", f"団体コード {c} の団体は見つかりません")
         if measure == "facility_bond":
             _check_facility_bond(values, bad)
+        if values.get("consolidation_type") == "function_only" and measure == "consolidation_smoothing" and (
+            "integration_decision_fiscal_year" not in values
+        ):
+            bad("integration_decision_fiscal_year",
+                "機能統合では措置期間を機能統合が決定した年度から数えます: integration_decision_fiscal_year がありません")
+        if (
+            "integration_decision_fiscal_year" in values
+            and "service_end_fiscal_year" in values
+            and values["integration_decision_fiscal_year"] > values["service_end_fiscal_year"]
+        ):
+            bad("integration_decision_fiscal_year", "機能統合の決定年度が供用廃止年度より後です")
         if "term_years" in specs:
             _check_bond_terms(values, bad)
         if (
-            "has_vision" in specs
+            vision_check is not None
+            and "has_vision" in specs
             and "has_vision" not in values
-            and measure in ("comprehensive_central", "comprehensive_neighbor")
             and "municipality" in values
             and "fiscal_year" in values
         ):
-            known = vision_lookup(values["municipality"], values["fiscal_year"]) if vision_lookup else None
-            if known is None:
-                bad("has_vision", "共生ビジョンの策定の有無が分かりません。has_vision: true/false を指定してください（圏域の登録にありません）")
-            else:
-                values["has_vision"] = known
-                values["_vision_from_registry"] = True
+            why = vision_check(measure, values["municipality"], values["fiscal_year"])
+            if why is not None:
+                bad("has_vision", f"共生ビジョンの策定の有無が圏域の登録では分かりません（{why}）。has_vision: true/false を指定してください")
         if len(issues) > n_before:
             continue
         items.append(
@@ -540,8 +576,48 @@ def read_plan_data(path: Path) -> tuple[Any, list[int] | None, str]:
             data = load_yaml_strict(text, str(path))
         except KouikiError as exc:
             raise PlanError([PlanIssue(None, None, str(exc))], str(path)) from None
+        _yaml_codes_as_text(text, data)
         return data, _yaml_item_lines(text, data), str(path)
     raise PlanError([PlanIssue(None, None, f"計画ファイルは .yaml .yml .json .xlsx のいずれかです: {path.name}")], str(path))
+
+
+CODE_KEYS = frozenset({"municipality", "receiver", "sender", "partner_bodies", "central", "neighbors"})
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _yaml_codes_as_text(text: str, data: Any) -> None:
+    """Codes are text: an unquoted ``010006`` is an octal integer to YAML (4102, which would be read as another
+    body). Every plain integer scalar under a code key is replaced, in place, by the text as written."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+
+    def scalar(node: Any, value: Any) -> Any:
+        if isinstance(node, yaml.ScalarNode) and node.style is None and node.tag == _INT_TAG:
+            return node.value
+        return value
+
+    def walk(node: Any, value: Any) -> None:
+        if isinstance(node, yaml.MappingNode) and isinstance(value, dict):
+            for k, v in node.value:
+                key = getattr(k, "value", None)
+                if key not in value:
+                    continue
+                if key in CODE_KEYS:
+                    if isinstance(v, yaml.SequenceNode) and isinstance(value[key], list):
+                        value[key] = [scalar(n, x) for n, x in zip(v.value, value[key], strict=False)]
+                        continue
+                    value[key] = scalar(v, value[key])
+                    continue
+                walk(v, value[key])
+        elif isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+            for n, x in zip(node.value, value, strict=False):
+                walk(n, x)
+
+    walk(root, data)
 
 
 def _yaml_item_lines(text: str, data: Any) -> list[int] | None:

@@ -64,10 +64,13 @@ def example_plan(region: Region) -> dict[str, Any]:
     return {"items": items}
 
 
-def run(plan: Any, overrides: list[str]) -> dict[str, Any]:
-    """Evaluate and return the engine's JSON plus each line's explanation and Japanese labels."""
+def run(plan: Any, overrides: list[str], regions: list[Region] | None = None) -> dict[str, Any]:
+    """Evaluate and return the engine's JSON plus each line's explanation and Japanese labels. ``regions``: the
+    registry stored here (the eligibility gates read it instead of the bundled one)."""
+    from kouiki.fiscal import FiscalContext
+
     try:
-        result = fiscal_evaluate(plan, overrides or None)
+        result = fiscal_evaluate(plan, overrides or None, FiscalContext(regions=regions) if regions is not None else None)
     except ParameterError as exc:
         raise KouikiError(f"仮定値（what-if）の指定に誤りがあります: {exc}") from None
     out: dict[str, Any] = result.to_dict()
@@ -86,7 +89,7 @@ def run(plan: Any, overrides: list[str]) -> dict[str, Any]:
 def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
     rows = [[ln["item"] + 1, ln["measure"], ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
              ln["base_yen"], ln["rate"] or "—", ln["cap_yen"], ln["amount_yen"], ln["confidence_label"], ln["citation"],
-             "／".join(ln["notes"])] for ln in result["lines"]]
+             "／".join([*ln["notes"], *(f"注意: {w}" for w in ln.get("warnings", []))])] for ln in result["lines"]]
     notes = [w["message"] for w in result.get("warnings", [])][:20]
     if result.get("scenario"):
         notes.insert(0, "仮定値（what-if）: " + "、".join(result["scenario"]))
@@ -130,7 +133,7 @@ def fiscal_summary(s: Session, region: Region) -> dict[str, Any] | None:
     row = get_plan(s, region.id)
     if row is None:
         return None
-    result = run({"items": row.document.get("items", [])}, row.document.get("overrides", []))
+    result = run({"items": row.document.get("items", [])}, row.document.get("overrides", []), list_regions(s))
     if result["errors"]:
         return {"errors": result["errors"]}
     totals = result["totals"]
@@ -152,7 +155,7 @@ def fiscal_page(request: Request, s: DB, viewer: V, region: str | None = None) -
 def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, status: int = 200,
           upload_errors: list[str] | None = None, uploaded: bool = False) -> Response:
     plan_text, overrides, version = _plan_state(s, region)
-    result = run(yaml.safe_load(plan_text), _overrides(overrides))
+    result = run(yaml.safe_load(plan_text), _overrides(overrides), list_regions(s))
     return render(request, "fiscal.html", viewer, status_code=status, regions=list_regions(s), region=region,
                   plan_text=plan_text, overrides=overrides, version=version, result=result, error=None,
                   can_edit=viewer.can_edit_region(region.id), saved=version is not None,
@@ -293,7 +296,7 @@ def fiscal_submit(
     status = 200
     try:
         data = service.parse_document(plan, "計画")
-        result = run(data, _overrides(overrides))
+        result = run(data, _overrides(overrides), list_regions(s))
         if action == "save":
             if not viewer.can_edit_region(chosen.id):
                 raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
@@ -341,7 +344,7 @@ def api_get_plan(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
     doc = row.document if row is not None else example_plan(region)
     return {"region_id": region_id, "saved": row is not None, "version": None if row is None else row.version,
             "plan": {"items": doc.get("items", [])}, "overrides": doc.get("overrides", []),
-            "result": run({"items": doc.get("items", [])}, doc.get("overrides", []))}
+            "result": run({"items": doc.get("items", [])}, doc.get("overrides", []), list_regions(s))}
 
 
 @router.put("/api/regions/{region_id}/fiscal-plan", tags=["fiscal"], summary="圏域の財政計画の保存（版を指定）")
@@ -350,7 +353,7 @@ def api_put_plan(region_id: str, body: PlanWrite, request: Request, s: DB, viewe
     service.region_or_404(s, region_id)
     if not viewer.can_edit_region(region_id):
         raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
-    result = run({"items": body.items}, body.overrides)
+    result = run({"items": body.items}, body.overrides, list_regions(s))
     if result["errors"]:
         raise HTTPException(status_code=422, detail=result["errors"])
     version = save_plan(s, region_id, {"items": body.items, "overrides": body.overrides}, user=viewer.username,
@@ -370,7 +373,7 @@ def export_fiscal(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "c
     region = service.region_or_404(s, region_id)
     row = get_plan(s, region_id)
     doc = row.document if row is not None else example_plan(region)
-    result = run({"items": doc.get("items", [])}, doc.get("overrides", []))
+    result = run({"items": doc.get("items", [])}, doc.get("overrides", []), list_regions(s))
     if result["errors"]:
         raise HTTPException(status_code=422, detail=result["errors"])
     return table_response([lines_table(region, result), by_year_table(region, result)],

@@ -1,0 +1,40 @@
+"""The eligibility gates on the web: a body in the wrong role gets 0 and its Japanese reason on the result
+page and in the Excel export (issue 13)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from openpyxl import load_workbook
+
+from tests.web.conftest import Logged
+
+REASON = "宍粟市は播磨科学公園都市圏域定住自立圏の近隣市町村です（この措置は中心市が対象）"
+PLAN = {"items": [
+    {"measure": "comprehensive_central", "municipality": "282278", "fiscal_year": 2025, "cost_yen": 100_000_000,
+     "has_vision": True},
+    {"measure": "hospital_clinic_cooperation", "municipality": "022047", "fiscal_year": 2025, "cost_yen": 10_000_000,
+     "has_vision": True},
+]}
+
+
+def test_a_body_in_the_wrong_role_shows_zero_and_the_reason_on_the_page_and_in_excel(
+    login: Callable[[str], Logged],
+) -> None:
+    a = login("admin")
+    r = a.client.put("/api/regions/harima-kagaku-koen/fiscal-plan", json={"items": PLAN["items"]}, headers=a.headers())
+    assert r.status_code == 200, r.text
+    page = a.client.get("/fiscal?region=harima-kagaku-koen")
+    assert page.status_code == 200
+    assert REASON in page.text
+    assert "注意: 圏域の登録では確認できません（黒石市の弘前圏域定住自立圏への形成協定の締結日が登録にないため" in page.text
+    got = a.client.get("/api/regions/harima-kagaku-koen/fiscal-plan").json()["result"]
+    line = got["lines"][0]
+    assert line["amount_yen"] == 0 and line["eligibility"]["decision"] == "no" and REASON in line["notes"][0]
+    xlsx = a.client.get("/export/fiscal/harima-kagaku-koen.xlsx")
+    assert xlsx.status_code == 200
+    ws = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    cells = [str(c) for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(REASON in c for c in cells)
+    assert any("注意: 圏域の登録では確認できません（黒石市" in c for c in cells)
