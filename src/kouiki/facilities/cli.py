@@ -402,6 +402,11 @@ def renewal_cmd(
     result = project(inv, start, years, params, recent_investment_yen=_parse_yen_list(investment))
     out = result.to_dict(detail=detail)
     out["notes"] = list(inv.notes)
+    if result.all_excluded:  # every figure would be 0: say why instead of printing a table of zeros
+        if as_json:
+            print_json(out)
+            raise typer.Exit(1)
+        raise KouikiError(f"{label}: {result.coverage_message()}")
     comp = None
     if longevity:
         comp = compare_longevity(inv, start, years, baseline=params)

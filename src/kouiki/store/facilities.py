@@ -23,7 +23,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from kouiki.facilities.model import Facility, Inventory, facility_from_dict, facility_problems, facility_to_dict
+from kouiki.facilities.model import (
+    Facility,
+    Inventory,
+    facility_from_dict,
+    facility_problems,
+    facility_to_dict,
+)
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow

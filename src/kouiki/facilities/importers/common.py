@@ -491,7 +491,7 @@ def _checked(year: int, m: str | None, d: str | None, fy: bool, what: str, raw: 
     except ValueError as exc:
         raise ValueProblem(f"{what}が存在しない日付です") from exc
     if not 1868 <= year <= 2200:
-        raise ValueProblem(f"{what}の年が範囲外です")
+        raise ValueProblem(f"{what}の年が範囲外です（1868年＝明治元年以降）")
     return ParsedDate(year, month, day, fy)
 
 
