@@ -195,8 +195,8 @@ def import_cmd(
             )
         raise
     rows_rejected = report.rows_rejected + (figures_report.rows_rejected if figures_report else 0)
-    if only_valid and not inv.facilities:
-        raise InventoryImportError(f"{file.name}: 取り込める正しい行が1件もありません（何も変更していません）", report)
+    if store and not inv.facilities:
+        raise InventoryImportError(f"{file.name}: 取り込める施設が1件もありません（何も変更していません）", report)
     if save_mapping is not None:
         m = the_mapping or LedgerMapping()
         m.columns = dict(report.columns)

@@ -106,7 +106,9 @@ def import_template_table(
     missing = [f for f in REQUIRED if f not in idx]
     if missing:
         raise InventoryImportError(
-            f"{path.name}: 必須の列がありません: {', '.join(missing)}（見出し: {', '.join(table.header)}）", report
+            f"{path.name}: 必須の列「{'」「'.join(ALIASES[f][0] for f in missing)}」がありません"
+            f"（{table.header_row}行目の見出し: {', '.join(h for h in table.header if h)[:300]}）。"
+            "kouiki facilities template の施設台帳テンプレートの見出しを使ってください", report
         )
     fallback = default_code or code_from_filename(path)
     if "municipality_code" not in idx and not fallback:
