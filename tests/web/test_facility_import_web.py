@@ -144,3 +144,17 @@ def test_title_rows_above_the_header_are_skipped_in_the_web(login: Callable[[str
     r = _api_import(u, KUROISHI, body)
     assert r.status_code == 200, r.text  # type: ignore[attr-defined]
     assert r.json()["header_row"] == 3 and _listed(u, KUROISHI) == ["K1", "K2"]  # type: ignore[attr-defined]
+
+
+def test_renewal_page_says_every_facility_lacks_floor_area_and_build_year(login: Callable[[str], Logged]) -> None:
+    from pathlib import Path
+
+    yaizu = Path(__file__).parents[1] / "facilities" / "fixtures" / "222127_public_facility.csv"
+    admin = login("admin")
+    r = admin.client.post("/api/facilities/222127/import", files={"file": (yaizu.name, yaizu.read_bytes(), "text/csv")},
+                          headers=admin.headers())
+    assert r.status_code == 200, r.text
+    assert r.json()["facilities"] == 230
+    html = admin.client.get("/facilities/renewal?body=222127").text
+    assert 'id="renewal-all-excluded"' in html
+    assert "230 件すべて除外: 延床面積・建築年度がありません" in html and "/facilities/template.xlsx" in html
