@@ -158,3 +158,27 @@ def test_renewal_page_says_every_facility_lacks_floor_area_and_build_year(login:
     html = admin.client.get("/facilities/renewal?body=222127").text
     assert 'id="renewal-all-excluded"' in html
     assert "230 件すべて除外: 延床面積・建築年度がありません" in html and "/facilities/template.xlsx" in html
+
+
+def test_page_lists_the_scenarios_a_reimport_would_break_and_asks(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    for code, rows in ((HIROSAKI, [("H1", HIROSAKI, "弘前体育館", SPORTS, "2000")]), (KUROISHI, _kuroishi(3))):
+        assert _api_import(admin, code, template_csv(rows)).status_code == 200  # type: ignore[attr-defined]
+    doc = {"start_fiscal_year": 2026, "actions": [{"id": "a1", "type": "close", "fiscal_year": 2028,
+                                                    "facilities": ["K3"]}]}
+    r = admin.client.post("/api/regions/hirosaki/scenarios", json={"name": "黒石3の廃止", "document": doc},
+                          headers=admin.headers())
+    assert r.status_code == 201, r.text
+    new = template_csv(_kuroishi(2))
+    r = admin.client.post(f"/facilities/{KUROISHI}/import", files={"file": ("黒石.csv", new, "text/csv")},
+                          data={"csrf_token": admin.csrf})
+    assert r.status_code == 200
+    section = r.text[r.text.index('id="facility-import"'):]
+    assert "まだ何も変更していません" in section and 'id="affected-scenarios"' in section and "黒石3の廃止" in section
+    assert "置き換える（3 件 → 2 件）" in section
+    assert _listed(admin, KUROISHI) == ["K1", "K2", "K3"]
+    token = re.search(r'name="pending" value="([^"]+)"', section).group(1)  # type: ignore[union-attr]
+    revision = re.search(r'name="revision" value="([^"]+)"', section).group(1)  # type: ignore[union-attr]
+    r = admin.client.post(f"/facilities/{KUROISHI}/import/confirm",
+                          data={"csrf_token": admin.csrf, "pending": token, "revision": revision})
+    assert r.status_code == 200 and _listed(admin, KUROISHI) == ["K1", "K2"]
