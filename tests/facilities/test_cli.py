@@ -41,11 +41,22 @@ def test_renewal_with_demo_option_longevity_and_chart(tmp_path: Path) -> None:
     assert any("藤崎町" in n for n in d["notes"])
 
 
-def test_import_lands_in_the_store_and_is_usable_by_name(fixtures: Path) -> None:
+def test_import_with_bad_rows_stores_nothing_and_exits_1_without_strict(fixtures: Path) -> None:
     code, out = run("import", str(fixtures / "293628_template.csv"), "--name", "三宅町", "--json")
+    assert code == 1, out
+    d = json.loads(out)
+    assert d["stored_as"] is None and d["report"]["rows_rejected"] == 2
+    assert "何も取り込んでいません" in d["errors"][0]
+    code, out = run("inventories", "--json")
+    assert json.loads(out) == []
+
+
+def test_import_lands_in_the_store_and_is_usable_by_name(fixtures: Path) -> None:
+    code, out = run("import", str(fixtures / "293628_template.csv"), "--name", "三宅町", "--only-valid", "--yes", "--json")
     assert code == 0, out
     d = json.loads(out)
     assert d["stored_as"] == "三宅町" and d["report"]["rows_rejected"] == 2
+    assert d["plan"]["before"] == 0 and d["plan"]["after"] == d["facilities"]
     code, out = run("inventories", "--json")
     assert [r["name"] for r in json.loads(out)] == ["三宅町"]
     code, out = run("renewal", "三宅町", "--json")
@@ -104,7 +115,7 @@ def test_renewal_starts_in_the_current_fiscal_year_by_default() -> None:
 
 def test_import_with_figures_and_karte(fixtures: Path) -> None:
     code, out = run("import", str(fixtures / "293628_template.csv"), "--name", "三宅", "--figures",
-                    str(fixtures / "293628_figures.csv"), "--figures-unit", "千円", "--json")
+                    str(fixtures / "293628_figures.csv"), "--figures-unit", "千円", "--only-valid", "--yes", "--json")
     assert code == 0, out
     assert json.loads(out)["figures_report"]["facilities"] == 1
     code, out = run("karte", "三宅", "B01", "--json")
@@ -189,6 +200,8 @@ def test_excel_template_filled_in_imports(tmp_path: Path) -> None:
     wb2.active = 0
     wb2.save(ex)
     code, out = run("import", str(ex), "--sheet", "記入例", "--no-store", "--json")
+    assert code == 1, out  # all-or-nothing: the note row is an error
+    code, out = run("import", str(ex), "--sheet", "記入例", "--no-store", "--only-valid", "--json")
     assert code == 0, out
     d = json.loads(out)
     assert d["facilities"] == 2  # S001 (2 棟) and H001; the note row is rejected (施設名が空)

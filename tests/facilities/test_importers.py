@@ -110,11 +110,12 @@ def test_broken_rows_are_rejected_with_row_column_and_reason(fixtures: Path) -> 
     assert kid.lat == pytest.approx(34.573) and kid.lon == pytest.approx(135.778)
     assert rep.rows_accepted == 2
     text = issues[3].text("x.csv")
-    assert text.startswith("x.csv 3行目 列「名称」")
+    assert text.startswith("x.csv 3行目 E列「名称」")
+    assert issues[3].letter == "E"
 
 
 def test_strict_refuses_the_whole_file(fixtures: Path) -> None:
-    with pytest.raises(InventoryImportError, match="取り込みません") as exc:
+    with pytest.raises(InventoryImportError, match="何も取り込んでいません") as exc:
         import_inventory(fixtures / "293628_public_facility_broken.csv", strict=True)
     assert exc.value.report is not None and exc.value.report.rows_rejected == 5
 

@@ -122,12 +122,14 @@ def test_import_report_names_row_and_column(login: Callable[[str], Logged]) -> N
     csv = template_csv([("F1", HIROSAKI, "市民会館", "市民文化系施設", "3000"),
                         ("F2", HIROSAKI, "図書館", "市民文化系施設", "たくさん")])
     r = _import(u, HIROSAKI, csv)
-    assert r.status_code == 200  # type: ignore[attr-defined]
+    assert r.status_code == 422  # type: ignore[attr-defined]
     report = r.json()  # type: ignore[attr-defined]
-    assert report["imported"] and report["facilities"] >= 1
-    problems = report["rejected"] + report["warnings"]
-    assert any(p["row"] == 3 for p in problems), problems
-    assert any("3行目" in p["text"] for p in problems)
+    assert not report["imported"] and report["status"] == "rejected"
+    bad = report["rejected"]
+    assert [(p["row"], p["letter"], p["column"], p["value"]) for p in bad] == [(3, "E", "延床面積", "たくさん")]
+    assert "数値ではありません" in bad[0]["reason"]
+    assert any("3行目 E列「延床面積」" in p for p in report["problems"])
+    assert "何も取り込んでいません" in report["detail"]
 
 
 def test_audit_log_records_the_import_and_only_admin_reads_it(login: Callable[[str], Logged]) -> None:

@@ -105,16 +105,28 @@ def _report_table(report: ImportReport) -> None:
     for n in report.notes:
         console.print(f"・{n}")
     if report.rejected:
-        t = Table(title="取り込めなかった行", show_lines=False)
-        for c in ("行", "列", "理由", "値"):
+        t = Table(title="誤りのある行", show_lines=False)
+        for c in ("行", "列", "見出し", "項目", "値", "理由"):
             t.add_column(c, overflow="fold")
         for i in report.rejected[:200]:
-            t.add_row(str(i.row), i.column or "", i.reason, i.value or "")
+            t.add_row(str(i.row), i.letter or "", i.column or "", "" if i.field == i.column else i.field or "",
+                      i.value or "", i.reason)
         console.print(t)
         if len(report.rejected) > 200:
             console.print(f"…ほか {len(report.rejected) - 200}件（--json ですべて表示）")
     if report.warnings:
         console.print(f"注意 {len(report.warnings)}件（--json で一覧）")
+
+
+def _show_plan(plan: Any, rows_rejected: int) -> None:
+    """The second step's preview: what the replacement removes, before the user confirms it."""
+    console.print(f"[bold]保存済みの「{plan.name}」を置き換えます: {plan.summary()}[/]"
+                  + (f"（誤りのある {rows_rejected}行は取り込みません）" if rows_rejected else ""))
+    if plan.removed_ids:
+        shown = "、".join(plan.removed_ids[:10]) + (f" ほか {len(plan.removed_ids) - 10}件" if len(plan.removed_ids) > 10 else "")
+        console.print(f"一覧から消える施設ID {len(plan.removed_ids)}件: {shown}")
+    for a in plan.affected_scenarios:
+        console.print(f"[yellow]開けなくなるシナリオ: {a.text()}[/]")
 
 
 @app.command("import")
@@ -128,7 +140,12 @@ def import_cmd(
     mapping: Path | None = typer.Option(None, help="固定資産台帳の列対応表（YAML）"),
     save_mapping: Path | None = typer.Option(None, help="使った列対応表を YAML に保存する（固定資産台帳）"),
     unit: str | None = typer.Option(None, help="固定資産台帳の金額の単位: 円 | 千円"),
-    strict: bool = typer.Option(False, help="1行でも誤りがあれば全体を取り込まない"),
+    strict: bool = typer.Option(False, help="（既定の動作です）1行でも誤りがあれば全体を取り込まない", hidden=True),
+    only_valid: bool = typer.Option(
+        False, "--only-valid",
+        help="誤りのある行を除き、正しい行だけで置き換える（置き換え前後の件数を示して確認します）",
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="確認を省略する（--only-valid や、シナリオが使う施設が消えるとき）"),
     name: str | None = typer.Option(None, help="保存する台帳名（既定: ファイル名）"),
     store: bool = typer.Option(True, "--store/--no-store", help="ストアに保存する"),
     out: Path | None = typer.Option(None, help="kouiki テンプレート形式の CSV に書き出す"),
@@ -138,7 +155,12 @@ def import_cmd(
     figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
-    """施設台帳を取り込む（kouiki テンプレート・公共施設一覧・固定資産台帳）. 全件を検証してから一括で保存する."""
+    """施設台帳を取り込む（kouiki テンプレート・公共施設一覧・固定資産台帳）.
+
+    全件を検証し、1行でも誤りがあれば何も保存しない（誤りのある行をすべて表示し、終了コード 1）。
+    正しい行だけで置き換えるには --only-valid（置き換え前後の件数を示して確認する。--yes で確認を省略）。
+    """
+    del strict  # all-or-nothing is the default; the option stays so old scripts keep working
     from kouiki.facilities.importers import InventoryImportError, LedgerMapping, import_inventory
 
     the_mapping = LedgerMapping.load(mapping) if mapping else None
@@ -152,20 +174,32 @@ def import_cmd(
 
             inv, report = import_inventory(
                 file, fmt=fmt, encoding=encoding, sheet=sheet, default_code=code, mapping=the_mapping, unit=unit,
-                strict=strict, progress=advance,
+                progress=advance,
             )
         figures_report = None
         if figures is not None:
             from kouiki.facilities.importers.yearly import import_yearly_figures
 
-            inv, figures_report = import_yearly_figures(figures, inv, unit=figures_unit, strict=strict)
+            inv, figures_report = import_yearly_figures(figures, inv, unit=figures_unit)
+        if not only_valid:
+            report.require_complete()
+            if figures_report is not None:
+                figures_report.require_complete()
     except InventoryImportError as exc:
         if as_json:
-            print_json({"report": exc.report.to_dict() if exc.report else None, "errors": [str(exc)]})
+            print_json({"report": exc.report.to_dict() if exc.report else None, "errors": [str(exc)], "stored_as": None})
             raise typer.Exit(1) from None
         if exc.report:
             _report_table(exc.report)
+        if exc.report is not None and exc.report.rejected and exc.report.facilities:
+            err_console.print(
+                f"[yellow]正しい {exc.report.facilities}件だけで置き換えるには --only-valid を付けて実行してください"
+                "（置き換え前後の件数を示して確認します）[/]"
+            )
         raise
+    rows_rejected = report.rows_rejected + (figures_report.rows_rejected if figures_report else 0)
+    if store and not inv.facilities:
+        raise InventoryImportError(f"{file.name}: 取り込める施設が1件もありません（何も変更していません）", report)
     if save_mapping is not None:
         m = the_mapping or LedgerMapping()
         m.columns = dict(report.columns)
@@ -173,16 +207,33 @@ def import_cmd(
         m.municipality_code = code or m.municipality_code
         save_mapping.write_text(m.dump(), encoding="utf-8")
     stored_as = None
+    plan = None
     if store:
         from kouiki.store import session
-        from kouiki.store.facilities import save_inventory
+        from kouiki.store.facilities import check_inventory, plan_replacement, save_inventory
 
-        stored_as = name or file.stem
+        check_inventory(inv)
+        target = name or file.stem
+        with session() as s:
+            plan = plan_replacement(s, target, inv)
+        if rows_rejected or plan.needs_confirmation:
+            if not as_json:
+                _report_table(report)
+                _show_plan(plan, rows_rejected)
+            if not yes:
+                if as_json:
+                    print_json({"report": report.to_dict(), "plan": plan.to_dict(), "stored_as": None,
+                                "errors": ["確認が必要です: --yes を付けると、この内容で置き換えます（何も変更していません）"]})
+                    raise typer.Exit(1)
+                if not typer.confirm("この内容で置き換えますか？", default=False):
+                    err_console.print("取り込みを中止しました（何も変更していません）。")
+                    raise typer.Exit(1)
         with session() as s:
             save_inventory(
-                s, stored_as, inv, user=user,
+                s, target, inv, user=user, expected_revision=plan.revision,
                 report=report.to_dict() | ({"figures": figures_report.to_dict()} if figures_report else {}),
             )
+        stored_as = target
     if out is not None:
         from kouiki.facilities.importers.template import write_template_csv
 
@@ -194,16 +245,18 @@ def import_cmd(
         print_json({
             "report": report.to_dict(),
             "figures_report": figures_report.to_dict() if figures_report else None,
+            "plan": plan.to_dict() if plan else None,
             "stored_as": stored_as,
             "facilities": len(inv.facilities),
             "out": out,
         })
         return
-    _report_table(report)
+    if not (store and (rows_rejected or (plan and plan.needs_confirmation))):
+        _report_table(report)
     if figures_report is not None:
         _report_table(figures_report)
-    if stored_as:
-        console.print(f"ストアに「{stored_as}」として保存しました（{len(inv.facilities)}施設）。")
+    if stored_as and plan is not None:
+        console.print(f"ストアに「{stored_as}」として保存しました（{plan.summary()}）。")
 
 
 @app.command("template")
@@ -352,6 +405,11 @@ def renewal_cmd(
     result = project(inv, start, years, params, recent_investment_yen=_parse_yen_list(investment))
     out = result.to_dict(detail=detail)
     out["notes"] = list(inv.notes)
+    if result.all_excluded:  # every figure would be 0: say why instead of printing a table of zeros
+        if as_json:
+            print_json(out)
+            raise typer.Exit(1)
+        raise KouikiError(f"{label}: {result.coverage_message()}")
     comp = None
     if longevity:
         comp = compare_longevity(inv, start, years, baseline=params)

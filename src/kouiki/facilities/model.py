@@ -7,6 +7,7 @@ field is listed in ``imputed`` with the rule that produced it, so every output c
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -96,6 +97,130 @@ class Inventory:
 
     def municipalities(self) -> list[str]:
         return sorted({f.municipality_code for f in self.facilities})
+
+
+# ---- bounds: the one range schema of every stored figure (CLI, web, API and the store) ----------------
+
+INT64_MAX = 2**63 - 1  # the largest integer a database column (BIGINT) or a spreadsheet export can hold
+FLOOR_AREA_MAX_M2 = Decimal(500_000)  # per building (棟); the largest public buildings in Japan are ~100,000 ㎡
+EARLIEST_BUILT_YEAR = 1868  # 明治元年: 建築年度 before it is a typing error
+_JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def current_fiscal_year() -> int:
+    """The 年度 (西暦 start year) of today in Japan: the latest 建築年度 a building can have."""
+    today = dt.datetime.now(_JST).date()
+    return today.year if today.month >= 4 else today.year - 1
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The allowed range of one figure, with its Japanese name and unit for messages.
+
+    ``low_open``: the lower bound itself is not allowed (延床面積 must be > 0). ``high`` None means "the
+    current 年度" (建築年度 cannot be in the future).
+    """
+
+    label: str  # Japanese field name
+    unit: str
+    low: Decimal
+    high: Decimal | None
+    low_open: bool = False
+
+    def upper(self) -> Decimal:
+        return Decimal(current_fiscal_year()) if self.high is None else self.high
+
+    def problem(self, value: Decimal | int | float | None) -> str | None:
+        """A Japanese reason when ``value`` is out of range (or not a finite number), else None."""
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return f"{self.label}が数値ではありません"
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not d.is_finite():
+            return f"{self.label}が数値ではありません"
+        unit = self.unit
+        if self.low_open and d <= self.low:
+            return f"{self.label}は{_num(self.low)}{unit}より大きい値にしてください"
+        if d < self.low:
+            if self.low == 0:
+                return f"{self.label}が負の値です（0以上）"
+            return f"{self.label}は{_num(self.low)}{unit}以上にしてください"
+        hi = self.upper()
+        if d > hi:
+            if self.high is None:
+                return f"{self.label}が将来の年度です（{_num(hi)}年度まで）"
+            return f"{self.label}が大きすぎます（上限 {_num(hi)}{unit}）"
+        return None
+
+
+def _num(d: Decimal) -> str:
+    return f"{int(d):,}" if d == d.to_integral_value() else f"{d:,}"
+
+
+_MONEY = Decimal(INT64_MAX)
+BOUNDS: dict[str, Bound] = {
+    "floor_area_m2": Bound("延床面積", "㎡", Decimal(0), FLOOR_AREA_MAX_M2, low_open=True),
+    "built_year": Bound("建築年度", "年度", Decimal(EARLIEST_BUILT_YEAR), None),
+    "lat": Bound("緯度", "度", Decimal(20), Decimal(46)),
+    "lon": Bound("経度", "度", Decimal(122), Decimal(154)),
+    "capacity": Bound("定員", "人", Decimal(0), _MONEY),
+    "annual_users": Bound("年間利用者数", "人", Decimal(0), _MONEY),
+    "annual_operating_cost_yen": Bound("年間運営費", "円", Decimal(0), _MONEY),
+    "annual_revenue_yen": Bound("使用料収入", "円", Decimal(0), _MONEY),
+    "fee_yen": Bound("使用料", "円", Decimal(0), _MONEY),
+    "acquisition_cost_yen": Bound("取得価額", "円", Decimal(0), _MONEY),
+    "accumulated_depreciation_yen": Bound("減価償却累計額", "円", Decimal(0), _MONEY),
+}
+"""Field → allowed range. Importers check each cell against it (naming row and column), and
+:func:`facility_problems` checks whole facilities before the store saves them, so nothing out of range is stored."""
+
+YEARLY_BOUNDS: dict[str, Bound] = {
+    "annual_users": Bound("利用者数", "人", Decimal(0), _MONEY),
+    "operating_cost_yen": Bound("運営費", "円", Decimal(0), _MONEY),
+    "revenue_yen": Bound("使用料収入", "円", Decimal(0), _MONEY),
+    "management_fee_yen": Bound("指定管理料", "円", Decimal(0), _MONEY),
+    "utilization_permille": Bound("稼働率", "‰", Decimal(0), Decimal(1000)),
+}
+"""Figures by 年度 (施設カルテ, ``Facility.yearly``)."""
+
+
+def check_value(field_name: str, value: Decimal | int | float | None) -> str | None:
+    """The Japanese reason ``value`` is out of range for ``field_name`` (a key of :data:`BOUNDS`), else None."""
+    return BOUNDS[field_name].problem(value)
+
+
+MAX_ID_LENGTH = 200  # 施設ID / 棟ID (the store's column width)
+MAX_NAME_LENGTH = 300  # 施設名
+
+
+def facility_problems(f: Facility) -> list[tuple[str, Any, str]]:
+    """Every out-of-range figure of a facility and its buildings: (field, value, Japanese reason)."""
+    out: list[tuple[str, Any, str]] = []
+    if not f.facility_id or len(f.facility_id) > MAX_ID_LENGTH:
+        out.append(("facility_id", f.facility_id[:40], f"施設IDは1〜{MAX_ID_LENGTH}文字にしてください"))
+    if not f.name.strip() or len(f.name) > MAX_NAME_LENGTH:
+        out.append(("name", f.name[:40], f"施設名は1〜{MAX_NAME_LENGTH}文字にしてください"))
+    for name, bound in BOUNDS.items():
+        value = getattr(f, name)
+        if name == "floor_area_m2" and value is not None and f.buildings:
+            # a facility's area is the sum of its 棟: the per-building limit applies to each 棟
+            bound = Bound(bound.label, bound.unit, bound.low, bound.upper() * len(f.buildings), low_open=True)
+        reason = bound.problem(value)
+        if reason:
+            out.append((name, value, reason))
+    for b in f.buildings:
+        for name in ("floor_area_m2", "built_year", "acquisition_cost_yen", "accumulated_depreciation_yen"):
+            reason = BOUNDS[name].problem(getattr(b, name))
+            if reason:
+                out.append((name, getattr(b, name), f"棟 {b.building_id}: {reason}"))
+    for year, figures in f.yearly.items():
+        for name, value in figures.items():
+            yb = YEARLY_BOUNDS.get(name)
+            reason = yb.problem(value) if yb else None
+            if reason:
+                out.append((name, value, f"{year}年度: {reason}"))
+    return out
 
 
 # ---- plain-data form (JSON, the store, the web) ---------------------------------------------------

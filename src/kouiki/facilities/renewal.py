@@ -232,6 +232,31 @@ class RenewalResult:
     by_facility: dict[str, list[int]] = field(default_factory=dict)  # facility_id → yen by 年度 (traceability)
     floor_area_m2: Decimal = Decimal(0)  # 延床面積 of the buildings included
     recent_investment_yen: list[int] | None = None  # 直近5年の投資的経費（既存更新分）実績
+    facilities_total: int = 0  # facilities in the inventory (included or not)
+    units_included: int = 0  # buildings (or facilities without 棟) with both 延床面積 and 建築年度
+
+    @property
+    def all_excluded(self) -> bool:
+        """True when the inventory has facilities but not one of them has both 延床面積 and 建築年度: every
+        figure of the projection would be 0, which is no answer."""
+        return self.facilities_total > 0 and self.units_included == 0
+
+    def coverage_message(self) -> str | None:
+        """When :attr:`all_excluded`: 「230 件すべて除外: 延床面積・建築年度がありません」 and what to do."""
+        if not self.all_excluded:
+            return None
+        reasons = {e["reason"] for e in self.excluded}
+        if reasons == {"延床面積が不明"}:
+            missing = "延床面積"
+        elif reasons == {"建築年度が不明"}:
+            missing = "建築年度"
+        else:
+            missing = "延床面積・建築年度"
+        return (
+            f"{self.facilities_total:,} 件すべて除外: {missing}がありません。更新費用は計算できません。"
+            f"{missing}を記入した施設台帳テンプレート"
+            "（kouiki facilities template、Web では施設一覧の「施設台帳テンプレート」）か固定資産台帳で取り込み直してください"
+        )
 
     @property
     def total(self) -> int:
@@ -255,6 +280,8 @@ class RenewalResult:
             "facilities_excluded": len({e["facility_id"] for e in self.excluded}),
             "recent_investment_average_yen": avg,
             "ratio_to_recent_investment": None if not avg else str((Decimal(self.annual_average_yen) / avg).quantize(Decimal("0.01"))),
+            "all_excluded": self.all_excluded,
+            "message": self.coverage_message(),
         }
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
@@ -325,6 +352,7 @@ def project(
     bookings: list[Booking] = []
     by_fac: dict[str, list[int]] = {}
     floor_total = Decimal(0)
+    units_included = 0
     rnd = params.rounding
     events = params.events
     rebuild_age = max(e.at_age for e in events)
@@ -346,6 +374,7 @@ def project(
                 excluded.append(entry)
                 continue
             assert area is not None and built is not None
+            units_included += 1
             used_imputed.update(imp)
             floor_total += area
             if keep_by_facility and fac_row is None:
@@ -419,6 +448,8 @@ def project(
         by_facility=by_fac,
         floor_area_m2=floor_total,
         recent_investment_yen=recent_investment_yen,
+        facilities_total=len(facilities),
+        units_included=units_included,
     )
 
 

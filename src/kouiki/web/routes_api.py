@@ -131,15 +131,29 @@ def api_facilities(
     return data
 
 
-@router.post("/facilities/{code}/import", summary="公共施設一覧の取込（団体担当は自団体のみ）")
+@router.post(
+    "/facilities/{code}/import",
+    summary="施設一覧の取込（団体担当は自団体のみ）: 1行でも誤りがあれば何も変更しない",
+    responses={422: {"description": "誤りのある行がある（detail と rejected に全行）か、取り込める行がない。何も変更していない"},
+               409: {"description": "確認が必要（only_valid、またはシナリオが使う施設が消える）。plan に件数と影響するシナリオ。"
+                                    "confirm=true と plan.revision を付けて送り直すと置き換える"}},
+)
 def api_import_facilities(
-    code: str, s: DB, viewer: W, file: Annotated[UploadFile, File(description="CSV（CP932/UTF-8）または .xlsx")]
-) -> dict[str, Any]:
+    code: str, s: DB, viewer: W, file: Annotated[UploadFile, File(description="CSV（CP932/UTF-8）または .xlsx")],
+    only_valid: Annotated[bool, Query(description="誤りのある行を除き、正しい行だけで置き換える（2段階目）")] = False,
+    confirm: Annotated[bool, Query(description="plan を確認した上で置き換える")] = False,
+    revision: Annotated[str | None, Query(max_length=64, description="確認した plan.revision（その後に一覧が変わっていれば 409）")] = None,
+) -> Any:
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.responses import JSONResponse
+
     data = file.file.read()
-    report = service.import_facilities(s, viewer, code, data, file.filename or "upload.csv")
-    if not report["imported"]:
-        raise HTTPException(status_code=422, detail="; ".join(p["text"] for p in report["problems"]))
-    return report
+    result = service.import_facilities(s, viewer, code, data, file.filename or "upload.csv", only_valid=only_valid,
+                                       confirm=confirm, expected_revision=revision)
+    status = {"imported": 200, "confirm": 409}.get(result["status"], 422)
+    if status != 200:
+        return JSONResponse(status_code=status, content=jsonable_encoder({"detail": result["message"], **result}))
+    return result
 
 
 # ----- scenarios ------------------------------------------------------------------------------------------

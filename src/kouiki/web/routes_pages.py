@@ -128,7 +128,55 @@ def facilities_page(request: Request, s: DB, viewer: V, body: str | None = None)
     data = views.facilities_view(s, [code]) if code else None
     return render(request, "facilities.html", viewer, bodies=_bodies(s), code=code,
                   body_name=registry().by_code(code).name if code else None, data=data,
-                  can_edit=bool(code) and service.can_edit_body(s, viewer, code or ""), report=None)
+                  can_edit=bool(code) and service.can_edit_body(s, viewer, code or ""), report=None,
+                  import_error=None)
+
+
+@router.get("/facilities/template.xlsx")
+def facilities_template(viewer: V) -> Response:
+    """The kouiki inventory template (.xlsx, 大分類 drop-down, 記入例 and 説明 sheets) the import errors point to."""
+    import tempfile
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from kouiki.facilities.excel import inventory_template
+
+    with tempfile.TemporaryDirectory(prefix="kouiki-template-") as tmp:
+        data = inventory_template(Path(tmp) / "template.xlsx").read_bytes()
+    name = quote("施設台帳テンプレート.xlsx")
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=\"facility-template.xlsx\"; filename*=UTF-8''{name}"})
+
+
+def _facilities_import_page(
+    request: Request, s: Session, viewer: Viewer, code6: str, *, report: dict[str, Any] | None = None,
+    import_error: str | None = None, status_code: int = 200,
+) -> Response:
+    """The facilities page with the import result (or the reason nothing was imported) beside the upload form."""
+    return render(request, "facilities.html", viewer, status_code=status_code, bodies=_bodies(s), code=code6,
+                  body_name=registry().by_code(code6).name, data=views.facilities_view(s, [code6]),
+                  can_edit=service.can_edit_body(s, viewer, code6), report=report, import_error=import_error)
+
+
+def _run_import(
+    request: Request, s: Session, viewer: Viewer, code6: str, data: bytes, filename: str, **options: Any
+) -> tuple[Response, dict[str, Any] | None]:
+    from kouiki.web.facility_import import stash
+
+    try:
+        report = service.import_facilities(s, viewer, code6, data, filename, **options)
+    except HTTPException as exc:
+        if exc.status_code != 403:
+            raise
+        return _facilities_import_page(request, s, viewer, code6, import_error=str(exc.detail), status_code=403), None
+    except ConflictError as exc:
+        return _facilities_import_page(request, s, viewer, code6, import_error=str(exc), status_code=409), None
+    except KouikiError as exc:
+        return _facilities_import_page(request, s, viewer, code6, import_error=str(exc), status_code=400), None
+    if report["status"] == "confirm" or (report["status"] == "rejected" and report["facilities"]):
+        report["pending"] = stash(data, filename, code6, viewer.username)
+    status = {"imported": 200, "confirm": 200}.get(report["status"], 422)
+    return _facilities_import_page(request, s, viewer, code6, report=report, status_code=status), report
 
 
 @router.post("/facilities/{code}/import")
@@ -136,12 +184,34 @@ def facilities_import(
     request: Request, code: str, s: DB, viewer: V, file: Annotated[UploadFile, File()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Step 1: the file is checked as a whole; nothing changes unless every row is right (and no scenario
+    loses a facility). Otherwise the page lists every bad row beside the form and offers step 2."""
     check_csrf(viewer, request, csrf_token)
     code6 = codes.normalize(code)
-    report = service.import_facilities(s, viewer, code6, file.file.read(), file.filename or "upload.csv")
-    return render(request, "facilities.html", viewer, status_code=200 if report["imported"] else 422,
-                  bodies=_bodies(s), code=code6, body_name=registry().by_code(code6).name,
-                  data=views.facilities_view(s, [code6]), can_edit=True, report=report)
+    response, _ = _run_import(request, s, viewer, code6, file.file.read(), file.filename or "upload.csv")
+    return response
+
+
+@router.post("/facilities/{code}/import/confirm")
+def facilities_import_confirm(
+    request: Request, code: str, s: DB, viewer: V, pending: Annotated[str, Form(max_length=64)],
+    revision: Annotated[str, Form(max_length=64)], csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Step 2, confirmed by the user: replace the list with the good rows of the kept upload, as previewed
+    (件数 before/after); refused when the list changed since the preview."""
+    from kouiki.web.facility_import import PendingImportError, drop, unstash
+
+    check_csrf(viewer, request, csrf_token)
+    code6 = codes.normalize(code)
+    try:
+        data, filename = unstash(pending, code6, viewer.username)
+    except PendingImportError as exc:
+        return _facilities_import_page(request, s, viewer, code6, import_error=str(exc), status_code=400)
+    response, report = _run_import(request, s, viewer, code6, data, filename, only_valid=True, confirm=True,
+                                   expected_revision=revision)
+    if report is not None and report["imported"]:
+        drop(pending)
+    return response
 
 
 # ----- scenarios ------------------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ the role does not allow the change; the store functions record every change in t
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -17,19 +15,16 @@ from sqlalchemy.orm import Session
 from kouiki.facilities.evaluate import Progress
 from kouiki.facilities.evaluate import evaluate as evaluate_scenario
 from kouiki.facilities.finance import Engine, default_engine
-from kouiki.facilities.importers import InventoryImportError, import_inventory
 from kouiki.facilities.model import Inventory
 from kouiki.facilities.scenario import Scenario
 from kouiki.facilities.scenario import parse as parse_scenario
 from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError, NotFoundError
-from kouiki.reference.municipalities import registry
 from kouiki.reference.regions import Region
-from kouiki.store.facilities import save_inventory
 from kouiki.store.regions import RegionRow, get_region, list_regions, regions_of_body, save_region
 from kouiki.store.scenarios import ScenarioRow, create_scenario, get_scenario, update_scenario
 from kouiki.web.auth import Viewer, forbid
-from kouiki.web.inventories import body_inventory_name, facilities_of
+from kouiki.web.inventories import facilities_of
 
 
 def region_or_404(s: Session, region_id: str) -> Region:
@@ -105,43 +100,11 @@ def can_edit_body(s: Session, viewer: Viewer, code: str) -> bool:
     return viewer.can_edit_body(codes.normalize(code), regions_of_body(s, code))
 
 
-def import_facilities(s: Session, viewer: Viewer, code: str, data: bytes, filename: str) -> dict[str, Any]:
-    """Import one body's inventory file (any format the importers know) and replace that body's inventory.
+def import_facilities(s: Session, viewer: Viewer, code: str, data: bytes, filename: str, **options: Any) -> dict[str, Any]:
+    """One body's facility list from a file, all-or-nothing: :func:`kouiki.web.facility_import.import_facilities`."""
+    from kouiki.web.facility_import import import_facilities as run
 
-    403 unless the viewer may edit that body's data; a file naming another body's facilities is refused
-    as a whole. Rows the importer rejects are listed in the report (row, column, reason) and not saved.
-    """
-    code6 = codes.normalize(code)
-    body = registry().by_code(code6)
-    if not can_edit_body(s, viewer, code6):
-        raise forbid(f"{body.name}（{code6}）の施設データを編集する権限がありません（団体担当は自団体のみ）")
-    safe_name = Path(filename).name or "upload.csv"
-    if Path(safe_name).suffix.lower() not in (".csv", ".xlsx", ".txt"):
-        raise KouikiError(f"{safe_name}: CSV（.csv）または Excel（.xlsx）のファイルを選んでください")
-    with tempfile.TemporaryDirectory(prefix="kouiki-import-") as tmp:
-        path = Path(tmp) / safe_name
-        path.write_bytes(data)
-        try:
-            inventory, report = import_inventory(path, default_code=code6)
-        except InventoryImportError as exc:
-            raise KouikiError(str(exc).replace(str(path), safe_name)) from None
-    others = sorted({f.municipality_code for f in inventory.facilities if f.municipality_code != code6})
-    if others:
-        names = "、".join(f"{registry().by_code(c).name}（{c}）" for c in others)
-        raise forbid(f"{safe_name}: 他団体の施設が含まれています: {names}。{body.name} の施設だけを取り込めます")
-    out: dict[str, Any] = report.to_dict()
-    out["source"] = safe_name
-    for key in ("rejected", "warnings"):
-        for issue in out[key]:
-            issue["text"] = f"{safe_name} {issue['row']}行目" + (f" 列「{issue['column']}」" if issue["column"] else "") \
-                + f": {issue['reason']}"
-    out.update(municipality_code=code6, municipality_name=body.name, imported=False)
-    if not inventory.facilities:
-        out["notes"] = [*out.get("notes", []), "取り込める施設が1件もないため、何も変更していません"]
-        return out
-    save_inventory(s, body_inventory_name(code6), inventory, user=viewer.username, report=out)
-    out["imported"] = True
-    return out
+    return run(s, viewer, code, data, filename, **options)
 
 
 # ----- scenarios ------------------------------------------------------------------------------------------

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kouiki.facilities.importers import ledger, public_facility, template
 from kouiki.facilities.importers.common import (
     ImportReport,
+    IncompleteFileError,
     InventoryImportError,
     Progress,
     RowIssue,
+    known_headers,
     norm_header,
     read_table,
 )
@@ -22,13 +25,15 @@ from kouiki.facilities.importers.public_facility import (
     looks_like_public_facility,
 )
 from kouiki.facilities.importers.template import import_template_table
-from kouiki.facilities.model import Inventory
+from kouiki.facilities.model import Inventory, facility_problems
 
 FORMATS = ("auto", "template", "public_facility", "ledger")
+KNOWN_HEADERS = known_headers(template.ALIASES, public_facility.ALIASES, ledger.ALIASES)
 
 __all__ = [
     "FORMATS",
     "ImportReport",
+    "IncompleteFileError",
     "InventoryImportError",
     "LedgerMapping",
     "RowIssue",
@@ -58,17 +63,44 @@ def import_inventory(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Inventory, ImportReport]:
-    """Import any supported inventory file. ``fmt``: auto | template | public_facility | ledger."""
+    """Import any supported inventory file. ``fmt``: auto | template | public_facility | ledger.
+
+    Returns the facilities of the rows that could be read and the report listing every rejected row.
+    Whoever stores the result calls ``report.require_complete()`` first (all-or-nothing), unless the user
+    confirmed importing only the good rows.
+    """
     path = Path(path)
     if fmt not in FORMATS:
         raise InventoryImportError(f"形式が不明です: {fmt}（{', '.join(FORMATS)}）")
-    table = read_table(path, sheet or (mapping.sheet if mapping else None), encoding)
+    known = KNOWN_HEADERS | known_headers(extra=(mapping.columns.values() if mapping else ()))
+    table = read_table(path, sheet or (mapping.sheet if mapping else None), encoding, known)
     kind = detect_format(table.header) if fmt == "auto" else fmt
     if kind == "public_facility":
-        return import_public_facility_table(table, path, default_code=default_code, strict=strict, progress=progress)
-    if kind == "ledger":
-        return import_ledger_table(
-            table, path, mapping=mapping or LedgerMapping(), unit=unit, default_code=default_code, strict=strict,
-            progress=progress,
+        inv, report = import_public_facility_table(table, path, default_code=default_code, progress=progress)
+    elif kind == "ledger":
+        inv, report = import_ledger_table(
+            table, path, mapping=mapping or LedgerMapping(), unit=unit, default_code=default_code, progress=progress,
         )
-    return import_template_table(table, path, default_code=default_code, strict=strict, progress=progress)
+    else:
+        inv, report = import_template_table(table, path, default_code=default_code, progress=progress)
+    inv = screen(inv, report)
+    if strict:
+        report.require_complete()
+    return inv, report
+
+
+def screen(inventory: Inventory, report: ImportReport) -> Inventory:
+    """The last check before anything can be stored: a facility breaking the range schema
+    (:func:`kouiki.facilities.model.facility_problems`, e.g. the sum of its 棟) is rejected at its first row."""
+    kept = []
+    for f in inventory.facilities:
+        problems = facility_problems(f)
+        if not problems:
+            kept.append(f)
+            continue
+        for _field, value, reason in problems:
+            report.reject(f.source_row or 0, None, f"施設「{f.name[:40]}」: {reason}", value)
+    if len(kept) != len(inventory.facilities):
+        report.facilities = len(kept)
+        inventory = Inventory(kept, sources=inventory.sources, notes=inventory.notes)
+    return inventory

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -38,22 +38,50 @@ class InventoryImportError(KouikiError, ValueError):
         self.report = report
 
 
+class IncompleteFileError(InventoryImportError):
+    """Some rows of the file were rejected: nothing is stored (the old list stays) unless the user asks, as a
+    second confirmed step, to import only the good rows."""
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as a spreadsheet names it."""
+    out = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 @dataclass(frozen=True)
 class RowIssue:
-    """One rejected row or one warning: where (row = line number in the file, header = 1) and why."""
+    """One rejected row or one warning: where (row as a spreadsheet numbers it, header row included; column
+    letter and header) and why, in Japanese."""
 
     row: int
-    column: str | None
+    column: str | None  # the header text in the file
     reason: str  # Japanese
     value: str | None = None
+    letter: str | None = None  # column letter (A, B, … AA)
+    field: str | None = None  # what kouiki reads from that column (施設名, 延床面積 …)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason, "value": self.value}
+        return {"row": self.row, "letter": self.letter, "column": self.column, "field": self.field,
+                "value": self.value, "reason": self.reason, "text": self.text()}
 
-    def text(self, file: str) -> str:
-        col = f" 列「{self.column}」" if self.column else ""
+    def where(self) -> str:
+        if not self.column:
+            return ""
+        col = f"{self.letter}列「{self.column}」" if self.letter else f"列「{self.column}」"
+        if self.field and self.field != self.column:
+            col += f"（{self.field}）"
+        return col
+
+    def text(self, file: str | None = None) -> str:
+        where = self.where()
         val = f"（値: {self.value!r}）" if self.value not in (None, "") else ""
-        return f"{file} {self.row}行目{col}: {self.reason}{val}"
+        head = f"{file} " if file else ""
+        return f"{head}{self.row}行目" + (f" {where}" if where else "") + f": {self.reason}{val}"
 
 
 @dataclass
@@ -71,6 +99,14 @@ class ImportReport:
     unmatched_columns: list[str] = field(default_factory=list)
     code_from_filename: str | None = None
     notes: list[str] = field(default_factory=list)
+    header_row: int = 1  # the row the column headers were found in (title rows above it are skipped)
+    letters: dict[str, str] = field(default_factory=dict)  # header text → column letter
+    labels: dict[str, str] = field(default_factory=dict)  # kouiki field → its Japanese name
+
+    @property
+    def complete(self) -> bool:
+        """True when every row was read: the file may replace a stored list without a second step."""
+        return not self.rejected
 
     @property
     def rows_rejected(self) -> int:
@@ -80,11 +116,36 @@ class ImportReport:
     def rows_accepted(self) -> int:
         return self.rows_read - self.rows_rejected
 
+    def _issue(self, row: int, column: str | None, reason: str, value: Any) -> RowIssue:
+        fld = None
+        if column:
+            for key, header in self.columns.items():
+                if header == column:
+                    fld = self.labels.get(key, key)
+                    break
+        text = None if value is None else str(value)
+        if text is not None and len(text) > 200:
+            text = text[:200] + "…"
+        return RowIssue(row, column, reason, text, self.letters.get(column) if column else None, fld)
+
     def reject(self, row: int, column: str | None, reason: str, value: Any = None) -> None:
-        self.rejected.append(RowIssue(row, column, reason, None if value is None else str(value)))
+        self.rejected.append(self._issue(row, column, reason, value))
 
     def warn(self, row: int, column: str | None, reason: str, value: Any = None) -> None:
-        self.warnings.append(RowIssue(row, column, reason, None if value is None else str(value)))
+        self.warnings.append(self._issue(row, column, reason, value))
+
+    def refusal(self) -> str:
+        """One Japanese sentence: the file is refused as a whole, and how to go on."""
+        first = self.rejected[0].text() if self.rejected else ""
+        return (
+            f"{self.source}: {self.rows_rejected}行に誤りがあるため、何も取り込んでいません（保存済みの一覧はそのままです）。"
+            f"最初の誤り: {first}"
+        )
+
+    def require_complete(self) -> None:
+        """Raise :class:`IncompleteFileError` (carrying this report) when any row was rejected."""
+        if self.rejected:
+            raise IncompleteFileError(self.refusal(), self)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,7 +158,10 @@ class ImportReport:
             "facilities": self.facilities,
             "rejected": [i.to_dict() for i in self.rejected],
             "warnings": [i.to_dict() for i in self.warnings],
+            "complete": self.complete,
+            "header_row": self.header_row,
             "columns": self.columns,
+            "column_letters": {k: self.letters.get(h) for k, h in self.columns.items()},
             "unmatched_columns": self.unmatched_columns,
             "code_from_filename": self.code_from_filename,
             "notes": self.notes,
@@ -110,8 +174,13 @@ class ImportReport:
 @dataclass
 class Table:
     header: list[str]
-    rows: list[tuple[int, list[Any]]]  # (line number in the file, cells)
+    rows: list[tuple[int, list[Any]]]  # (row number as a spreadsheet shows it, cells)
     encoding: str
+    header_row: int = 1
+    title: list[str] = field(default_factory=list)  # text of the title rows above the header (skipped)
+
+
+HEADER_SEARCH_ROWS = 30  # a 台帳 may start with a few title / note rows before the header
 
 
 def detect_encoding(data: bytes) -> str:
@@ -122,13 +191,49 @@ def detect_encoding(data: bytes) -> str:
         raise InventoryImportError(str(exc)) from None
 
 
-def read_table(path: Path, sheet: str | None = None, encoding: str | None = None) -> Table:
-    """Read a CSV (any of the usual encodings) or an XLSX sheet into header + rows with line numbers."""
+def _blank(cells: Sequence[Any]) -> bool:
+    return not any(str(c).strip() for c in cells)
+
+
+def _header_score(cells: Sequence[Any], known: Collection[str]) -> int:
+    return sum(1 for c in cells if isinstance(c, str) and c.strip() and norm_header(c) in known)
+
+
+def split_header(
+    rows: list[tuple[int, list[Any]]], known: Collection[str] | None, encoding: str, name: str
+) -> Table:
+    """Find the header among the first rows: the row naming the most known columns (title rows such as
+    「黒石市 公共施設一覧（令和7年3月31日現在）」 or merged title cells above it are skipped). Without a known
+    name in any row, the first non-blank row is the header."""
+    filled = [(n, cells) for n, cells in rows if not _blank(cells)]
+    if not filled:
+        raise InventoryImportError(f"{name}: 見出し行がありません（空のファイル）")
+    pick = 0
+    if known:
+        scores = [_header_score(cells, known) for _n, cells in filled[:HEADER_SEARCH_ROWS]]
+        best = max(scores)
+        if best > 0:
+            pick = scores.index(best)
+    header_no, header_cells = filled[pick]
+    header = ["" if c is None else str(c).strip() for c in header_cells]
+    title = [" ".join(str(c).strip() for c in cells if str(c).strip()) for _n, cells in filled[:pick]]
+    data = [(n, cells) for n, cells in filled[pick + 1 :]]
+    return Table(header, data, encoding, header_no, title)
+
+
+def read_table(
+    path: Path, sheet: str | None = None, encoding: str | None = None, known: Collection[str] | None = None
+) -> Table:
+    """Read a CSV (any of the usual encodings) or an XLSX sheet into header + rows with row numbers.
+
+    ``known``: normalised header names (:func:`norm_header`) the caller understands; the header row is the
+    row among the first :data:`HEADER_SEARCH_ROWS` naming most of them.
+    """
     if not path.exists():
         raise InventoryImportError(f"ファイルが見つかりません: {path}")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, known)
     data = path.read_bytes()
     enc = encoding or detect_encoding(data)
     try:
@@ -136,25 +241,20 @@ def read_table(path: Path, sheet: str | None = None, encoding: str | None = None
     except (UnicodeDecodeError, LookupError) as exc:
         raise InventoryImportError(f"{path.name}: 文字コード {enc} で読めません: {exc}") from exc
     text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise InventoryImportError(f"{path.name}: NUL 文字を含むため CSV として読めません（Excel 形式なら .xlsx で保存してください）")
     reader = csv.reader(io.StringIO(text, newline=""))
-    lines: list[tuple[int, list[Any]]] = []
-    header: list[str] | None = None
-    for cells in reader:
-        lineno = reader.line_num
-        if header is None:
-            if not any(c.strip() for c in cells):
-                continue
-            header = [c.strip() for c in cells]
-            continue
-        if not any(str(c).strip() for c in cells):
-            continue
-        lines.append((lineno, list(cells)))
-    if header is None:
-        raise InventoryImportError(f"{path.name}: 見出し行がありません（空のファイル）")
-    return Table(header, lines, enc)
+    rows: list[tuple[int, list[Any]]] = []
+    try:
+        # row numbers as a spreadsheet shows them: one per record (blank lines count, a cell's line breaks do not)
+        for number, cells in enumerate(reader, start=1):
+            rows.append((number, list(cells)))
+    except csv.Error as exc:
+        raise InventoryImportError(f"{path.name}: {len(rows) + 1}行目を CSV として読めません（{exc}）") from None
+    return split_header(rows, known, enc, path.name)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, sheet: str | None, known: Collection[str] | None) -> Table:
     import openpyxl
 
     try:
@@ -164,24 +264,49 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise InventoryImportError(f"{path.name}: シート「{sheet}」がありません（{', '.join(wb.sheetnames)}）")
+        if not wb.worksheets:
+            raise InventoryImportError(f"{path.name}: シートがありません")
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        header: list[str] | None = None
         rows: list[tuple[int, list[Any]]] = []
-        for i, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else v for v in values]
-            if header is None:
-                if not any(str(c).strip() for c in cells):
-                    continue
-                header = [str(c).strip() for c in cells]
-                continue
-            if not any(str(c).strip() for c in cells):
-                continue
-            rows.append((i, cells))
+        try:
+            for i, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                rows.append((i, ["" if v is None else v for v in values]))
+        except InventoryImportError:
+            raise
+        except Exception as exc:  # a damaged sheet part
+            raise InventoryImportError(f"{path.name}: Excel のシートを読めません: {exc}") from exc
     finally:
         wb.close()
-    if header is None:
+    if not rows or all(_blank(c) for _n, c in rows):
         raise InventoryImportError(f"{path.name}: 見出し行がありません（空のシート）")
-    return Table(header, rows, "xlsx")
+    return split_header(rows, known, "xlsx", path.name)
+
+
+def start_report(table: Table, path: Path, fmt: str, aliases: Mapping[str, Iterable[str]]) -> ImportReport:
+    """A new report for ``table``: column letters by header, Japanese field names, skipped title rows."""
+    report = ImportReport(source=path.name, format=fmt, encoding=table.encoding, header_row=table.header_row)
+    for i, h in enumerate(table.header):
+        if h and h not in report.letters:
+            report.letters[h] = column_letter(i)
+    for fld, names in aliases.items():
+        first = next(iter(names), None)
+        report.labels[fld] = first if first else fld
+    if table.title:
+        shown = "」「".join(t[:60] for t in table.title if t)
+        report.notes.append(
+            f"{table.header_row}行目を見出しとして読みました（上の{len(table.title)}行「{shown}」は表題として読み飛ばしました）"
+        )
+    return report
+
+
+def known_headers(*aliases: Mapping[str, Iterable[str]], extra: Iterable[str] = ()) -> frozenset[str]:
+    """Normalised header names of the given alias tables (for :func:`read_table`'s header search)."""
+    out = {norm_header(e) for e in extra}
+    for table in aliases:
+        for fld, names in table.items():
+            out.add(norm_header(fld))
+            out.update(norm_header(n) for n in names)
+    return frozenset(out)
 
 
 # ---- columns --------------------------------------------------------------------------------------
@@ -245,20 +370,36 @@ _PLAIN_RE = re.compile(r"^-?\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+MAX_DIGITS = 30  # a cell with more integer digits than this is no figure of a facility (int64 has 19)
+
+
+def _finite(d: Decimal, what: str) -> Decimal:
+    if not d.is_finite():
+        raise ValueProblem(f"{what}が数値ではありません")
+    if d != 0 and d.adjusted() >= MAX_DIGITS:
+        raise ValueProblem(f"{what}の桁数が多すぎます")
+    return d
+
+
 def parse_decimal(value: Any, what: str) -> Decimal | None:
-    """A number from a cell: full-width digits, 1,234.5, 「1234.5㎡」 or an Excel number. Blank → None."""
+    """A number from a cell: full-width digits, 1,234.5, 「1234.5㎡」 or an Excel number. Blank → None.
+
+    Infinity, NaN and numbers of more than :data:`MAX_DIGITS` digits are refused (they are never a real figure
+    and would overflow the store)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValueProblem(f"{what}が数値ではありません")
     if isinstance(value, int):
-        return Decimal(value)
+        return _finite(Decimal(value), what)
     if isinstance(value, float):
-        return Decimal(repr(value))  # the shortest text that round-trips: what Excel showed
+        return _finite(Decimal(repr(value)), what)  # the shortest text that round-trips: what Excel showed
     if isinstance(value, Decimal):
-        return value
+        return _finite(value, what)
+    if isinstance(value, str) and len(value) > 100:
+        raise ValueProblem(f"{what}が数値ではありません")
     if isinstance(value, str) and _PLAIN_RE.match(value):  # fast path: ASCII digits, optional 1,000 separators
-        return Decimal(value.replace(",", ""))
+        return _finite(Decimal(value.replace(",", "")), what)
     t = unicodedata.normalize("NFKC", str(value)).strip()
     t = t.replace(",", "").replace("m2", "").replace("㎡", "").replace("円", "").replace("¥", "").strip()
     if t in ("", "-", "―", "－", "不明", "未詳"):
@@ -268,7 +409,7 @@ def parse_decimal(value: Any, what: str) -> Decimal | None:
     if not _NUM_RE.match(t):
         raise ValueProblem(f"{what}が数値ではありません")
     try:
-        return Decimal(t)
+        return _finite(Decimal(t), what)
     except InvalidOperation as exc:
         raise ValueProblem(f"{what}が数値ではありません") from exc
 
@@ -315,9 +456,15 @@ def parse_date(value: Any, what: str) -> ParsedDate | None:
         return ParsedDate(value.year, value.month, value.day, False)
     if isinstance(value, dt.date):
         return ParsedDate(value.year, value.month, value.day, False)
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise ValueProblem(f"{what}を日付として解釈できません")
+    if isinstance(value, int | float):
         return _serial_or_year(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), what)
+    if isinstance(value, dt.time | dt.timedelta):
+        raise ValueProblem(f"{what}を日付として解釈できません（時刻が入っています）")
     t = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if len(t) > 40:
+        raise ValueProblem(f"{what}を日付として解釈できません")
     if t in ("", "-", "不明", "未詳"):
         return None
     m = _WAREKI_RE.match(t)
@@ -344,11 +491,13 @@ def _checked(year: int, m: str | None, d: str | None, fy: bool, what: str, raw: 
     except ValueError as exc:
         raise ValueProblem(f"{what}が存在しない日付です") from exc
     if not 1868 <= year <= 2200:
-        raise ValueProblem(f"{what}の年が範囲外です")
+        raise ValueProblem(f"{what}の年が範囲外です（1868年＝明治元年以降）")
     return ParsedDate(year, month, day, fy)
 
 
 def _serial_or_year(num: Decimal, what: str) -> ParsedDate:
+    if not num.is_finite() or abs(num) > 10_000_000:
+        raise ValueProblem(f"{what}を日付として解釈できません")
     if num != num.to_integral_value():
         num = num.to_integral_value(rounding="ROUND_FLOOR")
     n = int(num)

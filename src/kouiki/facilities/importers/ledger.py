@@ -35,10 +35,11 @@ from kouiki.facilities.importers.common import (
     parse_date,
     parse_decimal,
     read_table,
+    start_report,
     text_or_none,
     tick,
 )
-from kouiki.facilities.model import Building, Facility, Inventory
+from kouiki.facilities.model import BOUNDS, Building, Facility, Inventory
 from kouiki.reference.errors import CodeError
 from kouiki.reference.textfile import read_user_yaml
 
@@ -134,8 +135,10 @@ def import_ledger(
     strict: bool = False,
 ) -> tuple[Inventory, ImportReport]:
     path = Path(path)
+    from kouiki.facilities.importers.common import known_headers
+
     mapping = mapping or LedgerMapping()
-    table = read_table(path, mapping.sheet, encoding)
+    table = read_table(path, mapping.sheet, encoding, known_headers(ALIASES, extra=mapping.columns.values()))
     return import_ledger_table(table, path, mapping=mapping, unit=unit, default_code=default_code, strict=strict)
 
 
@@ -159,7 +162,7 @@ def import_ledger_table(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Inventory, ImportReport]:
-    report = ImportReport(source=path.name, format="ledger", encoding=table.encoding)
+    report = start_report(table, path, "ledger", ALIASES)
     idx, cols, unmatched = match_columns(table.header, ALIASES, mapping.columns)
     report.columns, report.unmatched_columns = cols, unmatched
     for req in ("account", "acquisition_cost"):
@@ -200,13 +203,23 @@ def import_ledger_table(
         except CodeError as exc:
             report.reject(lineno, cols.get("code"), str(exc), code_raw)
             continue
-        try:
-            acq = _yen(raw("acquisition_cost"), "取得価額", factor)
-            dep = _yen(raw("accumulated_depreciation"), "減価償却累計額", factor)
-            book = _yen(raw("book_value"), "期末簿価", factor)
-        except ValueProblem as exc:
-            report.reject(lineno, None, str(exc))
+        amounts: dict[str, int | None] = {}
+        bad = False
+        for f, what, bound in (("acquisition_cost", "取得価額", "acquisition_cost_yen"),
+                               ("accumulated_depreciation", "減価償却累計額", "accumulated_depreciation_yen"),
+                               ("book_value", "期末簿価", "acquisition_cost_yen")):
+            try:
+                amounts[f] = _yen(raw(f), what, factor)
+                reason = BOUNDS[bound].problem(amounts[f])
+                if reason:
+                    raise ValueProblem(reason.replace(BOUNDS[bound].label, what))
+            except ValueProblem as exc:
+                report.reject(lineno, cols.get(f), str(exc), raw(f))
+                bad = True
+                break
+        if bad:
             continue
+        acq, dep, book = amounts["acquisition_cost"], amounts["accumulated_depreciation"], amounts["book_value"]
         is_memo = book == 1 or acq == 1
         if is_memo:
             memo_rows += 1
@@ -238,12 +251,23 @@ def import_ledger_table(
         if is_building:
             try:
                 area = parse_decimal(raw("quantity"), "数量（延床面積）")
-                when = parse_date(raw("acquired"), "取得年月日") or parse_date(raw("in_service"), "供用開始年月日")
             except ValueProblem as exc:
-                report.reject(lineno, None, str(exc))
+                report.reject(lineno, cols.get("quantity"), str(exc), raw("quantity"))
                 continue
-            if area is not None and area < 0:
-                report.reject(lineno, cols.get("quantity"), "延床面積が負です", area)
+            date_col = "acquired" if text_or_none(raw("acquired")) else "in_service"
+            try:
+                when = parse_date(raw(date_col), "取得年月日" if date_col == "acquired" else "供用開始年月日")
+            except ValueProblem as exc:
+                report.reject(lineno, cols.get(date_col), str(exc), raw(date_col))
+                continue
+            reason = BOUNDS["floor_area_m2"].problem(area)
+            if reason:
+                report.reject(lineno, cols.get("quantity"), reason, raw("quantity"))
+                continue
+            built = when.fiscal_year() if when else None
+            reason = BOUNDS["built_year"].problem(built)
+            if reason:
+                report.reject(lineno, cols.get(date_col), reason, raw(date_col))
                 continue
             no = text_or_none(raw("asset_no")) or str(lineno)
             br = text_or_none(raw("branch"))
@@ -251,7 +275,7 @@ def import_ledger_table(
                 Building(
                     building_id=f"{no}-{br}" if br else no,
                     floor_area_m2=area,
-                    built_year=when.fiscal_year() if when else None,
+                    built_year=built,
                     structure=text_or_none(raw("structure")),
                     acquisition_cost_yen=None if is_memo else acq,
                     accumulated_depreciation_yen=None if is_memo else dep,

@@ -27,6 +27,7 @@ from kouiki.facilities.importers.common import (
     norm_header,
     parse_decimal,
     read_table,
+    start_report,
     text_or_none,
     tick,
 )
@@ -75,15 +76,17 @@ def import_public_facility(
     default_code: str | None = None,
     strict: bool = False,
 ) -> tuple[Inventory, ImportReport]:
+    from kouiki.facilities.importers.common import known_headers
+
     path = Path(path)
-    table = read_table(path, sheet, encoding)
+    table = read_table(path, sheet, encoding, known_headers(ALIASES))
     return import_public_facility_table(table, path, default_code=default_code, strict=strict)
 
 
 def import_public_facility_table(
     table: Table, path: Path, *, default_code: str | None = None, strict: bool = False, progress: Progress | None = None
 ) -> tuple[Inventory, ImportReport]:
-    report = ImportReport(source=path.name, format=detect_generation(table.header), encoding=table.encoding)
+    report = start_report(table, path, detect_generation(table.header), ALIASES)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
     report.columns, report.unmatched_columns = cols, unmatched
     if "name" not in idx:
@@ -125,7 +128,8 @@ def import_public_facility_table(
             lat = parse_decimal(raw("lat"), "緯度")
             lon = parse_decimal(raw("lon"), "経度")
         except ValueProblem as exc:
-            report.reject(lineno, cols.get("lat"), str(exc), f"{raw('lat')},{raw('lon')}")
+            which = "lon" if "経度" in str(exc) else "lat"
+            report.reject(lineno, cols.get(which), str(exc), raw(which))
             continue
         if (lat is None) != (lon is None):
             report.reject(lineno, cols.get("lat" if lat is None else "lon"), "緯度と経度の一方だけが入っています")

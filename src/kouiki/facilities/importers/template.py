@@ -23,10 +23,11 @@ from kouiki.facilities.importers.common import (
     parse_decimal,
     parse_int,
     read_table,
+    start_report,
     text_or_none,
     tick,
 )
-from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
+from kouiki.facilities.model import BOUNDS, Building, Facility, Inventory, MajorCategory
 from kouiki.reference import codes
 from kouiki.reference.errors import CodeError
 
@@ -89,21 +90,25 @@ def import_template(
     strict: bool = False,
 ) -> tuple[Inventory, ImportReport]:
     """Import a kouiki template file. Rejected rows are listed in the report; ``strict`` refuses the file."""
+    from kouiki.facilities.importers.common import known_headers
+
     path = Path(path)
-    table = read_table(path, sheet, encoding)
+    table = read_table(path, sheet, encoding, known_headers(ALIASES))
     return import_template_table(table, path, default_code=default_code, strict=strict)
 
 
 def import_template_table(
     table: Table, path: Path, *, default_code: str | None = None, strict: bool = False, progress: Progress | None = None
 ) -> tuple[Inventory, ImportReport]:
-    report = ImportReport(source=path.name, format="template", encoding=table.encoding)
+    report = start_report(table, path, "template", ALIASES)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
     report.columns, report.unmatched_columns = cols, unmatched
     missing = [f for f in REQUIRED if f not in idx]
     if missing:
         raise InventoryImportError(
-            f"{path.name}: 必須の列がありません: {', '.join(missing)}（見出し: {', '.join(table.header)}）", report
+            f"{path.name}: 必須の列「{'」「'.join(ALIASES[f][0] for f in missing)}」がありません"
+            f"（{table.header_row}行目の見出し: {', '.join(h for h in table.header if h)[:300]}）。"
+            "kouiki facilities template の施設台帳テンプレートの見出しを使ってください", report
         )
     fallback = default_code or code_from_filename(path)
     if "municipality_code" not in idx and not fallback:
@@ -208,15 +213,6 @@ def _read_row(
             report.reject(lineno, cols.get(f), str(exc), raw(f))
             ok = False
             out[f] = None
-    fa = out["floor_area_m2"]
-    if fa is not None and fa < 0:
-        report.reject(lineno, cols.get("floor_area_m2"), "延床面積が負です", fa)
-        ok = False
-    for f, lo, hi in (("lat", 20, 46), ("lon", 122, 154)):
-        v = out[f]
-        if v is not None and not lo <= v <= hi:
-            report.reject(lineno, cols.get(f), f"{'緯度' if f == 'lat' else '経度'}が日本の範囲外です", v)
-            ok = False
     try:
         pd = parse_date(raw("built_year"), "建築年度")
         out["built_year"] = pd.fiscal_year() if pd else None
@@ -224,6 +220,14 @@ def _read_row(
         report.reject(lineno, cols.get("built_year"), str(exc), raw("built_year"))
         ok = False
         out["built_year"] = None
+    for f, bound in BOUNDS.items():  # the one range schema (kouiki.facilities.model.BOUNDS)
+        v = out.get(f)
+        reason = bound.problem(v)
+        if reason:
+            if f in ("lat", "lon"):
+                reason = f"{bound.label}が日本の範囲外です（{bound.low}〜{bound.upper()}）"
+            report.reject(lineno, cols.get(f), reason, raw(f))
+            ok = False
     out["structure"] = text_or_none(raw("structure"))
     out["owner"] = text_or_none(raw("owner"))
     out["address"] = text_or_none(raw("address"))

@@ -17,12 +17,14 @@ from kouiki.facilities.importers.common import (
     InventoryImportError,
     ValueProblem,
     cell,
+    known_headers,
     match_columns,
     parse_decimal,
     read_table,
+    start_report,
     text_or_none,
 )
-from kouiki.facilities.model import Inventory
+from kouiki.facilities.model import YEARLY_BOUNDS, Inventory
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import FiscalYearError
 
@@ -45,8 +47,8 @@ def import_yearly_figures(
     if unit not in ("円", "千円"):
         raise InventoryImportError(f"単位は「円」か「千円」です: {unit!r}")
     factor = 1000 if unit == "千円" else 1
-    table = read_table(path)
-    report = ImportReport(source=path.name, format="yearly_figures", encoding=table.encoding)
+    table = read_table(path, known=known_headers(ALIASES))
+    report = start_report(table, path, "yearly_figures", ALIASES)
     idx, cols, unmatched = match_columns(table.header, ALIASES)
     report.columns, report.unmatched_columns = cols, unmatched
     for req in ("facility_id", "fiscal_year"):
@@ -62,8 +64,8 @@ def import_yearly_figures(
             continue
         raw_year = cell(cells, idx["fiscal_year"])
         try:
-            year = FiscalYear.parse(int(raw_year) if isinstance(raw_year, int | float) else str(raw_year)).year
-        except (FiscalYearError, ValueError):
+            year = FiscalYear.parse(int(raw_year) if isinstance(raw_year, int | float) else str(raw_year)[:40]).year
+        except (FiscalYearError, ValueError, OverflowError):
             report.reject(lineno, cols["fiscal_year"], "年度を解釈できません（例: 2023, R5, 令和5年度）", raw_year)
             continue
         row: dict[str, Any] = {}
@@ -82,6 +84,11 @@ def import_yearly_figures(
             v = d * factor if f in MONEY else d
             if v != v.to_integral_value():
                 report.reject(lineno, cols[f], f"{cols[f]}は整数（円・人）で指定してください", cell(cells, idx[f]))
+                ok = False
+                continue
+            reason = YEARLY_BOUNDS[f].problem(v)
+            if reason:
+                report.reject(lineno, cols[f], reason, cell(cells, idx[f]))
                 ok = False
                 continue
             row[f] = int(v)
