@@ -31,6 +31,7 @@ from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 from kouiki.store.facilities import plan_replacement, save_inventory
+from kouiki.store.regions import regions_of_body
 from kouiki.web.auth import Viewer, forbid
 from kouiki.web.inventories import body_inventory_name, facilities_of
 
@@ -58,11 +59,9 @@ def import_facilities(
     affected scenarios, revision). 403 (HTTPException) when the viewer may not edit the body or the file
     holds another body's facilities; :class:`ImportFileError` for a file that cannot be read at all.
     """
-    from kouiki.web.service import can_edit_body
-
     code6 = codes.normalize(code)
     body = registry().by_code(code6)
-    if not can_edit_body(s, viewer, code6):
+    if not viewer.can_edit_body(code6, regions_of_body(s, code6)):  # the rule of service.can_edit_body
         raise forbid(f"{body.name}（{code6}）の施設データを編集する権限がありません（団体担当は自団体のみ）")
     safe_name = Path(filename).name or "upload.csv"
     if Path(safe_name).suffix.lower() not in SUFFIXES:
