@@ -225,8 +225,40 @@ class Financing:
     components: dict[str, dict[str, dict[int, dict[str, int]]]]  # action → body → 年度 → parts
     notes: list[str] = field(default_factory=list)
     urban_restructuring: dict[str, Any] | None = None  # pass-1 lines of the 都市構造再編 subsidy
+    overrides: list[str] | None = None  # what-if parameter overrides (``--set``) the engine ran with
+
+    @property
+    def engine_lines(self) -> list[dict[str, Any]]:
+        """The fiscal engine's lines (its JSON form: kind, municipality, fiscal_year, amount_yen, citation …)."""
+        return list((self.result or {}).get("lines") or [])
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return dict((self.result or {}).get("totals") or {})
+
+    def warning_texts(self) -> list[str]:
+        """The fiscal engine's warnings (e.g. a rate assumed beyond its period), each naming its action."""
+        out: list[str] = []
+        raw = [(w, self.items) for w in (self.result or {}).get("warnings") or []]
+        for w, items in raw:
+            i = w.get("item")
+            tag = f"取組 {items[i].action}: " if isinstance(i, int) and 0 <= i < len(items) else ""
+            text = f"財政措置の注意: {tag}{w.get('message', '')}"
+            if text not in out:
+                out.append(text)
+        for w in (self.urban_restructuring or {}).get("warnings") or []:
+            text = f"財政措置の注意（都市構造再編）: {w.get('message', '')}"
+            if text not in out:
+                out.append(text)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._to_dict()
+        if self.overrides is not None:
+            out["overrides"] = self.overrides
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "plan_items": [{"action": p.action, "role": p.role, **p.item} for p in self.items],
             "engine": None if self.result is None else {
