@@ -540,7 +540,7 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> S
         shares: dict[str, Decimal] | None
         if act not in rules:  # council (council:…) and fee phase-in (fees:…) costs: each body bears its own
             split, split_cash = bodies, cash_bodies
-            label, members, shares = "各団体負担（own）", sorted(bodies), None
+            label, members, shares = "各団体が自らの分を負担", sorted(bodies), None
         else:
             rule, members = rules[act]
             split, split_cash = split_by_rule(bodies, rule, members), split_by_rule(cash_bodies, rule, members)

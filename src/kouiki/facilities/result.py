@@ -426,8 +426,13 @@ class ScenarioResult:
         out += [f"{i.name}の年間運営費は推計値です（{i.annual_operating_cost_yen:,}円/年、{i.rule}）"
                 for i in self.costs.imputed_operating]
         out += self.costs.notes
-        out += self.financing.warning_texts()
+        out += self.financing.warning_texts(self.action_labels)
         return out
+
+    @property
+    def action_labels(self) -> dict[str, str]:
+        """Action id → its label (the id when it has none): how people name an action on a page."""
+        return {str(a["id"]): str(a.get("label") or a["id"]) for a in self.scenario.actions}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``kouiki facilities evaluate --json`` and the JSON API)."""

@@ -65,7 +65,7 @@ _PAD = 6  # points of cell padding (left + right)
 
 
 def _cell_text_width(text: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, FONT, size) + _PAD
+    return float(pdfmetrics.stringWidth(text, FONT, size)) + _PAD
 
 
 def _cell(value: Any, kind: ColumnKind, style: ParagraphStyle) -> Any:

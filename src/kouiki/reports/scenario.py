@@ -9,6 +9,7 @@ set-up), :func:`csv` the body-by-body table through :mod:`kouiki.reports.csv`, :
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,7 +47,7 @@ def measure_label(measure: str) -> str:
     from kouiki.fiscal import params
 
     info = params.current().measures.get(measure)
-    return info.label if info is not None else measure
+    return info.label if info is not None else (measure or "—")
 
 
 def wareki(year: int) -> str:
@@ -111,6 +112,11 @@ def notes(result: ScenarioResult) -> list[str]:
     out += result.financing.notes
     out.append("普通交付税算入は基準財政需要額への算入で、不交付団体には現金の交付はありません")
     return out
+
+
+def _japanese_only(text: str) -> str:
+    """A rule text for a Japanese page: the YAML keys given in parentheses for engineers are left out."""
+    return re.sub(r"（[a-z_]+）", "", " ".join(text.split()))
 
 
 # ---- tables --------------------------------------------------------------------------------------
@@ -199,7 +205,7 @@ def sharing_table(result: ScenarioResult, ctx: ReportContext) -> ReportTable:
         columns=[Column("取組", width=28), Column("按分の方法", width=30), Column("団体", width=14),
                  Column("割合（%）", ColumnKind.DECIMAL), Column("実質負担の計", ColumnKind.YEN, 14)],
         rows=rows, source=FISCAL_SOURCE,
-        notes=[" ".join(result.sharing.rule.split())] if result.sharing.rule else list(result.sharing.notes),
+        notes=[_japanese_only(result.sharing.rule)] if result.sharing.rule else list(result.sharing.notes),
     )
 
 
@@ -215,7 +221,7 @@ def financing_table(result: ScenarioResult, ctx: ReportContext) -> ReportTable:
     kinds = [k for k in KIND_LABEL if k != "info"]
     rows = [[KIND_LABEL[kind], *[by.get((kind, y), 0) for y in ordered]] for kind in kinds
             if any((kind, y) in by for y in ordered)]
-    notes = [*result.financing.warning_texts(), *result.financing.notes]
+    notes = [*result.financing.warning_texts(result.action_labels), *result.financing.notes]
     if not ordered:
         notes.append("財源の行はありません（財政措置エンジンの結果がないか、対象の取組がありません）")
     return ReportTable(
@@ -230,10 +236,10 @@ def lines_table(result: ScenarioResult, ctx: ReportContext) -> ReportTable:
     items = result.financing.items
     rows: list[list[Any]] = []
     for ln in result.financing.engine_lines:
-        i = int(ln["item"])
-        act = items[i].action if 0 <= i < len(items) else ""
+        i = int(ln.get("item", -1))
+        act = result.action_labels.get(items[i].action, items[i].action) if 0 <= i < len(items) else ""
         rate = ln.get("rate")
-        rows.append([i + 1, act, measure_label(str(ln["measure"])), ctx.name(str(ln["municipality"])),
+        rows.append([i + 1, act, measure_label(str(ln.get("measure", ""))), ctx.name(str(ln["municipality"])),
                      wareki(int(ln["fiscal_year"])), KIND_LABEL.get(str(ln["kind"]), str(ln["kind"])), ln.get("base_yen"),
                      None if rate is None else percent(Decimal(str(rate))), ln.get("cap_yen"), int(ln["amount_yen"]),
                      " / ".join(ln.get("notes") or []), ln.get("citation") or ""])
@@ -289,7 +295,11 @@ def access_table(result: ScenarioResult, ctx: ReportContext) -> ReportTable:
 
             rows.append([name, ctx.name(body), b["population"], m(b["mean_minutes"]), m(a.get("mean_minutes")),
                          pct(b["share_within"]), pct(a.get("share_within")), lost.get(body, 0)])
-    t = f"{threshold}分" if threshold else "T分"
+    if threshold is None:
+        from kouiki.facilities.access import default_threshold
+
+        threshold = str(default_threshold())
+    t = f"{threshold}分"
     notes = list(result.access.notes)
     if result.access.rule:
         notes.append(" ".join(result.access.rule.split()))
