@@ -434,3 +434,76 @@ def test_browser_form_rows_and_access_map(demo: dict[str, Any], app_users: None)
 
         made = [r for r in list_scenarios(s, "hirosaki") if r.name == "ブラウザで作った案"]
     assert len(made) == 1 and [a["type"] for a in made[0].document["actions"]] == ["close"]
+
+
+@pytest.mark.browser
+def test_browser_form_new_building_and_sharing_then_page_shows_net_burden(demo: dict[str, Any], app_users: None) -> None:
+    """Issue 14 point 7 in a browser: a consolidation into a new building with its 起債条件, 円滑化経費 and 按分
+    method made in the form; the scenario page then shows 実質負担 per body, the sharing and the warnings."""
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium がありません（apt-get install chromium）")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            pg = browser.new_page(locale="ja-JP")
+            errors: list[str] = []
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.set_default_timeout(30_000)
+            pg.goto(f"{base}/login?next=/regions/hirosaki/scenarios/new")
+            pg.get_by_label("利用者名").fill("region")
+            pg.get_by_label("パスワード").fill(PASSWORD)
+            with pg.expect_navigation(wait_until="domcontentloaded"):
+                pg.get_by_role("button", name="ログイン").click()
+            pg.get_by_label("シナリオ名").fill("新築で集約（ブラウザ）")
+            pg.locator("#a0-type").select_option("consolidate")
+            pg.locator("#a0-year").select_option("2029")
+            pg.locator("#a0-lead").select_option(HIROSAKI)
+            pg.locator("#a0-facilities").select_option([demo["kuroishi_hall"], demo["hall"]])
+            pg.locator("#a0-cost").fill("800000000")
+            pg.locator(".action-details summary").first.click()
+            pg.get_by_label("按分の方法（実質負担の団体間の分け方）").select_option("equal")
+            pg.get_by_label("名称").fill("弘前広域ホール")
+            pg.get_by_label("延床面積（㎡）").fill("2000")
+            pg.get_by_label("緯度").fill("40.60")
+            pg.get_by_label("経度").fill("140.47")
+            pg.get_by_label("償還年限（年、据置を含む）").fill("30")
+            pg.get_by_label("年利（%）").fill("0.8")
+            pg.locator("#a0-smooth-year").select_option("2029")
+            pg.locator("#a0-smooth-cost").fill("3000000")
+            with pg.expect_navigation(wait_until="domcontentloaded"):
+                pg.get_by_role("button", name="作成する").click()
+            assert re.search(r"/scenarios/\d+$", pg.url), pg.url + pg.content()[:2000]
+            sync_api.expect(pg.locator("#net-burden")).to_be_visible()
+            sync_api.expect(pg.locator("table#sharing")).to_contain_text("均等割100%")
+            sync_api.expect(pg.locator(".kpis")).to_contain_text("現在価値に換算した差額")
+            assert errors == [], errors
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    with session() as s:
+        from kouiki.store.scenarios import list_scenarios
+
+        [made] = [r for r in list_scenarios(s, "hirosaki") if r.name == "新築で集約（ブラウザ）"]
+    a = made.document["actions"][0]
+    assert a["new_site"]["name"] == "弘前広域ホール" and a["sharing"] == "equal"
+    assert a["bond"] == {"term_years": 30, "interest_rate": "0.008"} and a["smoothing_costs"][0]["cost_yen"] == 3_000_000

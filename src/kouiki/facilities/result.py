@@ -167,6 +167,25 @@ class Access:
     def evaluated(self) -> bool:
         return self.demand is not None
 
+    @property
+    def travel_ja(self) -> str | None:
+        """How the travel times were made, in Japanese only (the JSON keeps the formula and its English labels)."""
+        t = self.travel or {}
+        if not t:
+            return None
+        method = str(t.get("method", ""))
+        if method == "road_graph":
+            text = "道路ネットワーク上の最短所要時間"
+        elif "matrix" in method:
+            text = "所要時間行列（ファイル）による所要時間"
+        else:
+            parts = [f"{k} {t[key]}{unit}" for k, key, unit in (("迂回率", "circuity", ""), ("時速", "speed_kmh", "km"))
+                     if t.get(key) is not None]
+            text = "直線距離 × 迂回率 ÷ 速度" + (f"（{'、'.join(parts)}）" if parts else "")
+        if t.get("mode_label"):
+            text += f"、手段: {t['mode_label']}"
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         if not self.evaluated:
             return {"categories": self.categories, "excluded": [e.to_dict() for e in self.excluded],

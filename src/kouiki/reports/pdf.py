@@ -64,6 +64,13 @@ FRAME_WIDTH = A4[0] - 30 * mm  # portrait A4 with 15 mm margins
 _PAD = 6  # points of cell padding (left + right)
 
 
+def _text(value: Any, kind: ColumnKind) -> str:
+    """A cell as printed on the page: like CSV, but ㎡ and other decimals get thousands separators too."""
+    if kind is ColumnKind.DECIMAL and isinstance(value, int | Decimal):
+        return f"{value:,}"
+    return display(value, kind)
+
+
 def _cell_text_width(text: str, size: float) -> float:
     return float(pdfmetrics.stringWidth(text, FONT, size)) + _PAD
 
@@ -72,7 +79,7 @@ def _cell(value: Any, kind: ColumnKind, style: ParagraphStyle) -> Any:
     """A number is a plain string (one line, never wrapped); text a Paragraph (wraps); names carry their IDs as a
     small grey second line."""
     if kind in NUMERIC and value is not None:
-        return display(value, kind)
+        return _text(value, kind)
     if isinstance(value, Named) and value.entries:
         small = max(5.0, style.fontSize - 2)
         parts = [f'{_esc(n)}<br/><font size="{small}" color="#555555">{_esc(i)}</font>' if i and i != n else _esc(n)
@@ -90,7 +97,7 @@ def _fit(table: ReportTable, idx: list[int], width: float) -> tuple[float, list[
         for j in idx:
             col = table.columns[j]
             if col.kind in NUMERIC:
-                texts = [display(r[j], col.kind) for r in table.rows if r[j] is not None] or ["不明"]
+                texts = [_text(r[j], col.kind) for r in table.rows if r[j] is not None] or ["不明"]
                 num_w[j] = max(max(_cell_text_width(t, size) for t in texts), 12 * mm)
         text_cols = [j for j in idx if j not in num_w]
         rest = width - sum(num_w.values())
@@ -293,9 +300,8 @@ def scenario_report_pdf(
         "更新費用: 総務省「公共施設等更新費用試算ソフト」の既定の単価・周期（kouiki の renewal.yaml）",
         f"延床面積の要件: {fa.reduced_rule}",
     ]
-    travel = result.access.travel or {}
-    if travel:
-        assumptions.append(f"所要時間: {_travel_ja(travel)}")
+    if result.access.travel_ja:
+        assumptions.append(f"所要時間: {result.access.travel_ja}")
     if result.access.demand is not None and result.access.demand.rule:
         assumptions.append(f"需要: {result.access.demand.rule}")
     for n in result.inventory.notes:
@@ -312,22 +318,3 @@ def _wareki_year(year: int) -> str:
     from kouiki.reference.calendar import FiscalYear
 
     return FiscalYear(year).wareki()
-
-
-def _travel_ja(travel: dict[str, Any]) -> str:
-    """How travel times were made, in Japanese only (the JSON keeps the formula and the English labels)."""
-    method = str(travel.get("method", ""))
-    if method == "road_graph":
-        text = "道路ネットワーク上の最短所要時間"
-    elif method == "matrix" or "matrix" in method:
-        text = "所要時間行列（ファイル）"
-    else:
-        text = "直線距離 × 迂回率 ÷ 速度"
-        parts = []
-        if travel.get("circuity") is not None:
-            parts.append(f"迂回率 {travel['circuity']}")
-        if travel.get("speed_kmh") is not None:
-            parts.append(f"時速 {travel['speed_kmh']}km")
-        if parts:
-            text += f"（{'、'.join(parts)}）"
-    return text

@@ -82,6 +82,4 @@ def display(cell: Any, kind: ColumnKind) -> str:
         return f"{thousands:,}"
     if kind is ColumnKind.INT and isinstance(cell, int):
         return f"{cell:,}"
-    if kind is ColumnKind.DECIMAL and isinstance(cell, int | Decimal):
-        return f"{cell:,}"  # ㎡ too: 3,600.5
     return str(cell)
