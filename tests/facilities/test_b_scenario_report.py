@@ -237,3 +237,24 @@ def test_inventory_references_are_parsed_in_one_place(tmp_path: Path) -> None:
     assert store.load(lambda name: inventory()).facilities[0].facility_id == "H1"
     with pytest.raises(InventorySourceError, match="ファイルがありません"):
         f.load()
+
+
+def test_cli_text_withholds_the_savings_when_the_new_building_has_no_running_cost(tmp_path: Path) -> None:
+    import yaml
+
+    doc = yaml.safe_load(ev.demo_scenario_path("yamato").read_text(encoding="utf-8"))
+    doc.pop("operating_costs_yen")  # the demo inventory has no running costs: nothing to estimate from
+    del doc["actions"][0]["new_site"]["annual_operating_cost_yen"]
+    doc.pop("fees")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(app, ["evaluate", str(path)])
+    assert res.exit_code == 0, res.output
+    text = "".join(res.output.split())
+    assert "削減額:示していません" in text and "年間運営費" in text and "new_site.annual_operating_cost_yen" in text
+    assert "割引率4%で現在価値に換算した差額" not in text  # no discounted headline either
+    data = runner.invoke(app, ["evaluate", str(path), "--json"])
+    import json
+
+    costs = json.loads(data.stdout)["costs"]
+    assert costs["nominal"]["savings_yen"] is None and costs["savings_withheld"]
