@@ -49,7 +49,8 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=6 * mm),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm,
+                             keepWithNext=1),
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
     }
@@ -137,7 +138,7 @@ def table_flowables(table: ReportTable, max_columns: int = 10, lead_columns: int
     table.check()
     out: list[Any] = [Paragraph(_esc(table.title), st["h2"])]
     if table.unit_label:
-        out.append(Paragraph(table.unit_label, ParagraphStyle("u", parent=st["small"], alignment=2)))
+        out.append(Paragraph(table.unit_label, ParagraphStyle("u", parent=st["small"], alignment=2, keepWithNext=1)))
     n = len(table.columns)
     lead = list(range(min(lead_columns, n)))
     rest = list(range(len(lead), n))

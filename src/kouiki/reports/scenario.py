@@ -198,7 +198,7 @@ def sharing_table(result: ScenarioResult, ctx: ReportContext) -> ReportTable:
         totals = sh.total_by_municipality
         for b in sh.bodies:
             share = sh.shares.get(b) if sh.shares else None
-            rows.append([what, sh.rule, ctx.name(b), None if share is None else (share * 100).quantize(Decimal("0.01")),
+            rows.append([what, sh.rule, ctx.name(b), "—" if share is None else (share * 100).quantize(Decimal("0.01")),
                          totals.get(b, 0)])
     return ReportTable(
         title=ctx.title(result, "負担の按分（実質負担の団体間の分け方）"), sheet_name="負担の按分",
