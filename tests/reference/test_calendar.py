@@ -87,3 +87,15 @@ def test_every_fiscal_year_round_trips_through_its_wareki(year: int) -> None:
     assert fy.era_year >= 1
     assert FiscalYear.parse(fy.wareki()) == fy
     assert FiscalYear.parse(fy.short()) == fy
+
+
+def test_a_stored_utc_moment_is_shown_in_japan_time_and_wareki() -> None:
+    import datetime as dt
+
+    from kouiki.reference.calendar import to_jst, wareki_datetime
+
+    # 16:30 UTC on 2 December is 01:30 on 3 December in Japan: the date moves too.
+    assert wareki_datetime(dt.datetime(2026, 12, 2, 16, 30, 5)) == "令和8年12月3日 01:30"
+    assert wareki_datetime("2026-12-02T16:30:05Z") == "令和8年12月3日 01:30"
+    assert wareki_datetime("2019-04-30T15:00:00+00:00") == "令和元年5月1日 00:00"
+    assert to_jst("2026-12-02T00:00:00").utcoffset() == dt.timedelta(hours=9)

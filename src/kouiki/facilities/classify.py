@@ -75,11 +75,21 @@ def classify(name: str, poi_code: str | None = None) -> Classification:
         if key in r.poi:
             cat, sub = r.poi[key]
             return Classification(cat, sub, f"POIコード {key}")
-    norm = normalize_name(name)
+    # The kind is what the name says outside brackets: 「避難地倉庫（大富小学校）」 is a 倉庫 near a school, not a
+    # school, and 「（旧）福住中学校」 is still a 中学校.
+    norm = without_brackets(normalize_name(name))
     for pattern, cat, sub in r.rules:
         if pattern.search(norm):
             return Classification(cat, sub, pattern.pattern)
     return Classification(r.default[0], r.default[1], "default")
+
+
+_BRACKETS = re.compile(r"\([^()]*\)")
+
+
+def without_brackets(norm: str) -> str:
+    """A normalised name without its bracketed parts (NFKC has already turned （） into ()); 「(旧)」 is read as 旧."""
+    return _BRACKETS.sub("", norm.replace("(旧)", "旧"))
 
 
 def exclusion(name: str) -> Exclusion | None:

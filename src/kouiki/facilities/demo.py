@@ -158,6 +158,13 @@ def _merge_key(name: str, suffixes: list[str], body: str = "") -> str:
     return key
 
 
+def display_name(name: str) -> str:
+    """The facility's name for people, without the GSI ending that names the shelter part (rule in demo_rules.yaml)."""
+    pattern = str(_yaml("demo_rules.yaml")["display_strip_pattern"])
+    shown = re.sub(pattern, "", name).replace("　", " ").strip()
+    return shown or name.replace("　", " ")
+
+
 def impute_floor_area(name: str, subcategory: str | None) -> Decimal | None:
     """kouiki's typical floor area (仮定値) for a facility of this name/中分類; None for outdoor places."""
     imp = _yaml("imputation.yaml")
@@ -246,7 +253,7 @@ def build_demo(region: str | DemoRegion) -> DemoBuild:
                 Facility(
                     facility_id=fid,
                     municipality_code=code,
-                    name=main.name.replace("　", " "),
+                    name=display_name(main.name),
                     category=c.category,
                     subcategory=c.subcategory,
                     floor_area_m2=area,

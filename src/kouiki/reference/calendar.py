@@ -58,6 +58,24 @@ def wareki_date(date: dt.date) -> str:
     return f"{era.name}{_year_label(era_year(era, date.year))}年{date.month}月{date.day}日"
 
 
+JST = dt.timezone(dt.timedelta(hours=9), "JST")  # 日本標準時: no daylight saving, so a fixed offset is exact
+
+
+def to_jst(moment: dt.datetime | str) -> dt.datetime:
+    """A stored moment in 日本標準時. Naive datetimes and ISO strings without an offset are UTC (the store's rule)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(JST)
+
+
+def wareki_datetime(moment: dt.datetime | str) -> str:
+    """A stored moment as people read it: 2026-12-02T16:30:05Z → 令和8年12月3日 01:30（日本時間）."""
+    j = to_jst(moment)
+    return f"{wareki_date(j.date())} {j:%H:%M}"
+
+
 _ERA_RE = re.compile(
     r"^(?P<era>令和|平成|昭和|大正|明治|令|平|昭|大|明|[RHSTM])\s*(?P<num>元|\d{1,2})\s*(?:年度|年)?$"
 )

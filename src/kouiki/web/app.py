@@ -100,14 +100,24 @@ def _percent(value: Any) -> str:
         return "不明"
 
 
+def _jst(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    from kouiki.reference.calendar import wareki_datetime
+
+    return wareki_datetime(value)
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
-    t.env.globals["version"] = __version__
+    # Not "version": pages pass a document's own version under that name, which printed 「kouiki None」.
+    t.env.globals["kouiki_version"] = __version__
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
     t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度
     t.env.filters["qty"] = _grouped  # 540100.5 → 540,100.5 (areas, lengths: the decimals kept as given)
     t.env.filters["pct"] = _percent  # 0.9962 → 99.6%
+    t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)
     return t
 
 

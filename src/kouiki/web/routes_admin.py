@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from kouiki.reference.errors import KouikiError
-from kouiki.store.audit import recent
+from kouiki.store.audit import action_label, entity_label, recent
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.store.users import (
     UserRole,
@@ -45,7 +45,8 @@ A = Annotated[Viewer, Depends(admin_dep)]
 
 def _audit(s: Session, limit: int) -> list[dict[str, Any]]:
     return [{"id": e.id, "at": e.at.isoformat(timespec="seconds") + "Z", "user": e.user, "action": e.action,
-             "entity": e.entity, "entity_id": e.entity_id, "before": e.before, "after": e.after}
+             "action_label": action_label(e.action), "entity": e.entity, "entity_label": entity_label(e.entity),
+             "entity_id": e.entity_id, "before": e.before, "after": e.after}
             for e in recent(s, limit)]
 
 

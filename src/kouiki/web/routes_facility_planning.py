@@ -190,7 +190,9 @@ def access_export(fmt: str, s: DB, viewer: V, category: str, body: str | None = 
 # ----- 5. 費用按分 / 6. 使用料の統一 (forms over the region's members; computing writes nothing) ----------------
 
 def _region_scope(s: Session, viewer: Viewer, region: str | None) -> vf.Scope | None:
-    region = region or viewer.region_id
+    if not region:
+        own = service.default_region(s, viewer) if (viewer.region_id or viewer.body_code) else None
+        region = None if own is None else own.id
     return vf.scope_of(s, None, region) if region else None
 
 

@@ -143,9 +143,7 @@ def fiscal_summary(s: Session, region: Region) -> dict[str, Any] | None:
 
 @router.get("/fiscal", include_in_schema=False)
 def fiscal_page(request: Request, s: DB, viewer: V, region: str | None = None) -> Response:
-    regions = list_regions(s)
-    chosen = service.region_or_404(s, region) if region else (
-        next((r for r in regions if r.id == viewer.region_id), regions[0] if regions else None))
+    chosen = service.region_or_404(s, region) if region else service.default_region(s, viewer)
     if chosen is None:
         raise HTTPException(status_code=404, detail="圏域が登録されていません")
     return _page(request, s, viewer, chosen)

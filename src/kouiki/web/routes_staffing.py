@@ -55,6 +55,9 @@ def _demo_text(name: str) -> str:
     return resources.files("kouiki.staffing").joinpath(f"demo/{name}").read_text(encoding="utf-8")
 
 
+DEMO_REGION_ID = "hirosaki"  # the packaged demo case is 青森県 seconding to 弘前圏域's members; others get a たたき台
+
+
 def demo_case_text() -> str:
     return _demo_text("aomori_hirosaki.yaml")
 
@@ -82,20 +85,25 @@ def run_plan(data: dict[str, Any], keep_entered: bool = False) -> dict[str, Any]
 # ----- the region's staffing plan (store) -------------------------------------------------------------------
 
 def _choose(s: Session, viewer: Viewer, region: str | None) -> Region:
-    regions = list_regions(s)
-    chosen = service.region_or_404(s, region) if region else (
-        next((r for r in regions if r.id == viewer.region_id), regions[0] if regions else None))
+    chosen = service.region_or_404(s, region) if region else service.default_region(s, viewer)
     if chosen is None:
         raise HTTPException(status_code=404, detail="圏域が登録されていません")
     return chosen
 
 
 def case_state(s: Session, region_id: str) -> tuple[dict[str, Any], str, int | None]:
-    """(case data, YAML text, version): the saved plan, or the packaged demo (version None) when none is saved."""
+    """(case data, YAML text, version): the saved plan; when none is saved (version None), the packaged demo for
+    弘前圏域 and a たたき台 from its own members for any other region."""
     import yaml
 
     row = get_staffing_plan(s, region_id)
     if row is None:
+        if region_id != DEMO_REGION_ID:
+            from kouiki.staffing.starter import starter_case
+            from kouiki.web.views import current_fiscal_year
+
+            data = starter_case(service.region_or_404(s, region_id), current_fiscal_year())
+            return data, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), None
         text = demo_case_text()
         return plain(service.parse_document(text, "入力")), text, None
     text = yaml.safe_dump(row.document, allow_unicode=True, sort_keys=False)
@@ -113,7 +121,8 @@ def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, case_
           result: dict[str, Any] | None, error: str | None, status: int = 200, saved: bool) -> Response:
     return render(request, "staffing.html", viewer, status_code=status, regions=list_regions(s), region=region,
                   case_text=case_text, version=version, result=None if result is None else decorate_support(result),
-                  error=error, saved=saved, demo=not saved, can_edit=viewer.can_edit_region(region.id))
+                  error=error, saved=saved, demo=not saved and region.id == DEMO_REGION_ID,
+                  starter=not saved and region.id != DEMO_REGION_ID, can_edit=viewer.can_edit_region(region.id))
 
 
 @router.get("/staffing", include_in_schema=False)

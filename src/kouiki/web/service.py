@@ -28,7 +28,7 @@ from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.municipalities import registry
 from kouiki.reference.regions import Region
 from kouiki.store.facilities import save_inventory
-from kouiki.store.regions import RegionRow, get_region, regions_of_body, save_region
+from kouiki.store.regions import RegionRow, get_region, list_regions, regions_of_body, save_region
 from kouiki.store.scenarios import ScenarioRow, create_scenario, get_scenario, update_scenario
 from kouiki.web.auth import Viewer, forbid
 from kouiki.web.inventories import body_inventory_name, facilities_of
@@ -43,6 +43,16 @@ def region_or_404(s: Session, region_id: str) -> Region:
         return get_region(s, region_id)
     except KouikiError as exc:
         raise NotFoundError(str(exc)) from None
+
+
+def default_region(s: Session, viewer: Viewer) -> Region | None:
+    """The region a page opens on when none is asked for: the viewer's own region (圏域担当), else a region of the
+    viewer's body (団体担当), else the first registered one."""
+    regions = list_regions(s)
+    own = next((r for r in regions if r.id == viewer.region_id), None)
+    if own is None and viewer.body_code:
+        own = next((r for r in regions if viewer.body_code in r.member_codes()), None)
+    return own or (regions[0] if regions else None)
 
 
 def _pydantic_message(exc: ValidationError, what: str) -> str:

@@ -1,0 +1,51 @@
+"""Japanese voice of the web pages: times in 日本時間 (和暦), audit operations in Japanese, no 「kouiki None」."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tests.web.conftest import Logged
+
+
+def test_audit_page_shows_japan_time_and_japanese_operations(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    page = admin.client.get("/admin/audit").text
+    assert "日時（日本時間）" in page and "UTC" not in page
+    # The logins of this test are audited: shown as ログイン on 利用者, at a 和暦 date and JST time.
+    assert re.search(r"<td>令和\d+年\d+月\d+日 \d\d:\d\d</td><td>admin</td><td>ログイン</td><td>利用者 admin</td>", page)
+    api = admin.client.get("/api/audit").json()["entries"]
+    assert api[0]["action"] == "login" and api[0]["action_label"] == "ログイン"  # the JSON twin keeps the code
+
+
+def test_footer_names_the_kouiki_version_on_pages_that_have_a_document_version(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    for url in ("/fiscal?region=hirosaki", "/regions/hirosaki/scenarios", "/staffing?region=hirosaki"):
+        page = admin.client.get(url)
+        assert page.status_code == 200, url
+        assert "kouiki None" not in page.text
+        assert re.search(r"kouiki \d+\.\d+\.\d+", page.text), url
+
+
+def test_staffing_page_of_a_region_without_a_plan_starts_from_its_own_members(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    page = admin.client.get("/staffing?region=yamato-mahoroba").text
+    assert "構成団体から作ったたたき台" in page
+    assert "奈良県天理市" in page and "弘前" not in page.split("<main")[-1].split("</main>")[0].replace("弘前圏域定住自立圏", "")
+    api = admin.client.get("/api/regions/yamato-mahoroba/staffing").json()
+    assert api["version"] is None
+
+
+def test_pages_without_a_region_open_on_the_viewers_own_region(login: Callable[[str], Logged]) -> None:
+    # 団体担当 of 黒石市 (a member of 弘前圏域) lands on 弘前圏域; 圏域担当 on its region.
+    for user in ("other_body", "region"):
+        page = login(user).client.get("/fiscal").text
+        assert 'value="hirosaki" selected' in page or "弘前圏域" in page.split("<h1")[1][:200], user
+
+
+def test_a_region_page_offers_its_own_members_first_in_the_body_chooser(login: Callable[[str], Logged]) -> None:
+    page = login("admin").client.get("/facilities/renewal?region=harima-kagaku-koen").text
+    chooser = page.split('id="scope-body"')[1].split("</select>")[0]
+    first_group = chooser.split("ほかの圏域")[0]
+    assert 'value="282294" selected' in first_group  # たつの市, the 中心市
+    assert "022021" not in first_group  # 弘前市 belongs to another region
