@@ -66,7 +66,7 @@ def test_unknown_facility_is_named() -> None:
 
 def test_floor_area_costs_and_exclusions_without_engine() -> None:
     s = sc.parse(base_scenario())
-    r = ev.evaluate(s, inventory())
+    r = ev.evaluate(s, inventory()).to_dict()
     f = r["floor_area"]
     assert (f["before_m2"], f["after_m2"]) == ("6300", "4000")
     assert f["cases"][0]["before_m2"] == "5300" and f["cases"][0]["after_m2"] == "3000" and f["reduced"] is True
@@ -77,7 +77,7 @@ def test_floor_area_costs_and_exclusions_without_engine() -> None:
     op_saved = sum(b - s_ for b, s_ in zip(c["baseline"]["operating_yen"], c["scenario"]["operating_yen"], strict=True))
     assert op_saved == 20_000_000 * 7
     assert sum(c["scenario"]["capital_yen"]) == 301_000_000
-    more = ev.evaluate(sc.parse(base_scenario(target_operating_cost_change_yen=5_000_000)), inventory())["costs"]
+    more = ev.evaluate(sc.parse(base_scenario(target_operating_cost_change_yen=5_000_000)), inventory()).to_dict()["costs"]
     assert more["nominal"]["scenario_yen"] - c["nominal"]["scenario_yen"] == 5_000_000 * 7
     assert c["nominal"]["savings_yen"] == c["nominal"]["baseline_yen"] - c["nominal"]["scenario_yen"]
     assert r["financing"]["notes"] or r["financing"]["engine"] is not None
@@ -106,7 +106,7 @@ def stub_engine(plan: dict[str, Any]) -> dict[str, Any]:
 
 def test_net_burden_and_sharing_with_an_engine() -> None:
     s = sc.parse(base_scenario())
-    r = ev.evaluate(s, inventory(), engine=stub_engine)
+    r = ev.evaluate(s, inventory(), engine=stub_engine).to_dict()
     fin = r["financing"]
     items = fin["plan_items"]
     assert [i["measure"] for i in items] == ["facility_bond", "facility_bond", "consolidation_smoothing"]
@@ -128,7 +128,7 @@ def test_net_burden_and_sharing_with_an_engine() -> None:
 
 def test_urban_restructuring_feeds_the_bond_subsidy() -> None:
     s = sc.parse(base_scenario(urban_restructuring=True))
-    r = ev.evaluate(s, inventory(), engine=stub_engine)
+    r = ev.evaluate(s, inventory(), engine=stub_engine).to_dict()
     urban = r["financing"]["urban_restructuring"]
     assert urban["plan_items"][0]["measure"] == "urban_restructuring_subsidy" and urban["plan_items"][0]["partner_count"] == 3
     items = r["financing"]["plan_items"]
@@ -142,13 +142,13 @@ def test_urban_restructuring_feeds_the_bond_subsidy() -> None:
 def test_only_closing_never_increases_floor_area(closed: list[str]) -> None:
     s = sc.parse({"name": "close", "inventory": "x", "horizon_years": 3,
                   "actions": [{"id": "c", "type": "close", "fiscal_year": 2026, "lead_body": "292044", "facilities": closed}]})
-    r = ev.evaluate(s, inventory(), demand=[], engine=stub_engine)
+    r = ev.evaluate(s, inventory(), demand=[], engine=stub_engine).to_dict()
     assert Decimal(r["floor_area"]["after_m2"]) <= Decimal(r["floor_area"]["before_m2"])
     assert sum(r["costs"]["scenario"]["total_yen"]) <= sum(r["costs"]["baseline"]["total_yen"])
 
 
 def test_demo_scenario_end_to_end() -> None:
-    r = ev.evaluate_file("demo:yamato", engine=stub_engine)
+    r = ev.evaluate_file("demo:yamato", engine=stub_engine).to_dict()
     f = r["floor_area"]
     case = f["cases"][0]
     assert case["before_m2"] == "3600" and case["after_m2"] == "3000" and case["reduced"] is True
@@ -179,7 +179,7 @@ def test_scenario_file_errors_name_the_file(tmp_path: Path) -> None:
 
 def test_demo_with_the_fiscal_engine_balances_to_the_yen() -> None:
     """Σ net burden = Σ costs − support − bonds + 元利償還金, and sharing neither creates nor loses a yen."""
-    r = ev.evaluate_file("demo:yamato")
+    r = ev.evaluate_file("demo:yamato").to_dict()
     fin = r["financing"]
     assert not fin["engine"]["errors"]
     totals = fin["engine"]["totals"]["by_kind"]
@@ -214,13 +214,13 @@ def test_mutual_use_matters_when_access_starts_from_own_facilities() -> None:
     doc = {"name": "m", "inventory": "x", "horizon_years": 2, "access_scope": "own_body",
            "actions": [{"id": "mu", "type": "mutual_use", "fiscal_year": 2026, "lead_body": "293610",
                         "facilities": ["A", "B"], "bodies": ["293610", "293628"]}]}
-    r = ev.evaluate(sc.parse(doc), inv, demand=demand, engine=stub_engine)
+    r = ev.evaluate(sc.parse(doc), inv, demand=demand, engine=stub_engine).to_dict()
     acc = r["access"]["by_category"]["市民文化系施設"]
     before = acc["before"]["by_municipality"]["293628"]["mean_minutes"]
     after = acc["after"]["by_municipality"]["293628"]["mean_minutes"]
     assert after < before and after < 1.0  # 川西's hall is ~50 m away
     assert acc["after"]["by_municipality"]["292044"] == acc["before"]["by_municipality"]["292044"]  # 天理 not in it
-    region = ev.evaluate(sc.parse({**doc, "access_scope": "region"}), inv, demand=demand, engine=stub_engine)
+    region = ev.evaluate(sc.parse({**doc, "access_scope": "region"}), inv, demand=demand, engine=stub_engine).to_dict()
     r_acc = region["access"]["by_category"]["市民文化系施設"]
     assert r_acc["before"]["overall"] == r_acc["after"]["overall"]  # region-wide use: mutual use changes nothing
 
@@ -233,7 +233,7 @@ def test_projected_population_from_a_scenario_file(tmp_path: Path) -> None:
     doc["demand"] = {"source": "approximate", "projection": "ipss.csv", "projection_year": 2050}
     p = tmp_path / "s.yaml"
     p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    r = ev.evaluate_file(p, engine=stub_engine)
+    r = ev.evaluate_file(p, engine=stub_engine).to_dict()
     assert r["access"]["demand"]["population"] == 40000 + 1500 + 5000 + 4000 + 22000
     assert "社人研" in r["access"]["demand"]["rule"]
 
@@ -244,7 +244,7 @@ def test_demolish_and_convert_actions() -> None:
         {"id": "c", "type": "convert", "fiscal_year": 2027, "lead_body": "292044", "facilities": ["H1"],
          "to_category": "子育て支援施設", "cost_yen": 50_000_000, "sharing": "own"},
     ]}
-    r = ev.evaluate(sc.parse(doc), inventory(), demand=[], engine=stub_engine)
+    r = ev.evaluate(sc.parse(doc), inventory(), demand=[], engine=stub_engine).to_dict()
     items = {i["action"]: i for i in r["financing"]["plan_items"]}
     assert items["d"]["category"] == "demolition" and items["c"]["category"] == "conversion"
     f = r["floor_area"]
@@ -268,14 +268,14 @@ def test_scenario_on_a_road_graph_uses_network_access(tmp_path: Path) -> None:
     doc["travel"] = {"road_graph": "roads.graphml", "threshold_minutes": 30}
     p = tmp_path / "s.yaml"
     p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    r = ev.evaluate_file(p, engine=stub_engine)
+    r = ev.evaluate_file(p, engine=stub_engine).to_dict()
     assert r["access"]["travel"]["method"] == "road_graph" and r["access"]["travel"]["nodes"] == 5
     after = r["access"]["by_subcategory"]["文化施設"]["after"]["overall"]
     assert after["mean_minutes"] is not None and after["population"] > 100_000
 
 
 def test_costs_trace_to_facilities() -> None:
-    r = ev.evaluate(sc.parse(base_scenario()), inventory(), engine=stub_engine)
+    r = ev.evaluate(sc.parse(base_scenario()), inventory(), engine=stub_engine).to_dict()
     c = r["costs"]
     per = c["by_facility"]
     assert sum(v["renewal_baseline_yen"] for v in per.values()) == sum(c["baseline"]["renewal_yen"])
@@ -292,7 +292,7 @@ def test_optimiser_style_close_actions() -> None:
                        {"type": "close", "facility_id": "H3", "fiscal_year": 2026}]}
     s = sc.parse(doc)
     assert [a.id for a in s.actions] == ["close-1", "close-2"] and s.actions[0].facilities == ["H2"]
-    r = ev.evaluate(s, inventory(), demand=[], engine=stub_engine)
+    r = ev.evaluate(s, inventory(), demand=[], engine=stub_engine).to_dict()
     assert r["scenario"]["source"]["optimizer"]["model"] == "p-median"
     assert [a["lead_body"] for a in r["scenario"]["actions"]] == ["293610", "293628"]  # the owners
     assert Decimal(r["floor_area"]["before_m2"]) - Decimal(r["floor_area"]["after_m2"]) == 2300
@@ -308,6 +308,6 @@ def test_scenario_naming_a_template_inventory_file(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(
         "name: file\ninventory: inv.csv\nhorizon_years: 5\nactions:\n"
         "  - {type: consolidate, fiscal_year: R9, lead_body: '292044', sources: [H2], target: H1}\n", encoding="utf-8")
-    r = ev.evaluate_file(tmp_path / "s.yaml", engine=stub_engine)
+    r = ev.evaluate_file(tmp_path / "s.yaml", engine=stub_engine).to_dict()
     assert r["floor_area"]["cases"][0] == {**r["floor_area"]["cases"][0], "before_m2": "4500", "after_m2": "3000", "reduced": True}
     assert r["scenario"]["actions"][0]["id"] == "consolidate-1"

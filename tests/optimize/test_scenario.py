@@ -124,7 +124,7 @@ def test_optimiser_scenario_validates_and_evaluates(inv_file: Path, tmp_path: Pa
     closed = sorted(set(ip.problem.candidates.ids) - set(res.selected))
     assert sorted(f for a in data["actions"] for f in a["facilities"]) == closed
     assert all(a["type"] == "close" and a["fiscal_year"] == 2026 and a["lead_body"] for a in data["actions"])
-    r = ev.evaluate_file(out)
+    r = ev.evaluate_file(out).to_dict()
     areas = {"T1": 3000, "T2": 2500, "T3": 1800, "K1": 1500}
     assert Decimal(r["floor_area"]["before_m2"]) - Decimal(r["floor_area"]["after_m2"]) == sum(areas[c] for c in closed)
     acc = r["access"]["by_category"]["市民文化系施設"]

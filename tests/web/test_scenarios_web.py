@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
 import re
 import time
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from kouiki.store import session
 from kouiki.store.audit import recent
@@ -138,6 +141,56 @@ def test_form_add_row_without_js_and_remove_row(login: Callable[[str], Logged], 
     assert r.status_code == 303
     doc = u.client.get(r.headers["location"].replace("/scenarios/", "/api/scenarios/")).json()["document"]
     assert [a["type"] for a in doc["actions"]] == ["consolidate"]  # the removed row is not saved
+
+
+def test_form_covers_new_building_bond_demolition_smoothing_and_sharing(
+    login: Callable[[str], Logged], demo: dict[str, Any]
+) -> None:
+    u = login("region")
+    row = _consolidate_row(
+        demo, target="", details="1", cost_yen="900,000,000",
+        new_name="弘前広域ホール", new_body=HIROSAKI, new_area="2,500", new_lat="40.60", new_lon="140.46",
+        new_opcost="", bond_term="30", bond_grace="5", bond_rate="1.2", bond_repayment="annuity",
+        demo_facility=demo["kuroishi_hall"], demo_year="2029", demo_cost="60,000,000", demo_land="10000000",
+        smooth_year="2028", smooth_cost="5,000,000", smooth_what="住民説明会", sharing="mix", sharing_equal="20")
+    r = u.client.post("/regions/hirosaki/scenarios/form", data=_form(u.csrf, **row), follow_redirects=False)
+    assert r.status_code == 303, r.text
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    a = u.client.get(f"/api/scenarios/{sid}").json()["document"]["actions"][0]
+    assert a["new_site"]["name"] == "弘前広域ホール" and a["new_site"]["floor_area_m2"] == "2500"
+    assert "target" not in a and "annual_operating_cost_yen" not in a["new_site"]
+    assert a["bond"] == {"term_years": 30, "grace_years": 5, "interest_rate": "0.012", "repayment": "annuity"}
+    assert a["demolitions"] == [{"facility": demo["kuroishi_hall"], "fiscal_year": 2029, "cost_yen": 60_000_000,
+                                 "land_value_yen": 10_000_000}]
+    assert a["smoothing_costs"] == [{"fiscal_year": 2028, "cost_yen": 5_000_000, "what": "住民説明会"}]
+    assert a["sharing"] == {"method": "mix", "weights": {"equal": "0.2", "population": "0.8"}}
+    # the form shows it back, and the evaluation estimates the new hall's running cost (推計) instead of 0
+    form = u.client.get(f"/scenarios/{sid}/edit").text
+    assert 'value="弘前広域ホール"' in form and 'value="1.2"' in form and 'value="住民説明会"' in form
+    ev = u.client.get(f"/api/scenarios/{sid}").json()["evaluation"]
+    assert ev["costs"]["imputed_operating"] or ev["costs"]["savings_withheld"]
+    page = u.client.get(f"/scenarios/{sid}").text
+    assert "推計" in page or "示していません" in page
+    # a bad number names the row and the field
+    bad = _consolidate_row(demo, target="", details="1", new_name="X", new_area="広い", new_lat="40.6", new_lon="140.4")
+    r = u.client.post("/regions/hirosaki/scenarios/form", data=_form(u.csrf, **bad))
+    assert r.status_code == 400 and "操作 1 行目の「新築施設の延床面積」" in r.text
+
+
+def test_scenario_page_shows_net_burden_sharing_warnings_and_the_discounted_figure_in_words(
+    login: Callable[[str], Logged], demo: dict[str, Any]
+) -> None:
+    u = login("viewer")
+    page = u.client.get(f"/scenarios/{demo['demo_sid']}").text
+    assert 'id="net-burden"' in page and 'id="sharing"' in page
+    assert "で現在価値に換算した差額" in page
+    ev = u.client.get(f"/api/scenarios/{demo['demo_sid']}").json()["evaluation"]
+    for w in ev["warnings"]:
+        assert html.escape(w, quote=False) in page
+    pdf = u.client.get(f"/export/scenarios/{demo['demo_sid']}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = load_workbook(io.BytesIO(u.client.get(f"/export/scenarios/{demo['demo_sid']}.xlsx").content))
+    assert {"実質負担", "負担の按分", "概要"} <= set(xlsx.sheetnames)
 
 
 def test_form_edit_keeps_fields_it_does_not_show_and_locks(login: Callable[[str], Logged], demo: dict[str, Any]) -> None:
@@ -381,3 +434,76 @@ def test_browser_form_rows_and_access_map(demo: dict[str, Any], app_users: None)
 
         made = [r for r in list_scenarios(s, "hirosaki") if r.name == "ブラウザで作った案"]
     assert len(made) == 1 and [a["type"] for a in made[0].document["actions"]] == ["close"]
+
+
+@pytest.mark.browser
+def test_browser_form_new_building_and_sharing_then_page_shows_net_burden(demo: dict[str, Any], app_users: None) -> None:
+    """Issue 14 point 7 in a browser: a consolidation into a new building with its 起債条件, 円滑化経費 and 按分
+    method made in the form; the scenario page then shows 実質負担 per body, the sharing and the warnings."""
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium がありません（apt-get install chromium）")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            pg = browser.new_page(locale="ja-JP")
+            errors: list[str] = []
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.set_default_timeout(30_000)
+            pg.goto(f"{base}/login?next=/regions/hirosaki/scenarios/new")
+            pg.get_by_label("利用者名").fill("region")
+            pg.get_by_label("パスワード").fill(PASSWORD)
+            with pg.expect_navigation(wait_until="domcontentloaded"):
+                pg.get_by_role("button", name="ログイン").click()
+            pg.get_by_label("シナリオ名").fill("新築で集約（ブラウザ）")
+            pg.locator("#a0-type").select_option("consolidate")
+            pg.locator("#a0-year").select_option("2029")
+            pg.locator("#a0-lead").select_option(HIROSAKI)
+            pg.locator("#a0-facilities").select_option([demo["kuroishi_hall"], demo["hall"]])
+            pg.locator("#a0-cost").fill("800000000")
+            pg.locator(".action-details summary").first.click()
+            pg.get_by_label("按分の方法（実質負担の団体間の分け方）").select_option("equal")
+            pg.get_by_label("名称").fill("弘前広域ホール")
+            pg.get_by_label("延床面積（㎡）").fill("2000")
+            pg.get_by_label("緯度").fill("40.60")
+            pg.get_by_label("経度").fill("140.47")
+            pg.get_by_label("償還年限（年、据置を含む）").fill("30")
+            pg.get_by_label("年利（%）").fill("0.8")
+            pg.locator("#a0-smooth-year").select_option("2029")
+            pg.locator("#a0-smooth-cost").fill("3000000")
+            with pg.expect_navigation(wait_until="domcontentloaded"):
+                pg.get_by_role("button", name="作成する").click()
+            assert re.search(r"/scenarios/\d+$", pg.url), pg.url + pg.content()[:2000]
+            sync_api.expect(pg.locator("#net-burden")).to_be_visible()
+            sync_api.expect(pg.locator("table#sharing")).to_contain_text("均等割100%")
+            sync_api.expect(pg.locator(".kpis")).to_contain_text("現在価値に換算した差額")
+            assert errors == [], errors
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    with session() as s:
+        from kouiki.store.scenarios import list_scenarios
+
+        [made] = [r for r in list_scenarios(s, "hirosaki") if r.name == "新築で集約（ブラウザ）"]
+    a = made.document["actions"][0]
+    assert a["new_site"]["name"] == "弘前広域ホール" and a["sharing"] == "equal"
+    assert a["bond"] == {"term_years": 30, "interest_rate": "0.008"} and a["smoothing_costs"][0]["cost_yen"] == 3_000_000

@@ -30,8 +30,6 @@ FORMATS = ("auto", "template", "public_facility", "ledger")
 
 app = typer.Typer(help="公共施設: 施設台帳の取込み、更新費用の推計、計画指標、施設カルテ", no_args_is_help=True)
 
-DEMO_PREFIX = "demo:"
-
 
 class InventorySpecError(KouikiError, ValueError):
     """An INVENTORY argument that is neither a file, a demo name nor a stored inventory."""
@@ -47,11 +45,14 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
         return b.inventory, b.region.full_name
     if not spec:
         raise InventorySpecError("施設台帳を指定してください（ファイル、demo:弘前圏域、または保存した台帳名）")
-    if spec.startswith(DEMO_PREFIX):
-        b = build_demo(spec[len(DEMO_PREFIX) :])
+    from kouiki.facilities.inventory_source import InventorySource, SourceKind
+
+    source = InventorySource.parse(spec, bare_name_is_store=True)
+    if source.kind is SourceKind.DEMO:
+        b = build_demo(source.value)
         return b.inventory, b.region.full_name
-    path = Path(spec)
-    if path.exists():
+    if source.kind is SourceKind.FILE:
+        path = Path(spec)
         inv, report = import_inventory(path)
         if report.rejected:
             # Never drop rows silently: the figures below are for the rows that could be read.
@@ -67,7 +68,7 @@ def resolve_inventory(spec: str | None, demo: str | None = None) -> tuple[Invent
 
     with session() as s:
         try:
-            return load_inventory(s, spec), spec
+            return source.load(lambda name: load_inventory(s, name)), source.value
         except NotFoundError as exc:
             from kouiki.facilities.demo import find_region
 

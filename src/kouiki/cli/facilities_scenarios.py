@@ -24,6 +24,7 @@ from kouiki.reference.municipalities import get as get_body
 if TYPE_CHECKING:  # the engines (access, road graphs → numba/scipy, evaluate) load inside each command
     from kouiki.facilities import demand as demandmod
     from kouiki.facilities.evaluate import Progress
+    from kouiki.facilities.result import ScenarioResult
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON で出力する")]
 
@@ -69,6 +70,7 @@ def register(app: typer.Typer) -> None:
         set_: Annotated[list[str] | None, typer.Option(
             "--set", help="財政措置のパラメータを仮に変える PATH@YEAR=VALUE（例: consolidation_smoothing.cap@2025=60000000）")] = None,
         xlsx: Annotated[Path | None, typer.Option("--xlsx", help="協議会資料の Excel を書き出す（.xlsx）")] = None,
+        pdf: Annotated[Path | None, typer.Option("--pdf", help="協議会資料の PDF（A4）を書き出す")] = None,
         json_out: JsonOpt = False,
     ) -> None:
         """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
@@ -79,14 +81,19 @@ def register(app: typer.Typer) -> None:
         with _progress(json_out) as progress:
             result = evaluate_file(scenario, engine=engine, progress=progress)
         if set_:
-            result["financing"]["overrides"] = list(set_)
+            result.financing.overrides = list(set_)
         if xlsx is not None:
-            from kouiki.facilities.scenario_xlsx import write as write_xlsx
+            from kouiki.reports.scenario import workbook
 
-            write_xlsx(result, xlsx)
+            xlsx.write_bytes(workbook(result))
             (err_console if json_out else console).print(f"Excel を保存しました: {xlsx}")
+        if pdf is not None:
+            from kouiki.reports.scenario import pdf as scenario_pdf
+
+            pdf.write_bytes(scenario_pdf(result))
+            (err_console if json_out else console).print(f"PDF を保存しました: {pdf}")
         if json_out:
-            print_json(result)
+            print_json(result.to_dict())
             return
         _print_evaluation(result)
 
@@ -110,6 +117,8 @@ def register(app: typer.Typer) -> None:
         for col in ("シナリオ", "延床面積 前→後 ㎡", "減少", "40年費用（名目）", "削減額（名目）", "削減額（割引後）", "国等の支援"):
             t.add_column(col)
         for r in out["scenarios"]:
+            for w in r["savings_withheld"]:
+                err_console.print(f"[yellow]{r['name']}: {w}[/]")
             t.add_row(r["name"], f"{r['floor_area_before_m2']}→{r['floor_area_after_m2']}",
                       {True: "○", False: "×", None: "不明"}[r["floor_area_reduced"]], _man(r["cost_nominal_yen"]),
                       _man(r["savings_nominal_yen"]), _man(r["savings_discounted_yen"]), _man(r["support_yen"]))
@@ -378,33 +387,30 @@ def _print_fee(r: dict[str, Any]) -> None:
     console.print(t)
 
 
-def _print_evaluation(r: dict[str, Any]) -> None:
-    s = r["scenario"]
-    console.print(f"[bold]{s['name']}[/]  {FiscalYear(s['start_fiscal_year']).wareki()}から{s['horizon_years']}年間")
-    f = r["floor_area"]
-    mark = {True: "減少（公適債の要件を満たす）", False: "減少しない（公適債の対象外）", None: "判定不能（延床面積が不明）"}[f["reduced"]]
-    console.print(f"延床面積: {f['before_m2']}㎡ → {f['after_m2']}㎡  {mark}")
-    if f.get("imputed_note"):
-        console.print(f"[yellow]注: 延床面積に推計値を含みます（{len(f['imputed'])} 施設）[/]")
-    c = r["costs"]
-    console.print(
-        f"40年の費用（更新費用+運営費+事業費）: 現状 {_man(c['nominal']['baseline_yen'])} → シナリオ {_man(c['nominal']['scenario_yen'])}"
-        f"（削減 {_man(c['nominal']['savings_yen'])}、割引率{c['discount_rate']}で {_man(c['discounted']['savings_yen'])}）"
-    )
-    for cat, ch in r["access"].get("by_category", {}).items():
-        _print_access(cat, ch | {"category": cat})
-    for sub, ch in r["access"].get("by_subcategory", {}).items():
-        _print_access(f"中分類 {sub}", ch | {"category": sub})
-    fin = r["financing"]
-    if fin.get("engine"):
-        tot = fin["engine"]["totals"]
+def _print_evaluation(r: ScenarioResult) -> None:
+    from kouiki.reports.scenario import headline_lines
+
+    s = r.scenario
+    console.print(f"[bold]{s.name}[/]  {FiscalYear(s.start_fiscal_year).wareki()}から{s.horizon_years}年間")
+    for line in headline_lines(r):
+        console.print(line)
+    for w in r.warnings:
+        console.print(f"[yellow]注意: {w}[/]")
+    if r.floor_area.imputed:
+        console.print(f"[yellow]注: 延床面積に推計値を含みます（{len(r.floor_area.imputed)} 施設）[/]")
+    for cat, ch in r.access.by_category.items():
+        _print_access(cat, ch.to_dict() | {"category": cat})
+    for sub, ch in r.access.by_subcategory.items():
+        _print_access(f"中分類 {sub}", ch.to_dict() | {"category": sub})
+    fin = r.financing
+    if fin.result is not None:
+        tot = fin.totals
         console.print(f"国等の支援: {_man(tot.get('support_yen'))}  地方債: {_man(tot.get('financing_yen'))}")
-    for n in fin.get("notes", []):
+    for n in fin.notes:
         console.print(f"[yellow]注: {n}[/]")
-    share = r.get("sharing") or {}
-    nb = share.get("net_burden_by_municipality") or {}
+    nb = r.sharing.net_burden_by_municipality
     if nb:
-        years = sorted({int(y) for ys in nb.values() for y in ys})
+        years = sorted({y for ys in nb.values() for y in ys})
         t = Table(title="実質負担（特交・交付税算入・補助の後、負担金按分後）団体×年度（万円）")
         t.add_column("団体")
         shown = years[:12]
@@ -412,13 +418,15 @@ def _print_evaluation(r: dict[str, Any]) -> None:
             t.add_column(FiscalYear(y).short(), justify="right")
         t.add_column("計", justify="right")
         for b, ys in nb.items():
-            t.add_row(_name(b), *[format_yen(ys.get(str(y), 0), "万円", suffix=False) for y in shown],
+            t.add_row(_name(b), *[format_yen(ys.get(y, 0), "万円", suffix=False) for y in shown],
                       format_yen(sum(ys.values()), "万円", suffix=False))
         console.print(t)
         if len(years) > len(shown):
             console.print(f"（{FiscalYear(shown[-1] + 1).short()} 以降は --json で確認できます）")
-    for fee in r.get("fees") or []:
-        _print_fee(fee)
+        for act, sh in r.sharing.by_action.items():
+            console.print(f"按分 {act}: {sh.rule}")
+    for fee in r.fees:
+        _print_fee(fee.to_dict())
 
 
 __all__ = ["register"]

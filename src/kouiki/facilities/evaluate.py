@@ -1,8 +1,9 @@
 """Evaluate a consolidation scenario: floor area, access, 40-year costs, financing, sharing, fees.
 
 ``evaluate(scenario, inventory)`` is pure over plain data (the inventory, demand points and an optional travel
-matrix); :func:`evaluate_file` loads what the scenario file names. The result's sections are those of
-``kouiki facilities evaluate SCENARIO --json``:
+matrix); :func:`evaluate_file` loads what the scenario file names. Both return a typed
+:class:`~kouiki.facilities.result.ScenarioResult`; its ``to_dict()`` is ``kouiki facilities evaluate SCENARIO --json``
+and the JSON API. Its sections:
 
 * ``floor_area`` — before/after (㎡), by body, per 集約化 case, ``reduced`` (the 公適債 condition: every case's
   floor area after < before, totals across all its bodies), facilities excluded for unknown area, imputed areas;
@@ -34,9 +35,28 @@ from kouiki.facilities import demand as demandmod
 from kouiki.facilities import fees as feesmod
 from kouiki.facilities import finance, renewal, roadgraph, sharing
 from kouiki.facilities.council import Council
-from kouiki.facilities.demo import demo_inventory
-from kouiki.facilities.importers import import_inventory
+from kouiki.facilities.inventory_source import InventorySource, StoreLookup
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from kouiki.facilities.result import (
+    Access,
+    ActionShare,
+    AreaChange,
+    CaseFloorArea,
+    Comparison,
+    Costs,
+    CostSeries,
+    DemandSummary,
+    Excluded,
+    FacilityCost,
+    FacilityCount,
+    FloorArea,
+    ImputedArea,
+    ImputedOperatingCost,
+    InventoryInfo,
+    ScenarioInfo,
+    ScenarioResult,
+    Sharing,
+)
 from kouiki.facilities.roadgraph import RoadGraph
 from kouiki.facilities.scenario import Action, Scenario, ScenarioError
 from kouiki.facilities.scenario import load as load_scenario
@@ -141,20 +161,19 @@ class _Ctx:
 # ---- floor area ----------------------------------------------------------------------------------
 
 
-def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]:
+def _floor_area(ctx: _Ctx) -> tuple[FloorArea, dict[str, finance.CaseArea]]:
     before_by: dict[str, Decimal] = defaultdict(Decimal)
     after_by: dict[str, Decimal] = defaultdict(Decimal)
-    excluded, imputed = [], []
+    excluded: list[Excluded] = []
+    imputed: list[ImputedArea] = []
     by_cat_before: dict[str, Decimal] = defaultdict(Decimal)
     by_cat_after: dict[str, Decimal] = defaultdict(Decimal)
     for f in ctx.facilities.values():
         if f.floor_area_m2 is None:
-            excluded.append({"facility_id": f.facility_id, "name": f.name, "municipality_code": f.municipality_code,
-                             "reason": "延床面積が不明"})
+            excluded.append(Excluded(f.facility_id, f.name, "延床面積が不明", f.municipality_code))
             continue
         if f.is_imputed("floor_area_m2"):
-            imputed.append({"facility_id": f.facility_id, "floor_area_m2": str(f.floor_area_m2),
-                            "rule": f.imputed["floor_area_m2"]})
+            imputed.append(ImputedArea(f.facility_id, f.floor_area_m2, f.imputed["floor_area_m2"]))
         before_by[f.municipality_code] += f.floor_area_m2
         by_cat_before[f.category.value] += f.floor_area_m2
         if f.facility_id not in ctx.closed_at:
@@ -165,7 +184,7 @@ def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]
         after_by[nf.municipality_code] += nf.floor_area_m2
         by_cat_after[nf.category.value] += nf.floor_area_m2
     cases: dict[str, finance.CaseArea] = {}
-    case_out = []
+    case_out: list[CaseFloorArea] = []
     for a in ctx.s.actions:
         if a.type != "consolidate":
             continue
@@ -181,29 +200,22 @@ def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]
         cat = (ctx.new_sites[a.new_site.id][0].category if a.new_site else ctx.facilities[a.target or ""].category).value
         cases[a.id] = finance.CaseArea(before, after, cat, ctype)
         reduced = None if before is None or after is None else after < before
-        case_out.append({
-            "action": a.id, "bodies": ctx.action_bodies(a),
-            "before_m2": None if before is None else str(before), "after_m2": None if after is None else str(after),
-            "reduced": reduced,
-            "reason": None if reduced is not None else f"延床面積が不明な施設があります: {', '.join(unknown)}",
-            "includes_imputed": any(f.is_imputed("floor_area_m2") for f in members),
-        })
+        case_out.append(CaseFloorArea(
+            action=a.id, bodies=ctx.action_bodies(a), before_m2=before, after_m2=after, reduced=reduced,
+            reason=None if reduced is not None else f"延床面積が不明な施設があります: {', '.join(unknown)}",
+            includes_imputed=any(f.is_imputed("floor_area_m2") for f in members),
+        ))
     tb, ta = sum(before_by.values(), Decimal(0)), sum(after_by.values(), Decimal(0))
-    case_flags = [c["reduced"] for c in case_out]
+    case_flags = [c.reduced for c in case_out]
     reduced_all: bool | None = None if any(x is None for x in case_flags) else (all(case_flags) and ta < tb)
-    return {
-        "before_m2": str(tb), "after_m2": str(ta), "change_m2": str(ta - tb),
-        "reduced": reduced_all,
-        "reduced_rule": "公適債（集約化・複合化）の要件: 各集約化の延床面積（参加する全団体の合計）が減少し、全体でも減少すること",
-        "by_municipality": {b: {"before_m2": str(before_by.get(b, Decimal(0))), "after_m2": str(after_by.get(b, Decimal(0)))}
-                            for b in ctx.bodies},
-        "by_category": {c: {"before_m2": str(by_cat_before.get(c, Decimal(0))), "after_m2": str(by_cat_after.get(c, Decimal(0)))}
-                        for c in sorted(set(by_cat_before) | set(by_cat_after))},
-        "cases": case_out,
-        "excluded": excluded,
-        "imputed": imputed,
-        "imputed_note": "推計値（imputed）を含みます: 実測値ではありません" if imputed else None,
-    }, cases
+    return FloorArea(
+        before_m2=tb, after_m2=ta, reduced=reduced_all,
+        reduced_rule="公適債（集約化・複合化）の要件: 各集約化の延床面積（参加する全団体の合計）が減少し、全体でも減少すること",
+        by_municipality={b: AreaChange(before_by.get(b, Decimal(0)), after_by.get(b, Decimal(0))) for b in ctx.bodies},
+        by_category={c: AreaChange(by_cat_before.get(c, Decimal(0)), by_cat_after.get(c, Decimal(0)))
+                     for c in sorted(set(by_cat_before) | set(by_cat_after))},
+        cases=case_out, excluded=excluded, imputed=imputed,
+    ), cases
 
 
 # ---- access --------------------------------------------------------------------------------------
@@ -211,7 +223,7 @@ def _floor_area(ctx: _Ctx) -> tuple[dict[str, Any], dict[str, finance.CaseArea]]
 
 def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMatrix | None,
             progress: Progress | None, graph: RoadGraph | None = None,
-            keep: dict[str, accessmod.AccessChange] | None = None) -> tuple[dict[str, Any], TravelMatrix | None]:
+            keep: dict[str, accessmod.AccessChange] | None = None) -> tuple[Access, TravelMatrix | None]:
     """Access per 大分類 (and 中分類); ``keep`` receives each 大分類's :class:`AccessChange` (per-point minutes)."""
     s = ctx.s
     cats: list[MajorCategory]
@@ -230,12 +242,11 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
     sites: dict[str, Facility] = {fid: f for fid, f in ctx.facilities.items()
                                   if f.category in cats or ctx.category_at_end(f) in cats or f.subcategory in subs}
     sites.update({nid: nf for nid, (nf, _) in ctx.new_sites.items()})
-    no_loc = [{"facility_id": f.facility_id, "name": f.name, "reason": "位置（緯度・経度）が不明"}
-              for f in sites.values() if f.lat is None or f.lon is None]
+    no_loc = [Excluded(f.facility_id, f.name, "位置（緯度・経度）が不明") for f in sites.values() if f.lat is None or f.lon is None]
     located = [f for f in sites.values() if f.lat is not None and f.lon is not None]
     if not located or not demand:
-        return {"categories": [c.value for c in cats], "excluded": no_loc, "by_category": {},
-                "notes": ["施設または需要点がないためアクセスは評価していません"]}, matrix
+        return Access(categories=[c.value for c in cats], excluded=no_loc,
+                      notes=["施設または需要点がないためアクセスは評価していません"]), matrix
     tr = s.travel
     mode = travel_mode(tr.mode, tr.circuity, tr.speed_kmh)
     located_sites = [Site(f.facility_id, f.lat or 0.0, f.lon or 0.0) for f in located]
@@ -279,7 +290,7 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
             threshold,
         )
 
-    out: dict[str, Any] = {}
+    out: dict[str, accessmod.AccessChange] = {}
     for cat in cats:
         before = [f.facility_id for f in located if f.category == cat and f.facility_id not in ctx.new_sites]
         after = [f.facility_id for f in located
@@ -287,26 +298,26 @@ def _access(ctx: _Ctx, demand: Sequence[demandmod.DemandPoint], matrix: TravelMa
         change = run(before, after)
         if keep is not None:
             keep[cat.value] = change
-        out[cat.value] = change.to_dict()
-    by_sub: dict[str, Any] = {}
+        out[cat.value] = change
+    by_sub: dict[str, accessmod.AccessChange] = {}
     for sub in s.subcategories or []:
         before = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.new_sites]
         after = [f.facility_id for f in located if f.subcategory == sub and f.facility_id not in ctx.closed_at]
         if not before and not after:
             raise ScenarioError(f"subcategories: 中分類「{sub}」の施設が（位置のある施設の中に）ありません")
-        by_sub[sub] = run(before, after).to_dict()
-    return {
-        "categories": [c.value for c in cats],
-        "travel": travel_info,
-        "demand": {"points": len(demand), "population": sum(d.population for d in demand),
-                   "approximate": any(d.approximate for d in demand),
-                   "rule": next((d.rule for d in demand if d.rule), None)},
-        "scope": s.access_scope,
-        "rule": str(parameters()["access_rule"] if s.access_scope == "region" else parameters()["access_rule_own_body"]).strip(),
-        "by_category": out,
-        "by_subcategory": by_sub,
-        "excluded": no_loc,
-    }, matrix
+        by_sub[sub] = run(before, after)
+    return Access(
+        categories=[c.value for c in cats],
+        travel=travel_info,
+        demand=DemandSummary(points=len(demand), population=sum(d.population for d in demand),
+                             approximate=any(d.approximate for d in demand),
+                             rule=next((d.rule for d in demand if d.rule), None)),
+        scope=s.access_scope,
+        rule=str(parameters()["access_rule"] if s.access_scope == "region" else parameters()["access_rule_own_body"]).strip(),
+        by_category=out,
+        by_subcategory=by_sub,
+        excluded=no_loc,
+    ), matrix
 
 
 # ---- costs ---------------------------------------------------------------------------------------
@@ -357,7 +368,23 @@ def _cost_lines(ctx: _Ctx, fee_results: list[feesmod.FeeResult], fee_cases: list
     return lines
 
 
-def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | None) -> dict[str, Any]:
+def _new_site_operating(ctx: _Ctx, nf: Facility, a: Action) -> tuple[int | None, ImputedOperatingCost | None]:
+    """A new building's 年間運営費: the scenario's, else estimated from its sources' cost per ㎡ (推計), else None."""
+    if nf.annual_operating_cost_yen is not None:
+        return nf.annual_operating_cost_yen, None
+    known = [ctx.facilities[f] for f in a.sources
+             if ctx.facilities[f].annual_operating_cost_yen is not None and ctx.facilities[f].floor_area_m2]
+    area = sum((f.floor_area_m2 or Decimal(0) for f in known), Decimal(0))
+    if not known or area <= 0 or nf.floor_area_m2 is None:
+        return None, None
+    cost = sum(f.annual_operating_cost_yen or 0 for f in known)
+    yen = int((Decimal(cost) / area * nf.floor_area_m2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    basis = (f"統合元 {len(known)} 施設の運営費 {cost:,}円 ÷ 延床面積 {area:,}㎡ × 新施設 {nf.floor_area_m2:,}㎡")
+    rule = " ".join(str(parameters()["new_site_operating_cost_rule"]).split())
+    return yen, ImputedOperatingCost(nf.facility_id, nf.name, yen, "統合元施設の㎡当たり運営費 × 新施設の延床面積", basis + "。" + rule)
+
+
+def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | None) -> Costs:
     s = ctx.s
     n, start = s.horizon_years, s.start_fiscal_year
     rate = s.discount_rate if s.discount_rate is not None else Decimal(str(parameters()["discount_rate"]))
@@ -374,100 +401,111 @@ def _costs(ctx: _Ctx, cost_lines: list[finance.CostLine], progress: Progress | N
     conv_series, _ = _renewal_series([replace(ctx.facilities[fid], category=c) for fid, (_, c) in conv.items()], start, n)
     new_series, _ = _renewal_series([nf for nf, _ in ctx.new_sites.values()], start, n)
     zero = [0] * n
-    base = {"renewal": list(zero), "operating": list(zero)}
-    scen = {"renewal": list(zero), "operating": list(zero), "capital": list(zero)}
+    base_ren, base_op = list(zero), list(zero)
+    scen_ren, scen_op, scen_cap = list(zero), list(zero), list(zero)
     body_base: dict[str, int] = defaultdict(int)
     body_scen: dict[str, int] = defaultdict(int)
-    op_excluded = []
-    by_facility: dict[str, dict[str, Any]] = {}
+    op_excluded: list[Excluded] = []
+    by_facility: dict[str, FacilityCost] = {}
     for f in existing:
         r = ren.get(f.facility_id, zero)
         op = f.annual_operating_cost_yen
         if op is None:
-            op_excluded.append({"facility_id": f.facility_id, "name": f.name, "reason": "年間運営費（annual_operating_cost_yen）が不明"})
+            op_excluded.append(Excluded(f.facility_id, f.name, "年間運営費（annual_operating_cost_yen）が不明"))
         closed = ctx.closed_at.get(f.facility_id)
         sums = {"renewal_baseline_yen": 0, "renewal_scenario_yen": 0, "operating_baseline_yen": 0, "operating_scenario_yen": 0}
         for i, y in enumerate(range(start, start + n)):
             rv = r[i]
-            base["renewal"][i] += rv
+            base_ren[i] += rv
             body_base[f.municipality_code] += rv + (op or 0)
             sums["renewal_baseline_yen"] += rv
             if op is not None:
-                base["operating"][i] += op
+                base_op[i] += op
                 sums["operating_baseline_yen"] += op
             if closed is not None and y >= closed[0]:
                 continue
             if f.facility_id in conv and y >= conv[f.facility_id][0]:
                 rv = conv_series[f.facility_id][i]
-            scen["renewal"][i] += rv
+            scen_ren[i] += rv
             body_scen[f.municipality_code] += rv + (op or 0)
             sums["renewal_scenario_yen"] += rv
             if op is not None:
-                scen["operating"][i] += op
+                scen_op[i] += op
                 sums["operating_scenario_yen"] += op
-        by_facility[f.facility_id] = {
-            "name": f.name, "municipality_code": f.municipality_code, **sums,
-            "out_of_service_from": None if closed is None else closed[0], "by_action": None if closed is None else closed[1],
-            "imputed": sorted(f.imputed), "operating_cost_from_scenario": f.facility_id in ctx.operating_from_scenario,
-        }
+        by_facility[f.facility_id] = FacilityCost(
+            name=f.name, municipality_code=f.municipality_code, **sums,
+            out_of_service_from=None if closed is None else closed[0], by_action=None if closed is None else closed[1],
+            imputed=sorted(f.imputed), operating_cost_from_scenario=f.facility_id in ctx.operating_from_scenario,
+        )
+    notes: list[str] = []
     for a in s.actions:
         if a.type == "consolidate" and a.target and a.target_operating_cost_change_yen:
             tf = ctx.facilities[a.target]
             for i, y in enumerate(range(start, start + n)):
                 if y >= a.fiscal_year and not (tf.facility_id in ctx.closed_at and y >= ctx.closed_at[tf.facility_id][0]):
-                    scen["operating"][i] += a.target_operating_cost_change_yen
+                    scen_op[i] += a.target_operating_cost_change_yen
                     body_scen[tf.municipality_code] += a.target_operating_cost_change_yen
+        elif (a.type == "consolidate" and a.target and a.construction_cost_yen
+              and "target_operating_cost_change_yen" not in a.model_fields_set):
+            notes.append(f"取組 {a.id}: " + " ".join(str(parameters()["expanded_target_operating_note"]).split()))
+    imputed_op: list[ImputedOperatingCost] = []
+    withheld: list[str] = []
     for nid, (nf, a) in ctx.new_sites.items():
         r = new_series.get(nid, zero)
-        op = nf.annual_operating_cost_yen
+        op, imp = _new_site_operating(ctx, nf, a)
+        if imp is not None:
+            imputed_op.append(imp)
         if op is None:
-            op_excluded.append({"facility_id": nid, "name": nf.name, "reason": "新施設の年間運営費が未指定（new_site.annual_operating_cost_yen）"})
+            op_excluded.append(Excluded(nid, nf.name, "新施設の年間運営費が未指定（new_site.annual_operating_cost_yen）"))
+            withheld.append(
+                f"新施設「{nf.name}」の年間運営費（取組 {a.id} の new_site.annual_operating_cost_yen）がなく、統合元の運営費から"
+                "推計することもできないため、削減額は示しません（運営費を入力してください）")
         for i, y in enumerate(range(start, start + n)):
             if y < a.fiscal_year:
                 continue
-            scen["renewal"][i] += r[i]
-            scen["operating"][i] += op or 0
+            scen_ren[i] += r[i]
+            scen_op[i] += op or 0
             body_scen[nf.municipality_code] += r[i] + (op or 0)
     capital_by_kind: dict[str, int] = defaultdict(int)
-    outside = []
+    outside: list[finance.CostLine] = []
     for c in cost_lines:
         if start <= c.fiscal_year < start + n:
-            scen["capital"][c.fiscal_year - start] += c.cost_yen
+            scen_cap[c.fiscal_year - start] += c.cost_yen
             body_scen[c.municipality] += c.cost_yen
             capital_by_kind[c.kind] += c.cost_yen
         else:
-            outside.append(c.to_dict())
-    base_total = [a + b for a, b in zip(base["renewal"], base["operating"], strict=True)]
-    scen_total = [a + b + c for a, b, c in zip(scen["renewal"], scen["operating"], scen["capital"], strict=True)]
-    nominal_b, nominal_s = sum(base_total), sum(scen_total)
-    disc_b, disc_s = discount(base_total, rate), discount(scen_total, rate)
-    return {
-        "years": list(range(start, start + n)),
-        "discount_rate": str(rate),
-        "discount_rule": str(parameters()["discount_rate_citation"]).strip(),
-        "baseline": {"renewal_yen": base["renewal"], "operating_yen": base["operating"], "total_yen": base_total},
-        "scenario": {"renewal_yen": scen["renewal"], "operating_yen": scen["operating"], "capital_yen": scen["capital"],
-                     "total_yen": scen_total},
-        "capital_by_kind": dict(capital_by_kind),
-        "nominal": {"baseline_yen": nominal_b, "scenario_yen": nominal_s, "savings_yen": nominal_b - nominal_s},
-        "discounted": {"baseline_yen": disc_b, "scenario_yen": disc_s, "savings_yen": disc_b - disc_s},
-        "by_municipality": {b: {"baseline_yen": body_base.get(b, 0), "scenario_yen": body_scen.get(b, 0),
-                                "savings_yen": body_base.get(b, 0) - body_scen.get(b, 0)} for b in ctx.bodies},
-        "by_municipality_rule": "施設の所在団体ごとの更新費用・運営費と、各費用を計上した団体の事業費（負担金による按分前）",
-        "by_facility": by_facility,
-        "excluded_renewal": ren_excl,
-        "excluded_operating": op_excluded,
-        "operating_cost_from_scenario": ctx.operating_from_scenario,
-        "operating_cost_note": "運営費のうち operating_cost_from_scenario の施設の値は台帳ではなくシナリオで指定した値です" if ctx.operating_from_scenario else None,
-        "costs_outside_horizon": outside,
-        "renewal_parameters": renewal.RenewalParameters.load().id,
-    }
+            outside.append(c)
+    baseline = CostSeries(base_ren, base_op)
+    scenario = CostSeries(scen_ren, scen_op, scen_cap)
+    nominal_b, nominal_s = sum(baseline.total_yen), sum(scenario.total_yen)
+    disc_b, disc_s = discount(baseline.total_yen, rate), discount(scenario.total_yen, rate)
+    show = not withheld
+    return Costs(
+        years=list(range(start, start + n)),
+        discount_rate=rate,
+        discount_rule=str(parameters()["discount_rate_citation"]).strip(),
+        baseline=baseline, scenario=scenario,
+        capital_by_kind=dict(capital_by_kind),
+        nominal=Comparison(nominal_b, nominal_s, nominal_b - nominal_s if show else None),
+        discounted=Comparison(disc_b, disc_s, disc_b - disc_s if show else None),
+        by_municipality={b: Comparison(body_base.get(b, 0), body_scen.get(b, 0),
+                                       body_base.get(b, 0) - body_scen.get(b, 0) if show else None) for b in ctx.bodies},
+        by_facility=by_facility,
+        excluded_renewal=ren_excl,
+        excluded_operating=op_excluded,
+        operating_cost_from_scenario=ctx.operating_from_scenario,
+        costs_outside_horizon=outside,
+        renewal_parameters=renewal.RenewalParameters.load().id,
+        imputed_operating=imputed_op,
+        savings_withheld=withheld,
+        notes=notes,
+    )
 
 
 # ---- sharing -------------------------------------------------------------------------------------
 
 
-def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> dict[str, Any]:
+def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> Sharing:
     """Each action's net burden per 年度 split among its bodies by its rule (負担金)."""
     rules: dict[str, tuple[sharing.ShareRule, list[str]]] = {}
     for a in ctx.s.actions:
@@ -492,40 +530,37 @@ def _sharing(ctx: _Ctx, fin: finance.Financing, population: dict[str, int]) -> d
                 out[b][y] = v
         return out
 
-    by_action: dict[str, Any] = {}
+    by_action: dict[str, ActionShare] = {}
     totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     cash: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for act, bodies in fin.net_by_action.items():
         # the cash view leaves out 普通交付税算入 (not cash for a 不交付団体)
         cash_bodies = {b: {y: v + fin.components.get(act, {}).get(b, {}).get(y, {}).get("ordinary_allocation_tax_yen", 0)
                            for y, v in ys.items()} for b, ys in bodies.items()}
+        shares: dict[str, Decimal] | None
         if act not in rules:  # council (council:…) and fee phase-in (fees:…) costs: each body bears its own
             split, split_cash = bodies, cash_bodies
-            label, members, shares = "各団体負担（own）", sorted(bodies), None
+            label, members, shares = "各団体が自らの分を負担", sorted(bodies), None
         else:
             rule, members = rules[act]
             split, split_cash = split_by_rule(bodies, rule, members), split_by_rule(cash_bodies, rule, members)
             label = rule.describe()
             shares = None if rule.own else {
-                b: str(x.quantize(Decimal("0.000001"))) for b, x in sharing.shares(rule, members).items()}
+                b: x.quantize(Decimal("0.000001")) for b, x in sharing.shares(rule, members).items()}
         for target, src in ((totals, split), (cash, split_cash)):
             for b, ys in src.items():
                 for y, v in ys.items():
                     target[b][y] += v
-        by_action[act] = {
-            "rule": label, "bodies": members, "shares": shares,
-            "by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(split.items())},
-            "total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(split.items())},
-        }
-    return {
-        "rule": str(parameters()["cost_bearer_rule"]).strip(),
-        "by_action": by_action,
-        "net_burden_by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(totals.items())},
-        "net_burden_total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(totals.items())},
-        "cash_burden_by_municipality": {b: {str(y): v for y, v in sorted(ys.items())} for b, ys in sorted(cash.items())},
-        "cash_burden_total_by_municipality": {b: sum(ys.values()) for b, ys in sorted(cash.items())},
-        "cash_burden_rule": "普通交付税算入額を差し引かない負担（不交付団体の現金ベース）。それ以外は実質負担と同じ",
-    }
+        by_action[act] = ActionShare(
+            rule=label, bodies=members, shares=shares,
+            by_municipality={b: dict(sorted(ys.items())) for b, ys in sorted(split.items())},
+        )
+    return Sharing(
+        rule=str(parameters()["cost_bearer_rule"]).strip(),
+        by_action=by_action,
+        net_burden_by_municipality={b: dict(sorted(ys.items())) for b, ys in sorted(totals.items())},
+        cash_burden_by_municipality={b: dict(sorted(ys.items())) for b, ys in sorted(cash.items())},
+    )
 
 
 # ---- entry points --------------------------------------------------------------------------------
@@ -539,7 +574,7 @@ def evaluate(
     engine: finance.Engine | None = None,
     progress: Progress | None = None,
     graph: RoadGraph | None = None,
-) -> dict[str, Any]:
+) -> ScenarioResult:
     """Evaluate ``scenario`` on ``inventory``; ``demand`` defaults to the documented approximation.
 
     Travel times: ``matrix`` if given, else network times on ``graph``, else great circle × circuity ÷ speed.
@@ -574,22 +609,37 @@ def evaluate(
     fin = finance.evaluate(scenario.actions, cost_lines, cases, bodies_by_action, engine=engine)
     population = {b: int(sum(d.population for d in demand if d.municipality_code == b)) for b in ctx.bodies}
     population = {b: p for b, p in population.items() if p > 0}
-    share = _sharing(ctx, fin, population) if fin.result is not None else {"notes": fin.notes}
-    return {
-        "scenario": {"name": scenario.name, "description": scenario.description, "bodies": ctx.bodies,
-                     "source": scenario.source,
-                     "start_fiscal_year": scenario.start_fiscal_year, "horizon_years": scenario.horizon_years,
-                     "actions": [a.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in scenario.actions]},
-        "floor_area": floor,
-        "access": acc,
-        "costs": costs,
-        "cost_lines": [c.to_dict() for c in cost_lines],
-        "financing": fin.to_dict(),
-        "sharing": share,
-        "fees": [r.to_dict() for r in fee_results],
-        "council": None if council is None else council.to_dict(),
-        "inventory": {"facilities": len(ctx.facilities), "sources": inventory.sources, "notes": inventory.notes},
-    }
+    share = _sharing(ctx, fin, population) if fin.result is not None else Sharing(notes=fin.notes, evaluated=False)
+    names = {f.facility_id: f.name for f in inventory.facilities} | {nid: nf.name for nid, (nf, _) in ctx.new_sites.items()}
+    return ScenarioResult(
+        scenario=ScenarioInfo(
+            name=scenario.name, description=scenario.description, bodies=ctx.bodies, source=scenario.source,
+            start_fiscal_year=scenario.start_fiscal_year, horizon_years=scenario.horizon_years,
+            actions=[a.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for a in scenario.actions]),
+        floor_area=floor,
+        access=acc,
+        costs=costs,
+        cost_lines=cost_lines,
+        financing=fin,
+        sharing=share,
+        fees=fee_results,
+        council=council,
+        inventory=InventoryInfo(facilities=len(ctx.facilities), sources=list(inventory.sources), notes=list(inventory.notes)),
+        counts=facility_counts(scenario, inventory),
+        closed_ids=sorted({fid for a in scenario.actions for fid in a.closed_ids()}),
+        facility_names=names,
+    )
+
+
+def facility_counts(scenario: Scenario, inventory: Inventory) -> dict[str, FacilityCount]:
+    """施設数 before/after per body of the inventory (closed = 統合元・廃止・除却 of the scenario's actions)."""
+    closed = {fid for a in scenario.actions for fid in a.closed_ids()}
+    before: dict[str, int] = defaultdict(int)
+    after: dict[str, int] = defaultdict(int)
+    for f in inventory.facilities:
+        before[f.municipality_code] += 1
+        after[f.municipality_code] += int(f.facility_id not in closed)
+    return {b: FacilityCount(before[b], after[b]) for b in before}
 
 
 def access_points(
@@ -609,13 +659,10 @@ def access_points(
     return list(demand), changes
 
 
-def load_inventory(ref: str, base_dir: Path) -> Inventory:
-    """The inventory a scenario names: a file (relative to the scenario) or ``demo:<region>`` (bundled demo)."""
-    if ref.startswith("demo:"):
-        return demo_inventory(ref[len("demo:") :])
-    path = (base_dir / ref) if not Path(ref).is_absolute() else Path(ref)
-    inv, _report = import_inventory(path)
-    return inv
+def load_inventory(ref: str, base_dir: Path, store_lookup: StoreLookup | None = None) -> Inventory:
+    """The inventory a scenario names (:class:`InventorySource`: a file relative to the scenario, ``demo:<region>``,
+    or ``store:<name>`` through ``store_lookup``)."""
+    return InventorySource.parse(ref, base_dir).load(store_lookup)
 
 
 def load_demand(scenario: Scenario, base_dir: Path, bodies: list[str]) -> list[demandmod.DemandPoint] | None:
@@ -652,12 +699,13 @@ def demo_scenario_path(name: str) -> Path:
     return Path(str(res))
 
 
-def evaluate_file(path: Path | str, engine: finance.Engine | None = None, progress: Progress | None = None) -> dict[str, Any]:
+def evaluate_file(path: Path | str, engine: finance.Engine | None = None, progress: Progress | None = None,
+                  store_lookup: StoreLookup | None = None) -> ScenarioResult:
     """Load the scenario file (or ``demo:<name>``) and everything it names, then :func:`evaluate`."""
     path = demo_scenario_path(str(path)[len("demo:") :]) if str(path).startswith("demo:") else Path(path)
     scenario = load_scenario(path)
     base = path.parent
-    inventory = load_inventory(scenario.inventory, base)
+    inventory = load_inventory(scenario.inventory, base, store_lookup)
     bodies = sorted(set(scenario.bodies or inventory.municipalities()))
     demand = load_demand(scenario, base, bodies)
     matrix = None

@@ -20,6 +20,7 @@ Net burden (実質負担) of a body in a 年度 = costs − 国庫補助 − 地
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from kouiki import fiscal
 from kouiki.facilities.scenario import Action, BondTerms
 from kouiki.fiscal import bonds as fiscal_bonds
 from kouiki.fiscal import params as fiscal_params
+from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import allocate
 
@@ -225,8 +227,49 @@ class Financing:
     components: dict[str, dict[str, dict[int, dict[str, int]]]]  # action → body → 年度 → parts
     notes: list[str] = field(default_factory=list)
     urban_restructuring: dict[str, Any] | None = None  # pass-1 lines of the 都市構造再編 subsidy
+    overrides: list[str] | None = None  # what-if parameter overrides (``--set``) the engine ran with
+
+    @property
+    def engine_lines(self) -> list[dict[str, Any]]:
+        """The fiscal engine's lines (its JSON form: kind, municipality, fiscal_year, amount_yen, citation …)."""
+        return list((self.result or {}).get("lines") or [])
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return dict((self.result or {}).get("totals") or {})
+
+    def warning_texts(self, action_labels: Mapping[str, str] | None = None) -> list[str]:
+        """The fiscal engine's warnings (e.g. a rate assumed beyond its period) in Japanese: each names its action
+        (by its label when given) and the parameter by its Japanese name rather than its dotted path."""
+        labels = action_labels or {}
+
+        def action_name(act: str) -> str:
+            if act.startswith("council:"):
+                return f"協議会の調査検討（{labels.get(act[8:], act[8:])}）"
+            if act.startswith("fees:"):
+                return f"使用料の激変緩和（{labels.get(act[5:], act[5:])}）"
+            return labels.get(act) or act
+
+        out: list[str] = []
+        for w in (self.result or {}).get("warnings") or []:
+            i = w.get("item")
+            tag = f"{action_name(self.items[i].action)}: " if isinstance(i, int) and 0 <= i < len(self.items) else ""
+            text = f"財政措置の注意: {tag}{parameter_names_ja(str(w.get('message', '')))}"
+            if text not in out:
+                out.append(text)
+        for w in (self.urban_restructuring or {}).get("warnings") or []:
+            text = f"財政措置の注意（都市構造再編）: {parameter_names_ja(str(w.get('message', '')))}"
+            if text not in out:
+                out.append(text)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._to_dict()
+        if self.overrides is not None:
+            out["overrides"] = self.overrides
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "plan_items": [{"action": p.action, "role": p.role, **p.item} for p in self.items],
             "engine": None if self.result is None else {
@@ -244,6 +287,24 @@ class Financing:
             },
             "notes": self.notes,
         }
+
+
+_PARAM_PATH = re.compile(r"\b([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)(?:@(\d{4}))?")
+
+
+def parameter_names_ja(text: str) -> str:
+    """Dotted parameter paths in an engine message (``facility_bond.consolidation.in_force@2025``) replaced by the
+    parameters' Japanese labels (「集約化・複合化事業 — 措置の有無（令和7年度の値）」); unknown paths are kept."""
+    ps = fiscal_params.current()
+
+    def repl(m: re.Match[str]) -> str:
+        p = ps.params.get(m.group(1))
+        if p is None:
+            return m.group(0)
+        year = m.group(2)
+        return f"「{p.label}」" + (f"（{FiscalYear(int(year)).wareki()}からの値）" if year else "")
+
+    return _PARAM_PATH.sub(repl, text)
 
 
 def evaluate(

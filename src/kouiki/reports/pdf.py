@@ -31,7 +31,7 @@ from reportlab.platypus import (
 
 from kouiki.reference.calendar import wareki_date
 from kouiki.reports.fonts import font_path
-from kouiki.reports.table import ColumnKind, ReportTable, display
+from kouiki.reports.table import ColumnKind, Named, ReportTable, display
 
 FONT = "KouikiJP"
 
@@ -49,7 +49,8 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=6 * mm),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=4 * mm, spaceAfter=2 * mm,
+                             keepWithNext=1),
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
     }
@@ -59,28 +60,105 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def table_flowables(table: ReportTable, max_columns: int = 10, lead_columns: int = 1) -> list[Any]:
-    """The table as reportlab flowables: title, unit, the grid (wide tables split into column blocks), 出典."""
+NUMERIC = (ColumnKind.YEN, ColumnKind.INT, ColumnKind.DECIMAL)
+FRAME_WIDTH = A4[0] - 30 * mm  # portrait A4 with 15 mm margins
+_PAD = 6  # points of cell padding (left + right)
+
+
+def _text(value: Any, kind: ColumnKind) -> str:
+    """A cell as printed on the page: like CSV, but ㎡ and other decimals get thousands separators too."""
+    if kind is ColumnKind.DECIMAL and isinstance(value, int | Decimal):
+        return f"{value:,}"
+    return display(value, kind)
+
+
+def _cell_text_width(text: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(text, FONT, size)) + _PAD
+
+
+def _cell(value: Any, kind: ColumnKind, style: ParagraphStyle) -> Any:
+    """A number is a plain string (one line, never wrapped); text a Paragraph (wraps); names carry their IDs as a
+    small grey second line."""
+    if kind in NUMERIC and value is not None:
+        return _text(value, kind)
+    if isinstance(value, Named) and value.entries:
+        small = max(5.0, style.fontSize - 2)
+        parts = [f'{_esc(n)}<br/><font size="{small}" color="#555555">{_esc(i)}</font>' if i and i != n else _esc(n)
+                 for n, i in value.entries]
+        return Paragraph("<br/>".join(parts), style)
+    return Paragraph(_esc(display(value, kind)), style)
+
+
+def _fit(table: ReportTable, idx: list[int], width: float) -> tuple[float, list[float]] | None:
+    """Font size and column widths so every number fits on one line: numbers get their widest cell, text columns
+    share the rest (at least 14 mm each). None when even 6 pt does not fit."""
+    size = 7.5
+    while size >= 6:
+        num_w: dict[int, float] = {}
+        for j in idx:
+            col = table.columns[j]
+            if col.kind in NUMERIC:
+                texts = [_text(r[j], col.kind) for r in table.rows if r[j] is not None] or ["不明"]
+                num_w[j] = max(max(_cell_text_width(t, size) for t in texts), 12 * mm)
+        text_cols = [j for j in idx if j not in num_w]
+        rest = width - sum(num_w.values())
+        if rest >= 14 * mm * len(text_cols):
+            # text columns: in proportion to their content, within what is left
+            want = {j: max(14 * mm, min(60 * mm, max((_cell_text_width(str(r[j] or ""), size) for r in table.rows),
+                                                      default=14 * mm))) for j in text_cols}
+            total = sum(want.values()) or 1
+            scale = min(1.0, rest / total)
+            widths = [num_w[j] if j in num_w else want[j] * scale for j in idx]
+            return size, widths
+        size -= 0.5
+    return None
+
+
+def _blocks(table: ReportTable, lead: list[int], rest: list[int], per_block: int, width: float) -> list[list[int]]:
+    """Column blocks (lead columns repeated) narrow enough to fit the frame."""
+    blocks: list[list[int]] = []
+    i = 0
+    while i < len(rest):
+        n = min(per_block, len(rest) - i)
+        while n > 1 and _fit(table, lead + rest[i:i + n], width) is None:
+            n -= 1
+        blocks.append(rest[i:i + n])
+        i += n
+    return blocks or [[]]
+
+
+def table_flowables(table: ReportTable, max_columns: int = 10, lead_columns: int = 1,
+                    width: float = FRAME_WIDTH) -> list[Any]:
+    """The table as reportlab flowables: title, unit, the grid (wide tables split into column blocks), 出典.
+
+    Numbers are right-aligned on one line with thousands separators; the font shrinks (7.5 → 6 pt) or the table
+    splits into column blocks rather than wrap a number.
+    """
     st = styles()
     table.check()
     out: list[Any] = [Paragraph(_esc(table.title), st["h2"])]
     if table.unit_label:
-        out.append(Paragraph(table.unit_label, ParagraphStyle("u", parent=st["small"], alignment=2)))
+        out.append(Paragraph(table.unit_label, ParagraphStyle("u", parent=st["small"], alignment=2, keepWithNext=1)))
     n = len(table.columns)
     lead = list(range(min(lead_columns, n)))
     rest = list(range(len(lead), n))
     per_block = max(1, max_columns - len(lead))
-    blocks = [rest[i:i + per_block] for i in range(0, len(rest), per_block)] or [[]]
-    for block in blocks:
+    for block in _blocks(table, lead, rest, per_block, width):
         idx = lead + block
-        data = [[Paragraph(_esc(table.columns[j].header), st["cell"]) for j in idx]]
+        fit = _fit(table, idx, width)
+        size, widths = fit if fit is not None else (6.0, [width / len(idx)] * len(idx))
+        cell = ParagraphStyle("cell", parent=st["cell"], fontSize=size, leading=size + 2)
+        head = ParagraphStyle("head", parent=cell, alignment=1)
+        data: list[list[Any]] = [[Paragraph(_esc(table.columns[j].header), head) for j in idx]]
         for row in table.rows:
-            data.append([Paragraph(_esc(display(row[j], table.columns[j].kind)), st["cell"]) for j in idx])
-        t = Table(data, repeatRows=1, hAlign="LEFT")
-        style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            data.append([_cell(row[j], table.columns[j].kind, cell) for j in idx])
+        t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), size),
+                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("LEFTPADDING", (0, 0), (-1, -1), _PAD / 2),
+                 ("RIGHTPADDING", (0, 0), (-1, -1), _PAD / 2),
                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
         for k, j in enumerate(idx):
-            if table.columns[j].kind in (ColumnKind.YEN, ColumnKind.INT, ColumnKind.DECIMAL):
+            if table.columns[j].kind in NUMERIC:
                 style.append(("ALIGN", (k, 1), (k, -1), "RIGHT"))
         t.setStyle(TableStyle(style))
         out += [t, Spacer(1, 2 * mm)]
@@ -177,69 +255,67 @@ def build_pdf(story: list[Any], title: str, landscape_pages: bool = False) -> by
 
 
 def scenario_report_pdf(
-    region: Any, scenario_name: str, evaluation: dict[str, Any], facilities: Sequence[Any],
-    tables: Sequence[ReportTable], boundaries: dict[str, Any] | None = None,
+    result: Any, ctx: Any, tables: Sequence[ReportTable], facilities: Sequence[Any] = (),
+    boundaries: dict[str, Any] | None = None,
 ) -> bytes:
-    """協議会用 A4 report: summary, before/after per body, 40-year chart, map, financing per 年度, assumptions.
+    """協議会用 A4 report: summary and warnings, before/after per body, actions, 実質負担 per body and its sharing,
+    the 40-year chart, the map, financing per 年度, assumptions — every figure from ``result`` (a
+    :class:`~kouiki.facilities.result.ScenarioResult`) via the tables of :mod:`kouiki.reports.scenario`."""
+    from kouiki.reports.scenario import headline_lines, notes
 
-    ``tables`` are (in order) before/after per body, yearly costs, financing, actions — as built by
-    :mod:`kouiki.web.scenario_report`; ``boundaries`` a GeoJSON FeatureCollection of the members.
-    """
     st = styles()
-    title = f"{region.name} シナリオ「{scenario_name}」"
-    fa = evaluation["floor_area"]
-    costs = evaluation["costs"]
+    by_sheet = {t.sheet_name: t for t in tables}
+    title = ctx.title(result, "").rstrip()
+    costs = result.costs
     story: list[Any] = [Paragraph(_esc(title), st["title"])]
-    summary = [
-        f"延床面積: {Decimal(fa['before_m2']):,} ㎡ → {Decimal(fa['after_m2']):,} ㎡（{Decimal(fa['change_m2']):+,} ㎡）",
-        f"{len(costs['years'])}年間の費用（名目）: 現状維持 {costs['nominal']['baseline_yen'] // 1000:,} 千円、"
-        f"シナリオ {costs['nominal']['scenario_yen'] // 1000:,} 千円、差額 {costs['nominal']['savings_yen'] // 1000:,} 千円",
-        f"割引後の差額: {costs['discounted']['savings_yen'] // 1000:,} 千円（割引率 {costs['discount_rate']}）",
-    ]
-    for line in summary:
+    for line in headline_lines(result):
         story.append(Paragraph(_esc(line), st["base"]))
-    before_after, yearly, financing, actions = tables
-    story += table_flowables(before_after, max_columns=9, lead_columns=2)
-    story += table_flowables(actions, max_columns=7)
+    warn = ParagraphStyle("warn", parent=st["small"], textColor=colors.HexColor("#8A4B00"))
+    for w in result.warnings:
+        story.append(Paragraph(_esc("注意：" + w), warn))
+    story += table_flowables(by_sheet["団体別前後比較"], max_columns=8, lead_columns=1)
+    story += table_flowables(by_sheet["取組"], max_columns=7)
     story.append(PageBreak())
-    story.append(Paragraph("40年間の費用の推移", st["h2"]))
-    story.append(Image(cost_chart_png(costs["years"], costs["baseline"]["total_yen"], costs["scenario"]["total_yen"],
+    story += table_flowables(by_sheet["実質負担"], max_columns=9, lead_columns=1)
+    story += table_flowables(by_sheet["負担の按分"], max_columns=5)
+    story.append(PageBreak())
+    story.append(Paragraph(f"{len(costs.years)}年間の費用の推移", st["h2"]))
+    story.append(Image(cost_chart_png(costs.years, costs.baseline.total_yen, costs.scenario.total_yen,
                                       "年度別の総費用（更新費用＋運営費＋事業費）"), width=180 * mm, height=76 * mm))
     story.append(Paragraph("図のデータは「年度別費用」の表（Excel 版の同名シート）にあります。", st["small"]))
     if boundaries is not None:
-        closed = {fid for a in evaluation["scenario"]["actions"] for fid in
-                  (a.get("sources", []) if a.get("type") == "consolidate" else
-                   a.get("facilities", []) if a.get("type") in ("close", "demolish") else [])}
+        closed = set(result.closed_ids)
         pts = [(f.lat, f.lon, f.facility_id in closed) for f in facilities if f.lat is not None and f.lon is not None]
         story.append(Paragraph("施設の配置", st["h2"]))
-        story.append(Image(map_png(boundaries, pts, f"{region.name}の施設（シナリオ後）"), width=140 * mm, height=120 * mm))
+        story.append(Image(map_png(boundaries, pts, "施設の配置（シナリオ後）"), width=140 * mm, height=120 * mm))
     story.append(PageBreak())
-    story += table_flowables(financing, max_columns=8, lead_columns=1)
-    story += table_flowables(yearly, max_columns=9, lead_columns=2)
+    story += table_flowables(by_sheet["財源"], max_columns=8, lead_columns=1)
+    story += table_flowables(by_sheet["年度別費用"], max_columns=9, lead_columns=2)
     story.append(PageBreak())
     story.append(Paragraph("前提条件", st["h2"]))
+    fa = result.floor_area
+    s = result.scenario
     assumptions = [
-        f"評価期間: {evaluation['scenario']['start_fiscal_year']}年度から{evaluation['scenario']['horizon_years']}年間",
-        f"割引率の根拠: {costs.get('discount_rule', '')}",
-        f"更新費用の単価等: {costs.get('renewal_parameters', '')}",
-        f"延床面積の要件: {fa.get('reduced_rule', '')}",
+        f"評価期間: {_wareki_year(s.start_fiscal_year)}から{s.horizon_years}年間",
+        f"現在価値: {costs.discounted_explanation}。{' '.join(costs.discount_rule.split())}",
+        "更新費用: 総務省「公共施設等更新費用試算ソフト」の既定の単価・周期（kouiki の renewal.yaml）",
+        f"延床面積の要件: {fa.reduced_rule}",
     ]
-    acc = evaluation.get("access", {})
-    travel = acc.get("travel", {})
-    if travel:
-        assumptions.append(f"所要時間: {travel.get('formula', '')}（{travel.get('mode_label', '')}、迂回率 "
-                           f"{travel.get('circuity', '')}、時速 {travel.get('speed_kmh', '')}km）。根拠: {travel.get('citation', '')}")
-    demand = acc.get("demand", {})
-    if demand:
-        assumptions.append(f"需要: {demand.get('rule', '')}")
-    for n in evaluation.get("inventory", {}).get("notes", []):
+    if result.access.travel_ja:
+        assumptions.append(f"所要時間: {result.access.travel_ja}")
+    if result.access.demand is not None and result.access.demand.rule:
+        assumptions.append(f"需要: {result.access.demand.rule}")
+    for n in result.inventory.notes:
         assumptions.append(f"施設データ: {n}")
-    for src in evaluation.get("inventory", {}).get("sources", []):
-        assumptions.append(f"施設データの出典: {src}")
-    for n in evaluation.get("financing", {}).get("notes", []):
-        assumptions.append(f"財源: {n}")
-    if fa.get("imputed"):
-        assumptions.append(f"推計値: {fa.get('imputed_note', '')}（{len(fa['imputed'])}件、規則は JSON 出力の imputed に記載）")
+    for n in notes(result):
+        if n not in result.warnings:
+            assumptions.append(n)
     for a in assumptions:
         story.append(Paragraph(_esc("・" + a), st["base"]))
     return build_pdf(story, title)
+
+
+def _wareki_year(year: int) -> str:
+    from kouiki.reference.calendar import FiscalYear
+
+    return FiscalYear(year).wareki()

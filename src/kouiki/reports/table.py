@@ -18,6 +18,21 @@ class ColumnKind(StrEnum):
     DATE = "date"
 
 
+class Named(str):
+    """A cell naming things by name, with their IDs as a quiet second line (PDF: small type under the name).
+
+    It *is* the text 「名前（ID）」 for Excel and CSV; :attr:`entries` keeps (name, id) pairs for the PDF.
+    """
+
+    entries: tuple[tuple[str, str], ...]
+
+    def __new__(cls, entries: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> Named:
+        text = "、".join(f"{n}（{i}）" if i and i != n else n for n, i in entries) or "—"
+        obj = super().__new__(cls, text)
+        obj.entries = tuple(entries)
+        return obj
+
+
 @dataclass(frozen=True)
 class Column:
     header: str

@@ -178,7 +178,7 @@ def api_create_scenario(region_id: str, body: ScenarioWrite, s: DB, viewer: W) -
 @router.get("/scenarios/{scenario_id}", summary="シナリオと評価（前後比較）")
 def api_scenario(scenario_id: int, s: DB, viewer: V) -> dict[str, Any]:
     row = get_scenario(s, scenario_id)
-    return row.public() | {"evaluation": service.scenario_evaluation(s, row)}
+    return row.public() | {"evaluation": service.scenario_evaluation(s, row).to_dict()}
 
 
 @router.put("/scenarios/{scenario_id}", summary="シナリオの更新（版が古ければ 409）")
@@ -205,7 +205,7 @@ def api_compare(region_id: str, s: DB, viewer: V, ids: Annotated[list[int], Quer
         row = get_scenario(s, sid)
         if row.region_id != region_id:
             raise HTTPException(status_code=400, detail=f"シナリオ {sid} はこの圏域のものではありません")
-        out.append({"id": row.id, "name": row.name, "evaluation": service.scenario_evaluation(s, row)})
+        out.append({"id": row.id, "name": row.name, "evaluation": service.scenario_evaluation(s, row).to_dict()})
     return {"region_id": region_id, "version": region_version(s, region_id), "scenarios": out}
 
 

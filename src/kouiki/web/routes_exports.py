@@ -74,16 +74,24 @@ def export_facilities(code: str, fmt: str, s: DB, viewer: V, encoding: str = "cp
 
 @router.get("/scenarios/{scenario_id}.{fmt}", summary="シナリオ報告（xlsx / csv / pdf）")
 def export_scenario(scenario_id: int, fmt: str, s: DB, viewer: V, encoding: str = "cp932") -> Response:
-    from kouiki.web.scenario_report import scenario_pdf, scenario_tables
+    from kouiki.reports import scenario as report
 
     row = get_scenario(s, scenario_id)
     region = service.region_or_404(s, row.region_id)
-    evaluation = service.scenario_evaluation(s, row)
+    result = service.scenario_evaluation(s, row)
+    ctx = report.ReportContext(region.name, {m.code: m.municipality.name for m in region.members})
     stem = f"{region.display_name}_{row.name}"
     if fmt == "pdf":
+        from kouiki.web.maps import feature_collection
+        from kouiki.web.views import member_rows
+
         facilities = service.region_inventory(s, region).facilities
-        return download(scenario_pdf(region, row, evaluation, facilities), f"{stem}.pdf", "application/pdf")
-    return table_response(scenario_tables(region, row, evaluation), stem, fmt, encoding)
+        body = report.pdf(result, ctx, facilities, boundaries=feature_collection(member_rows(region)))
+        return download(body, f"{stem}.pdf", "application/pdf")
+    tables = report.scenario_tables(result, ctx)
+    if fmt == "csv":  # one table per CSV file: the body-by-body before/after table
+        tables = [report.before_after_table(result, ctx)]
+    return table_response(tables, stem, fmt, encoding)
 
 
 @router.get("/scenarios/{scenario_id}/access.{fmt}", summary="需要点ごとの所要時間（地図の数値、xlsx / csv）")

@@ -24,7 +24,6 @@ from kouiki.web.app import db, render
 from kouiki.web.auth import COOKIE, Viewer, check_csrf, require_viewer, session_lifetime, viewer_from_request
 from kouiki.web.optimizer_jobs import JobRequest
 from kouiki.web.routes_api import set_login_cookie
-from kouiki.web.scenario_report import body_rows
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db, scope="function")]
@@ -273,8 +272,8 @@ def _scenario_context(s: Session, viewer: Viewer, scenario_id: int, category: st
     region = service.region_or_404(s, row.region_id)
     evaluation = service.scenario_evaluation(s, row)
     geo = access_geojson(s, row, category)
-    return {"row": row, "region": region, "evaluation": evaluation, "body_rows": body_rows(evaluation),
-            "removed": evaluation["closed_ids"],
+    return {"row": row, "region": region, "evaluation": evaluation,
+            "removed": evaluation.closed_ids,
             "names": {m.code: m.municipality.name for m in region.members},
             "can_edit": viewer.can_edit_region(row.region_id),
             "access_map": {k: geo.get(k) for k in ("category", "categories", "legend", "table", "notes",

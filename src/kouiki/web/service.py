@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from kouiki.facilities.evaluate import Progress
 from kouiki.facilities.evaluate import evaluate as evaluate_scenario
 from kouiki.facilities.finance import Engine, default_engine
+from kouiki.facilities.inventory_source import STORE_PREFIX, InventorySource
 from kouiki.facilities.model import Inventory
+from kouiki.facilities.result import ScenarioResult
 from kouiki.facilities.scenario import Scenario
 from kouiki.facilities.scenario import parse as parse_scenario
 from kouiki.reference import codes
@@ -110,7 +112,7 @@ def import_facilities(s: Session, viewer: Viewer, code: str, data: bytes, filena
 # ----- scenarios ------------------------------------------------------------------------------------------
 
 def store_inventory_ref(region_id: str) -> str:
-    return f"store:{region_id}"
+    return f"{STORE_PREFIX}{region_id}"
 
 
 def validate_scenario(document: dict[str, Any], region_id: str, name: str) -> Scenario:
@@ -153,26 +155,19 @@ def region_inventory(s: Session, region: Region) -> Inventory:
     return facilities_of(s, region.member_codes())
 
 
-def scenario_evaluation(s: Session, row: ScenarioRow, progress: Progress | None = None) -> dict[str, Any]:
-    """Evaluate with the facility-planning engine on the region's inventory in the store."""
+def scenario_evaluation(s: Session, row: ScenarioRow, progress: Progress | None = None) -> ScenarioResult:
+    """Evaluate with the facility-planning engine; the scenario's ``inventory`` (``store:<region>`` by default) is
+    read through :class:`InventorySource`, the store lookup given here (the engine never opens the store)."""
     region = region_or_404(s, row.region_id)
     sc = validate_scenario(row.document, row.region_id, row.name)
-    inventory = region_inventory(s, region)
-    result = evaluate_scenario(sc, inventory, engine=fiscal_engine(), progress=progress)
-    result["counts"] = facility_counts(sc, inventory)
-    result["closed_ids"] = sorted({fid for a in sc.actions for fid in a.closed_ids()})
-    return result
 
+    def from_store(name: str) -> Inventory:
+        if name != region.id:
+            raise KouikiError(f"シナリオの施設台帳 store:{name} はこの圏域（{region.id}）のものではありません")
+        return region_inventory(s, region)
 
-def facility_counts(sc: Scenario, inventory: Inventory) -> dict[str, dict[str, int]]:
-    """施設数 before/after per body (closed = 統合元・廃止・除却 of the scenario's actions)."""
-    closed = {fid for a in sc.actions for fid in a.closed_ids()}
-    out: dict[str, dict[str, int]] = {}
-    for f in inventory.facilities:
-        c = out.setdefault(f.municipality_code, {"before": 0, "after": 0})
-        c["before"] += 1
-        c["after"] += int(f.facility_id not in closed)
-    return out
+    inventory = InventorySource.parse(sc.inventory).load(from_store)
+    return evaluate_scenario(sc, inventory, engine=fiscal_engine(), progress=progress)
 
 
 def fiscal_engine() -> Engine | None:
