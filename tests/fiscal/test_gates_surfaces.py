@@ -58,10 +58,11 @@ def test_the_registry_is_a_parameter_so_regions_stored_by_users_are_checked_the_
     data["visions"].append({"title": "第3次大和まほろば広域定住自立圏共生ビジョン", "start_fiscal_year": 2025,
                             "end_fiscal_year": 2029})
     stored = [Region.model_validate(data)]
-    plan = [{"measure": "comprehensive_neighbor", "municipality": "293229", "fiscal_year": 2025, "cost_yen": 20_000_000}]
+    # 川西町 is in 大和まほろば only (山添村 is also in 伊賀・山城南・東大和, whose vision is not recorded)
+    plan = [{"measure": "comprehensive_neighbor", "municipality": "293610", "fiscal_year": 2025, "cost_yen": 20_000_000}]
     assert evaluate(plan).lines[0].amount_yen == 0
     assert evaluate(plan, context=FiscalContext(regions=stored)).lines[0].amount_yen == 18_000_000
-    e = teiju_eligibility("293229", 2025, Role.NEIGHBOR, stored)
+    e = teiju_eligibility("293610", 2025, Role.NEIGHBOR, stored)
     assert e.decision is Decision.YES and "第3次" in e.reason and "天理市" in e.source
 
 
