@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kouiki.reference.municipalities import registry
-from kouiki.reference.regions import Citation, Region, Role, bundled_regions
+from kouiki.reference.regions import Citation, Framework, Region, Role, bundled_regions
 from kouiki.reference.regions_import import RegionImportError, parse_date, read_mic_csv, write_mic_csv
 from kouiki.reference.regions_status import KnownRegion, registry_status, render_coverage
 
@@ -79,7 +79,7 @@ def test_a_body_in_two_regions_is_held_in_both() -> None:
 
 
 def test_status_counts_the_gap_to_the_national_figure() -> None:
-    regions = bundled_regions()
+    regions = [r for r in bundled_regions() if r.framework is Framework.TEIJU]  # 連携中枢都市圏 are not in the 131
     status = registry_status(regions)
     assert status.national_regions == 131
     assert status.national_as_of == dt.date(2025, 4, 1)
@@ -173,3 +173,15 @@ def test_the_bundled_known_names_resolve_and_cite_a_source() -> None:
     for k in known:
         assert all(registry().by_code(c).kind.is_city for c in k.central)
         assert k.source.title and (k.source.as_of is None or k.source.as_of <= TODAY)
+
+
+def test_bundled_renkei_regions_are_kept_apart_from_the_teiju_count() -> None:
+    regions = bundled_regions()
+    renkei = [r for r in regions if r.framework is Framework.RENKEI]
+    assert renkei, "no 連携中枢都市圏 bundled under regions/renkei/"
+    assert registry_status(regions).registered_regions == len(regions) - len(renkei)
+    bingo = next(r for r in renkei if r.name == "備後圏域連携中枢都市圏")
+    mihara = registry().get("広島県三原市").code
+    # 三原市 is both a 連携市町村 of 備後圏域 and the 合併1市圏域 三原市定住自立圏: held in both frameworks.
+    assert mihara in bingo.member_codes()
+    assert any(mihara in r.central for r in regions if r.framework is Framework.TEIJU)
