@@ -71,10 +71,11 @@ def _condition(c: Ctx, name: str, label: str, kind: str, base: int | None = None
     warning on the line (computed as if met)."""
     v = _it(c).get(name)
     if v is False:
-        c.zero(kind, f"要件「{label}」を満たさないため対象外（計画の記載 {name}: false）", base=base)
+        c.zero(kind, f"要件「{label}」を満たさないため対象外（計画の記載: いいえ）", base=base)
         return False
     if v is None:
-        c.line_warn(f"要件「{label}」の記載（{name}）がありません。満たすものとして計算しています（要確認）")
+        # People read the requirement by its label; the plan field (``name``) is named in the 様式 and the schema.
+        c.line_warn(f"要件「{label}」の記載がありません。満たすものとして計算しています（要確認）")
     else:
         c.step(f"要件「{label}」: 満たす（計画の記載）")
     return True

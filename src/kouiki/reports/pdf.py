@@ -256,19 +256,18 @@ def build_pdf(story: list[Any], title: str, landscape_pages: bool = False) -> by
 
 def scenario_report_pdf(
     result: Any, ctx: Any, tables: Sequence[ReportTable], facilities: Sequence[Any] = (),
-    boundaries: dict[str, Any] | None = None,
+    boundaries: dict[str, Any] | None = None, *, headline: Sequence[str] = (), notes: Sequence[str] = (),
 ) -> bytes:
     """協議会用 A4 report: summary and warnings, before/after per body, actions, 実質負担 per body and its sharing,
     the 40-year chart, the map, financing per 年度, assumptions — every figure from ``result`` (a
-    :class:`~kouiki.facilities.result.ScenarioResult`) via the tables of :mod:`kouiki.reports.scenario`."""
-    from kouiki.reports.scenario import headline_lines, notes
-
+    :class:`~kouiki.facilities.result.ScenarioResult`) via the tables, ``headline`` and ``notes`` that
+    :mod:`kouiki.reports.scenario` builds (passed in, so this page layout does not import its builder)."""
     st = styles()
     by_sheet = {t.sheet_name: t for t in tables}
     title = ctx.title(result, "").rstrip()
     costs = result.costs
     story: list[Any] = [Paragraph(_esc(title), st["title"])]
-    for line in headline_lines(result):
+    for line in headline:
         story.append(Paragraph(_esc(line), st["base"]))
     warn = ParagraphStyle("warn", parent=st["small"], textColor=colors.HexColor("#8A4B00"))
     for w in result.warnings:
@@ -307,7 +306,7 @@ def scenario_report_pdf(
         assumptions.append(f"需要: {result.access.demand.rule}")
     for n in result.inventory.notes:
         assumptions.append(f"施設データ: {n}")
-    for n in notes(result):
+    for n in notes:
         if n not in result.warnings:
             assumptions.append(n)
     for a in assumptions:

@@ -389,4 +389,5 @@ def pdf(result: ScenarioResult, ctx: ReportContext | None = None, facilities: Se
     from kouiki.reports.pdf import scenario_report_pdf
 
     ctx = ctx or ReportContext()
-    return scenario_report_pdf(result, ctx, scenario_tables(result, ctx), facilities, boundaries)
+    return scenario_report_pdf(result, ctx, scenario_tables(result, ctx), facilities, boundaries,
+                               headline=headline_lines(result), notes=notes(result))
