@@ -80,7 +80,7 @@ def ensure_peer_venv() -> Path:
     py = PEER_VENV / "bin" / "python"
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "spopt==0.7.0", "pulp", "highspy", "scipy"], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "spopt==0.7.0", "pulp==3.3.2", "highspy", "scipy"], check=True)
     return py
 
 

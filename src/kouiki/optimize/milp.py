@@ -99,7 +99,8 @@ class Milp:
         self.lo, self.hi = [lo], [hi]
 
     def solve(
-        self, time_limit: float, gap: float, start: FloatArray | None = None, objective_offset: float = 0.0
+        self, time_limit: float, gap: float, start: FloatArray | None = None, objective_offset: float = 0.0,
+        options: dict[str, bool | int | float | str] | None = None,
     ) -> MilpSolution:
         t0 = time.perf_counter()
         lp = highspy.HighsLp()
@@ -135,10 +136,12 @@ class Milp:
             lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integ]
         with _quiet_stdout():
             h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", False)
+        h.setOptionValue("output_flag", bool(os.environ.get("KOUIKI_HIGHS_LOG")))
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("threads", 1)
+        for key, value in (options or {}).items():
+            h.setOptionValue(key, value)
         h.passModel(lp)
         if start is not None:
             sol = highspy.HighsSolution()
