@@ -100,9 +100,16 @@ def _percent(value: Any) -> str:
         return "不明"
 
 
+def _optimizer_time_limit() -> str:
+    from kouiki.web.optimizer_jobs import default_time_limit
+
+    return f"{default_time_limit():g}"
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     t.env.globals["version"] = __version__
+    t.env.globals["optimizer_time_limit_s"] = _optimizer_time_limit  # called by the form (lazy: loads the optimiser)
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
     t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度
