@@ -175,11 +175,14 @@ class PMedian:
         solver = parameters()["solver"]
         exact_ok = n * m <= solver["exact_max_pairs"]
         max_pairs = int(solver["reduced_max_pairs"])
+        # up to reduce_max_nm pairs (N·M), the dual phase stops once its bound stalls and reduced-cost fixing + a
+        # reduced MILP close the rest; above, the Lagrangian path keeps the whole time (as before issue 16)
+        reducible = n * m <= int(solver["reduce_max_nm"])
         budget = tl - (time.perf_counter() - t0)  # the time limit covers building the lists too
-        # The dual phase stops once its bound stalls; reduced-cost fixing + a reduced MILP close the rest.
-        fast = solve_pmedian_fast(nc, self.p, must_open, can_open, budget * (0.5 if exact_ok else 0.6), target,
+        fast = solve_pmedian_fast(nc, self.p, must_open, can_open,
+                                  budget * (0.5 if exact_ok else 0.6 if reducible else 0.97), target,
                                   self.seed, progress, max_shakes=50 if exact_ok else 1_000_000,
-                                  stop_on_stall=True)
+                                  stop_on_stall=reducible)
         open_mask, obj, lb = fast.open_mask, fast.objective, fast.lower_bound
         method = f"lagrangian+local-search (K={nc.k}, {fast.iterations} dual steps, {fast.local_searches} local searches)"
         details: dict[str, Any] = {"p": self.p, "k_nearest": nc.k}
@@ -208,7 +211,7 @@ class PMedian:
                 timed_out = st == "time_limit"
             elif left() > 0.1:  # too many pairs survive: spend the rest on the Lagrangian path
                 more = solve_pmedian_fast(nc, self.p, must_open, can_open, left(), target, self.seed + 1, progress,
-                                          start=open_mask)
+                                          start=open_mask, dual=fast.lagrangian)
                 if more.objective < obj:
                     open_mask, obj = more.open_mask, more.objective
                 lb = max(lb, more.lower_bound)

@@ -400,12 +400,14 @@ def solve_pmedian_fast(
     start: BoolArray | None = None,
     max_shakes: int = 1_000_000,
     stop_on_stall: bool = False,
+    dual: Lagrangian | None = None,
 ) -> FastResult:
     """Heuristic upper bound + Lagrangian lower bound until ``gap`` is certified or ``time_limit`` passes.
 
     ``stop_on_stall``: return as soon as the dual bound has stopped rising (less than 1e-6 of the incumbent
     over five rounds of 100 steps) and a few perturbations found nothing better — for callers that close the
     rest of the gap another way (reduced-cost fixing + a reduced MILP, ``models.PMedian``).
+    ``dual``: go on with this Lagrangian state (its multipliers and best bound) instead of a new one.
 
     Requires ``2 <= p`` open sites and at least ``p`` openable candidates (checked by the caller).
     """
@@ -420,14 +422,15 @@ def solve_pmedian_fast(
         start = solve_pmedian_fast(snc, p, must_open, can_open, 0.12 * time_limit, max(gap, 0.005), seed).open_mask
     if start is None:  # a spread start gives the dual a sensible target at once
         start = seed_sites(nc, p, must_open, can_open, rng)
-    lag = Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
+    resumed = dual is not None
+    lag = dual if dual is not None else Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
     log: list[tuple[float, float, float]] = []
 
     _, y, _ = lag.evaluate(lag.u)
     if start is not None:
         best = local_search(nc, start, can_open, can_close, deadline)
-        # multipliers start at each point's cost in the incumbent (within the exactness cap)
-        lag.u = np.minimum(0.5 * (best.d1 + np.where(np.isfinite(best.d2), best.d2, best.d1)), lag.cap)
+        if not resumed:  # multipliers start at each point's cost in the incumbent (within the exactness cap)
+            lag.u = np.minimum(0.5 * (best.d1 + np.where(np.isfinite(best.d2), best.d2, best.d1)), lag.cap)
     else:  # a plain assignment gives the first target; local search waits for a useful Lagrangian set
         best = assign(nc, y)
     n_ls = 0 if start is None else 1
