@@ -151,10 +151,31 @@ class Milp:
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()
-        name = h.modelStatusToString(status)
         has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
         x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
         obj = float(info.objective_function_value) if has_sol else None
+        untrusted = False  # True: HiGHS' objective disagrees with its solution, so its bound is not used
+        if x is not None and obj is not None:
+            recomputed = float(lp.col_cost_ @ x) + objective_offset
+            if abs(recomputed - obj) > 1e-7 * max(1.0, abs(recomputed)):
+                # HiGHS 1.16 has reported, after presolve, an objective *and* a dual bound off by a constant (21
+                # below c·x on a reduced OR-Library pmed14 model): solve again without presolve from its solution
+                left = time_limit - (time.perf_counter() - t0)
+                h.setOptionValue("presolve", "off")
+                h.setOptionValue("time_limit", max(left, 0.01))
+                sol = highspy.HighsSolution()
+                sol.col_value = list(x)
+                sol.value_valid = True
+                h.setSolution(sol)
+                h.run()
+                status = h.getModelStatus()
+                info = h.getInfo()
+                has_sol = info.primal_solution_status == 2
+                x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
+                obj = float(info.objective_function_value) if has_sol else None
+                if x is not None and obj is not None:
+                    untrusted = abs(float(lp.col_cost_ @ x) + objective_offset - obj) > 1e-7 * max(1.0, abs(obj))
+        name = h.modelStatusToString(status)
         if status == highspy.HighsModelStatus.kOptimal:
             st = "optimal"
             bound = float(info.mip_dual_bound) if integ.any() else obj
@@ -165,6 +186,6 @@ class Milp:
             bound = float(info.mip_dual_bound) if integ.any() else None
         else:
             st, bound = name.lower().replace(" ", "_"), None
-        if bound is not None and not np.isfinite(bound):
+        if bound is not None and (untrusted or not np.isfinite(bound)):
             bound = None
         return MilpSolution(st, obj, bound, x, time.perf_counter() - t0)

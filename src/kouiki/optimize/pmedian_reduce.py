@@ -172,8 +172,5 @@ def solve_reduced(
     bound = red.lower
     if sol.bound is not None and np.isfinite(sol.bound):
         bound = max(bound, min(upper, float(sol.bound)))
-    if sol.status == "optimal" and sol.objective is not None:
-        # HiGHS proved its solution within ``gap`` of the reduced optimum: the bound it reports says that
-        bound = max(bound, min(upper, float(sol.bound if sol.bound is not None else sol.objective)))
     return ReducedSolution(best.open_mask, best.objective, min(bound, best.objective), sol.status,
                            time.perf_counter() - t0)
