@@ -56,6 +56,9 @@ def main() -> None:
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "objective": obj,
         "status": pulp.LpStatus.get(prob.status, str(prob.status)),
+        # PuLP says "Optimal" also for an incumbent found by the time limit; sol_status tells them apart
+        "sol_status": pulp.LpSolution.get(prob.sol_status, str(prob.sol_status)),
+        "time_limit_s": tl,
         "sites": sites,
         "n_selected": len(sites),
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
