@@ -120,3 +120,16 @@ def test_orlib_pmed14_reaches_its_published_optimum_with_a_bound_that_meets_it()
     assert res.objective == optima()["pmed14"] == 2968
     assert res.lower_bound is not None and res.lower_bound <= 2968 + 1e-6
     assert res.lower_bound >= 2968 - 1e-6  # proven: the inconsistent HiGHS figures were not used
+
+
+def test_a_run_stopped_before_any_dual_step_reports_no_bound_rather_than_an_infinite_gap() -> None:
+    import time
+
+    from kouiki.optimize.models import _finish
+
+    xy, w, cand = _clustered(3, 30, 6)
+    prob = Problem.from_arrays(xy, w, xy[cand], metric="euclidean")
+    om = np.zeros(6, dtype=bool)
+    om[:2] = True
+    res = _finish("p-median", prob, om, 123.0, float("-inf"), 1e-4, True, time.perf_counter(), "test")
+    assert res.lower_bound is None and res.gap is None and res.status == "time_limit"

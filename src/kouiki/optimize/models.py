@@ -100,6 +100,8 @@ def _finish(
 ) -> Result:
     a, d = nearest_open(problem, open_mask) if assigned is None else assigned
     assignment, per_body = summarise(problem, open_mask, a, d, coverage_limit)
+    if bound is not None and not np.isfinite(bound):  # e.g. stopped before the first dual step: no bound yet
+        bound = None
     gap = certified_gap(objective, bound)
     ids = problem.candidates.ids
     det = dict(details or {})
