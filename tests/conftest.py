@@ -1,10 +1,33 @@
-"""Every test runs with its own empty KOUIKI_DATA_DIR, so no test reads or writes a user's data."""
+"""Every test runs with its own empty KOUIKI_DATA_DIR, so no test reads or writes a user's data.
+
+Tests marked ``slow`` (the longest end-to-end runs) are left out of ``./dev test`` unless ``KOUIKI_RUN_SLOW=1``
+(``.ci/run`` sets it, so CI runs every test); the run says how many were left out."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+_RUN_SLOW = __import__("os").environ.get("KOUIKI_RUN_SLOW", "") not in ("", "0")
+_left_out: list[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _RUN_SLOW or config.getoption("markexpr"):  # an explicit -m decides for itself
+        return
+    slow = [it for it in items if it.get_closest_marker("slow") is not None]
+    if slow:
+        _left_out.extend(it.nodeid for it in slow)
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [it for it in items if it.get_closest_marker("slow") is None]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if not _RUN_SLOW and not config.getoption("markexpr"):  # (with -n the workers collect: no count here)
+        count = f"{len(_left_out)} " if _left_out else ""
+        terminalreporter.write_line(
+            f"{count}tests marked slow were left out (KOUIKI_RUN_SLOW=1 or -m slow runs them; .ci/run does)")
 
 
 @pytest.fixture(autouse=True)

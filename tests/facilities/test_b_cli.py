@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -68,6 +69,7 @@ def test_fees_council_schema_and_travel_matrix(tmp_path: Path) -> None:
     assert json.loads(res.stdout)["before"]["overall"]["population"] > 0
 
 
+@pytest.mark.slow  # ~75 s on the shared box: CI runs it (KOUIKI_RUN_SLOW=1)
 def test_travel_matrix_on_a_road_graph(tmp_path: Path) -> None:
     import networkx as nx
 

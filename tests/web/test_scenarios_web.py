@@ -218,6 +218,7 @@ def test_form_edit_keeps_fields_it_does_not_show_and_locks(login: Callable[[str]
 
 # ----- access map -----------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # ~100 s on the shared box: CI runs it (KOUIKI_RUN_SLOW=1)
 def test_access_geojson_before_after_and_increase(login: Callable[[str], Logged], demo: dict[str, Any]) -> None:
     u = login("region")
     doc = {"start_fiscal_year": 2026, "categories": ["市民文化系施設"], "actions": [
@@ -368,6 +369,7 @@ def test_form_and_scenario_pages_label_every_field(login: Callable[[str], Logged
 # ----- browser (JS: add/remove rows, map toggle) ------------------------------------------------------------
 
 @pytest.mark.browser
+@pytest.mark.slow  # ~50 s on the shared box: CI runs it
 def test_browser_form_rows_and_access_map(demo: dict[str, Any], app_users: None) -> None:
     from pathlib import Path
 

@@ -99,7 +99,8 @@ class Milp:
         self.lo, self.hi = [lo], [hi]
 
     def solve(
-        self, time_limit: float, gap: float, start: FloatArray | None = None, objective_offset: float = 0.0
+        self, time_limit: float, gap: float, start: FloatArray | None = None, objective_offset: float = 0.0,
+        options: dict[str, bool | int | float | str] | None = None,
     ) -> MilpSolution:
         t0 = time.perf_counter()
         lp = highspy.HighsLp()
@@ -135,10 +136,12 @@ class Milp:
             lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integ]
         with _quiet_stdout():
             h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", False)
+        h.setOptionValue("output_flag", bool(os.environ.get("KOUIKI_HIGHS_LOG")))
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("threads", 1)
+        for key, value in (options or {}).items():
+            h.setOptionValue(key, value)
         h.passModel(lp)
         if start is not None:
             sol = highspy.HighsSolution()
@@ -148,10 +151,37 @@ class Milp:
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()
-        name = h.modelStatusToString(status)
         has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
         x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
         obj = float(info.objective_function_value) if has_sol else None
+        shift = 0.0  # ≤ 0: lowers HiGHS' bound when its objective disagrees with c·x of its own solution
+        if x is not None and obj is not None:
+            recomputed = float(np.dot(lp.col_cost_, x)) + objective_offset
+            left = time_limit - (time.perf_counter() - t0)
+            if abs(recomputed - obj) > 1e-7 * max(1.0, abs(recomputed)):
+                # HiGHS 1.16 has reported, after presolve, an objective *and* a dual bound off by a constant (21
+                # below c·x on a reduced OR-Library pmed14 model). Solve again without presolve from its solution
+                # if there is time; otherwise keep its bound only as far as the disagreement cannot lift it.
+                shift = min(0.0, recomputed - obj)
+                if left > 0.2:
+                    try:
+                        h.setOptionValue("presolve", "off")
+                        h.setOptionValue("time_limit", left)
+                        again = highspy.HighsSolution()
+                        again.col_value = list(x)
+                        again.value_valid = True
+                        h.setSolution(again)
+                        h.run()
+                        info2 = h.getInfo()
+                        if info2.primal_solution_status == 2:
+                            x2 = np.asarray(h.getSolution().col_value, dtype=np.float64)
+                            obj2 = float(info2.objective_function_value)
+                            r2 = float(np.dot(lp.col_cost_, x2)) + objective_offset
+                            if abs(r2 - obj2) <= 1e-7 * max(1.0, abs(r2)):
+                                status, info, x, obj, shift = h.getModelStatus(), info2, x2, obj2, 0.0
+                    except Exception:  # keep the first answer with the lowered bound
+                        pass
+        name = h.modelStatusToString(status)
         if status == highspy.HighsModelStatus.kOptimal:
             st = "optimal"
             bound = float(info.mip_dual_bound) if integ.any() else obj
@@ -164,4 +194,6 @@ class Milp:
             st, bound = name.lower().replace(" ", "_"), None
         if bound is not None and not np.isfinite(bound):
             bound = None
+        if bound is not None:
+            bound += shift
         return MilpSolution(st, obj, bound, x, time.perf_counter() - t0)

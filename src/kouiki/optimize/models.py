@@ -21,6 +21,7 @@ import numpy as np
 from kouiki.optimize.costs import FloatArray, IntArray, MatrixDistances
 from kouiki.optimize.milp import INF, Milp
 from kouiki.optimize.pmedian_fast import NearCosts, solve_pmedian_fast
+from kouiki.optimize.pmedian_reduce import reduce, solve_reduced
 from kouiki.optimize.problem import InfeasibleError, OptimizeInputError, Problem, parameters
 from kouiki.optimize.result import Result, certified_gap, status_for, summarise
 
@@ -99,6 +100,8 @@ def _finish(
 ) -> Result:
     a, d = nearest_open(problem, open_mask) if assigned is None else assigned
     assignment, per_body = summarise(problem, open_mask, a, d, coverage_limit)
+    if bound is not None and not np.isfinite(bound):  # e.g. stopped before the first dual step: no bound yet
+        bound = None
     gap = certified_gap(objective, bound)
     ids = problem.candidates.ids
     det = dict(details or {})
@@ -171,23 +174,52 @@ class PMedian:
             penalised = True
         nc = NearCosts.build(travel, w, self._k())
         n, m = pr.demand.n, pr.candidates.m
-        exact_ok = n * m <= parameters()["solver"]["exact_max_pairs"]
+        solver = parameters()["solver"]
+        exact_ok = n * m <= solver["exact_max_pairs"]
+        max_pairs = int(solver["reduced_max_pairs"])
+        # up to reduce_max_nm pairs (N·M), the dual phase stops once its bound stalls and reduced-cost fixing + a
+        # reduced MILP close the rest; above, the Lagrangian path keeps the whole time (as before issue 16)
+        reducible = n * m <= int(solver["reduce_max_nm"])
         budget = tl - (time.perf_counter() - t0)  # the time limit covers building the lists too
-        fast = solve_pmedian_fast(nc, self.p, must_open, can_open, budget * (0.5 if exact_ok else 0.97), target, self.seed,
-                                  progress, max_shakes=50 if exact_ok else 1_000_000)
+        fast = solve_pmedian_fast(nc, self.p, must_open, can_open,
+                                  budget * (0.5 if exact_ok else 0.6 if reducible else 0.97), target,
+                                  self.seed, progress, max_shakes=50 if exact_ok else 1_000_000,
+                                  stop_on_stall=reducible)
         open_mask, obj, lb = fast.open_mask, fast.objective, fast.lower_bound
         method = f"lagrangian+local-search (K={nc.k}, {fast.iterations} dual steps, {fast.local_searches} local searches)"
-        left = tl - (time.perf_counter() - t0)
-        g = certified_gap(obj, lb)
-        if g is not None and g > target and left > 0.1 and exact_ok:
-            om2, ub2, lb2, st = self._exact(travel, open_mask, must_open, can_open, left, target)
-            method += f" → HiGHS MILP ({st})"
-            if ub2 is not None and ub2 < obj:
-                open_mask, obj = om2, ub2
-            if lb2 is not None:
-                lb = max(lb, lb2)
-        timed_out = fast.timed_out and (time.perf_counter() - t0 >= tl * 0.95)
         details: dict[str, Any] = {"p": self.p, "k_nearest": nc.k}
+        timed_out = fast.timed_out
+
+        def left() -> float:
+            return tl - (time.perf_counter() - t0)
+
+        g = certified_gap(obj, lb)
+        if g is not None and g > target and left() > 0.1 and fast.lagrangian is not None:
+            red = reduce(nc, fast.lagrangian, fast.assignment, max_pairs)
+            if red is not None:
+                details["reduced"] = {"free_sites": red.n_free, "fixed_open": int(red.opened.sum()),
+                                      "fixed_closed": int(red.closed.sum()), "pairs": red.n_pairs}
+                rs = solve_reduced(nc, red, self.p, fast.assignment, left(), target)
+                method += f" → reduced-cost fixing ({red.n_free} free sites, {red.n_pairs:,} pairs) → HiGHS ({rs.status})"
+                open_mask, obj, lb = rs.open_mask, rs.objective, max(lb, rs.lower_bound)
+                timed_out = rs.status == "time_limit"
+            elif exact_ok:
+                om2, ub2, lb2, st = self._exact(travel, open_mask, must_open, can_open, left(), target)
+                method += f" → HiGHS MILP ({st})"
+                if ub2 is not None and ub2 < obj:
+                    open_mask, obj = om2, ub2
+                if lb2 is not None:
+                    lb = max(lb, lb2)
+                timed_out = st == "time_limit"
+            elif left() > 0.1:  # too many pairs survive: spend the rest on the Lagrangian path
+                more = solve_pmedian_fast(nc, self.p, must_open, can_open, left(), target, self.seed + 1, progress,
+                                          start=open_mask, dual=fast.lagrangian)
+                if more.objective < obj:
+                    open_mask, obj = more.open_mask, more.objective
+                lb = max(lb, more.lower_bound)
+                timed_out = more.timed_out
+        g_end = certified_gap(obj, lb)
+        timed_out = timed_out and (g_end is None or g_end > target)
         if penalised:
             details["note"] = "行列にない組合せは到達不能として扱いました (absent pairs = unreachable)"
         return _finish(self.name, pr, open_mask, obj, lb, target, timed_out, t0, method, details=details)

@@ -16,9 +16,11 @@ Gap = (objective − lower_bound) / objective.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec
 
 import numpy as np
 from numpy.typing import NDArray
@@ -368,8 +370,24 @@ class FastResult:
     local_searches: int
     timed_out: bool
     log: list[tuple[float, float, float]]  # (seconds, objective, lower_bound)
+    lagrangian: Lagrangian | None = None  # the dual state (best multipliers) for reduced-cost fixing
 
 
+P = ParamSpec("P")
+
+
+def _load_aware(f: Callable[P, FastResult]) -> Callable[P, FastResult]:
+    """Run ``f`` with the kernels' thread count set for the machine's load (``_kernels.threads_for_load``)."""
+
+    @functools.wraps(f)
+    def run(*args: P.args, **kwargs: P.kwargs) -> FastResult:
+        with _k.threads_for_load():
+            return f(*args, **kwargs)
+
+    return run
+
+
+@_load_aware
 def solve_pmedian_fast(
     nc: NearCosts,
     p: int,
@@ -381,8 +399,15 @@ def solve_pmedian_fast(
     progress: Callable[[float, float, float], None] | None = None,
     start: BoolArray | None = None,
     max_shakes: int = 1_000_000,
+    stop_on_stall: bool = False,
+    dual: Lagrangian | None = None,
 ) -> FastResult:
     """Heuristic upper bound + Lagrangian lower bound until ``gap`` is certified or ``time_limit`` passes.
+
+    ``stop_on_stall``: return as soon as the dual bound has stopped rising (less than 1e-6 of the incumbent
+    over five rounds of 100 steps) and a few perturbations found nothing better — for callers that close the
+    rest of the gap another way (reduced-cost fixing + a reduced MILP, ``models.PMedian``).
+    ``dual``: go on with this Lagrangian state (its multipliers and best bound) instead of a new one.
 
     Requires ``2 <= p`` open sites and at least ``p`` openable candidates (checked by the caller).
     """
@@ -397,14 +422,15 @@ def solve_pmedian_fast(
         start = solve_pmedian_fast(snc, p, must_open, can_open, 0.12 * time_limit, max(gap, 0.005), seed).open_mask
     if start is None:  # a spread start gives the dual a sensible target at once
         start = seed_sites(nc, p, must_open, can_open, rng)
-    lag = Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
+    resumed = dual is not None
+    lag = dual if dual is not None else Lagrangian(nc, p, must_open, can_open, min(nc.k, max(16, int(np.ceil(3.0 * nc.m / p)))))
     log: list[tuple[float, float, float]] = []
 
     _, y, _ = lag.evaluate(lag.u)
     if start is not None:
         best = local_search(nc, start, can_open, can_close, deadline)
-        # multipliers start at each point's cost in the incumbent (within the exactness cap)
-        lag.u = np.minimum(0.5 * (best.d1 + np.where(np.isfinite(best.d2), best.d2, best.d1)), lag.cap)
+        if not resumed:  # multipliers start at each point's cost in the incumbent (within the exactness cap)
+            lag.u = np.minimum(0.5 * (best.d1 + np.where(np.isfinite(best.d2), best.d2, best.d1)), lag.cap)
     else:  # a plain assignment gives the first target; local search waits for a useful Lagrangian set
         best = assign(nc, y)
     n_ls = 0 if start is None else 1
@@ -480,7 +506,15 @@ def solve_pmedian_fast(
         if progress is not None:
             progress(time.perf_counter() - t0, best.objective, lag.best_lb)
 
+    rounds: list[float] = []
     while time.perf_counter() < deadline and cert_gap() > gap:
+        if stop_on_stall and n_ls > 0 and len(rounds) >= 6 and rounds[-1] - rounds[-6] < 1e-6 * best.objective:
+            if shakes >= min(max_shakes, 20):
+                break
+            shakes += 1
+            if not shake():
+                break
+            continue
         if lag.theta >= 1e-6:
             # a target slightly above the incumbent keeps the Polyak steps from vanishing near the optimum
             before = lag.best_lb
@@ -507,6 +541,7 @@ def solve_pmedian_fast(
                     if not shake():
                         break
             report()
+            rounds.append(lag.best_lb)
             continue
         if restarts < 2:  # the dual stalled: restart the step size once or twice from the best multipliers
             restarts += 1
@@ -532,4 +567,5 @@ def solve_pmedian_fast(
         local_searches=n_ls,
         timed_out=cert_gap() > gap,
         log=log,
+        lagrangian=lag,
     )

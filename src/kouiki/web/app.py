@@ -124,10 +124,17 @@ def _region_name(region_id: Any) -> str:
     return next((r.display_name for r in bundled_regions() if r.id == region_id), str(region_id))
 
 
+def _optimizer_time_limit() -> str:
+    from kouiki.web.optimizer_jobs import default_time_limit
+
+    return f"{default_time_limit():g}"
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     # Not "version": pages pass a document's own version under that name, which printed 「kouiki None」.
     t.env.globals["kouiki_version"] = __version__
+    t.env.globals["optimizer_time_limit_s"] = _optimizer_time_limit  # called by the form (lazy: loads the optimiser)
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
     t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度

@@ -27,7 +27,7 @@ import secrets
 import socket
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from kouiki.facilities.demand import approximate_demand
 from kouiki.facilities.model import Facility, MajorCategory
 from kouiki.facilities.optimize_scenario import to_scenario
 from kouiki.optimize import MaxCover, PMedian, Problem, Result, SetCover
+from kouiki.optimize.problem import parameters
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.store import jobs as jobstore
@@ -67,7 +68,18 @@ class JobRequest:
     fiscal_year: int  # 廃止年度 of the closures in the resulting scenario
     keep: int | None = None  # facilities to keep (p-median, mclp)
     threshold_km: float | None = None  # coverage distance (mclp, lscp)
-    time_limit: float = 30.0
+    time_limit: float | None = None  # seconds; None = the optimiser's default (shared with the CLI)
+
+    @property
+    def limit_s(self) -> float:
+        """The time limit that applies: the request's, or the one of ``optimize/parameters/optimize.yaml``."""
+        return default_time_limit() if self.time_limit is None else float(self.time_limit)
+
+
+def default_time_limit() -> float:
+    """The solver time limit of the parameter file (``solver.default_time_limit_s``): the web and the CLI
+    (``kouiki optimize`` without ``--time-limit``) use the same one."""
+    return float(parameters()["solver"]["default_time_limit_s"])
 
 
 def is_live(job_id: str) -> bool:
@@ -135,7 +147,7 @@ def check_request(req: JobRequest, facilities: list[Facility]) -> tuple[MajorCat
     sites = _sites(facilities, category)
     if len(sites) < 2:
         raise KouikiError(f"{category.value} で位置の分かる施設が {len(sites)} 件しかないため、最適化できません")
-    if not 1 <= req.time_limit <= 600:
+    if not 1 <= req.limit_s <= 600:
         raise KouikiError("計算時間の上限（秒）は 1 以上 600 以下にしてください")
     if req.model in ("p-median", "mclp") and (req.keep is None or not 1 <= req.keep < len(sites)):
         raise KouikiError(f"残す施設数は 1 以上 {len(sites) - 1} 以下にしてください（{category.value}: {len(sites)} 件）")
@@ -159,16 +171,17 @@ def _result_public(res: Result) -> dict[str, Any]:
 
 def _solve(req: JobRequest, problem: Problem, progress: Any) -> Result:
     if req.model == "p-median":
-        return PMedian(problem, p=int(req.keep or 0)).solve(time_limit=req.time_limit, progress=progress)
+        return PMedian(problem, p=int(req.keep or 0)).solve(time_limit=req.limit_s, progress=progress)
     if req.model == "mclp":
         return MaxCover(problem, p=int(req.keep or 0), limit=float(req.threshold_km or 0)).solve(
-            time_limit=req.time_limit, progress=progress)
-    return SetCover(problem, limit=float(req.threshold_km or 0)).solve(time_limit=req.time_limit, progress=progress)
+            time_limit=req.limit_s, progress=progress)
+    return SetCover(problem, limit=float(req.threshold_km or 0)).solve(time_limit=req.limit_s, progress=progress)
 
 
 def start_job(viewer: Viewer, region_id: str, member_codes: list[str], facilities: list[Facility], req: JobRequest) -> str:
     """Validate, record the job (audited) and start its thread; returns the job id."""
     category, sites, label = check_request(req, facilities)
+    req = replace(req, time_limit=req.limit_s)  # the job row records the limit that applied
     job_id = secrets.token_urlsafe(8)
     with session() as s:
         jobstore.create_job(s, job_id=job_id, region_id=region_id, user=viewer.username, label=label,

@@ -241,7 +241,7 @@ class OptimizeBody(BaseModel):
     model: str = "p-median"  # p-median / mclp / lscp
     keep: int | None = None  # 残す施設数 (p-median, mclp)
     threshold_km: float | None = None  # 距離の閾値 km (mclp, lscp)
-    time_limit: float = 30.0  # 計算時間の上限（秒）
+    time_limit: float | None = None  # 計算時間の上限（秒）; 省略時は optimize/parameters/optimize.yaml の既定値
 
 
 @router.post("/regions/{region_id}/optimize", status_code=202, summary="施設配置の最適化を開始（進捗は /api/jobs/{id}）")

@@ -461,7 +461,7 @@ def optimize_submit(
         raise KouikiError(f"「廃止年度」が年度として読めません: {fiscal_year}") from None
     req = JobRequest(model=model, category=category, fiscal_year=year, keep=_number(keep, "残す施設数", int),
                      threshold_km=_number(threshold_km, "距離の閾値（km）", float),
-                     time_limit=_number(time_limit, "計算時間の上限（秒）", float) or 30.0)
+                     time_limit=_number(time_limit, "計算時間の上限（秒）", float))
     job_id = start_optimizer(s, viewer, region_id, req)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
