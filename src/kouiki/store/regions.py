@@ -105,7 +105,16 @@ def save_region(
     s.flush()
     record(s, user=user, action="insert" if before is None else "update", entity="region",
            entity_id=region.id, before=before, after=row.document)
+    old_members = _member_roles(before)
+    new_members = _member_roles(row.document)
+    if before is not None and old_members != new_members:  # 構成団体の変更: its own entry, easy to find
+        record(s, user=user, action="members", entity="region_members", entity_id=region.id,
+               before=old_members, after=new_members)
     return row.version
+
+
+def _member_roles(document: dict[str, Any] | None) -> dict[str, str]:
+    return {str(m["code"]): str(m["role"]) for m in (document or {}).get("members", [])}
 
 
 def delete_region(s: Session, region_id: str, user: str) -> None:

@@ -138,7 +138,8 @@ def api_import_facilities(
     data = file.file.read()
     report = service.import_facilities(s, viewer, code, data, file.filename or "upload.csv")
     if not report["imported"]:
-        raise HTTPException(status_code=422, detail="; ".join(p["text"] for p in report["problems"]))
+        reasons = [p["text"] for p in report.get("rejected", [])] + list(report.get("notes", []))
+        raise HTTPException(status_code=422, detail="; ".join(reasons) or "取り込める施設がありません")
     return report
 
 
