@@ -83,9 +83,53 @@ class AuthError(KouikiError):
     """Wrong user name or password, or an expired session."""
 
 
-def hash_password(password: str) -> str:
+class WeakPasswordError(KouikiError):
+    """A password too short or too easy to guess (zxcvbn score below :data:`MIN_PASSWORD_SCORE`)."""
+
+
+_SITE_WORDS = ("kouiki", "kouikirenkei", "teijujiritsuken", "teiju", "jiritsu", "soumu", "shiyakusho", "yakuba",
+               "kikakuka", "zaiseika")  # words of this application an attacker tries first
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable" (about 10^10 guesses), 4 = very strong
+_PATTERN_REASONS = {
+    "dictionary": "よく使われる語・名前",
+    "spatial": "キーボードの並び（qwerty など）",
+    "repeat": "同じ文字や語の繰り返し",
+    "sequence": "連続した文字（1234、abcd など）",
+    "regex": "年などの数字",
+    "date": "日付",
+}
+
+
+def check_password(password: str, *, username: str = "", display_name: str = "") -> None:
+    """Refuse a short, common or easily guessed password, with the reason in Japanese.
+
+    Uses zxcvbn (a dictionary of common passwords, words and names, keyboard patterns, sequences, dates) with the
+    user's own name and display name as extra words; kouiki's demo passwords are random and always pass."""
     if len(password) < 8:
-        raise KouikiError("パスワードは8文字以上にしてください (password too short)")
+        raise WeakPasswordError("パスワードは8文字以上にしてください (password too short)")
+    from zxcvbn import zxcvbn
+
+    words = [x for x in (username, display_name) if x] + list(_SITE_WORDS)
+    result = zxcvbn(password[:100], user_inputs=words)
+    if int(result["score"]) >= MIN_PASSWORD_SCORE:
+        return
+    lowered = password.lower()
+    reasons = []
+    if username and username.lower() in lowered:
+        reasons.append("利用者名を含んでいます")
+    for part in result.get("sequence", []):
+        label = _PATTERN_REASONS.get(str(part.get("pattern")))
+        if label and label not in reasons:
+            reasons.append(label)
+    why = "（" + "、".join(reasons) + "）" if reasons else ""
+    raise WeakPasswordError(
+        f"このパスワードは推測されやすいため使えません{why}。語を3つ以上つなげる、記号や数字を混ぜるなどして、"
+        "より長く推測されにくいものにしてください (password too weak)"
+    )
+
+
+def hash_password(password: str, *, username: str = "", display_name: str = "") -> str:
+    check_password(password, username=username, display_name=display_name)
     return _hasher.hash(password)
 
 
@@ -106,7 +150,8 @@ def create_user(
     if role is UserRole.BODY and not body_code:
         raise KouikiError("団体担当には担当する団体コード（body_code）が必要です")
     user = UserRow(
-        username=username, display_name=display_name or username, password_hash=hash_password(password),
+        username=username, display_name=display_name or username,
+        password_hash=hash_password(password, username=username, display_name=display_name or ""),
         role=role.value, region_id=region_id if role is UserRole.REGION else None,
         body_code=codes.normalize(body_code) if role is UserRole.BODY and body_code else None,
     )
@@ -126,7 +171,7 @@ def set_password(s: Session, username: str, password: str, by: str) -> None:
 
 
 def _store_password(user: UserRow, password: str) -> None:
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, username=user.username, display_name=user.display_name)
     user.password_changed_at = utcnow()
     user.version = (user.version or 1) + 1
 
