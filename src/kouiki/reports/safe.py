@@ -67,7 +67,7 @@ def defuse_worksheet(ws: Worksheet) -> None:
 def defuse_workbook(wb: Workbook) -> Workbook:
     """:func:`defuse_worksheet` on every sheet; returns ``wb`` (call right before ``wb.save``)."""
     for ws in wb.worksheets:
-        defuse_worksheet(ws)  # type: ignore[arg-type]
+        defuse_worksheet(ws)
     return wb
 
 

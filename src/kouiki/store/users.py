@@ -107,7 +107,7 @@ def check_password(password: str, *, username: str = "", display_name: str = "")
     user's own name and display name as extra words; kouiki's demo passwords are random and always pass."""
     if len(password) < 8:
         raise WeakPasswordError("パスワードは8文字以上にしてください (password too short)")
-    from zxcvbn import zxcvbn
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # no stubs published
 
     words = [x for x in (username, display_name) if x] + list(_SITE_WORDS)
     result = zxcvbn(password[:100], user_inputs=words)

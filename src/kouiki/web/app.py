@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -132,7 +132,7 @@ def render(request: Request, template: str, viewer: Viewer | None, status_code: 
 
 
 def _error_response(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None,
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
     """The error as JSON (API, or ``Accept: application/json``) or as the Japanese error page."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from kouiki.cli_common import console, friendly_errors
@@ -47,10 +49,10 @@ def serve(
     uvicorn.run("kouiki.web.app:create_app", **uvicorn_options(host, port, workers, forwarded_allow_ips))
 
 
-def uvicorn_options(host: str, port: int, workers: int, forwarded_allow_ips: str | None) -> dict[str, object]:
+def uvicorn_options(host: str, port: int, workers: int, forwarded_allow_ips: str | None) -> dict[str, Any]:
     """uvicorn's settings: proxy headers are trusted only from the addresses given (none by default)."""
     trusted = ",".join(p.strip() for p in (forwarded_allow_ips or "").split(",") if p.strip())
-    options: dict[str, object] = {"factory": True, "host": host, "port": port, "workers": workers,
+    options: dict[str, Any] = {"factory": True, "host": host, "port": port, "workers": workers,
                                   "log_level": "warning", "access_log": False, "proxy_headers": bool(trusted)}
     if trusted:
         options["forwarded_allow_ips"] = trusted
