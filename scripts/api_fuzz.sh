@@ -39,7 +39,7 @@ PY
 echo "[fuzz] schemathesis over /openapi.json as 管理者 (budget ${SECONDS_BUDGET} s)"
 # Not fuzzed: log-out and password resets (they end the fuzzer's own session).
 status=0
-.venv/bin/schemathesis run "http://127.0.0.1:$PORT/openapi.json" \
+.venv/bin/schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \
   -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
   --checks not_a_server_error --max-examples "${KOUIKI_FUZZ_EXAMPLES:-8}" --max-time "$SECONDS_BUDGET" \
   --workers 1 --seed "${KOUIKI_FUZZ_SEED:-18}" --request-timeout 60 --suppress-health-check all \

@@ -417,3 +417,88 @@ def test_the_facility_page_shows_50_facilities_a_page(login: Callable[[str], Log
     assert last.count("/facilities/karte?") == 20 and "101〜120 件目" in last
     assert admin.client.get(f"/facilities?body={HIROSAKI}&page=99").status_code == 200  # the last page
     assert admin.client.get(f"/facilities?body={HIROSAKI}&page=0").status_code == 422
+
+
+# ----- 8. no 500 for bad input ---------------------------------------------------------------------------
+
+HUGE_ID = 99999999999999999999999
+
+
+@pytest.mark.parametrize("path", [f"/api/scenarios/{HUGE_ID}", f"/scenarios/{HUGE_ID}", f"/export/scenarios/{HUGE_ID}.xlsx",
+                                  f"/api/scenarios/{HUGE_ID}/form",
+                                  f"/api/regions/hirosaki/scenarios/compare?ids={HUGE_ID}"])
+def test_an_id_beyond_int64_is_a_4xx_with_a_japanese_message(login: Callable[[str], Logged], path: str) -> None:
+    admin = login("admin")
+    admin.client.headers["accept"] = "application/json"
+    r = admin.client.get(path)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+    assert any("\u3040" <= ch <= "\u9fff" for ch in r.json()["detail"])
+
+
+def test_saving_a_scenario_with_an_id_beyond_int64_is_a_4xx(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    r = admin.client.put(f"/api/scenarios/{HUGE_ID}", json={"name": "x", "document": {}, "version": 1},
+                         headers=admin.headers())
+    assert 400 <= r.status_code < 500
+
+
+def test_an_absurd_amount_in_a_fiscal_plan_is_refused_not_a_500(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    item = {"measure": "comprehensive_central", "municipality": HIROSAKI, "fiscal_year": 2026, "cost_yen": 10**30,
+            "has_vision": True}
+    evaluated = admin.client.post("/api/fiscal/evaluate", json={"plan": {"items": [item]}}, headers=admin.headers())
+    assert evaluated.status_code == 200, evaluated.text
+    assert "金額が大きすぎます" in evaluated.json()["errors"][0]["message"]
+    saved = admin.client.put("/api/regions/hirosaki/fiscal-plan", json={"items": [item], "version": None},
+                             headers=admin.headers())
+    assert saved.status_code == 422 and "金額が大きすぎます" in saved.text
+    assert admin.client.get("/api/regions/hirosaki/fiscal-plan").json()["saved"] is False
+
+
+@pytest.mark.parametrize("action", [
+    {"type": "demolish", "facilities": ["F1"], "cost_yen": 10**30},
+    {"type": "consolidate", "sources": ["F2"], "target": "F1", "construction_cost_yen": 10**30},
+    {"type": "demolish", "facilities": ["F1"], "fiscal_year": 10**7},
+])
+def test_a_scenario_with_an_absurd_amount_or_year_is_refused_and_not_stored(
+    login: Callable[[str], Logged], action: dict[str, object]
+) -> None:
+    admin = login("admin")
+    facilities = template_csv([("F1", HIROSAKI, "体育館", "スポーツ・レクリエーション系施設", "1000"),
+                               ("F2", HIROSAKI, "体育館2", "スポーツ・レクリエーション系施設", "1000")])
+    admin.client.post(f"/api/facilities/{HIROSAKI}/import", files={"file": ("a.csv", facilities, "text/csv")},
+                      headers=admin.headers())
+    doc = {"actions": [{"id": "a1", "fiscal_year": 2027, "lead_body": HIROSAKI} | action]}
+    r = admin.client.post("/api/regions/hirosaki/scenarios", json={"name": "巨額", "document": doc}, headers=admin.headers())
+    assert r.status_code == 400, r.text
+    assert admin.client.get("/api/regions/hirosaki/scenarios").json()["scenarios"] == []
+
+
+def test_an_api_import_where_every_row_is_rejected_is_422_naming_the_rows(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    bad = template_csv([("F1", HIROSAKI, "体育館", "スポーツ・レクリエーション系施設", "たくさん"),
+                        ("F2", HIROSAKI, "", "謎の分類", "100")])
+    r = admin.client.post(f"/api/facilities/{HIROSAKI}/import", files={"file": ("bad.csv", bad, "text/csv")},
+                          headers=admin.headers())
+    assert r.status_code == 422, r.text
+    assert "bad.csv" in r.json()["detail"] and "行目" in r.json()["detail"]
+
+
+def test_a_number_too_large_for_a_calculation_is_a_422_not_a_500(login: Callable[[str], Logged]) -> None:
+    """The safety net behind the input bounds: an ArithmeticError from deep in a calculation is a 4xx."""
+    from fastapi import FastAPI
+
+    from kouiki.web import app as web_app
+
+    def boom(app: FastAPI) -> None:
+        @app.get("/api/test-overflow")
+        def overflow() -> None:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    web_app._extensions.append(boom)
+    try:
+        admin = login("admin")
+        r = admin.client.get("/api/test-overflow")
+    finally:
+        web_app._extensions.remove(boom)
+    assert r.status_code == 422 and "範囲" in r.json()["detail"]

@@ -7,6 +7,7 @@ and the Content-Security-Policy only allows this origin (plus the 地理院タ�
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from decimal import Decimal
@@ -32,6 +33,7 @@ from kouiki.store import session as store_session
 from kouiki.store.regions import CONFLICT_TEXT, ConflictError
 from kouiki.web.auth import LoginRequired, Viewer, is_api, viewer_from_request
 
+_log = logging.getLogger("kouiki.web")
 GSI_CREDIT_DEFAULT = "地理院タイル（国土地理院）"
 
 
@@ -186,10 +188,11 @@ def create_app() -> FastAPI:
         """A save that lost a race the store did not name (the commit after the handler): 409, never 500."""
         return _error_response(request, 409, f"{CONFLICT_TEXT}。再読み込みしてからやり直してください (edited by someone else)")
 
-    @app.exception_handler(OverflowError)
-    async def _overflow(request: Request, exc: OverflowError) -> Response:
-        """A number too large for the database or for a calculation (an ID of 25 digits, 10^30 円)."""
-        return _error_response(request, 422, "数値が大きすぎます（扱える範囲を超えています）")
+    @app.exception_handler(ArithmeticError)
+    async def _out_of_range(request: Request, exc: ArithmeticError) -> Response:
+        """A number too large for the database or a calculation (an ID of 25 digits, 10^30 円): 422, logged."""
+        _log.warning("数値が範囲外: %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=os.environ.get("KOUIKI_DEBUG_TRACE") == "1")
+        return _error_response(request, 422, "数値が大きすぎるか範囲外です（扱える範囲を超えています）")
 
     @app.exception_handler(NotFoundError)
     async def _notfound(request: Request, exc: NotFoundError) -> Response:
