@@ -502,3 +502,14 @@ def test_a_number_too_large_for_a_calculation_is_a_422_not_a_500(login: Callable
     finally:
         web_app._extensions.remove(boom)
     assert r.status_code == 422 and "範囲" in r.json()["detail"]
+
+
+def test_a_password_reset_by_the_admin_lifts_the_login_lock(anon: TestClient) -> None:
+    from kouiki.store.users import set_password
+
+    for _ in range(5):
+        anon.post("/api/login", json={"username": "viewer", "password": "wrong-password"})
+    assert anon.post("/api/login", json={"username": "viewer", "password": PASSWORD}).status_code == 429
+    with session() as s:
+        set_password(s, "viewer", "another-long-passphrase", by="admin")
+    assert anon.post("/api/login", json={"username": "viewer", "password": "another-long-passphrase"}).status_code == 200

@@ -28,6 +28,8 @@ from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
+from kouiki.store.login_throttle import clear as clear_failures
+from kouiki.store.login_throttle import user_key
 from kouiki.store.regions import ConflictError
 
 
@@ -162,12 +164,14 @@ def create_user(
 
 
 def set_password(s: Session, username: str, password: str, by: str) -> None:
-    """Set a password (管理者 reset or CLI): every session of the user ends. The hash is never audited."""
+    """Set a password (管理者 reset or CLI): every session of the user ends and a login lock on the name is lifted.
+    The hash is never audited."""
     user = get_user(s, username)
     _store_password(user, password)
     record(s, user=by, action="update", entity="user", entity_id=username,
            before={"password": "（変更前）"}, after={"password": "（変更しました）"})
     s.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    clear_failures(s, user_key(username))  # a reset also lifts a login lock on the name
 
 
 def _store_password(user: UserRow, password: str) -> None:
