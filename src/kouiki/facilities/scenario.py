@@ -39,6 +39,7 @@ from kouiki.facilities.model import MajorCategory
 from kouiki.reference import codes as codesmod
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.money import MAX_YEN
 
 SCHEMA_VERSION = 1
 
@@ -66,7 +67,12 @@ Code = Annotated[str, BeforeValidator(_code), WithJsonSchema({
 
 
 def _sched(v: Any) -> Any:
-    return None if v is None else {_fy(k): int(x) for k, x in dict(v).items()}
+    if v is None:
+        return None
+    out = {_fy(k): int(x) for k, x in dict(v).items()}
+    if any(not 0 <= x <= MAX_YEN for x in out.values()):
+        raise ValueError(f"年度別の事業費は 0〜{MAX_YEN:,} 円で指定してください")
+    return out
 
 
 Schedule = Annotated[dict[int, int] | None, BeforeValidator(_sched), WithJsonSchema({
@@ -99,7 +105,7 @@ class NewSite(_Base):
     floor_area_m2: Decimal = Field(gt=0, description="延床面積 ㎡")
     category: MajorCategory | None = Field(None, description="大分類（省略時は統合元の大分類）")
     subcategory: str | None = None
-    annual_operating_cost_yen: int | None = Field(None, ge=0, description="年間運営費（不明なら省略）")
+    annual_operating_cost_yen: int | None = Field(None, ge=0, le=MAX_YEN, description="年間運営費（不明なら省略）")
 
 
 class Demolition(_Base):
@@ -107,15 +113,15 @@ class Demolition(_Base):
 
     facility: str
     fiscal_year: FY
-    cost_yen: int = Field(ge=0)
-    land_value_yen: int = Field(0, ge=0, description="跡地の土地評価額（集約化後の除却では交付税措置の基礎から控除）")
+    cost_yen: int = Field(ge=0, le=MAX_YEN)
+    land_value_yen: int = Field(0, ge=0, le=MAX_YEN, description="跡地の土地評価額（集約化後の除却では交付税措置の基礎から控除）")
 
 
 class CostItem(_Base):
     """A cost in one 年度 (円滑化: 住民説明・移転・備品・交通支援 …)."""
 
     fiscal_year: FY
-    cost_yen: int = Field(ge=0)
+    cost_yen: int = Field(ge=0, le=MAX_YEN)
     what: str = ""
     municipality: Code | None = Field(None, description="負担する団体（省略時は lead_body）")
 
@@ -139,7 +145,7 @@ class Action(_Base):
     target: str | None = Field(None, description="統合先の既存施設ID（新築なら new_site）")
     new_site: NewSite | None = None
     consolidation_type: Literal["new_building", "function_only"] | None = None
-    construction_cost_yen: int = Field(0, ge=0, description="新築・改修の事業費（税込、円）")
+    construction_cost_yen: int = Field(0, ge=0, le=MAX_YEN, description="新築・改修の事業費（税込、円）")
     construction_schedule: Schedule = Field(
         None, description="年度別の事業費（省略時は供用開始前の年度に均等配分: parameters/evaluate.yaml）"
     )
@@ -150,12 +156,12 @@ class Action(_Base):
     smoothing_costs: list[CostItem] = Field(default_factory=list, description="円滑化経費（住民説明・移転・備品・交通支援）")
     public_enterprise: bool = False
     target_operating_cost_change_yen: int = Field(
-        0, description="統合先（既存施設）の年間運営費の増減（供用開始年度から、円; 利用者増など）"
+        0, ge=-MAX_YEN, le=MAX_YEN, description="統合先（既存施設）の年間運営費の増減（供用開始年度から、円; 利用者増など）"
     )
     # close / demolish / convert / mutual_use
     facilities: list[str] = Field(default_factory=list)
-    cost_yen: int = Field(0, ge=0, description="demolish / convert の事業費")
-    land_value_yen: int = Field(0, ge=0)
+    cost_yen: int = Field(0, ge=0, le=MAX_YEN, description="demolish / convert の事業費")
+    land_value_yen: int = Field(0, ge=0, le=MAX_YEN)
     to_category: MajorCategory | None = None
     to_subcategory: str | None = None
 
@@ -239,7 +245,7 @@ class Scenario(_Base):
         "region", description="region: どの団体の施設も使える前提 / own_body: 現状は自団体の施設のみ、"
         "シナリオ後は相互利用（mutual_use）と集約先を参加団体が使える"
     )
-    operating_costs_yen: dict[str, int] | None = Field(
+    operating_costs_yen: dict[str, Annotated[int, Field(ge=0, le=MAX_YEN)]] | None = Field(
         None, description="台帳にない年間運営費をシナリオで与える（施設ID: 円）。結果には『シナリオで指定』と明記"
     )
     demand: DemandSpec = Field(default_factory=lambda: DemandSpec())

@@ -22,6 +22,7 @@ from kouiki.fiscal.errors import PlanError, PlanIssue
 from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.money import MAX_YEN
 from kouiki.reference.textfile import FileEncodingError, read_user_text
 
 
@@ -311,7 +312,7 @@ def convert(spec: FieldSpec, v: Any) -> Any:
     """Convert a raw value to the field's type; raises ValueError with a Japanese message."""
     t = spec.type
     tv = type(v)
-    if tv is int and t in ("yen", "int") and v >= 0:
+    if tv is int and t in ("yen", "int") and 0 <= v <= MAX_YEN:
         return v  # fast path: the common case in large plans
     if tv is int and t == "year" and 1868 <= v <= 2200:
         return v
@@ -337,6 +338,8 @@ def convert(spec: FieldSpec, v: Any) -> Any:
             raise ValueError(f"円単位の整数で指定してください: {v!r}")
         if d < 0:
             raise ValueError(f"負の金額は指定できません: {v!r}")
+        if d > MAX_YEN:
+            raise ValueError(f"金額が大きすぎます（上限 {MAX_YEN:,} 円 = 1000兆円）: {v!r}")
         return int(d)
     if t == "int":
         d = _to_decimal(v)
@@ -448,7 +451,7 @@ def validate(
         values: dict[str, Any] = {}
         for key, v in raw.items():
             spec = specs.get(key)
-            if spec is not None and type(v) is int and v >= 0 and spec.type in _INT_FAST:
+            if spec is not None and type(v) is int and 0 <= v <= MAX_YEN and spec.type in _INT_FAST:
                 values[key] = v
                 continue
             if spec is None:

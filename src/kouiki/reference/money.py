@@ -13,6 +13,9 @@ from enum import Enum
 
 from kouiki.reference.errors import KouikiError
 
+MAX_YEN = 10**15
+"""1000兆円: more than any public budget. An amount above it is a typo and is refused on input (issue 18)."""
+
 
 class MoneyError(KouikiError, ValueError):
     """A value that is not an exact amount of yen."""

@@ -6,9 +6,9 @@ that CP932 cannot hold becomes 〓 (げた記号), the usual convention, and a n
 
 from __future__ import annotations
 
-import csv as _csv
 from io import StringIO
 
+from kouiki.reports.safe import safe_writer
 from kouiki.reports.table import ColumnKind, ReportTable, display
 
 
@@ -23,7 +23,7 @@ def _fits_cp932(text: str) -> bool:
 def csv_text(table: ReportTable) -> str:
     table.check()
     buf = StringIO()
-    w = _csv.writer(buf, lineterminator="\r\n")
+    w = safe_writer(buf, lineterminator="\r\n")  # user text never becomes a formula
     w.writerow([table.title])
     if table.unit_label:
         w.writerow([table.unit_label])

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kouiki.reports.safe import defuse_worksheet
 from kouiki.reports.table import ColumnKind, ReportTable
 
 _THIN = Side(style="thin", color="808080")
@@ -69,6 +70,7 @@ def write_sheet(ws: Worksheet, table: ReportTable) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    defuse_worksheet(ws)  # every string is text: a name like =HYPERLINK(…) is never a live formula
 
 
 def workbook_bytes(*tables: ReportTable) -> bytes:

@@ -10,6 +10,7 @@ from kouiki.store import (  # noqa: F401
     fiscal_plans,
     formation,
     jobs,
+    login_throttle,
     regions,
     scenarios,
     staffing,

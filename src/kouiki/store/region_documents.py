@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from kouiki.store.audit import record
 from kouiki.store.base import utcnow
-from kouiki.store.regions import ConflictError
+from kouiki.store.regions import ConflictError, flush_or_conflict
 
 
 class RegionDocumentColumns:
@@ -52,6 +52,10 @@ def save_region_document(
     """Insert (``expected_version`` None, or 0 = "there was none") or update; returns the new version.
 
     ``entity`` names the audit entries (``fiscal_plan`` …); ``what`` the record in messages (財政計画 …)."""
+    def current(fresh: Session) -> int | None:
+        found = fresh.get(row_type, region_id)
+        return None if found is None else int(found.version)
+
     row = s.get(row_type, region_id)
     if row is None:
         if expected_version not in (None, 0):
@@ -59,18 +63,18 @@ def save_region_document(
                                 f"{expected_version}）。再読み込みしてからやり直してください")
         row = row_type(region_id=region_id, document=document, updated_by=user)
         s.add(row)
-        s.flush()
+        flush_or_conflict(s, f"この圏域の{what}", current)
         record(s, user=user, action="insert", entity=entity, entity_id=region_id, before=None, after=document)
         return int(row.version)
     if expected_version is None or row.version != expected_version:
         raise ConflictError(
             f"この圏域の{what}は他の利用者が更新しました（現在の版 {row.version}、編集開始時の版 {expected_version}）。"
-            "再読み込みしてからやり直してください (edited by someone else)"
+            "再読み込みしてからやり直してください (edited by someone else)", current_version=row.version,
         )
     before = row.document
     row.document = document
     row.updated_by = user
     row.updated_at = utcnow()  # always an UPDATE, so the version moves even when the document is unchanged
-    s.flush()
+    flush_or_conflict(s, f"この圏域の{what}", current)
     record(s, user=user, action="update", entity=entity, entity_id=region_id, before=before, after=document)
     return int(row.version)

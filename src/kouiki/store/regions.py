@@ -8,10 +8,13 @@ indexes members for "which regions is this body in" queries. ``version`` gives o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
 
 from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError
@@ -21,7 +24,32 @@ from kouiki.store.base import Base, utcnow
 
 
 class ConflictError(KouikiError):
-    """Someone else saved the same record since it was read (optimistic locking)."""
+    """Someone else saved the same record since it was read (optimistic locking): HTTP 409 with the current version."""
+
+    def __init__(self, message: str, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+CONFLICT_TEXT = "他の利用者が更新しました"
+
+
+def flush_or_conflict(s: Session, what: str, current_version: Callable[[Session], int | None]) -> None:
+    """Flush, turning a lost race into :class:`ConflictError` (409) instead of a server error.
+
+    Two saves that both read version N: the first wins, the second's ``UPDATE … WHERE version = N`` matches no row
+    (``StaleDataError``); two first saves of one record: the second INSERT hits the primary key
+    (``IntegrityError``). ``current_version`` reads the winner's version in a fresh session (this one is spoiled).
+    """
+    try:
+        s.flush()
+    except (StaleDataError, IntegrityError):
+        with Session(s.get_bind()) as fresh:
+            current = current_version(fresh)
+        raise ConflictError(
+            f"{what}は{CONFLICT_TEXT}（現在の版 {current}）。再読み込みしてからやり直してください (edited by someone else)",
+            current_version=current,
+        ) from None
 
 
 class RegionRow(Base):
@@ -99,13 +127,22 @@ def save_region(
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(
                 f"圏域「{region.name}」は他の利用者が更新しました（版 {row.version}、編集開始時 {expected_version}）。"
-                "再読み込みしてからやり直してください (edited by someone else)"
+                "再読み込みしてからやり直してください (edited by someone else)", current_version=row.version,
             )
         _apply(row, region)
-    s.flush()
+    flush_or_conflict(s, f"圏域「{region.name}」", lambda fresh: region_version(fresh, region.id))
     record(s, user=user, action="insert" if before is None else "update", entity="region",
            entity_id=region.id, before=before, after=row.document)
+    old_members = _member_roles(before)
+    new_members = _member_roles(row.document)
+    if before is not None and old_members != new_members:  # 構成団体の変更: its own entry, easy to find
+        record(s, user=user, action="members", entity="region_members", entity_id=region.id,
+               before=old_members, after=new_members)
     return row.version
+
+
+def _member_roles(document: dict[str, Any] | None) -> dict[str, str]:
+    return {str(m["code"]): str(m["role"]) for m in (document or {}).get("members", [])}
 
 
 def delete_region(s: Session, region_id: str, user: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from kouiki.reference.errors import NotFoundError
 from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
-from kouiki.store.regions import ConflictError
+from kouiki.store.regions import ConflictError, flush_or_conflict
 
 
 class ScenarioRow(Base):
@@ -68,16 +68,21 @@ def update_scenario(
     if row.version != expected_version:
         raise ConflictError(
             f"シナリオ「{row.name}」は他の利用者が更新しました（現在の版 {row.version}、編集開始時の版 {expected_version}）。"
-            "再読み込みして変更を確認してからやり直してください (edited by someone else)"
+            "再読み込みして変更を確認してからやり直してください (edited by someone else)", current_version=row.version,
         )
     before = {"name": row.name, "document": row.document, "version": row.version}
     row.name = name
     row.document = document
     row.updated_at = utcnow()  # always an UPDATE, so the version moves even when nothing else changed
-    s.flush()
+    flush_or_conflict(s, f"シナリオ「{name}」", lambda fresh: _version(fresh, scenario_id))
     record(s, user=user, action="update", entity="scenario", entity_id=str(row.id), before=before,
            after={"name": name, "document": document, "version": row.version})
     return row
+
+
+def _version(s: Session, scenario_id: int) -> int | None:
+    row = s.get(ScenarioRow, scenario_id)
+    return None if row is None else row.version
 
 
 def delete_scenario(s: Session, scenario_id: int, user: str) -> None:

@@ -28,6 +28,8 @@ from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
+from kouiki.store.login_throttle import clear as clear_failures
+from kouiki.store.login_throttle import user_key
 from kouiki.store.regions import ConflictError
 
 
@@ -83,9 +85,53 @@ class AuthError(KouikiError):
     """Wrong user name or password, or an expired session."""
 
 
-def hash_password(password: str) -> str:
+class WeakPasswordError(KouikiError):
+    """A password too short or too easy to guess (zxcvbn score below :data:`MIN_PASSWORD_SCORE`)."""
+
+
+_SITE_WORDS = ("kouiki", "kouikirenkei", "teijujiritsuken", "teiju", "jiritsu", "soumu", "shiyakusho", "yakuba",
+               "kikakuka", "zaiseika")  # words of this application an attacker tries first
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable" (about 10^10 guesses), 4 = very strong
+_PATTERN_REASONS = {
+    "dictionary": "よく使われる語・名前",
+    "spatial": "キーボードの並び（qwerty など）",
+    "repeat": "同じ文字や語の繰り返し",
+    "sequence": "連続した文字（1234、abcd など）",
+    "regex": "年などの数字",
+    "date": "日付",
+}
+
+
+def check_password(password: str, *, username: str = "", display_name: str = "") -> None:
+    """Refuse a short, common or easily guessed password, with the reason in Japanese.
+
+    Uses zxcvbn (a dictionary of common passwords, words and names, keyboard patterns, sequences, dates) with the
+    user's own name and display name as extra words; kouiki's demo passwords are random and always pass."""
     if len(password) < 8:
-        raise KouikiError("パスワードは8文字以上にしてください (password too short)")
+        raise WeakPasswordError("パスワードは8文字以上にしてください (password too short)")
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # no stubs published
+
+    words = [x for x in (username, display_name) if x] + list(_SITE_WORDS)
+    result = zxcvbn(password[:100], user_inputs=words)
+    if int(result["score"]) >= MIN_PASSWORD_SCORE:
+        return
+    lowered = password.lower()
+    reasons = []
+    if username and username.lower() in lowered:
+        reasons.append("利用者名を含んでいます")
+    for part in result.get("sequence", []):
+        label = _PATTERN_REASONS.get(str(part.get("pattern")))
+        if label and label not in reasons:
+            reasons.append(label)
+    why = "（" + "、".join(reasons) + "）" if reasons else ""
+    raise WeakPasswordError(
+        f"このパスワードは推測されやすいため使えません{why}。語を3つ以上つなげる、記号や数字を混ぜるなどして、"
+        "より長く推測されにくいものにしてください (password too weak)"
+    )
+
+
+def hash_password(password: str, *, username: str = "", display_name: str = "") -> str:
+    check_password(password, username=username, display_name=display_name)
     return _hasher.hash(password)
 
 
@@ -106,7 +152,8 @@ def create_user(
     if role is UserRole.BODY and not body_code:
         raise KouikiError("団体担当には担当する団体コード（body_code）が必要です")
     user = UserRow(
-        username=username, display_name=display_name or username, password_hash=hash_password(password),
+        username=username, display_name=display_name or username,
+        password_hash=hash_password(password, username=username, display_name=display_name or ""),
         role=role.value, region_id=region_id if role is UserRole.REGION else None,
         body_code=codes.normalize(body_code) if role is UserRole.BODY and body_code else None,
     )
@@ -117,16 +164,18 @@ def create_user(
 
 
 def set_password(s: Session, username: str, password: str, by: str) -> None:
-    """Set a password (管理者 reset or CLI): every session of the user ends. The hash is never audited."""
+    """Set a password (管理者 reset or CLI): every session of the user ends and a login lock on the name is lifted.
+    The hash is never audited."""
     user = get_user(s, username)
     _store_password(user, password)
     record(s, user=by, action="update", entity="user", entity_id=username,
            before={"password": "（変更前）"}, after={"password": "（変更しました）"})
     s.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    clear_failures(s, user_key(username))  # a reset also lifts a login lock on the name
 
 
 def _store_password(user: UserRow, password: str) -> None:
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, username=user.username, display_name=user.display_name)
     user.password_changed_at = utcnow()
     user.version = (user.version or 1) + 1
 

@@ -7,19 +7,22 @@ and the Content-Security-Policy only allows this origin (plus the 地理院タ�
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,9 +30,10 @@ from kouiki import __version__
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.store import session as store_session
-from kouiki.store.regions import ConflictError
+from kouiki.store.regions import CONFLICT_TEXT, ConflictError
 from kouiki.web.auth import LoginRequired, Viewer, is_api, viewer_from_request
 
+_log = logging.getLogger("kouiki.web")
 GSI_CREDIT_DEFAULT = "地理院タイル（国土地理院）"
 
 
@@ -164,16 +168,22 @@ def render(request: Request, template: str, viewer: Viewer | None, status_code: 
     return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
-def _error_response(request: Request, status: int, message: str) -> Response:
+def _error_response(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The error as JSON (API, or ``Accept: application/json``) or as the Japanese error page."""
     if is_api(request) or request.headers.get("accept", "").startswith("application/json"):
-        return JSONResponse({"detail": message}, status_code=status)
+        return JSONResponse({"detail": message, **(extra or {})}, status_code=status, headers=headers)
     viewer = None
     try:
         with store_session() as s:
             viewer = viewer_from_request(s, request)
     except Exception:  # the error page must render even when the store is the problem
         viewer = None
-    return render(request, "error.html", viewer, status_code=status, status=status, message=message)
+    response = render(request, "error.html", viewer, status_code=status, status=status, message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 @contextlib.asynccontextmanager
@@ -188,14 +198,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     from kouiki.reference.user_parameters import register_user_parameters
     from kouiki.settings import user_parameters_dir
+    from kouiki.web.uploads import BodyLimit, bounded_rows
 
     register_user_parameters(user_parameters_dir)  # engines read the user's parameter files from this folder
+
     app = FastAPI(
-        lifespan=_lifespan,
+        lifespan=_lifespan, dependencies=[Depends(bounded_rows)],  # rows per uploaded file: 413 above the cap
         title="kouiki 広域連携 Web API", version=__version__, openapi_url="/openapi.json",
         docs_url=None, redoc_url=None,  # the bundled Swagger UI pages load scripts from a CDN: off
         description="圏域・財政措置・公共施設・シナリオの API。書き込みにはログインと X-CSRF-Token が必要です。",
     )
+    app.add_middleware(BodyLimit)  # request size: 413 「ファイルが大きすぎます（上限 20MB）」 (inner: gets the headers)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(resources.files("kouiki.web").joinpath("static"))), name="static")
 
@@ -206,7 +219,19 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(ConflictError)
     async def _conflict(request: Request, exc: ConflictError) -> Response:
-        return _error_response(request, 409, str(exc))
+        return _error_response(request, 409, str(exc), extra={"current_version": exc.current_version})
+
+    @app.exception_handler(StaleDataError)
+    @app.exception_handler(IntegrityError)
+    async def _lost_race(request: Request, exc: Exception) -> Response:
+        """A save that lost a race the store did not name (the commit after the handler): 409, never 500."""
+        return _error_response(request, 409, f"{CONFLICT_TEXT}。再読み込みしてからやり直してください (edited by someone else)")
+
+    @app.exception_handler(ArithmeticError)
+    async def _out_of_range(request: Request, exc: ArithmeticError) -> Response:
+        """A number too large for the database or a calculation (an ID of 25 digits, 10^30 円): 422, logged."""
+        _log.warning("数値が範囲外: %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=os.environ.get("KOUIKI_DEBUG_TRACE") == "1")
+        return _error_response(request, 422, "数値が大きすぎるか範囲外です（扱える範囲を超えています）")
 
     @app.exception_handler(NotFoundError)
     async def _notfound(request: Request, exc: NotFoundError) -> Response:
@@ -218,7 +243,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        return _error_response(request, exc.status_code, str(exc.detail))
+        return _error_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session
 
+from kouiki.reference.errors import KouikiError
 from kouiki.reference.regions import Region
-from kouiki.store.users import SessionRow, UserRole, UserRow, resolve_session
+from kouiki.store.users import AuthError, SessionRow, UserRole, UserRow, authenticate, resolve_session
 
 COOKIE = "kouiki_session"
 
@@ -98,3 +99,46 @@ def check_csrf(viewer: Viewer, request: Request, form_token: str | None = None) 
 
 def forbid(message: str) -> HTTPException:
     return HTTPException(status_code=403, detail=message)
+
+
+class LoginThrottled(KouikiError):
+    """Too many failed logins for this user name or from this address: try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, (retry_after + 59) // 60)
+        super().__init__(f"ログインの失敗が続いたため、しばらくログインできません。約{minutes}分後にやり直してください"
+                         "（パスワードを忘れた場合は管理者に再設定を依頼してください）")
+        self.retry_after = retry_after
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a trusted proxy: the one it forwarded, see ``--forwarded-allow-ips``)."""
+    return request.client.host if request.client else "unknown"
+
+
+def login_user(s: Session, request: Request, username: str, password: str) -> UserRow:
+    """Check the login limits, then the password. A failure is counted and audited in its own transaction, so it
+    is kept even though the request then fails; a success clears the user's failures.
+
+    Raises :class:`LoginThrottled` (429) or :class:`~kouiki.store.users.AuthError` (401)."""
+    from kouiki.store import session as store_session
+    from kouiki.store.audit import record
+    from kouiki.store.login_throttle import address_key, clear, note_failure, seconds_to_wait, user_key
+    from kouiki.web import limits
+
+    address = client_address(request)
+    window = limits.login_window()
+    wait = max(seconds_to_wait(s, user_key(username), limits.login_max_failures(), window),
+               seconds_to_wait(s, address_key(address), limits.login_max_failures_per_address(), window))
+    if wait:
+        raise LoginThrottled(wait)
+    try:
+        user = authenticate(s, username, password)
+    except AuthError:
+        with store_session() as other:
+            note_failure(other, [user_key(username), address_key(address)], window)
+            record(other, user=username[:100], action="login_failed", entity="user", entity_id=username[:200],
+                   before=None, after={"address": address})
+        raise
+    clear(s, user_key(user.username))
+    return user

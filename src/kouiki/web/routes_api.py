@@ -11,10 +11,19 @@ from sqlalchemy.orm import Session
 from kouiki.reference import codes
 from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import delete_scenario, get_scenario, list_scenarios
-from kouiki.store.users import AuthError, authenticate, close_session, open_session
+from kouiki.store.users import AuthError, close_session, open_session
 from kouiki.web import service, views
 from kouiki.web.app import db
-from kouiki.web.auth import COOKIE, Viewer, check_csrf, forbid, require_viewer, session_lifetime
+from kouiki.web.auth import (
+    COOKIE,
+    LoginThrottled,
+    Viewer,
+    check_csrf,
+    forbid,
+    login_user,
+    require_viewer,
+    session_lifetime,
+)
 from kouiki.web.maps import feature_collection
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -48,9 +57,11 @@ def set_login_cookie(response: Response, token: str, request: Request) -> None:
 @router.post("/login", summary="ログイン（Cookie を設定し CSRF トークンを返す）")
 def api_login(body: LoginBody, request: Request, response: Response, s: DB) -> dict[str, Any]:
     try:
-        user = authenticate(s, body.username, body.password)
+        user = login_user(s, request, body.username, body.password)
     except AuthError as exc:
         raise HTTPException(status_code=401, detail=str(exc)) from None
+    except LoginThrottled as exc:
+        raise HTTPException(status_code=429, detail=str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     token, csrf = open_session(s, user, session_lifetime())
     set_login_cookie(response, token, request)
     return {"user": user.public(), "csrf_token": csrf}

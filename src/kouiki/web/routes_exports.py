@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import quote
 
@@ -33,11 +34,22 @@ def viewer_dep(request: Request, s: DB) -> Viewer:
 V = Annotated[Viewer, Depends(viewer_dep)]
 
 
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266/5987: the Japanese file name in ``filename*=UTF-8''…`` (percent-encoded), a plain ASCII
+    fallback in ``filename``. Quotes, semicolons, path separators and control characters (a line break in a
+    scenario name) never reach the header: they become ``_``."""
+    cleaned = _UNSAFE_NAME.sub("_", filename).strip(" .") or "kouiki"
+    stem, dot, ext = cleaned.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem if dot else cleaned).strip("_")
+    ascii_name = (ascii_stem or "kouiki") + (f".{re.sub(r'[^A-Za-z0-9]', '', ext)}" if dot else "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
 def download(body: bytes, filename: str, media_type: str) -> Response:
-    # RFC 6266/5987: the Japanese file name in filename*, an ASCII fallback in filename
-    ascii_name = filename.encode("ascii", "ignore").decode() or "kouiki"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+    return Response(body, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)})
 
 
 def table_response(tables: list[ReportTable], stem: str, fmt: str, encoding: str) -> Response:

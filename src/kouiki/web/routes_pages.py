@@ -18,10 +18,19 @@ from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.store.scenarios import ScenarioRow, get_scenario, list_scenarios
-from kouiki.store.users import AuthError, authenticate, close_session, open_session
+from kouiki.store.users import AuthError, close_session, open_session
 from kouiki.web import scenario_form, service, views
 from kouiki.web.app import db, render
-from kouiki.web.auth import COOKIE, Viewer, check_csrf, require_viewer, session_lifetime, viewer_from_request
+from kouiki.web.auth import (
+    COOKIE,
+    LoginThrottled,
+    Viewer,
+    check_csrf,
+    login_user,
+    require_viewer,
+    session_lifetime,
+    viewer_from_request,
+)
 from kouiki.web.optimizer_jobs import JobRequest
 from kouiki.web.routes_api import set_login_cookie
 
@@ -53,10 +62,14 @@ def login_submit(
     next: Annotated[str, Form()] = "/regions",
 ) -> Response:
     try:
-        user = authenticate(s, username, password)
-    except AuthError as exc:
-        return render(request, "login.html", None, status_code=401, next=_safe_next(next), error=str(exc),
-                      username=username)
+        user = login_user(s, request, username, password)
+    except (AuthError, LoginThrottled) as exc:
+        throttled = isinstance(exc, LoginThrottled)
+        response = render(request, "login.html", None, status_code=429 if throttled else 401, next=_safe_next(next),
+                          error=str(exc), username=username)
+        if isinstance(exc, LoginThrottled):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     token, _csrf = open_session(s, user, session_lifetime())
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_login_cookie(response, token, request)
@@ -122,9 +135,14 @@ def _bodies(s: Session) -> list[dict[str, Any]]:
 
 
 @router.get("/facilities")
-def facilities_page(request: Request, s: DB, viewer: V, body: str | None = None) -> Response:
+def facilities_page(
+    request: Request, s: DB, viewer: V, body: str | None = None, page: Annotated[int, Query(ge=1, le=10**9)] = 1,
+) -> Response:
+    """50 facilities a page (``KOUIKI_PAGE_SIZE``), chosen on the server: the page stays light for any inventory."""
+    from kouiki.web.limits import page_size
+
     code = codes.normalize(body) if body else (viewer.body_code or None)
-    data = views.facilities_view(s, [code]) if code else None
+    data = views.facilities_view(s, [code], page=page, size=page_size()) if code else None
     return render(request, "facilities.html", viewer, bodies=_bodies(s), code=code,
                   body_name=registry().by_code(code).name if code else None, data=data,
                   can_edit=bool(code) and service.can_edit_body(s, viewer, code or ""), report=None,

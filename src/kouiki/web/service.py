@@ -89,11 +89,19 @@ def save_region_document(
     else:
         if region.id != region_id:
             raise KouikiError(f"圏域ID は変更できません（{region_id} → {region.id}）")
-        region_or_404(s, region_id)
+        current = region_or_404(s, region_id)
         if not viewer.can_edit_region(region_id):
             raise forbid("この圏域を編集する権限がありません（圏域担当または管理者）")
+        if not viewer.is_admin and member_roles(current) != member_roles(region):
+            raise forbid("構成団体（団体とその役割）の変更は管理者だけができます。圏域担当は他の項目だけを編集できます")
     version = save_region(s, region, user=viewer.username, expected_version=expected_version)
     return region, version
+
+
+def member_roles(region: Region) -> dict[str, str]:
+    """Who is in the region and as what (code → 中心市/近隣…): the part only a 管理者 may change, because the
+    rights of a 圏域担当 over bodies (their facilities, plans) follow from it."""
+    return {m.code: m.role.value for m in region.members}
 
 
 # ----- facilities -----------------------------------------------------------------------------------------

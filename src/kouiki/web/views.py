@@ -161,12 +161,23 @@ def central_check(s: Session, region: Region) -> dict[str, Any]:
             "neighbours": neighbours}
 
 
-def facilities_view(s: Session, codes_: list[str]) -> dict[str, Any]:
+def facilities_view(s: Session, codes_: list[str], page: int | None = None, size: int = 50) -> dict[str, Any]:
+    """The facilities of the bodies; ``page`` (from 1) gives only that page of ``size`` rows (``count`` stays the
+    total, ``paging`` says which rows are shown), so a body with 50,000 facilities is not one huge page."""
     inv = facilities_of(s, codes_)
+    chosen = inv.facilities
+    paging: dict[str, int] | None = None
+    if page is not None:
+        pages = max(1, -(-len(chosen) // size))
+        page = min(max(1, page), pages)
+        first = (page - 1) * size
+        chosen = chosen[first:first + size]
+        paging = {"page": page, "pages": pages, "size": size, "first": first + 1 if chosen else 0,
+                  "last": first + len(chosen), "count": len(inv.facilities)}
     return {"facilities": [facility_to_dict(f) | {"municipality_name": registry().by_code(f.municipality_code).name}
-                           for f in inv.facilities],
+                           for f in chosen],
             "count": len(inv.facilities), "sources": inv.sources, "notes": inv.notes,
-            "inventories": inventory_names_of(s, codes_)}
+            "inventories": inventory_names_of(s, codes_), "paging": paging}
 
 
 # ----- tables for Excel / CSV ----------------------------------------------------------------------------

@@ -347,11 +347,13 @@ def write_template_csv(inventory: Inventory, path: Path | str, encoding: str = "
     """Write the inventory in the kouiki template (CSV; CP932 by default for Excel on Windows, or utf-8-sig)."""
     import csv
 
+    from kouiki.reports.safe import csv_dict  # a name like =HYPERLINK(…) stays text in Excel
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=encoding, errors="strict", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(TEMPLATE_COLUMNS))
         w.writeheader()
         for row in template_rows(inventory):
-            w.writerow(row)
+            w.writerow(csv_dict(row))
     return path
