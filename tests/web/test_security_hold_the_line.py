@@ -119,7 +119,7 @@ def test_a_scenario_named_like_a_formula_is_text_in_its_excel_title() -> None:
 
 
 def test_csv_cells_keep_signed_numbers_but_prefix_formula_triggers() -> None:
-    from kouiki.reports.safe import csv_cell
+    from kouiki.reference.cellsafe import csv_cell
 
     assert csv_cell("-1234") == "-1234" and csv_cell("+3.5") == "+3.5" and csv_cell(-5) == -5
     for trigger in ("=", "+", "-", "@", "\t", "\r"):

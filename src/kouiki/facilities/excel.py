@@ -77,7 +77,7 @@ def renewal_workbook(result: RenewalResult, path: Path | str, *, label: str = ""
         rows.append([f"単価 {cat.value}", "、".join(f"{k} {v:,}円/㎡" for k, v in costs.items())])
     _sheet(wb, "前提条件", "試算の前提条件", ["項目", "内容"], rows, src, None)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from kouiki.reports.safe import defuse_workbook  # user text is never a live formula
+    from kouiki.reference.cellsafe import defuse_workbook  # user text is never a live formula
     defuse_workbook(wb)
     wb.save(path)
     return path
@@ -152,7 +152,7 @@ def inventory_template(path: Path | str) -> Path:
     doc.append([])
     doc.append(["取込み: kouiki facilities import このファイル.xlsx（先頭シート「施設台帳」を読みます）"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    from kouiki.reports.safe import defuse_workbook  # user text is never a live formula
+    from kouiki.reference.cellsafe import defuse_workbook  # user text is never a live formula
     defuse_workbook(wb)
     wb.save(path)
     return path

@@ -138,7 +138,7 @@ def write_template(path: Path, with_examples: bool = False, items: list[dict[str
     cat.column_dimensions["B"].width = 50
     cat.column_dimensions["C"].width = 50
     path.parent.mkdir(parents=True, exist_ok=True)
-    from kouiki.reports.safe import defuse_workbook  # user text is never a live formula
+    from kouiki.reference.cellsafe import defuse_workbook  # user text is never a live formula
     defuse_workbook(wb)
     wb.save(path)
     return path

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from io import StringIO
 
-from kouiki.reports.safe import safe_writer
+from kouiki.reference.cellsafe import safe_writer
 from kouiki.reports.table import ColumnKind, ReportTable, display
 
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kouiki.reports.safe import defuse_worksheet
+from kouiki.reference.cellsafe import defuse_worksheet
 from kouiki.reports.table import ColumnKind, ReportTable
 
 _THIN = Side(style="thin", color="808080")

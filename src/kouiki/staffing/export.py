@@ -102,6 +102,6 @@ def write_xlsx(path: Path, support: SupportResult, plan: SharingPlan | None = No
     )
     notes = [[w] for w in support.warnings] + ([[n] for n in plan.notes] if plan is not None else [])
     _sheet(wb, "注意", ["注意・前提"], notes, set())
-    from kouiki.reports.safe import defuse_workbook  # user text is never a live formula
+    from kouiki.reference.cellsafe import defuse_workbook  # user text is never a live formula
     defuse_workbook(wb)
     wb.save(path)

@@ -317,7 +317,7 @@ def write_training_workbook(data: dict[str, Any], path: Path) -> None:
             ws.append(["、".join(str(x) for x in v) if isinstance(v, list) else v for v in (rec.get(f) for f, _ in columns)])
         for col in ws.columns:
             ws.column_dimensions[col[0].column_letter].width = 16
-    from kouiki.reports.safe import defuse_workbook  # user text is never a live formula
+    from kouiki.reference.cellsafe import defuse_workbook  # user text is never a live formula
     defuse_workbook(wb)
     wb.save(path)
 
@@ -358,6 +358,6 @@ def write_workbook(data: dict[str, Any], path: Path) -> None:
             ws.append(row)
         for col in ws.columns:
             ws.column_dimensions[col[0].column_letter].width = 16
-    from kouiki.reports.safe import defuse_workbook  # user text is never a live formula
+    from kouiki.reference.cellsafe import defuse_workbook  # user text is never a live formula
     defuse_workbook(wb)
     wb.save(path)

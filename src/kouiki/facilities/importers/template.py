@@ -347,7 +347,7 @@ def write_template_csv(inventory: Inventory, path: Path | str, encoding: str = "
     """Write the inventory in the kouiki template (CSV; CP932 by default for Excel on Windows, or utf-8-sig)."""
     import csv
 
-    from kouiki.reports.safe import csv_dict  # a name like =HYPERLINK(…) stays text in Excel
+    from kouiki.reference.cellsafe import csv_dict  # a name like =HYPERLINK(…) stays text in Excel
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

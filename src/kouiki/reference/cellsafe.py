@@ -1,7 +1,9 @@
 """Cells that came from users, made safe for spreadsheets (formula / CSV injection, OWASP).
 
 A facility or scenario named ``=HYPERLINK("http://…")`` must reach Excel as the text it is, never as a live
-formula. Every writer of .xlsx or CSV in kouiki goes through this module:
+formula. Every writer of .xlsx or CSV in kouiki goes through this module. It sits in ``reference`` (like
+``textfile``, the one reader of users' files) so that the few engine-side workbook writers (the input 様式 of
+fiscal plans, facility lists and staffing cases) and ``reports`` use the same rule:
 
 - .xlsx (openpyxl): :func:`text_cell` writes one value, :func:`defuse_worksheet` / :func:`defuse_workbook`
   turn every cell openpyxl took for a formula (a string starting with ``=``) back into text (data type
