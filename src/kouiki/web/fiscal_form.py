@@ -485,7 +485,11 @@ def japanese(message: str) -> str:
             return CONDITIONS_JA[name]
         return field_label_of(name)
 
+    message = _PARAM_REF.sub(lambda m: f"「{param_text(m.group(0))}」" if "@" in m.group(0) else m.group(0), message)
     return _identifier_pattern().sub(repl, message)
+
+
+_PARAM_REF = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+@\d{4}")
 
 
 def engine_errors(errors: Iterable[Mapping[str, Any]], where: Sequence[int]

@@ -86,13 +86,13 @@ def run(plan: Any, overrides: list[str]) -> dict[str, Any]:
 
 
 def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
-    from kouiki.web.fiscal_form import measure_labels, override_summary
+    from kouiki.web.fiscal_form import japanese, measure_labels, override_summary
 
     labels = measure_labels()
     rows = [[ln["item"] + 1, labels.get(ln["measure"], ln["measure"]), ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
              ln["base_yen"], ln["rate"] or "—", ln["cap_yen"], ln["amount_yen"], ln["confidence_label"], ln["citation"],
-             "／".join(ln["notes"])] for ln in result["lines"]]
-    notes = [w["message"] for w in result.get("warnings", [])][:20]
+             japanese("／".join(ln["notes"]))] for ln in result["lines"]]
+    notes = [japanese(w["message"]) for w in result.get("warnings", [])][:20]
     if result.get("scenario"):
         notes.insert(0, "仮定値: " + "、".join(override_summary(result["scenario"])))
     return ReportTable(
