@@ -128,7 +128,7 @@ def choice_options(spec: FieldSpec) -> list[tuple[str, str]]:
 
 def hint(spec: FieldSpec) -> str:
     """A placeholder showing what may be typed."""
-    return {"yen": "例 1,000万", "int": "例 12,000", "decimal": "例 0.5", "rate": "例 0.5 または 50%",
+    return {"yen": "例 1,000万", "int": "例 12,000", "rate": "例 0.5 または 50%",
             "year": "例 令和8年度"}.get(spec.type, "")
 
 
