@@ -28,7 +28,7 @@ from kouiki.web.fiscal_form import _number, format_amount, parse_amount
 class Col:
     key: str
     label: str  # Japanese, with the unit
-    kind: str  # text, body, bodies, stype, employment, secondment, post, amount, number, rate, year, date, bool
+    kind: str  # text, list, body, bodies, stype, employment, secondment, post, amount, number, rate, year, date, bool
     hint: str = ""
 
 
@@ -36,6 +36,8 @@ SECTIONS: dict[str, tuple[str, tuple[Col, ...]]] = {
     "agreements": ("連携協約", (
         Col("id", "協約ID", "text", "例 K-1"), Col("name", "協約の名称", "text"),
         Col("parties", "当事者", "bodies"), Col("sender", "派遣元（都道府県等）", "body"),
+        Col("basic_policy", "基本方針", "text"), Col("role_split", "役割分担", "text"),
+        Col("expertise", "求める専門性（職種、読点区切り）", "list", "例 保健師、土木"),
         Col("concluded_on", "締結日", "date", "例 2026-03-31"),
     )),
     "posts": ("ポスト（採用する専門人材）", (
@@ -100,6 +102,8 @@ def cell_text(col: Col, value: Any) -> str | list[str]:
         return [] if col.kind == "bodies" else ""
     if col.kind == "bodies":
         return [str(v) for v in (value if isinstance(value, list) else [value])]
+    if col.kind == "list" and isinstance(value, list):
+        return "、".join(str(v) for v in value)
     if col.kind == "amount" and isinstance(value, int) and not isinstance(value, bool):
         return format_amount(value)
     if col.kind == "year":
@@ -119,6 +123,8 @@ def doc_value(col: Col, text: str | list[str]) -> Any:
         return None
     if col.kind == "amount":
         return parse_amount(text)
+    if col.kind == "list":
+        return [t for t in (x.strip() for x in re.split(r"[、,，]", text)) if t] or None
     if col.kind in ("number", "rate"):
         return _number(text, integer=False, rate=col.kind == "rate")
     if col.kind == "year":
