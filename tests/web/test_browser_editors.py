@@ -144,3 +144,58 @@ def test_a_three_item_fiscal_plan_through_the_table_alone(page: Any, live_server
     assert pg.locator("textarea#overrides").input_value() == "consolidation_study.cap@2025=4000000"
     _no_script_errors(pg)
     _no_outside_requests(pg, live_server)
+
+
+def test_a_staffing_post_through_the_forms(page: Any, live_server: str) -> None:
+    pg = page
+    _login(pg, live_server)
+    pg.goto(f"{live_server}/staffing?region={REGION}")
+    assert pg.locator("textarea#case").is_hidden()
+    posts = "ポスト（採用する専門人材）"
+
+    def cell(section: str, n: int, label: str) -> Any:
+        return pg.get_by_label(f"{section} {n}行目 {label}", exact=True)
+
+    cell("連携協約", 1, "基本方針").fill("県と圏域市町村が連携し、専門人材を県が確保して派遣する")
+    cell("連携協約", 1, "役割分担").fill("県が採用・研修し、町は負担金を支払う")
+    cell("連携協約", 1, "求める専門性（職種、読点区切り）").fill("保健師")
+    cell("連携協約", 1, "締結日").fill("2026-03-31")
+    _submit(pg, f"{posts}の行を追加")
+    cell(posts, 1, "ポストID").fill("HN-1")
+    cell(posts, 1, "名称").fill("保健師（市町村支援）")
+    cell(posts, 1, "採用団体").select_option(label="兵庫県（280003）")
+    cell(posts, 1, "職種").select_option(label="保健師")
+    cell(posts, 1, "雇用形態").select_option(label="任期付職員")
+    cell(posts, 1, "人件費（円／年）").fill("五百八十万")  # a bad amount
+    cell(posts, 1, "開始年度").fill("令和8年度")
+    cell(posts, 1, "勤務拠点").select_option(label="たつの市（282294）")
+    cell(posts, 1, "主な職務が市町村支援").select_option(label="はい")
+    cell(posts, 1, "専門人材として採用").select_option(label="はい")
+    _submit(pg, "派遣の行を追加")
+    cell("派遣", 1, "ポスト").select_option(label="HN-1 保健師（市町村支援）")
+    cell("派遣", 1, "派遣先").select_option(label="佐用町（285013）")
+    cell("派遣", 1, "週日数").fill("2")
+    cell("派遣", 1, "派遣形態").select_option(label="連携協約に基づく派遣")
+    cell("派遣", 1, "負担率").fill("50%")
+    _submit(pg, "この圏域の派遣計画として保存する")
+    sync_api.expect(pg.locator("#posts0-salary-yen-err")).to_contain_text("金額として読めません")
+    assert pg.request.get(f"{live_server}/api/regions/{REGION}/staffing").json()["saved"] is False
+    cell(posts, 1, "人件費（円／年）").fill("580万")
+    _submit(pg, "計算する")
+    assert pg.locator(".cell-error").count() == 0
+    sync_api.expect(pg.locator(".kpis")).to_contain_text("特別交付税の措置")
+    _submit(pg, "この圏域の派遣計画として保存する")
+    sync_api.expect(pg.get_by_role("status")).to_contain_text("派遣計画を保存しました（版 1）")
+    got = pg.request.get(f"{live_server}/api/regions/{REGION}/staffing").json()
+    assert got["case"]["posts"] == [{"id": "HN-1", "name": "保健師（市町村支援）", "employer": "兵庫県", "type": "保健師",
+                                     "employment": "任期付", "salary_yen": 5_800_000, "start_year": "R8",
+                                     "base": "兵庫県たつの市", "main_duty_municipal_support": True,
+                                     "hired_as_specialist": True}]
+    assert got["case"]["secondments"] == [{"post": "HN-1", "receiver": "兵庫県佐用町", "days_per_week": 2,
+                                           "type": "協約派遣", "contribution_rate": "0.5"}]
+    assert got["result"]["totals"]["support_yen"] > 0
+    assert cell(posts, 1, "人件費（円／年）").input_value() == "5,800,000"
+    pg.get_by_text("詳細（テキストで編集）").click()
+    assert "salary_yen: 5800000" in pg.locator("textarea#case").input_value()
+    _no_script_errors(pg)
+    _no_outside_requests(pg, live_server)
