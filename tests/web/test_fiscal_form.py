@@ -37,7 +37,7 @@ def test_amounts_are_read_as_officers_type_them(typed: str, yen: int) -> None:
 
 @pytest.mark.parametrize("typed", ["", "abc", "1,000万x", "-5", "1.5", "万", "1億億"])
 def test_a_bad_amount_is_refused_with_a_japanese_reason(typed: str) -> None:
-    with pytest.raises(ValueError, match="金額|端数|負"):
+    with pytest.raises(ValueError, match=r"金額|端数|負"):
         ff.parse_amount(typed)
 
 
