@@ -7,6 +7,7 @@ line with its explanation (trace), parameters, citation and confidence, and save
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from kouiki.fiscal import catalogue
 from kouiki.fiscal import evaluate as fiscal_evaluate
@@ -87,12 +89,16 @@ def run(plan: Any, overrides: list[str], regions: list[Region] | None = None) ->
 
 
 def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
-    rows = [[ln["item"] + 1, ln["measure"], ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
+    from kouiki.web.fiscal_form import japanese, measure_labels, override_summary
+
+    labels = measure_labels()
+    rows = [[ln["item"] + 1, labels.get(ln["measure"], ln["measure"]), ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
              ln["base_yen"], ln["rate"] or "—", ln["cap_yen"], ln["amount_yen"], ln["confidence_label"], ln["citation"],
-             "／".join([*ln["notes"], *(f"注意: {w}" for w in ln.get("warnings", []))])] for ln in result["lines"]]
-    notes = [w["message"] for w in result.get("warnings", [])][:20]
+             japanese("／".join([*ln["notes"], *(f"注意: {w}" for w in ln.get("warnings", []))]))]
+            for ln in result["lines"]]
+    notes = [japanese(w["message"]) for w in result.get("warnings", [])][:20]
     if result.get("scenario"):
-        notes.insert(0, "仮定値（what-if）: " + "、".join(result["scenario"]))
+        notes.insert(0, "仮定値: " + "、".join(override_summary(result["scenario"])))
     return ReportTable(
         title=f"{region.name} 財政措置シミュレーション（明細）", sheet_name="明細",
         columns=[Column("項目", ColumnKind.INT), Column("措置"), Column("団体"), Column("年度"), Column("種類", width=16),
@@ -154,11 +160,44 @@ def fiscal_page(request: Request, s: DB, viewer: V, region: str | None = None) -
 
 def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, status: int = 200,
           upload_errors: list[str] | None = None, uploaded: bool = False) -> Response:
+    from kouiki.web import fiscal_form as ff
+
     plan_text, overrides, version = _plan_state(s, region)
-    result = run(yaml.safe_load(plan_text), _overrides(overrides), list_regions(s))
+    doc = yaml.safe_load(plan_text)
+    result = run(doc, _overrides(overrides), list_regions(s))
+    state = ff.EditorState(ff.rows_from_document(doc), _overrides(overrides))
+    if result["errors"]:
+        _place_engine_errors(state, result["errors"], list(range(len(state.rows))))
+    return _render(request, s, viewer, region, state=state, result=result, version=version, status=status,
+                   plan_text=plan_text, overrides=overrides, saved=version is not None,
+                   upload_errors=upload_errors or [], uploaded=uploaded)
+
+
+def _place_engine_errors(state: Any, errors: list[dict[str, Any]], where: list[int]) -> None:
+    from kouiki.web import fiscal_form as ff
+
+    cells, rows, loose = ff.engine_errors(errors, where)
+    for k, v in cells.items():
+        state.cell_errors.setdefault(k, v)
+    for r, msgs in rows.items():
+        state.row_errors.setdefault(r, []).extend(msgs)
+    state.plan_errors.extend(loose)
+
+
+def _render(request: Request, s: Session, viewer: Viewer, region: Region, *, state: Any,
+            result: dict[str, Any] | None, version: int | None, plan_text: str, overrides: str, saved: bool,
+            status: int = 200, error: str | None = None, text_open: bool = False,
+            upload_errors: list[str] | None = None, uploaded: bool = False) -> Response:
+    """The fiscal page: the table and what-if form (``editor``), the text editor behind its toggle, the result."""
+    from kouiki.web import fiscal_form as ff
+
+    editor = ff.editor_context(state, region.member_codes(), result,
+                               ff.blank_row(region.central[0], current_fiscal_year().year))
     return render(request, "fiscal.html", viewer, status_code=status, regions=list_regions(s), region=region,
-                  plan_text=plan_text, overrides=overrides, version=version, result=result, error=None,
-                  can_edit=viewer.can_edit_region(region.id), saved=version is not None,
+                  plan_text=plan_text, overrides=overrides, version=version, result=result, error=error,
+                  can_edit=viewer.can_edit_region(region.id), saved=saved, editor=editor, text_open=text_open,
+                  measure_labels=ff.measure_labels(), param_text=ff.param_text, japanese=ff.japanese,
+                  overrides_stored=json.dumps(state.overrides, ensure_ascii=False),
                   upload_errors=upload_errors or [], uploaded=uploaded)
 
 
@@ -278,7 +317,7 @@ def api_plan_upload(
         return JSONResponse({"detail": str(exc), "errors": exc.problems}, status_code=400)
     new_version = save_plan(s, region_id, {"items": items, "overrides": overrides}, user=viewer.username,
                             expected_version=version)
-    result = run({"items": items}, overrides)
+    result = run({"items": items}, overrides, list_regions(s))
     return JSONResponse({"region_id": region_id, "version": new_version, "items": len(items),
                          "totals": result["totals"]})
 
@@ -289,13 +328,17 @@ def fiscal_submit(
     overrides: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "evaluate",
     version: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    from kouiki.web import fiscal_form as ff
+
     check_csrf(viewer, request, csrf_token)
     chosen = service.region_or_404(s, region)
     error = None
     result: dict[str, Any] | None = None
     status = 200
+    state = None
     try:
         data = service.parse_document(plan, "計画")
+        state = ff.EditorState(ff.rows_from_document(data), _overrides(overrides))
         result = run(data, _overrides(overrides), list_regions(s))
         if action == "save":
             if not viewer.can_edit_region(chosen.id):
@@ -309,9 +352,74 @@ def fiscal_submit(
         error, status = str(exc), 409
     except KouikiError as exc:
         error, status = str(exc), 400
-    return render(request, "fiscal.html", viewer, status_code=status, regions=list_regions(s), region=chosen,
-                  plan_text=plan, overrides=overrides, version=int(version) if version else None, result=result,
-                  error=error, can_edit=viewer.can_edit_region(chosen.id), saved=bool(version))
+    if state is None:  # the text is not a document: the table shows the saved plan, the text stays as typed
+        stored_text, stored_overrides, _v = _plan_state(s, chosen)
+        state = ff.EditorState(ff.rows_from_document(yaml.safe_load(stored_text)), _overrides(stored_overrides))
+    elif result is not None and result["errors"]:
+        _place_engine_errors(state, result["errors"], list(range(len(state.rows))))
+    return _render(request, s, viewer, chosen, state=state, result=result, version=int(version) if version else None,
+                   plan_text=plan, overrides=overrides, saved=bool(version), status=status, error=error,
+                   text_open=True)
+
+
+async def _form_data(request: Request) -> FormData:
+    """The raw form (the table's cells are numbered: r0.measure, r1.cost_yen, …), read in the event loop so the
+    handler stays a plain function run in the thread pool."""
+    return await request.form()
+
+
+@router.post("/fiscal/table", include_in_schema=False)
+def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[FormData, Depends(_form_data)]) -> Response:
+    """The table and what-if form: 行を追加・コピー・削除 and 措置の切替 re-draw the rows; 計算する evaluates;
+    計算して保存する saves the same document as ``PUT /api/regions/{id}/fiscal-plan`` — never while any cell
+    has an error (each shown in its cell, in Japanese)."""
+    from kouiki.web import fiscal_form as ff
+
+    check_csrf(viewer, request, str(form.get("csrf_token") or ""))
+    chosen = service.region_or_404(s, str(form.get("region") or ""))
+    version_text = str(form.get("version") or "")
+    version = int(version_text) if version_text.isdigit() else None
+    op = str(form.get("op") or "evaluate")
+    try:
+        stored = [str(x) for x in json.loads(str(form.get("overrides_stored") or "[]"))]
+    except (json.JSONDecodeError, TypeError):
+        stored = []
+    lines, typed, ov_errors = ff.overrides_from_form(form, stored)
+    rows = ff.rows_from_form(form)
+    new_row = ff.blank_row(chosen.central[0], current_fiscal_year().year)
+    if op not in ("evaluate", "save"):
+        rows = ff.apply_op(rows, op, new_row)
+    items, cell_errors, where = ff.document_from_rows(rows)
+    state = ff.EditorState(rows, lines, cell_errors, typed_overrides=typed, override_errors=ov_errors)
+    plan_text = yaml.safe_dump({"items": items}, allow_unicode=True, sort_keys=False)
+
+    def page(result: dict[str, Any] | None, status: int = 200, error: str | None = None) -> Response:
+        return _render(request, s, viewer, chosen, state=state, result=result, version=version, plan_text=plan_text,
+                       overrides="\n".join(lines), saved=version is not None, status=status, error=error)
+
+    if op not in ("evaluate", "save"):
+        return page(None)
+    result: dict[str, Any] | None = None
+    if not state.error_count:
+        try:
+            result = run({"items": items}, lines, list_regions(s))
+        except KouikiError as exc:
+            state.plan_errors.append(ff.japanese(str(exc)))
+        else:
+            if result["errors"]:
+                _place_engine_errors(state, result["errors"], where)
+    if state.error_count:
+        return page(None, 400, f"入力に誤りが {state.error_count} 件あります。赤く示した欄を直してください（保存していません）。")
+    if op == "save":
+        if not viewer.can_edit_region(chosen.id):
+            raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+        try:
+            save_plan(s, chosen.id, {"items": items, "overrides": lines}, user=viewer.username,
+                      expected_version=version)
+        except ConflictError as exc:
+            return page(result, 409, str(exc))
+        return RedirectResponse(f"/fiscal?region={chosen.id}&saved=1", status_code=303)
+    return page(result)
 
 
 @router.get("/parameters", include_in_schema=False)
@@ -327,8 +435,8 @@ class EvaluateBody(BaseModel):
 
 
 @router.post("/api/fiscal/evaluate", tags=["fiscal"], summary="財政措置の計算（明細・説明・出典つき）")
-def api_evaluate(body: EvaluateBody, viewer: V) -> dict[str, Any]:
-    return run(body.plan, body.overrides)
+def api_evaluate(body: EvaluateBody, s: DB, viewer: V) -> dict[str, Any]:
+    return run(body.plan, body.overrides, list_regions(s))  # the gates read the regions stored here
 
 
 class PlanWrite(BaseModel):

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.regions import Region
@@ -118,11 +119,22 @@ def save_case(s: Session, viewer: Viewer, region_id: str, data: dict[str, Any], 
 
 
 def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, case_text: str, version: int | None,
-          result: dict[str, Any] | None, error: str | None, status: int = 200, saved: bool) -> Response:
+          result: dict[str, Any] | None, error: str | None, status: int = 200, saved: bool,
+          form: Any = None, cell_errors: dict[tuple[str, int, str], str] | None = None,
+          row_errors: dict[tuple[str, int], str] | None = None, text_open: bool = False) -> Response:
+    from kouiki.web import staffing_form as sf
+
+    if form is None:  # the forms show the text's case; a text that is not a case shows the saved one
+        try:
+            form = sf.form_from_document(service.parse_document(case_text, "入力"))
+        except KouikiError:
+            form = sf.form_from_document(case_state(s, region.id)[0])
+    staff = sf.editor_context(form, region.member_codes(), cell_errors or {}, row_errors)
     return render(request, "staffing.html", viewer, status_code=status, regions=list_regions(s), region=region,
                   case_text=case_text, version=version, result=None if result is None else decorate_support(result),
                   error=error, saved=saved, demo=not saved and region.id == DEMO_REGION_ID,
-                  starter=not saved and region.id != DEMO_REGION_ID, can_edit=viewer.can_edit_region(region.id))
+                  starter=not saved and region.id != DEMO_REGION_ID, can_edit=viewer.can_edit_region(region.id),
+                  staff=staff, text_open=text_open)
 
 
 @router.get("/staffing", include_in_schema=False)
@@ -155,7 +167,57 @@ def staffing_submit(
     except KouikiError as exc:
         error, status = str(exc), 400
     return _page(request, s, viewer, chosen, case_text=case, version=expected, result=result, error=error,
-                 status=status, saved=expected is not None)
+                 status=status, saved=expected is not None, text_open=True)
+
+
+async def _form_data(request: Request) -> FormData:
+    """The raw form (rows are numbered: posts0.salary_yen, …), read in the event loop; the handler stays a plain
+    function run in the thread pool."""
+    return await request.form()
+
+
+@router.post("/staffing/table", include_in_schema=False)
+def staffing_table_submit(request: Request, s: DB, viewer: V, form: Annotated[FormData, Depends(_form_data)]) -> Response:
+    """The forms (協約・ポスト・派遣・需要): 行を追加・コピー・削除 re-draw; 計算する evaluates; 保存する saves the same
+    ``case`` document as ``PUT /api/regions/{id}/staffing`` — never while a cell has an error."""
+    import yaml
+
+    from kouiki.web import staffing_form as sf
+
+    check_csrf(viewer, request, str(form.get("csrf_token") or ""))
+    chosen = _choose(s, viewer, str(form.get("region") or "") or None)
+    version_text = str(form.get("version") or "")
+    expected = int(version_text) if version_text.isdigit() else None
+    op = str(form.get("op") or "evaluate")
+    posted = sf.form_from_post(form)
+    if op not in ("evaluate", "save"):
+        sf.apply_op(posted, op)
+    data, cells, where = sf.document_from_form(posted)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+    def page(result: dict[str, Any] | None, status: int = 200, error: str | None = None,
+             row_errors: dict[tuple[str, int], str] | None = None) -> Response:
+        return _page(request, s, viewer, chosen, case_text=text, version=expected, result=result, error=error,
+                     status=status, saved=expected is not None, form=posted, cell_errors=cells, row_errors=row_errors)
+
+    if op not in ("evaluate", "save"):
+        return page(None)
+    if cells:
+        return page(None, 400, f"入力に誤りが {len(cells)} 件あります。赤く示した欄を直してください（保存していません）。")
+    try:
+        result = run_case(data)
+    except KouikiError as exc:
+        placed, rows, loose = sf.place_error(str(exc), where)
+        cells.update(placed)
+        return page(None, 400, "入力に誤りがあります（保存していません）: " + "、".join(
+            [*loose, *rows.values(), *placed.values()]), rows)
+    if op == "save":
+        try:
+            save_case(s, viewer, chosen.id, data, expected)
+        except ConflictError as exc:
+            return page(result, 409, str(exc))
+        return RedirectResponse(f"/staffing?region={chosen.id}&saved=1", status_code=303)
+    return page(result)
 
 
 class StaffingBody(BaseModel):

@@ -49,6 +49,17 @@
     });
   }
 
+  // Fiscal plan table and staffing forms: choosing a 措置 (or a section's kind) re-draws the row with the columns
+  // it needs (the server renders them; without JS the 「措置に合わせて項目を表示」 button does the same).
+  function refreshOnChange() {
+    document.querySelectorAll("select[data-refresh]").forEach(function (sel) {
+      sel.addEventListener("change", function () {
+        var button = document.getElementById(sel.getAttribute("data-refresh"));
+        if (button) { button.click(); }
+      });
+    });
+  }
+
   // Legend swatches: colours come from data attributes (the CSP forbids inline styles in the markup).
   function swatches() {
     document.querySelectorAll(".swatch[data-colour]").forEach(function (el) {
@@ -56,6 +67,6 @@
     });
   }
 
-  function init() { scenarioForm(); swatches(); }
+  function init() { scenarioForm(); swatches(); refreshOnChange(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
