@@ -124,3 +124,16 @@ def test_region_demand_demo(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert {b["municipality_code"] for b in out["per_body"]} == {"022021", "023434", "023671"}
+
+
+def test_p_median_text_shows_the_gap_as_a_percent_and_distances_in_km_to_one_decimal(tmp_path: Path) -> None:
+    d, c = _files(tmp_path)
+    r = runner.invoke(app, ["optimize", "p-median", "--demand", d, "--candidates", c, "--p", "2"])
+    assert r.exit_code == 0, r.output
+    import re
+
+    assert re.search(r"ギャップ: (\d+\.\d{2}%|不明)", r.output), r.output
+    assert "状態: 最適解" in r.output or "状態: 目標ギャップに到達" in r.output
+    kms = re.findall(r"(\d[\d,]*\.\d+) km", r.output)
+    assert kms and all(re.fullmatch(r"[\d,]+\.\d", k) for k in kms), r.output
+    assert "True" not in r.output and "False" not in r.output and "{'" not in r.output

@@ -138,6 +138,19 @@ def test_script_in_a_facility_name_is_text(page: Any, live_server: str) -> None:
     assert page.dialogs == []  # type: ignore[attr-defined]
 
 
+def test_a_region_map_shows_the_names_of_its_member_municipalities(page: Any, live_server: str) -> None:
+    _login(page, live_server, "viewer")
+    page.goto(f"{live_server}/regions/hirosaki")
+    page.wait_for_selector("#map .map-place-label")
+    labels = [t.strip() for t in page.locator("#map .map-place-label").all_inner_texts()]
+    members = page.evaluate(
+        "fetch('/api/regions/hirosaki/geojson').then(r => r.json())"
+        ".then(fc => fc.features.map(f => f.properties.name))")
+    assert {"弘前市", "黒石市", "平川市"} <= set(labels)
+    assert sorted(labels) == sorted(members)  # one label per member drawn, nothing else
+    assert all(lbl.isascii() is False for lbl in labels)
+
+
 def _luminance(rgb: tuple[int, int, int]) -> float:
     def ch(c: int) -> float:
         x = c / 255

@@ -301,6 +301,10 @@ def test_mclp_and_lscp_jobs_end_as_scenarios(login: Callable[[str], Logged], dem
     assert started and started[0].user == "region" and started[0].after["model"] == body["model"]
     page = u.client.get(f"/jobs/{job['id']}").text
     assert "完了" in page and f"/scenarios/{job['scenario_id']}" in page
+    import re
+
+    assert re.search(r"ギャップ (\d+\.\d{2}%|不明)", page), page  # the gap as a percentage, never a raw float
+    assert "optimal" not in page and "gap_reached" not in page and "True" not in page
 
 
 def test_optimizer_input_errors_are_japanese(login: Callable[[str], Logged], demo: dict[str, Any]) -> None:

@@ -113,13 +113,15 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(out)
             return
+        from kouiki.reports.words import area_m2
+
         t = Table(title="シナリオ比較")
         for col in ("シナリオ", "延床面積 前→後 ㎡", "減少", "40年費用（名目）", "削減額（名目）", "削減額（割引後）", "国等の支援"):
             t.add_column(col)
         for r in out["scenarios"]:
             for w in r["savings_withheld"]:
                 err_console.print(f"[yellow]{r['name']}: {w}[/]")
-            t.add_row(r["name"], f"{r['floor_area_before_m2']}→{r['floor_area_after_m2']}",
+            t.add_row(r["name"], f"{area_m2(r['floor_area_before_m2'])}→{area_m2(r['floor_area_after_m2'])}",
                       {True: "○", False: "×", None: "不明"}[r["floor_area_reduced"]], _man(r["cost_nominal_yen"]),
                       _man(r["savings_nominal_yen"]), _man(r["savings_discounted_yen"]), _man(r["support_yen"]))
         console.print(t)

@@ -89,24 +89,29 @@ def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: 
             out["scenario"] = str(scenario)
         print_json(out)
         return
-    gap = "不明" if res.gap is None else f"{res.gap:.4%}"
-    lb = "不明" if res.lower_bound is None else f"{res.lower_bound:,.2f}"
-    console.print(f"[bold]{res.model}[/]  状態: {res.status}  目的関数: {res.objective:,.2f} ({res.unit})  "
-                  f"下界: {lb}  ギャップ: {gap}  {res.seconds:.2f} 秒")
-    console.print(f"手法: {res.method}")
+    from kouiki.reports import words
+
+    unit = "分" if res.unit == "minutes" else res.unit
+    lb = "不明" if res.lower_bound is None else f"{res.lower_bound:,.1f}"
+    console.print(f"[bold]{words.MODEL_LABELS.get(res.model, res.model)}[/]  状態: {words.STATUS_LABELS.get(res.status, res.status)}  "
+                  f"目的関数: {res.objective:,.1f}（{unit}）  下界: {lb}  ギャップ: {words.gap_percent(res.gap)}  {res.seconds:.1f} 秒",
+                  highlight=False)
+    console.print(f"手法: {res.method}", highlight=False)
     console.print(f"選ばれた候補地 ({len(res.selected)}): {', '.join(res.selected[:40])}{' …' if len(res.selected) > 40 else ''}")
     if res.per_body:
         t = Table(title="構成団体別")
         for col in ("団体コード", "需要点", "需要量", "平均距離", "残す施設", "廃止"):
             t.add_column(col, justify="right")
         for b in res.per_body:
-            md = "–" if b["mean_distance"] is None else f"{b['mean_distance']:.2f}"
+            md = "–" if b["mean_distance"] is None else words.distance(b["mean_distance"], res.unit)
             t.add_row(b["municipality_code"], str(b["demand_points"]), f"{b['demand_weight']:,.0f}", md,
                       str(b["sites_kept"]), str(b["sites_closed"]))
         console.print(t)
-    for k in ("covered_share", "site_cost_yen", "note"):
+    if res.details.get("covered_share") is not None:
+        console.print(f"{words.label('covered_share')}: {words.share_percent(res.details['covered_share'])}", highlight=False)
+    for k in ("site_cost_yen", "note"):
         if k in res.details:
-            console.print(f"{k}: {res.details[k]}")
+            console.print(f"{words.label(k)}: {words.value_text(res.details[k])}", highlight=False)
     if scenario is not None:
         console.print(f"シナリオを保存しました: {scenario}  → kouiki facilities evaluate {scenario}")
 
@@ -233,10 +238,13 @@ def keep_halls(
         return
     prov = res.details["input"]
     lb = "不明" if res.lower_bound is None else f"{res.lower_bound:,.0f}"
-    g = "不明" if res.gap is None else f"{res.gap:.4%}"
+    from kouiki.reports import words
+
     console.print(f"[bold]{ref} {prov['category']}{'／' + subcategory if subcategory else ''}: "
-                  f"候補 {len(ip.facilities)} 施設から {len(res.selected)} 施設を残す[/] ({res.model}, {res.method})")
-    console.print(f"状態: {res.status}  目的関数 (人口×km): {res.objective:,.0f}  下界: {lb}  ギャップ: {g}  {res.seconds:.2f} 秒")
+                  f"候補 {len(ip.facilities)} 施設から {len(res.selected)} 施設を残す[/]（{words.MODEL_LABELS.get(res.model, res.model)}、{res.method}）",
+                  highlight=False)
+    console.print(f"状態: {words.STATUS_LABELS.get(res.status, res.status)}  目的関数（人口×km）: {res.objective:,.0f}  下界: {lb}  "
+                  f"ギャップ: {words.gap_percent(res.gap)}  {res.seconds:.1f} 秒", highlight=False)
     t = Table(title="候補施設（延床面積は推計値 imputed の場合 *）")
     for col in ("", "施設ID", "名称", "団体", "延床面積㎡"):
         t.add_column(col)
@@ -249,7 +257,7 @@ def keep_halls(
     console.print(t)
     fl = res.details.get("floor_area_m2")
     if fl:
-        console.print(f"延床面積: {fl['today']}㎡ → {fl['kept']}㎡（{'推計値を含む' if fl['imputed'] else '台帳の値'}）")
+        console.print(f"延床面積: {words.area_m2(fl['today'])}㎡ → {words.area_m2(fl['kept'])}㎡（{'推計値を含む' if fl['imputed'] else '台帳の値'}）")
     console.print(f"需要点 {prov['demand_points']} 点・人口 {prov['demand_population']:,} 人（{'; '.join(prov['demand_rules'])}）")
     for note in prov["notes"]:
         console.print(f"注: {note}")

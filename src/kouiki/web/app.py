@@ -144,6 +144,13 @@ def templates() -> Jinja2Templates:
     t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度
     t.env.filters["qty"] = _grouped  # 540100.5 → 540,100.5 (areas, lengths: the decimals kept as given)
     t.env.filters["pct"] = _percent  # 0.9962 → 99.6%
+    from kouiki.reports import words
+
+    t.env.filters["yesno"] = words.yes_no  # True → はい (never a raw True on a screen)
+    t.env.filters["kv"] = words.value_text  # {'method': 'flat'} → 方法: 定額
+    t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
+    t.env.filters["dist"] = words.distance  # 12.3456 → 12.3 km
+    t.env.filters["opt_status"] = lambda v: words.STATUS_LABELS.get(str(v), str(v))  # optimal → 最適解
     t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)
     t.env.filters["body_name"] = _body_name  # 022047 → 黒石市 (a code is never shown alone)
     t.env.filters["region_name"] = _region_name  # hirosaki → 弘前圏域 (an internal ID is never shown alone)

@@ -34,7 +34,12 @@
             return { color: "#0b3d6b", weight: 1.5, fillColor: central ? "#2f6fb0" : "#9cc3e6", fillOpacity: 0.45 };
           },
           onEachFeature: function (f, lyr) {
-            lyr.bindTooltip(f.properties.name + "（" + f.properties.role_label + "）");
+            // Place names on the map: a permanent label (the municipality's name from the bundled boundaries'
+            // properties) at the centre of each body; the role is in the label's title and the table below.
+            var label = document.createElement("span");
+            label.textContent = f.properties.name;  // text only: names are never HTML
+            label.title = f.properties.name + (f.properties.role_label ? "（" + f.properties.role_label + "）" : "");
+            lyr.bindTooltip(label, { permanent: true, direction: "center", className: "map-place-label", opacity: 0.9 });
           }
         }).addTo(map);
         if (layer.getBounds().isValid()) { bounds.extend(layer.getBounds()); }
