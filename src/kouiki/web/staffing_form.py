@@ -318,7 +318,7 @@ def body_choices(member_codes: Sequence[str], used: Iterable[str]) -> list[tuple
     """(value, 「名前（コード）」) of the bodies a row can name: the region's members and their 都道府県 (written as in
     the document when it names them already, else as 「都道府県名市町村名」), then any other body the document names."""
     from kouiki.reference.municipalities import registry
-    from kouiki.staffing.io import parse_body
+    from kouiki.staffing.model import parse_body
 
     reg = registry()
     text_of: dict[str, str] = {}
