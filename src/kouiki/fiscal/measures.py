@@ -324,7 +324,8 @@ def _allocation_rate(c: Ctx, prefix: str) -> Decimal:
     fsi = _it(c).get("fiscal_strength_index")
     if fsi is None:
         low = min(r for _, r in value)
-        c.warn(f"{path}: 財政力指数（fiscal_strength_index）が未指定のため、表の最も低い率 {low} を使用")
+        c.warn(f"{c.param_label(path)}（{path}）: 財政力指数（fiscal_strength_index）が未指定のため、表の最も低い率 {low} を使用",
+               parameter=path)
         return Decimal(low)
     for below, r in value:
         if below is None or fsi < below:
