@@ -114,6 +114,54 @@ def error_place(e: dict[str, Any]) -> str:
     return " ".join(where)
 
 
+def _param_names(used: list[str]) -> list[str]:
+    """``path@年度`` → 「措置名・パラメータ名（path@年度）」 (the Japanese name first, the path beside)."""
+    from kouiki.fiscal.params import parameter_name
+
+    return [f"{n}（{u}）" if (n := parameter_name(u)) != u else u for u in used]
+
+
+def _print_summary(result: Result) -> None:
+    """The headline (one figure per kind of support, never summed across) and the 団体 × 年度 tables."""
+    from rich.table import Table
+
+    from kouiki.reference.calendar import FiscalYear
+    from kouiki.reference.money import format_yen
+
+    summary = result.summary
+    for b in summary.blocks:
+        years = b.fiscal_years
+        span = FiscalYear(years[0]).short() + (f"〜{FiscalYear(years[-1]).short()}" if len(years) > 1 else "")
+        console.print(f"[bold]{b.label}[/]: {format_yen(b.total_yen, '千円')}（{format_yen(b.total_yen, '万円')}、{span}）",
+                      highlight=False)
+    fin = result.totals.financing_yen
+    console.print(f"[bold]借入（地方債・融資）[/]: {format_yen(fin, '千円')}（{format_yen(fin, '万円')}）", highlight=False)
+    if len(summary.blocks) > 1:
+        console.print("（上の各額は性質が異なるため合算しません）", highlight=False)
+    if not summary.blocks:
+        return
+    console.print("[bold]団体 × 年度[/]（行＝団体、列＝年度、単位：千円。種類ごとに別の表）", highlight=False)
+    per = 6  # 年度 columns per table: a 20-year 償還 schedule stays readable in 80 columns
+    for b in summary.blocks:
+        chunks = [b.fiscal_years[i:i + per] for i in range(0, len(b.fiscal_years), per)]
+        for n, years in enumerate(chunks):
+            last = n == len(chunks) - 1
+            part = f"（{n + 1}/{len(chunks)}）" if len(chunks) > 1 else ""
+            t = Table(title=f"{b.label}{part}（千円）", title_justify="left",
+                      caption=b.note if last else None, caption_justify="left")
+            t.add_column("団体", overflow="fold")
+            for y in years:
+                t.add_column(FiscalYear(y).short(), justify="right")
+            if last:
+                t.add_column("計", justify="right")
+            for r in b.rows:
+                t.add_row(f"{r.name}（{r.code}）", *[_sen(r.by_fiscal_year[y]) for y in years],
+                          *([_sen(r.total_yen)] if last else []))
+            t.add_row("[bold]計[/]", *[_sen(b.year_totals[y]) for y in years],
+                      *([f"[bold]{_sen(b.total_yen)}[/]"] if last else []))
+            console.print(t)
+
+
 def _print_errors(result: Result) -> None:
     for e in result.errors:
         place = error_place(e)
