@@ -52,10 +52,9 @@ CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既�
 def _print_result(result: Result, title: str) -> None:
     from rich.table import Table
 
-    from kouiki.fiscal.model import KIND_JA, KIND_SHORT
+    from kouiki.fiscal.model import KIND_SHORT
     from kouiki.fiscal.params import packaged
     from kouiki.reference.calendar import FiscalYear
-    from kouiki.reference.money import format_yen
 
     console.print(f"[bold]{title}[/]（単位：千円。JSON出力は円）")
     by_item: dict[int, list[Any]] = {}

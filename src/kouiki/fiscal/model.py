@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_subsidy")
@@ -182,7 +182,9 @@ class BodyYearSummary:
     @classmethod
     def from_totals(cls, totals: Totals, name: Callable[[str], str] | None = None) -> BodyYearSummary:
         if name is None:
-            from kouiki.reference.municipalities import name_or_code as name
+            from kouiki.reference.municipalities import name_or_code
+
+            name = name_or_code
         blocks: list[SummaryBlock] = []
         for kind in SUPPORT_KINDS:
             cells = {(m, y): v for (k, m, y), v in totals._by_kmy.items() if k == kind}
