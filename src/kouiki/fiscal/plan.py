@@ -464,7 +464,7 @@ def validate(
                     import difflib
 
                     m = difflib.get_close_matches(measure.strip(), list(MEASURE_FIELDS), n=2)
-                    m += difflib.get_close_matches(_name_key(measure), list(by_name), n=2)
+                    m += [measure_label(by_name[k]) for k in difflib.get_close_matches(_name_key(measure), list(by_name), n=2)]
                     near = f"（候補: {'、'.join(m)}）" if m else ""
                 bad("measure", f"措置「{measure}」はありません{near}" if measure else "措置（measure）がありません")
                 continue
