@@ -109,3 +109,23 @@ def test_excel_errors_in_the_cli_name_the_sheet_the_row_and_the_column_letter(tm
     out = json.loads(runner.invoke(app, ["fiscal", "evaluate", str(bad), "--json"]).stdout)
     first = out["errors"][0]
     assert (first["sheet"], first["row"], first["column"], first["item"], first["item_no"]) == ("計画", 4, "A", 0, 1)
+
+
+def test_a_filled_template_may_name_measures_as_in_its_list_sheet(tmp_path: Path) -> None:
+    template = tmp_path / "t.xlsx"
+    assert runner.invoke(app, ["fiscal", "template", str(template), "--examples"]).exit_code == 0
+    wb = load_workbook(template)
+    names = {row[0]: row[1] for row in wb["措置一覧"].iter_rows(min_row=2, values_only=True)}
+    ws = wb["計画"]
+    ids = []
+    for row in range(4, ws.max_row + 1):
+        mid = ws.cell(row, 1).value
+        if mid:
+            ids.append(mid)
+            ws.cell(row, 1, names[mid])  # 「包括的財政措置（中心市）」 instead of comprehensive_central
+    named = tmp_path / "named.xlsx"
+    wb.save(named)
+    by_name, by_id = evaluate(named), evaluate(template)
+    assert ids and by_name.ok, by_name.errors
+    assert [ln.measure for ln in by_name.lines] == [ln.measure for ln in by_id.lines]
+    assert by_name.totals.to_dict() == by_id.totals.to_dict()
