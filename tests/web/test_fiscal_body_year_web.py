@@ -76,3 +76,13 @@ def test_excel_has_a_sheet_per_kind_and_the_csv_summary_keeps_the_kinds_apart(lo
     totals = [r for r in rows if len(r) > 1 and r[1] == "計"]
     assert [r[0] for r in totals] == ["特別交付税（計画の年度）", "交付税算入（地方債の元利償還金）"]
     assert a.client.get("/export/fiscal/harima-kagaku-koen.csv?table=nope").status_code == 400
+
+
+def test_the_region_dashboard_shows_each_kind_of_support_apart_never_one_total(login: Callable[[str], Logged]) -> None:
+    a = _saved(login)
+    summary = a.client.get("/api/regions/harima-kagaku-koen").json()["fiscal_summary"]
+    assert [b["label"] for b in summary["blocks"]] == ["特別交付税（計画の年度）", "交付税算入（地方債の元利償還金）"]
+    page = a.client.get("/regions/harima-kagaku-koen").text
+    for b in summary["blocks"]:
+        assert f'<th scope="row">{b["label"]}</th><td class="num">{round(b["total_yen"] / 1000):,}</td>' in page
+    assert "措置額 合計" not in page

@@ -181,6 +181,7 @@ def fiscal_summary(s: Session, region: Region) -> dict[str, Any] | None:
     totals = result["totals"]
     return {"support_yen": totals["support_yen"], "financing_yen": totals["financing_yen"],
             "by_kind": [{"kind": KIND_LABELS.get(k, k), "amount_yen": v} for k, v in totals["by_kind"].items()],
+            "blocks": [{"label": b["label"], "total_yen": b["total_yen"]} for b in result["summary"]["blocks"]],
             "version": row.version}
 
 
