@@ -43,8 +43,8 @@ def test_plans_can_be_passed_as_validated_objects_and_params_pinned() -> None:
     r = evaluate(plan, context=FiscalContext(params=packaged()))
     assert r.ok and r.lines[0].amount_yen == 800
     d = r.to_dict()
-    assert set(d) == {"lines", "totals", "warnings", "errors", "scenario"}
-    assert set(d["lines"][0]) == {"item", "item_no", "measure", "municipality", "fiscal_year", "kind", "base_yen", "rate",
+    assert set(d) == {"lines", "totals", "warnings", "errors", "scenario", "summary"}
+    assert set(d["lines"][0]) == {"item", "item_no", "measure", "measure_label", "municipality", "fiscal_year", "kind", "base_yen", "rate",
                                   "cap_yen", "amount_yen", "parameters", "citation", "confidence", "notes",
                                   "eligibility", "warnings", "tags"}
 

@@ -87,7 +87,7 @@ def test_bad_plan_exits_non_zero_with_errors_naming_item_and_field(tmp_path: Pat
     assert "292044" in out["errors"][0]["message"]  # the expected check digit
     res = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert res.exit_code == 1
-    assert "項目2" in res.output and "municipality" in res.output  # items are numbered from 1 where people read
+    assert "項目2" in res.output and "団体コード" in res.output and "検査数字が一致しません（正: 292044）" in res.output  # items are numbered from 1 where people read
     assert err["item_no"] == 2
     assert "Traceback" not in res.output
 

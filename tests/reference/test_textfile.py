@@ -76,7 +76,7 @@ def test_fiscal_errors_name_file_row_item_and_field(tmp_path: Path) -> None:
     assert "都道府県名" in err["message"]  # ambiguous 川西町: add the prefecture
     human = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert human.exit_code == 1
-    assert f"{p} 2行目項目1「municipality」" in human.output  # items are numbered from 1 where people read
+    assert f"{p} 2行目 項目1" in human.output and "団体コード" in human.output  # items numbered from 1, fields in Japanese
 
 
 @pytest.mark.parametrize("command", [["staffing", "plan"], ["formation", "import-census"], ["regions", "import"]])

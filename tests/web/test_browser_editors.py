@@ -103,7 +103,7 @@ def test_a_three_item_fiscal_plan_through_the_table_alone(page: Any, live_server
 
     pg.get_by_label("項目3 対象経費（円）").fill("1,000万")
     _submit(pg, "計算する")
-    sync_api.expect(pg.locator("#result")).to_contain_text("措置額（国の負担）")
+    sync_api.expect(pg.locator("#result")).to_contain_text("特別交付税（計画の年度）")
     assert pg.locator(".cell-error").count() == 0
     # 中心市 8,500万 (cap 8,500万) + 近隣 1,800万 (cap 1,800万) + 調査検討 1,000万 × 0.5 = 10,800万 → 108,000 千円
     sync_api.expect(pg.locator("#result")).to_contain_text("108,000 千円")

@@ -52,10 +52,9 @@ CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既�
 def _print_result(result: Result, title: str) -> None:
     from rich.table import Table
 
-    from kouiki.fiscal.model import KIND_JA, KIND_SHORT
+    from kouiki.fiscal.model import KIND_SHORT
     from kouiki.fiscal.params import packaged
     from kouiki.reference.calendar import FiscalYear
-    from kouiki.reference.money import format_yen
 
     console.print(f"[bold]{title}[/]（単位：千円。JSON出力は円）")
     by_item: dict[int, list[Any]] = {}
@@ -84,15 +83,7 @@ def _print_result(result: Result, title: str) -> None:
                 "；".join([*ln.notes, *(f"注意: {w}" for w in ln.warnings)]),
             )
         console.print(t)
-    tot = result.totals
-    console.print(
-        f"[bold]国等の負担（支援）合計[/]: {format_yen(tot.support_yen, '千円')}（{format_yen(tot.support_yen, '万円')}）　"
-        f"[bold]借入（地方債・融資）合計[/]: {format_yen(tot.financing_yen, '千円')}（{format_yen(tot.financing_yen, '万円')}）"
-        "（両者は合算しない）",
-        highlight=False,
-    )
-    for kind, amount in tot.by_kind.items():
-        console.print(f"  {KIND_JA[kind]}: {format_yen(amount, '千円')}")
+    _print_summary(result)
     if result.scenario:
         console.print("[yellow]シナリオ上書き:[/] " + "、".join(result.scenario))
     for w in result.warnings:
@@ -100,17 +91,79 @@ def _print_result(result: Result, title: str) -> None:
         console.print(f"[yellow]注意[/] {where}{w['message']}", soft_wrap=True, highlight=False)
 
 
+def error_place(e: dict[str, Any]) -> str:
+    """Where an error is, as a person reads it: 「plan.xlsx シート「計画」5行目 A列（措置・measure）」 or
+    「plan.yaml 12行目 項目3 「対象経費（円）」」 (items numbered from 1)."""
+    msg = str(e["message"])
+    named = e.get("file") and not msg.startswith(str(e["file"]))
+    where = [str(e["file"])] if named else []
+    if e.get("sheet") and f"シート「{e['sheet']}」" not in str(e.get("file") or ""):
+        where.append(f"シート「{e['sheet']}」")
+    if e.get("row") is not None:
+        where.append(f"{e['row']}行目")
+    if e.get("item") is not None and not e.get("sheet"):
+        where.append(f"項目{e['item'] + 1}")
+    fld = e.get("field")
+    label = e.get("column_label") or e.get("field_label") or fld
+    if e.get("sheet") and fld:
+        col = f"{e['column']}列" if e.get("column") else ""
+        where.append(f"{col}（{label}・{fld}）" if label != fld else f"{col}（{fld}）")
+    elif fld and fld not in msg and str(label) not in msg:  # the message does not name the field itself
+        where.append(f"「{label}」")
+    return " ".join(where)
+
+
+def _param_names(used: list[str]) -> list[str]:
+    """``path@年度`` → 「措置名・パラメータ名（path@年度）」 (the Japanese name first, the path beside)."""
+    from kouiki.fiscal.params import parameter_name
+
+    return [f"{n}（{u}）" if (n := parameter_name(u)) != u else u for u in used]
+
+
+def _print_summary(result: Result) -> None:
+    """The headline (one figure per kind of support, never summed across) and the 団体 × 年度 tables."""
+    from rich.table import Table
+
+    from kouiki.reference.calendar import FiscalYear
+    from kouiki.reference.money import format_yen
+
+    summary = result.summary
+    for b in summary.blocks:
+        years = b.fiscal_years
+        span = FiscalYear(years[0]).short() + (f"〜{FiscalYear(years[-1]).short()}" if len(years) > 1 else "")
+        console.print(f"[bold]{b.label}[/]: {format_yen(b.total_yen, '千円')}（{format_yen(b.total_yen, '万円')}、{span}）",
+                      highlight=False)
+    fin = result.totals.financing_yen
+    console.print(f"[bold]借入（地方債・融資）[/]: {format_yen(fin, '千円')}（{format_yen(fin, '万円')}）", highlight=False)
+    if len(summary.blocks) > 1:
+        console.print("（上の各額は性質が異なるため合算しません）", highlight=False)
+    if not summary.blocks:
+        return
+    console.print("[bold]団体 × 年度[/]（行＝団体、列＝年度、単位：千円。種類ごとに別の表）", highlight=False)
+    per = 6  # 年度 columns per table: a 20-year 償還 schedule stays readable in 80 columns
+    for b in summary.blocks:
+        chunks = [b.fiscal_years[i:i + per] for i in range(0, len(b.fiscal_years), per)]
+        for n, years in enumerate(chunks):
+            last = n == len(chunks) - 1
+            part = f"（{n + 1}/{len(chunks)}）" if len(chunks) > 1 else ""
+            t = Table(title=f"{b.label}{part}（千円）", title_justify="left",
+                      caption=b.note if last else None, caption_justify="left")
+            t.add_column("団体", overflow="fold")
+            for y in years:
+                t.add_column(FiscalYear(y).short(), justify="right")
+            if last:
+                t.add_column("計", justify="right")
+            for r in b.rows:
+                t.add_row(f"{r.name}（{r.code}）", *[_sen(r.by_fiscal_year[y]) for y in years],
+                          *([_sen(r.total_yen)] if last else []))
+            t.add_row("[bold]計[/]", *[_sen(b.year_totals[y]) for y in years],
+                      *([f"[bold]{_sen(b.total_yen)}[/]"] if last else []))
+            console.print(t)
+
+
 def _print_errors(result: Result) -> None:
     for e in result.errors:
-        named = e.get("file") and not str(e["message"]).startswith(str(e["file"]))
-        where = [f"{e['file']} "] if named else []
-        if e.get("row") is not None:
-            where.append(f"{e['row']}行目")
-        if e.get("item") is not None:
-            where.append(f"項目{e['item'] + 1}")
-        if e.get("field"):
-            where.append(f"「{e['field']}」")
-        place = "".join(where).strip()
+        place = error_place(e)
         err_console.print(f"[bold red]エラー:[/] {place + ': ' if place else ''}{e['message']}", soft_wrap=True, highlight=False)
 
 
@@ -151,7 +204,6 @@ def compare_cmd(
 
     from kouiki.fiscal.api import compare
     from kouiki.fiscal.model import KIND_SHORT, Result, Totals
-
     overrides = _overrides(set_, scenario)
     if not overrides:
         err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 か --scenario FILE で指定してください")
@@ -168,7 +220,7 @@ def compare_cmd(
         for r in out["items"]:
             if r["delta_yen"] == 0:
                 continue
-            t.add_row(str(r["item"] + 1), r["measure"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
+            t.add_row(str(r["item_no"]), r["measure_label"], _name(r["municipality"]), KIND_SHORT[r["kind"]],
                       _sen(r["baseline_yen"]), _sen(r["scenario_yen"]), f"{r['delta_yen'] / 1000:+,.0f}")
         console.print(t)
         d = out["totals"]["delta_support_yen"]
@@ -224,9 +276,10 @@ def explain_cmd(
         shown = trace
         if ln.notes:
             console.print("  備考: " + "；".join(ln.notes), soft_wrap=True, highlight=False)
-        console.print(f"  確度: {CONFIDENCE_JA[ln.confidence]}　パラメータ: {', '.join(ln.parameters)}", soft_wrap=True)
+        console.print(f"  確度: {CONFIDENCE_JA[ln.confidence]}　パラメータ: {'、'.join(_param_names(ln.parameters))}",
+                      soft_wrap=True, highlight=False)
     for w in warns:
-        console.print(f"[yellow]注意[/] {w['message']}", soft_wrap=True)
+        console.print(f"[yellow]注意[/] {w['message']}", soft_wrap=True, highlight=False)
 
 
 def _value_text(v: Any, unit: str) -> str:

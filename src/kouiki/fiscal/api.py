@@ -137,6 +137,33 @@ def _prepare(source: Any, ctx: FiscalContext) -> tuple[Plan, Gate]:
     return validate(data, label, rows, ctx.body_exists, vision_check), gate
 
 
+def _field_named(e: dict[str, Any]) -> dict[str, Any]:
+    """The error with ``field_label``: the field's Japanese name (``cost_yen`` → 対象経費（円）)."""
+    if e.get("field"):
+        from kouiki.fiscal.template import column_label
+
+        e["field_label"] = column_label(str(e["field"]))
+    return e
+
+
+def _xlsx_places(path: Path, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each error of an Excel plan with its sheet and column letter (``sheet``, ``column``, ``column_label``),
+    so every surface can say 「シート「計画」5行目 A列（措置）」."""
+    from kouiki.fiscal.template import SHEET, column_label, field_columns
+
+    cols = field_columns(path)
+    out = []
+    for e in errors:
+        fld = e.get("field")
+        placed = dict(e)
+        if e.get("row") is not None or fld:  # a file that cannot be opened has no sheet to name
+            placed["sheet"] = SHEET
+            placed["column"] = cols.get(fld) if fld else None
+            placed["column_label"] = column_label(fld) if fld else None
+        out.append(placed)
+    return out
+
+
 def load_plan(source: Any, context: FiscalContext | None = None) -> Plan:
     """A validated :class:`Plan` from a path (.yaml/.json/.xlsx), a dict/list, or a Plan. Raises PlanError.
 
@@ -182,7 +209,10 @@ def evaluate(
         from kouiki.fiscal.model import Totals
 
         src = {"file": exc.source} if exc.source else {}
-        return Result([], Totals(), [], [{**i.to_dict(), **src} for i in exc.issues], labels)
+        errors = [_field_named({**i.to_dict(), **src}) for i in exc.issues]
+        if isinstance(plan, str | Path) and str(plan).lower().endswith(".xlsx"):
+            errors = _xlsx_places(Path(plan), errors)
+        return Result([], Totals(), [], errors, labels)
     c = Ctx(pset, ctx_in.body_lookup, tracing=trace and not totals_only, keep_lines=not totals_only, gate=gate,
             post_first_year=_post_first_years(p))
     order = sorted(p.items, key=lambda it: (it.fiscal_year, it.index))
@@ -231,9 +261,12 @@ def compare(plan: Any, overrides: Any, context: FiscalContext | None = None) -> 
     if base.errors or scen.errors:
         return {"scenario": scen.scenario, "items": [], "totals": {}, "errors": base.errors or scen.errors}
 
+    names: dict[str, str] = {}
+
     def sums(r: Result) -> dict[tuple[int, str, str, str], int]:
         out: dict[tuple[int, str, str, str], int] = {}
         for ln in r.lines:
+            names[ln.measure] = ln.label
             k = (ln.item, ln.measure, ln.municipality, ln.kind)
             out[k] = out.get(k, 0) + ln.amount_yen
         return out
@@ -246,6 +279,7 @@ def compare(plan: Any, overrides: Any, context: FiscalContext | None = None) -> 
                 "item": k[0],
                 "item_no": k[0] + 1,
                 "measure": k[1],
+                "measure_label": names.get(k[1], k[1]),
                 "municipality": k[2],
                 "kind": k[3],
                 "baseline_yen": b.get(k, 0),

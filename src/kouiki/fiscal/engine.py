@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from kouiki.fiscal.model import Line, Totals
+from kouiki.fiscal.model import KIND_JA, Line, Totals
 from kouiki.fiscal.params import CONFIDENCE_JA, ORIGIN_SCENARIO, ORIGIN_USER, DatedValue, ParameterSet
 from kouiki.fiscal.plan import Item
 from kouiki.reference.calendar import FiscalYear
@@ -84,8 +84,9 @@ class Ctx:
         if self.tracing and info is not None:
             self.steps.append(f"措置: {info.label}（{item.measure}）／{wareki(item.fiscal_year)}／団体 {item.municipality}")
 
-    def warn(self, message: str, key: str | None = None) -> None:
-        """One warning per item and key. In batch mode (``keep_lines=False``) identical messages are
+    def warn(self, message: str, key: str | None = None, parameter: str | None = None) -> None:
+        """One warning per item and key; ``parameter``: the ``path@年度`` the message names beside its Japanese
+        name (a screen may show the name alone and the path on hover). In batch mode (``keep_lines=False``) identical messages are
         aggregated into one warning with the first item and the number of items (``items``)."""
         assert self.item is not None
         if not self.keep_lines:
@@ -101,7 +102,10 @@ class Ctx:
         if k in self._warned:
             return
         self._warned.add(k)
-        self.warnings.append({"item": self.item.index, "message": message})
+        w: dict[str, Any] = {"item": self.item.index, "message": message}
+        if parameter is not None:
+            w["parameter"] = parameter
+        self.warnings.append(w)
 
     def line_warn(self, message: str) -> None:
         """A warning that belongs on the item's lines (and in the result's warnings)."""
@@ -129,7 +133,7 @@ class Ctx:
         if used.label not in self.used:
             self.used[used.label] = used
             for wkey, message in warnings:
-                self.warn(message, wkey)
+                self.warn(message, wkey, used.label)
             if self.tracing:
                 what = self.params.params[path].label
                 src = "" if dv.origin == "package" else f"・{dv.origin}"
@@ -145,15 +149,29 @@ class Ctx:
         if dv is None:
             return None, None, ()
         label = f"{path}@{dv.year}"
+        named = f"{self.param_label(path)}（{label}）"  # what a person reads: the Japanese name, the path beside
         warnings: list[tuple[str, str]] = []
         if dv.confidence != "confirmed":
             note = f": {dv.note}" if dv.note else ""
-            warnings.append((label, f"{label} は{CONFIDENCE_JA[dv.confidence]}の値です{note}"))
+            warnings.append((label, f"{named} は{CONFIDENCE_JA[dv.confidence]}の値です{note}"))
         if dv.origin == ORIGIN_SCENARIO:
-            warnings.append((label + "#s", f"{label} はシナリオで上書きした値です（{dv.value}）"))
+            warnings.append((label + "#s", f"{named} はシナリオで上書きした値です（{dv.value}）"))
         elif dv.origin == ORIGIN_USER:
-            warnings.append((label + "#u", f"{label} は利用者が追加した値です（{dv.source_file}）"))
+            warnings.append((label + "#u", f"{named} は利用者が追加した値です（{dv.source_file}）"))
         return dv, _Used(label, dv.confidence, dv.citation.text()), tuple(warnings)
+
+    def measure_label(self, measure: str) -> str:
+        """The measure's Japanese name (包括的財政措置（近隣市町村）), or the ID when the set does not name it."""
+        info = self.params.measures.get(measure)
+        return info.label if info is not None else measure
+
+    def param_label(self, path: str) -> str:
+        """A parameter's Japanese name with its measure's: 「広域化・共同化の検討・上限額」."""
+        p = self.params.params.get(path)
+        head = path.split(".", 1)[0]
+        info = self.params.measures.get(head)
+        own = p.label if p is not None else path
+        return f"{info.label}・{own}" if info is not None else own
 
     def val(self, path: str, year: int | None = None) -> Any:
         dv = self.dv(path, year)
@@ -170,7 +188,8 @@ class Ctx:
         ke = self.params.params[path].known_end
         if ke is not None and self.item.fiscal_year > ke.year:
             self.warn(
-                f"{path}: {wareki(ke.year)}までとされる措置です（{CONFIDENCE_JA[ke.confidence]}）。"
+                parameter=path,
+                message=f"{self.param_label(path)}（{path}）: {wareki(ke.year)}までとされる措置です（{CONFIDENCE_JA[ke.confidence]}）。"
                 f"{wareki(self.item.fiscal_year)}は最後の値を延長して計算しています"
                 + (f"（{ke.note}）" if ke.note else "")
             )
@@ -224,7 +243,7 @@ class Ctx:
         trace = None
         if self.tracing:
             trace = [*self.steps, *(extra or [])]
-            trace.append(f"→ {kind}: {yen(amount)}（{wareki(fy)}）")
+            trace.append(f"→ {KIND_JA.get(kind, kind)}: {yen(amount)}（{wareki(fy)}）")
         self.lines_by_item.setdefault(it.index, []).append(
             Line(
                 it.index,
@@ -244,6 +263,7 @@ class Ctx:
                 self.eligibility,
                 list(self.line_warnings),
                 list(self.tags),
+                self.measure_label(it.measure),
             )
         )
 

@@ -42,7 +42,7 @@ def _vision_gate(c: Ctx, kind: str, role: Role | None = None) -> bool:
     hv = it.get("has_vision")
     if c.gate is None:  # no registry (a pure rule test): the plan's word only
         if hv is False:
-            c.zero(kind, "共生ビジョンを策定していないため対象外（計画の記載 has_vision: false）")
+            c.zero(kind, "共生ビジョンを策定していないため対象外（計画の欄「共生ビジョン策定済み」が「いいえ」）")
             return False
         return True
     e: Eligibility = c.gate(it.municipality, it.fiscal_year, role)
@@ -56,7 +56,7 @@ def _vision_gate(c: Ctx, kind: str, role: Role | None = None) -> bool:
         c.zero(kind, e.reason, source=e.source)
         return False
     if hv is False:
-        c.zero(kind, "計画で共生ビジョンを策定していない（has_vision: false）としているため対象外")
+        c.zero(kind, "計画で共生ビジョンを策定していない（欄「共生ビジョン策定済み」が「いいえ」）としているため対象外")
         return False
     if e.decision is Decision.UNKNOWN:
         if hv is None:
@@ -69,13 +69,14 @@ def _vision_gate(c: Ctx, kind: str, role: Role | None = None) -> bool:
 def _condition(c: Ctx, name: str, label: str, kind: str, base: int | None = None) -> bool:
     """A condition the plan states (a required field of the measure): false → 0 with the reason; absent → a
     warning on the line (computed as if met)."""
+    from kouiki.fiscal.template import column_label  # the field's Japanese name (template row 2)
+
     v = _it(c).get(name)
     if v is False:
-        c.zero(kind, f"要件「{label}」を満たさないため対象外（計画の記載: いいえ）", base=base)
+        c.zero(kind, f"要件「{label}」を満たさないため対象外（計画の欄「{column_label(name)}」が「いいえ」）", base=base)
         return False
     if v is None:
-        # People read the requirement by its label; the plan field (``name``) is named in the 様式 and the schema.
-        c.line_warn(f"要件「{label}」の記載がありません。満たすものとして計算しています（要確認）")
+        c.line_warn(f"要件「{label}」の記載（計画の欄「{column_label(name)}」）がありません。満たすものとして計算しています（要確認）")
     else:
         c.step(f"要件「{label}」: 満たす（計画の記載）")
     return True
@@ -325,7 +326,8 @@ def _allocation_rate(c: Ctx, prefix: str) -> Decimal:
     fsi = _it(c).get("fiscal_strength_index")
     if fsi is None:
         low = min(r for _, r in value)
-        c.warn(f"{path}: 財政力指数（fiscal_strength_index）が未指定のため、表の最も低い率 {low} を使用")
+        c.warn(f"{c.param_label(path)}（{path}）: 財政力指数が計画にないため、表の最も低い率 {low} を使用",
+               parameter=path)
         return Decimal(low)
     for below, r in value:
         if below is None or fsi < below:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_subsidy")
@@ -45,12 +47,18 @@ class Line:
     eligibility: dict[str, Any] | None = None  # 定住自立圏 measures: the registry's answer (decision, reason, source)
     warnings: list[str] = field(default_factory=list)  # warnings that concern this line (also in Result.warnings)
     tags: list[str] = field(default_factory=list)  # 仮定の圏域 …
+    measure_label: str = ""  # the measure's Japanese name (包括的財政措置（近隣市町村）); what a person reads
+
+    @property
+    def label(self) -> str:
+        return self.measure_label or self.measure
 
     def to_dict(self, include_trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "item": self.item,  # 0-based index into the plan's items
             "item_no": self.item + 1,  # the number a person reads (from 1)
             "measure": self.measure,
+            "measure_label": self.label,
             "municipality": self.municipality,
             "fiscal_year": self.fiscal_year,
             "kind": self.kind,
@@ -84,6 +92,7 @@ class Totals:
     # flat accumulators (fast in batch runs); the nested views are built on demand
     _by_mk: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_yk: dict[tuple[int, str], int] = field(default_factory=dict)
+    _by_kmy: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (kind, body, 年度): the summary
 
     def add(self, municipality: str, fiscal_year: int, kind: str, amount: int) -> None:
         if kind in SUPPORT_KINDS:
@@ -96,6 +105,9 @@ class Totals:
         self._by_mk[k1] = self._by_mk.get(k1, 0) + amount
         k2 = (fiscal_year, kind)
         self._by_yk[k2] = self._by_yk.get(k2, 0) + amount
+        if kind in SUPPORT_KINDS:
+            k3 = (kind, municipality, fiscal_year)
+            self._by_kmy[k3] = self._by_kmy.get(k3, 0) + amount
 
     @property
     def by_kind(self) -> dict[str, int]:
@@ -128,6 +140,92 @@ class Totals:
         }
 
 
+# The blocks of the 団体 × 年度 summary: support paid in the plan's years is never added to the 交付税算入 of
+# bond repayments (spread over 20 years or more), so each kind is its own block with its own total.
+BLOCK_LABELS = {
+    "special_allocation_tax": ("特別交付税（計画の年度）", "計画の各年度の事業費に対する特別交付税"),
+    "ordinary_allocation_tax": ("交付税算入（地方債の元利償還金）",
+                                "地方債の元利償還金の基準財政需要額への算入（償還の各年度。不交付団体には現金で交付されません）"),
+    "national_subsidy": ("国庫補助（計画の年度）", "計画に記載された・算定した国庫補助"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One body's support of one kind, by 年度 (円)."""
+
+    code: str  # 団体コード
+    name: str
+    by_fiscal_year: dict[int, int]
+    total_yen: int
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryBlock:
+    """One kind of support (e.g. 特別交付税): rows = bodies, columns = 年度, with its own total."""
+
+    kind: str
+    label: str
+    note: str
+    fiscal_years: list[int]
+    rows: list[SummaryRow]
+    year_totals: dict[int, int]
+    total_yen: int
+
+
+@dataclass(frozen=True)
+class BodyYearSummary:
+    """団体 × 年度: what each body receives in each 年度, one block per kind of support (never summed across)."""
+
+    blocks: list[SummaryBlock]
+
+    @classmethod
+    def from_totals(cls, totals: Totals, name: Callable[[str], str] | None = None) -> BodyYearSummary:
+        if name is None:
+            from kouiki.reference.municipalities import name_or_code
+
+            name = name_or_code
+        blocks: list[SummaryBlock] = []
+        for kind in SUPPORT_KINDS:
+            cells = {(m, y): v for (k, m, y), v in totals._by_kmy.items() if k == kind}
+            if not cells:
+                continue
+            years = sorted({y for _m, y in cells})
+            rows = []
+            for code in sorted({m for m, _y in cells}):
+                by_year = {y: cells.get((code, y), 0) for y in years}
+                rows.append(SummaryRow(code, name(code), by_year, sum(by_year.values())))
+            year_totals = {y: sum(r.by_fiscal_year[y] for r in rows) for y in years}
+            label, note = BLOCK_LABELS[kind]
+            blocks.append(SummaryBlock(kind, label, note, years, rows, year_totals, sum(year_totals.values())))
+        return cls(blocks)
+
+    def block(self, kind: str) -> SummaryBlock | None:
+        return next((b for b in self.blocks if b.kind == kind), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``by_body``: 団体コード → 年度 → kind → 円; ``blocks``: each kind's label, total and 年度 totals."""
+        by_body: dict[str, dict[str, dict[str, int]]] = {}
+        for b in self.blocks:
+            for r in b.rows:
+                for y, v in r.by_fiscal_year.items():
+                    if v:
+                        by_body.setdefault(r.code, {}).setdefault(str(y), {})[b.kind] = v
+        return {
+            "unit": "円",
+            "by_body": {code: dict(sorted(years.items())) for code, years in sorted(by_body.items())},
+            "names": {r.code: r.name for b in self.blocks for r in b.rows},
+            "blocks": [
+                {"kind": b.kind, "label": b.label, "note": b.note, "total_yen": b.total_yen,
+                 "by_fiscal_year": {str(y): v for y, v in b.year_totals.items()},
+                 "bodies": {r.code: {"name": r.name, "total_yen": r.total_yen,
+                                     "by_fiscal_year": {str(y): v for y, v in r.by_fiscal_year.items()}}
+                            for r in b.rows}}
+                for b in self.blocks
+            ],
+        }
+
+
 def _numbered(d: dict[str, Any]) -> dict[str, Any]:
     """A warning or error with ``item_no`` (from 1) beside the 0-based ``item``."""
     out = dict(d)
@@ -147,6 +245,11 @@ class Result:
     scenario: list[str] = field(default_factory=list)  # the overrides applied
     items: int = 0
 
+    @cached_property
+    def summary(self) -> BodyYearSummary:
+        """団体 × 年度 (computed once, from the totals; every surface renders this)."""
+        return BodyYearSummary.from_totals(self.totals)
+
     @property
     def ok(self) -> bool:
         return not self.errors
@@ -161,4 +264,5 @@ class Result:
             "warnings": [_numbered(w) for w in self.warnings],
             "errors": [_numbered(e) for e in self.errors],
             "scenario": list(self.scenario),
+            "summary": self.summary.to_dict(),
         }

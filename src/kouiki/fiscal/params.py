@@ -650,3 +650,16 @@ def load_scenario(path: Path) -> dict[str, Any]:
     if extra:
         raise ParameterError(f"{path}: 不明な項目があります: {sorted(extra)}（title, description, overrides）")
     return dict(raw["overrides"])
+
+
+def parameter_name(used: str, pset: ParameterSet | None = None) -> str:
+    """The Japanese name of a used parameter ``path@年度`` (or ``path#解釈``): 「措置名・パラメータ名」, or the
+    path itself when the set does not know it. Screens show this; the path goes beside it or on hover."""
+    ps = pset if pset is not None else packaged()
+    path = used.split("@", 1)[0].split("#", 1)[0]
+    p = ps.params.get(path)
+    m = ps.measures.get(path.split(".", 1)[0])
+    name = "・".join(x for x in (m.label if m else None, p.label if p else None) if x)
+    if used.endswith("#解釈"):
+        name += "（kouiki の解釈）" if name else ""
+    return name or used

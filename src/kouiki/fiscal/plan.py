@@ -89,7 +89,7 @@ CONDITIONS_JA = {
 }
 
 COMMON_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("measure", "text", "措置", True, help="措置のID（kouiki fiscal measures で一覧）"),
+    FieldSpec("measure", "text", "措置", True, help="措置のIDまたは名称（措置一覧・kouiki fiscal measures）"),
     FieldSpec("municipality", "code", "団体コード", True, help="費用を負担し措置を受ける団体（5桁/6桁のコード、または団体名）"),
     FieldSpec("fiscal_year", "year", "年度", True, help="2025, R7, 令和7年度"),
     FieldSpec("cost_yen", "yen", "対象経費（円）", help="対象経費・事業費（円）"),
@@ -200,6 +200,27 @@ CONDITION_KEYS = tuple(f"conditions.{c}" for c in CONDITIONS)
 
 
 @cache
+def _name_key(text: str) -> str:
+    """A measure name as typed (full-width or half-width brackets, spaces) compared in one form."""
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "").strip()
+
+
+@cache
+def measure_by_name() -> dict[str, str]:
+    """The measures' Japanese names (as in the template's 措置一覧) → their IDs: a plan may name either."""
+    from kouiki.fiscal.params import packaged  # lazy: params is heavier than the plan schema
+
+    return {_name_key(info.label): mid for mid, info in packaged().measures.items() if mid in MEASURE_FIELDS}
+
+
+def measure_label(measure: str) -> str:
+    """The measure's Japanese name (the ID when unnamed)."""
+    from kouiki.fiscal.params import packaged
+
+    info = packaged().measures.get(measure)
+    return info.label if info is not None else measure
+
+
 def fields_of(measure: str) -> dict[str, FieldSpec]:
     """Every field a measure accepts (common fields first). Cached: do not mutate the result."""
     out = {f.name: f for f in COMMON_FIELDS}
@@ -431,20 +452,24 @@ def validate(
             issues.append(PlanIssue(i, fld, msg, row))
 
         if not isinstance(raw, Mapping):
-            bad(None, "項目は対応表（measure, municipality, fiscal_year …）です")
+            bad(None, "項目は対応表（措置 measure、団体 municipality、年度 fiscal_year …）です")
             continue
         measure = raw.get("measure")
         if not isinstance(measure, str) or measure not in MEASURE_FIELDS:
+            by_name = measure_by_name()
             if isinstance(measure, str) and measure.strip() in MEASURE_FIELDS:
                 measure = measure.strip()
+            elif isinstance(measure, str) and _name_key(measure) in by_name:
+                measure = by_name[_name_key(measure)]  # the 措置一覧 name (包括的財政措置（近隣市町村）)
             else:
                 near = ""
                 if isinstance(measure, str):
                     import difflib
 
                     m = difflib.get_close_matches(measure.strip(), list(MEASURE_FIELDS), n=2)
-                    near = f"（候補: {', '.join(m)}）" if m else ""
-                bad("measure", f"措置 {measure!r} はありません{near}" if measure else "measure がありません")
+                    m += [measure_label(by_name[k]) for k in difflib.get_close_matches(_name_key(measure), list(by_name), n=2)]
+                    near = f"（候補: {'、'.join(m)}）" if m else ""
+                bad("measure", f"措置「{measure}」はありません{near}" if measure else "措置（measure）がありません")
                 continue
         specs = fields_of(measure)
         n_before = len(issues)
@@ -455,7 +480,7 @@ def validate(
                 values[key] = v
                 continue
             if spec is None:
-                bad(str(key), f"「{key}」は措置 {measure} の項目ではありません（使える項目: {', '.join(specs)}）")
+                bad(str(key), f"「{key}」は措置「{measure_label(measure)}」の項目ではありません（使える項目: {'、'.join(sp.label for sp in specs.values())}）")
                 continue
             if v is None or (type(v) is str and not v.strip() and spec.type != "text"):
                 continue
@@ -483,7 +508,7 @@ def validate(
             "integration_decision_fiscal_year" not in values
         ):
             bad("integration_decision_fiscal_year",
-                "機能統合では措置期間を機能統合が決定した年度から数えます: integration_decision_fiscal_year がありません")
+                "機能統合では措置期間を機能統合が決定した年度から数えます: 機能統合の決定年度（integration_decision_fiscal_year）がありません")
         if (
             "integration_decision_fiscal_year" in values
             and "service_end_fiscal_year" in values
@@ -530,19 +555,19 @@ def _check_bond_terms(values: dict[str, Any], bad: Callable[[str | None, str], N
 def _check_facility_bond(values: dict[str, Any], bad: Callable[[str | None, str], None]) -> None:
     cat = values.get("category")
     if "national_subsidy_yen" in values and "national_subsidy_rate" in values:
-        bad("national_subsidy_rate", "national_subsidy_yen と national_subsidy_rate はどちらか一方を指定します")
+        bad("national_subsidy_rate", "国庫補助額（national_subsidy_yen）と国庫補助率（national_subsidy_rate）はどちらか一方を指定します")
     if "national_subsidy_yen" in values and "cost_yen" in values and values["national_subsidy_yen"] > values["cost_yen"]:
         bad("national_subsidy_yen", "国庫補助額が事業費を超えています")
     if cat in ("consolidation", "demolition_after_consolidation"):
         for f in ("floor_area_before_m2", "floor_area_after_m2"):
             if f not in values:
-                bad(f, f"{f} がありません（集約化の案件全体の延床面積）")
+                bad(f, f"{fields_of('facility_bond')[f].label}（{f}）がありません（集約化の案件全体の延床面積）")
     if cat == "demolition_after_consolidation":
         if "land_value_yen" not in values:
             bad("land_value_yen", "除却施設の土地価格相当分（land_value_yen）がありません（なければ 0）")
         ctype = values.get("consolidation_type")
         if ctype is None:
-            bad("consolidation_type", "consolidation_type（new_building か function_only）がありません")
+            bad("consolidation_type", "集約化の種別（施設整備 new_building か 機能統合 function_only。consolidation_type）がありません")
         elif ctype == "new_building" and "service_start_fiscal_year" not in values:
             bad("service_start_fiscal_year", "新施設の供用開始年度（service_start_fiscal_year）がありません")
         elif ctype == "function_only" and "service_end_fiscal_year" not in values:

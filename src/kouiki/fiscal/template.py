@@ -104,7 +104,10 @@ def write_template(path: Path, with_examples: bool = False, items: list[dict[str
         sheet.freeze_panes = sheet.cell(FIRST_ROW, 4)
 
     header(ws)
-    dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True)
+    # the list offers the IDs; the 措置一覧 names (column B) are accepted too, so a name only warns in Excel
+    dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True,
+                        errorStyle="warning", error="措置一覧の ID（A列）か名称（B列）を記入してください",
+                        errorTitle="措置")
     ws.add_data_validation(dv)
     dv.add(f"A{FIRST_ROW}:A{FIRST_ROW + 499}")
 

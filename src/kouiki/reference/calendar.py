@@ -115,10 +115,10 @@ class FiscalYear:
             era = _BY_NAME[m.group("era")]
             num = 1 if m.group("num") == "元" else int(m.group("num"))
             if num < 1:
-                raise FiscalYearError(f"和暦の年は1以上です: {value!r}")
+                raise FiscalYearError(f"和暦の年は1以上です: 「{value}」")
             return cls(era.start.year + num - 1)
         raise FiscalYearError(
-            f"年度を解釈できません: {value!r} (expected e.g. 2025, FY2025, R7, 令和7年度, 平成31年度)"
+            f"年度「{value}」を解釈できません（例: 2025、FY2025、R7、令和7年度、平成31年度）"
         )
 
     @classmethod

@@ -49,11 +49,10 @@ def normalize(code: str | int) -> str:
         expected = check_digit(text[:5])
         if text[5] != expected:
             raise CodeError(
-                f"検査数字が一致しません（正: {text[:5]}{expected}）: {text} "
-                f"(check digit of {text} should be {expected})"
+                f"検査数字が一致しません（正: {text[:5]}{expected}）: {text}"
             )
         return text
-    raise CodeError(f"団体コードは5桁または6桁です: {code!r} (a code has 5 or 6 digits)")
+    raise CodeError(f"団体コードは5桁または6桁です: 「{code}」")
 
 
 def is_valid(code: str | int) -> bool:

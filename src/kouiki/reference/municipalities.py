@@ -287,13 +287,11 @@ class MunicipalityRegistry:
             raise NotFoundError(
                 f"「{query}」に一致する団体がありません"
                 + (f"（候補: {hint}）" if hint else "")
-                + f" (no body named {query!r})"
             )
         if len(hits) > 1:
             names = "、".join(f"{m.full_name}({m.code})" for m in hits)
             raise AmbiguousError(
-                f"「{query}」は複数の団体に一致します: {names}。都道府県名を付けて指定してください "
-                f"(ambiguous: add the prefecture, e.g. {hits[0].full_name})"
+                f"「{query}」は複数の団体に一致します: {names}。都道府県名を付けて指定してください（例: {hits[0].full_name}）"
             )
         return hits[0]
 

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from kouiki.fiscal import catalogue
 from kouiki.fiscal import evaluate as fiscal_evaluate
 from kouiki.fiscal.errors import ParameterError
+from kouiki.fiscal.params import parameter_name
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
@@ -83,16 +84,16 @@ def run(plan: Any, overrides: list[str], regions: list[Region] | None = None) ->
         d["confidence_label"] = CONFIDENCE_LABELS.get(ln.confidence, ln.confidence)
         d["municipality_name"] = registry().by_code(ln.municipality).name if ln.municipality else ""
         d["fiscal_year_wareki"] = FiscalYear(ln.fiscal_year).wareki()
+        d["parameter_names"] = [{"name": parameter_name(u), "path": u} for u in ln.parameters]
         lines.append(d)
     out["lines"] = lines
     return out
 
 
 def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
-    from kouiki.web.fiscal_form import japanese, measure_labels, override_summary
+    from kouiki.web.fiscal_form import japanese, override_summary
 
-    labels = measure_labels()
-    rows = [[ln["item"] + 1, labels.get(ln["measure"], ln["measure"]), ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
+    rows = [[ln["item_no"], ln["measure_label"], ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
              ln["base_yen"], ln["rate"] or "—", ln["cap_yen"], ln["amount_yen"], ln["confidence_label"], ln["citation"],
              japanese("／".join([*ln["notes"], *(f"注意: {w}" for w in ln.get("warnings", []))]))]
             for ln in result["lines"]]
@@ -105,6 +106,46 @@ def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
                  Column("対象経費", ColumnKind.YEN), Column("率"), Column("上限額", ColumnKind.YEN),
                  Column("措置額", ColumnKind.YEN), Column("確度"), Column("出典", width=40), Column("注記", width=30)],
         rows=rows, source="kouiki 財政措置エンジン（kouiki.fiscal）; 各行の出典欄を参照", notes=notes,
+    )
+
+
+SUMMARY_SHEETS = {"special_allocation_tax": "団体×年度_特別交付税", "ordinary_allocation_tax": "団体×年度_交付税算入",
+                  "national_subsidy": "団体×年度_国庫補助"}
+
+
+def body_year_tables(region: Region, result: dict[str, Any]) -> list[ReportTable]:
+    """団体 × 年度, one sheet per kind of support (each with its own 計 row and column; never summed across)."""
+    tables = []
+    for b in result["summary"]["blocks"]:
+        years = list(b["by_fiscal_year"])
+        rows: list[list[Any]] = [[r["name"], code, *[r["by_fiscal_year"][y] for y in years], r["total_yen"]]
+                                 for code, r in b["bodies"].items()]
+        rows.append(["計", "", *[b["by_fiscal_year"][y] for y in years], b["total_yen"]])
+        tables.append(ReportTable(
+            title=f"{region.name} 団体 × 年度　{b['label']}", sheet_name=SUMMARY_SHEETS.get(b["kind"], b["label"][:31]),
+            columns=[Column("団体", width=16), Column("団体コード"), *[Column.fiscal_year(int(y)) for y in years],
+                     Column("計", ColumnKind.YEN)],
+            rows=rows, source="kouiki 財政措置エンジン（kouiki.fiscal）",
+            notes=[b["note"], "種類の異なる措置額（特別交付税・交付税算入・国庫補助）は合算しません"],
+        ))
+    return tables
+
+
+def body_year_csv_table(region: Region, result: dict[str, Any]) -> ReportTable:
+    """The 団体 × 年度 summary as one CSV table: a 種類 column keeps the kinds apart, each with its own 計 row."""
+    blocks = result["summary"]["blocks"]
+    years = sorted({int(y) for b in blocks for y in b["by_fiscal_year"]})
+    rows: list[list[Any]] = []
+    for b in blocks:
+        for code, r in b["bodies"].items():
+            rows.append([b["label"], r["name"], code, *[r["by_fiscal_year"].get(str(y), 0) for y in years], r["total_yen"]])
+        rows.append([b["label"], "計", "", *[b["by_fiscal_year"].get(str(y), 0) for y in years], b["total_yen"]])
+    return ReportTable(
+        title=f"{region.name} 団体 × 年度の措置額", sheet_name="団体×年度",
+        columns=[Column("種類", width=30), Column("団体", width=16), Column("団体コード"),
+                 *[Column.fiscal_year(y) for y in years], Column("計", ColumnKind.YEN)],
+        rows=rows, source="kouiki 財政措置エンジン（kouiki.fiscal）",
+        notes=["種類ごとの計は別々で、種類をまたいで合算しません"],
     )
 
 
@@ -145,6 +186,7 @@ def fiscal_summary(s: Session, region: Region) -> dict[str, Any] | None:
     totals = result["totals"]
     return {"support_yen": totals["support_yen"], "financing_yen": totals["financing_yen"],
             "by_kind": [{"kind": KIND_LABELS.get(k, k), "amount_yen": v} for k, v in totals["by_kind"].items()],
+            "blocks": [{"label": b["label"], "total_yen": b["total_yen"]} for b in result["summary"]["blocks"]],
             "version": row.version}
 
 
@@ -475,7 +517,9 @@ def api_parameters(viewer: V, fiscal_year: int | None = None) -> dict[str, Any]:
 
 
 @router.get("/export/fiscal/{region_id}.{fmt}", tags=["exports"], summary="財政措置シミュレーション（xlsx / csv）")
-def export_fiscal(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932") -> Response:
+def export_fiscal(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932", table: str = "lines") -> Response:
+    """Excel: 明細, 団体×年度 (one sheet per kind of support) and 年度別. CSV: ``table=lines`` (明細, default) or
+    ``table=summary`` (団体 × 年度)."""
     from kouiki.web.routes_exports import table_response
 
     region = service.region_or_404(s, region_id)
@@ -484,5 +528,9 @@ def export_fiscal(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "c
     result = run({"items": doc.get("items", [])}, doc.get("overrides", []), list_regions(s))
     if result["errors"]:
         raise HTTPException(status_code=422, detail=result["errors"])
-    return table_response([lines_table(region, result), by_year_table(region, result)],
+    if table not in ("lines", "summary"):
+        raise HTTPException(status_code=400, detail="table は lines（明細）か summary（団体×年度）です")
+    if fmt == "csv" and table == "summary":
+        return table_response([body_year_csv_table(region, result)], f"{region.display_name}_財政措置_団体年度", fmt, encoding)
+    return table_response([lines_table(region, result), *body_year_tables(region, result), by_year_table(region, result)],
                           f"{region.display_name}_財政措置", fmt, encoding)
