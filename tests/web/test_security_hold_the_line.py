@@ -283,7 +283,7 @@ def test_two_first_saves_of_a_fiscal_plan_give_one_winner_and_one_conflict() -> 
 # ----- 5. HTTPS behind a proxy ---------------------------------------------------------------------------
 
 def test_serve_trusts_proxy_headers_only_from_the_given_addresses() -> None:
-    from kouiki.web.cli import uvicorn_options
+    from kouiki.cli.serve import uvicorn_options
 
     assert uvicorn_options("127.0.0.1", 8000, 1, None)["proxy_headers"] is False
     opts = uvicorn_options("0.0.0.0", 8000, 2, "10.0.0.5, 10.0.0.6")
@@ -292,8 +292,9 @@ def test_serve_trusts_proxy_headers_only_from_the_given_addresses() -> None:
 
 def test_serve_passes_the_proxy_setting_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
-    from kouiki.web.cli import app
     from typer.testing import CliRunner
+
+    from kouiki.cli.serve import app
 
     seen: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **kw: seen.update(kw))
@@ -480,7 +481,8 @@ def test_an_api_import_where_every_row_is_rejected_is_422_naming_the_rows(login:
     r = admin.client.post(f"/api/facilities/{HIROSAKI}/import", files={"file": ("bad.csv", bad, "text/csv")},
                           headers=admin.headers())
     assert r.status_code == 422, r.text
-    assert "bad.csv" in r.json()["detail"] and "行目" in r.json()["detail"]
+    body = r.json()  # the summary in detail, every bad row (row, column, reason) in problems
+    assert "bad.csv" in body["detail"] and len(body["problems"]) >= 2 and all("行目" in p for p in body["problems"])
 
 
 def test_a_number_too_large_for_a_calculation_is_a_422_not_a_500(login: Callable[[str], Logged]) -> None:
