@@ -214,6 +214,9 @@ def test_the_pdf_shows_facility_names_with_ids_below_and_no_english() -> None:
     for english in ("mic default", "formula", "great_circle", "in_force", "facility_bond", "bond_defaults", "own）"):
         assert english not in text
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text)  # no snake_case identifiers on the page
+    # nor English field names or raw Python values in the notes (the demo inventory's notes once said 「dropped に記載」)
+    assert not re.search(r"\b(dropped|imputed|true|false|none|null)\b", text, re.IGNORECASE), re.findall(
+        r"[^\n]{0,30}\b(?:dropped|imputed|true|false|none|null)\b[^\n]{0,30}", text, re.IGNORECASE)
 
 
 def test_the_pdf_shows_net_burden_per_body_and_the_sharing() -> None:

@@ -271,10 +271,10 @@ def build_demo(region: str | DemoRegion) -> DemoBuild:
     dropped_n = len(build.dropped)
     build.inventory.notes.append(
         f"国土地理院の避難所データから市町村の施設 {len(facilities)}件（{build.merged}地点を統合）。"
-        f"県立・私立・民間福祉施設等 {dropped_n}地点を除外（理由は dropped に記載）"
+        f"県立・私立・民間福祉施設等 {dropped_n}地点を除外（地点ごとの理由はデモの一覧の JSON 出力に記載）"
     )
     build.inventory.notes.append(
-        "延床面積・建築年度はすべて kouiki の仮定値による推計です（実際の値ではありません）。imputed 欄に規則を記載"
+        "延床面積・建築年度はすべて kouiki の仮定値による推計です（実際の値ではありません）。推計の規則は各施設の推計欄に記載"
     )
     return build
 

@@ -221,7 +221,7 @@ def facilities_table(facilities: list[Facility], title: str) -> ReportTable:
     notes = []
     imputed = [f for f in facilities if f.imputed]
     if imputed:
-        notes.append(f"推計値を含む施設 {len(imputed)} 件（推計の規則は JSON 出力の imputed 欄）")
+        notes.append(f"推計値を含む施設 {len(imputed)} 件（推計の規則は各施設の推計欄、JSON 出力）")
     return ReportTable(
         title=title, sheet_name="施設一覧",
         columns=[Column("団体コード"), Column("団体名"), Column("施設ID"), Column("施設名", width=30), Column("大分類", width=20),

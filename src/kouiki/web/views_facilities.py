@@ -100,7 +100,7 @@ def choices(s: Session) -> dict[str, Any]:
 
 def _imputed_note(inv: Inventory) -> list[str]:
     n = sum(1 for f in inv.facilities if f.imputed)
-    return [f"推計値（実際の値ではない延床面積・建築年度など）を含む施設が {n} 件あります。推計の規則は各施設の imputed 欄"] if n else []
+    return [f"推計値（実際の値ではない延床面積・建築年度など）を含む施設が {n} 件あります。推計の規則は各施設の推計欄（JSON 出力）"] if n else []
 
 
 # ----- 1. 更新費用の推計 -----------------------------------------------------------------------------------
