@@ -240,6 +240,15 @@ def create_app() -> FastAPI:
         _log.warning("数値が範囲外: %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=os.environ.get("KOUIKI_DEBUG_TRACE") == "1")
         return _error_response(request, 422, "数値が大きすぎるか範囲外です（扱える範囲を超えています）")
 
+    from sqlalchemy.exc import DataError
+
+    @app.exception_handler(DataError)
+    async def _db_out_of_range(request: Request, exc: DataError) -> Response:
+        """The same for a value the database refuses (PostgreSQL: an ID beyond its integer column); the request's
+        transaction is rolled back by the session dependency before this answer."""
+        _log.warning("数値が範囲外（データベース）: %s %s", request.method, request.url.path)
+        return _error_response(request, 422, "数値が大きすぎるか範囲外です（扱える範囲を超えています）")
+
     @app.exception_handler(NotFoundError)
     async def _notfound(request: Request, exc: NotFoundError) -> Response:
         return _error_response(request, 404, str(exc))
