@@ -1,6 +1,6 @@
 """The kouiki inventory template (CSV/XLSX): one row per facility, or one per building (棟) with a
 ``facility_id`` to group by. Columns are matched by name; Japanese headers are aliases
-(``../shared/spec/README.md`` "Facility inventory")."""
+(the layout is documented in ``docs/facilities.md``, section 1; nothing is read from outside the package)."""
 
 from __future__ import annotations
 
