@@ -72,3 +72,11 @@ def test_every_bundled_source_of_hirosaki_is_listed() -> None:
     assert "https://city.hirosaki.aomori.jp/jouhou/keikaku/teijyuujiritu/kyoutei.html" in urls
     assert "http://www.town.fujisaki.lg.jp/index.cfm/9,3101,42,275,html" in urls
     assert len(urls) == len(region_sources(region))  # each once
+
+
+def test_a_renkei_region_names_its_own_steps() -> None:
+    region = find_region("renkei-niigata")
+    facts = {f for s in region_sources(region) for f in s.supports}
+    assert "連携中枢都市宣言" in facts and "連携協約" in facts and "中心市宣言" not in facts and "形成協定" not in facts
+    unknown = {u.label: u.note for u in region_unknowns(region)}
+    assert "加茂市の連携協約の締結日" in unknown and "27日" in (unknown["加茂市の連携協約の締結日"] or "")

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from kouiki.reference.calendar import FiscalYear, wareki_date
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
-from kouiki.reference.regions import Citation, Region, Role
+from kouiki.reference.regions import Citation, Framework, Region, Role
 
 
 class SourceKind(StrEnum):
@@ -152,9 +152,19 @@ def _fy(year: int) -> str:
     return FiscalYear(year).wareki()
 
 
+# The names of the steps in each framework (連携中枢都市圏: 連携中枢都市宣言 → 連携協約 → 都市圏ビジョン).
+_LABELS: dict[Framework, dict[str, str]] = {
+    Framework.TEIJU: {"declaration": "中心市宣言", "agreement": "形成協定", "amendment": "変更協定",
+                      "vision": "共生ビジョン", "policy": "形成方針"},
+    Framework.RENKEI: {"declaration": "連携中枢都市宣言", "agreement": "連携協約", "amendment": "連携協約の変更",
+                       "vision": "連携中枢都市圏ビジョン", "policy": "連携中枢都市圏形成方針"},
+}
+
+
 def region_sources(region: Region) -> list[SourceUse]:
     """Every citation of the region once (same URL, or same title when there is no URL), with what it supports."""
     out: dict[tuple[str, str], SourceUse] = {}
+    label = _LABELS[region.framework]
 
     def use(c: Citation | None, fact: str, subject: str | None = None) -> None:
         if c is None:
@@ -169,18 +179,18 @@ def region_sources(region: Region) -> list[SourceUse]:
         if subject is not None and subject not in subjects:
             subjects.append(subject)
 
-    use(region.declaration_source, "中心市宣言", "・".join(_name(c) for c in region.central))
+    use(region.declaration_source, label["declaration"], "・".join(_name(c) for c in region.central))
     for c in region.agreement_sources:
-        use(c, "形成協定", "圏域全体")
+        use(c, label["agreement"], "圏域全体")
     if region.formation_policy is not None:
-        use(region.formation_policy.source, "形成方針", _name(region.central[0]))
+        use(region.formation_policy.source, label["policy"], _name(region.central[0]))
     for m in region.members:
         if m.role is Role.NEIGHBOR:
-            use(m.agreement_source, "形成協定", _name(m.code))
+            use(m.agreement_source, label["agreement"], _name(m.code))
         for a in m.amendments:
-            use(a.source, "変更協定", _name(m.code))
+            use(a.source, label["amendment"], _name(m.code))
     for v in region.visions:
-        use(v.source, "共生ビジョン", v.title)
+        use(v.source, label["vision"], v.title)
     for fc in region.formation_claims:
         use(fc.source, "形成年度", _fy(fc.fiscal_year))
     for o in region.also_in:
@@ -199,18 +209,19 @@ def region_unknowns(region: Region) -> list[UnknownFact]:
     """The facts held as ``null`` (不明), each with its note (the member's 協定 note, else the region's notes
     that mention the fact)."""
     out: list[UnknownFact] = []
+    label = _LABELS[region.framework]
     if region.declaration_date is None:
-        out.append(UnknownFact("中心市宣言の日", _notes_about(region, "宣言")))
+        out.append(UnknownFact(f"{label['declaration']}の日", _notes_about(region, "宣言")))
     if region.formation_policy is not None and region.formation_policy.adopted is None \
             and region.formation_policy.vote_date is None:
-        out.append(UnknownFact("形成方針の策定日", _notes_about(region, "形成方針")))
+        out.append(UnknownFact(f"{label['policy']}の策定日", _notes_about(region, "形成方針")))
     for m in region.neighbors():
         if m.agreement_date is None:
-            out.append(UnknownFact(f"{_name(m.code)}の形成協定の締結日",
-                                   m.agreement_note or _notes_about(region, _name(m.code), "協定")))
+            out.append(UnknownFact(f"{_name(m.code)}の{label['agreement']}の締結日",
+                                   m.agreement_note or _notes_about(region, _name(m.code), "協定", "協約")))
         for a in m.amendments:
             if a.date is None:
-                out.append(UnknownFact(f"{_name(m.code)}の変更協定の締結日", a.note))
+                out.append(UnknownFact(f"{_name(m.code)}の{label['amendment']}の締結日", a.note))
     for v in region.visions:
         if v.adopted is None:
             out.append(UnknownFact(f"「{v.title}」の策定日", _notes_about(region, "ビジョン")))
