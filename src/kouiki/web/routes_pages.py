@@ -16,6 +16,7 @@ from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
+from kouiki.reference.region_sources import region_sources_view
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.store.scenarios import ScenarioRow, get_scenario, list_scenarios
 from kouiki.store.users import AuthError, close_session, open_session
@@ -114,7 +115,7 @@ def regions_create(
 def region_page(request: Request, region_id: str, s: DB, viewer: V) -> Response:
     region, d = views.region_dashboard(s, region_id)
     return render(request, "region.html", viewer, d=d, region=region,
-                  can_edit=viewer.can_edit_region(region.id))
+                  can_edit=viewer.can_edit_region(region.id), sources=region_sources_view(region))
 
 
 @router.get("/regions/{region_id}/central")
