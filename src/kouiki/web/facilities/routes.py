@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -21,21 +21,16 @@ from kouiki.reference.errors import KouikiError
 from kouiki.reports.table import ReportTable
 from kouiki.store.facility_council import save_council
 from kouiki.store.regions import ConflictError
-from kouiki.web import service, views
-from kouiki.web import views_facilities as vf
-from kouiki.web.app import db, render
-from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
-from kouiki.web.routes_exports import table_response
+from kouiki.web import service
+from kouiki.web.auth import Viewer, check_csrf, forbid
+from kouiki.web.deps import DB, V
+from kouiki.web.downloads import download, table_response
+from kouiki.web.facilities import views as vf
+from kouiki.web.render import render
+from kouiki.web.summary import current_fiscal_year
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db, scope="function")]
 
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
 PNG = {"Cache-Control": "no-store"}
 
 
@@ -43,7 +38,7 @@ def _start_year(start: str | None) -> int:
     from kouiki.reference.calendar import FiscalYear
 
     if not start:
-        return views.current_fiscal_year().year
+        return current_fiscal_year().year
     try:
         return FiscalYear.parse(start).year
     except (KouikiError, ValueError):
@@ -258,7 +253,7 @@ def fees_page(request: Request, s: DB, viewer: V, region: str | None = None) -> 
             error = str(exc)
     return _page(request, viewer, s, "facilities_fees.html", status_code=400 if error else 200, scope=scope, data=data,
                  error=error, q=q, rules=vf.FEE_RULES, query_string=request.url.query,
-                 next_year=views.current_fiscal_year().year + 1)
+                 next_year=current_fiscal_year().year + 1)
 
 
 @router.get("/api/facilities/fees", tags=["facilities"], summary="使用料の統一案と激変緩和の段階（年度別）")
@@ -301,7 +296,7 @@ def council_page(request: Request, region_id: str, s: DB, viewer: V) -> Response
     region = service.region_or_404(s, region_id)
     return render(request, "facilities_council.html", viewer, v=vf.council_view(s, region),
                   can_edit=viewer.can_edit_region(region.id), kinds=vf.COUNCIL_KINDS, error=None, form={},
-                  next_year=views.current_fiscal_year().year)
+                  next_year=current_fiscal_year().year)
 
 
 COUNCIL_FIELDS = ("date", "title", "cost_yen", "summary", "name", "fiscal_year", "affiliation", "role", "fee_yen", "what",
@@ -325,7 +320,7 @@ def council_submit(  # one form field per council record field
         region = service.region_or_404(s, region_id)
         return render(request, "facilities_council.html", viewer, status_code=409 if isinstance(exc, ConflictError) else 400,
                       v=vf.council_view(s, region), can_edit=viewer.can_edit_region(region.id), kinds=vf.COUNCIL_KINDS,
-                      error=str(exc), form=form, next_year=views.current_fiscal_year().year)
+                      error=str(exc), form=form, next_year=current_fiscal_year().year)
     return RedirectResponse(f"/regions/{region_id}/council", status_code=303)
 
 
@@ -421,7 +416,6 @@ def infrastructure_api(
             summary="インフラ資産の一覧の入力様式（CSV、例の行つき）")
 def infrastructure_template(viewer: V, encoding: str = "cp932") -> Response:
     from kouiki.facilities.infrastructure import template_csv
-    from kouiki.web.routes_exports import download
 
     enc = "utf-8-sig" if encoding.lower() in ("utf-8", "utf-8-sig", "utf8") else "cp932"
     return download(template_csv().encode(enc), "インフラ資産_入力様式.csv",
