@@ -53,3 +53,10 @@ def admin_dep(request: Request, s: DB) -> Viewer:
 V = Annotated[Viewer, Depends(viewer_dep)]
 W = Annotated[Viewer, Depends(writer_dep)]
 A = Annotated[Viewer, Depends(admin_dep)]
+
+
+def require_region_editor(viewer: Viewer, region_id: str, message: str) -> None:
+    """403 with ``message`` (which says what may not be saved) unless the viewer may edit the region: its
+    圏域担当 or a 管理者 (the rule itself: :meth:`kouiki.web.auth.Viewer.can_edit_region`)."""
+    if not viewer.can_edit_region(region_id):
+        raise forbid(message)

@@ -41,7 +41,8 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.store import jobs as jobstore
 from kouiki.store import session
-from kouiki.web.auth import Viewer, forbid
+from kouiki.web.auth import Viewer
+from kouiki.web.deps import require_region_editor
 
 RUNNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 """This process (jobs in the store carry the runner that owns their thread)."""
@@ -261,7 +262,6 @@ def start_optimizer(s: Session, viewer: Viewer, region_id: str, req: JobRequest)
     from kouiki.web import service
 
     region = service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region_id):
-        raise forbid("最適化でシナリオを作る権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "最適化でシナリオを作る権限がありません（圏域担当または管理者）")
     facilities = service.region_inventory(s, region).facilities
     return start_job(viewer, region_id, region.member_codes(), facilities, req)

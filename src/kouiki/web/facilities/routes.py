@@ -22,8 +22,8 @@ from kouiki.reports.table import ReportTable
 from kouiki.store.facility_council import save_council
 from kouiki.store.regions import ConflictError
 from kouiki.web import service
-from kouiki.web.auth import Viewer, check_csrf, forbid
-from kouiki.web.deps import DB, V
+from kouiki.web.auth import Viewer, check_csrf
+from kouiki.web.deps import DB, V, require_region_editor
 from kouiki.web.downloads import download, table_response
 from kouiki.web.facilities import views as vf
 from kouiki.web.render import render
@@ -284,8 +284,7 @@ def add_council_record(s: Session, viewer: Viewer, region_id: str, kind: str, fi
                        version: int) -> int:
     """Append one record to the region's council (圏域担当 of that region / 管理者), audited, version-checked."""
     region = service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region.id):
-        raise forbid("この圏域の協議会の記録を追加する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region.id, "この圏域の協議会の記録を追加する権限がありません（圏域担当または管理者）")
     doc, _current = vf.council_document(s, region)
     new = vf.council_with_record(doc, kind, vf.council_record(kind, fields))
     return save_council(s, region.id, new, user=viewer.username, expected_version=version or None)

@@ -27,8 +27,8 @@ from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.fiscal_plans import get_plan, save_plan
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.web import service
-from kouiki.web.auth import Viewer, check_csrf, forbid
-from kouiki.web.deps import DB, V
+from kouiki.web.auth import Viewer, check_csrf
+from kouiki.web.deps import DB, V, require_region_editor
 from kouiki.web.downloads import XLSX, download, table_response
 from kouiki.web.fiscal.views import CONFIDENCE_LABELS, KIND_LABELS, run
 from kouiki.web.render import render
@@ -273,8 +273,7 @@ def fiscal_upload(
 ) -> Response:
     check_csrf(viewer, request, csrf_token)
     chosen = service.region_or_404(s, region)
-    if not viewer.can_edit_region(chosen.id):
-        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, chosen.id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
     data = file.file.read()
     overrides = _saved_overrides(s, chosen.id)
     try:
@@ -296,8 +295,7 @@ def api_plan_upload(
 ) -> Response:
     check_csrf(viewer, request)
     service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region_id):
-        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
     data = file.file.read()
     overrides = _saved_overrides(s, region_id)
     try:
@@ -330,8 +328,7 @@ def fiscal_submit(
         state = ff.EditorState(ff.rows_from_document(data), _overrides(overrides))
         result = run(data, _overrides(overrides), list_regions(s))
         if action == "save":
-            if not viewer.can_edit_region(chosen.id):
-                raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+            require_region_editor(viewer, chosen.id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
             if result["errors"]:
                 raise KouikiError("計画に誤りがあるため保存できません（下の一覧を確認してください）")
             save_plan(s, chosen.id, {"items": data.get("items", []), "overrides": _overrides(overrides)},
@@ -400,8 +397,7 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
     if state.error_count:
         return page(None, 400, f"入力に誤りが {state.error_count} 件あります。赤く示した欄を直してください（保存していません）。")
     if op == "save":
-        if not viewer.can_edit_region(chosen.id):
-            raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+        require_region_editor(viewer, chosen.id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
         try:
             save_plan(s, chosen.id, {"items": items, "overrides": lines}, user=viewer.username,
                       expected_version=version)
@@ -448,8 +444,7 @@ def api_get_plan(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
 def api_put_plan(region_id: str, body: PlanWrite, request: Request, s: DB, viewer: V) -> dict[str, Any]:
     check_csrf(viewer, request)
     service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region_id):
-        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
     result = run({"items": body.items}, body.overrides, list_regions(s))
     if result["errors"]:
         raise HTTPException(status_code=422, detail=result["errors"])

@@ -30,7 +30,7 @@ from kouiki.web.auth import (
     set_login_cookie,
     viewer_from_request,
 )
-from kouiki.web.deps import DB, V
+from kouiki.web.deps import DB, V, require_region_editor
 from kouiki.web.facilities.inventory_import import import_facilities
 from kouiki.web.optimizer_jobs import JobRequest, start_optimizer
 from kouiki.web.regions import scenario_form, views
@@ -325,8 +325,7 @@ def _form_values(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _require_editor(viewer: Viewer, region_id: str) -> None:
-    if not viewer.can_edit_region(region_id):
-        raise HTTPException(status_code=403, detail="この圏域のシナリオを編集する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "この圏域のシナリオを編集する権限がありません（圏域担当または管理者）")
 
 
 @router.get("/regions/{region_id}/scenarios/new")

@@ -30,8 +30,8 @@ from kouiki.staffing.training import evaluate_training, policies_from_dict
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.store.staffing import get_staffing_plan, save_staffing_plan
 from kouiki.web import service
-from kouiki.web.auth import Viewer, check_csrf, forbid
-from kouiki.web.deps import DB, V
+from kouiki.web.auth import Viewer, check_csrf
+from kouiki.web.deps import DB, V, require_region_editor
 from kouiki.web.downloads import XLSX, download, table_response
 from kouiki.web.render import render
 from kouiki.web.staffing.views import decorate_support, plan_tables, support_tables, training_tables, wareki
@@ -106,8 +106,7 @@ def case_state(s: Session, region_id: str) -> tuple[dict[str, Any], str, int | N
 
 
 def save_case(s: Session, viewer: Viewer, region_id: str, data: dict[str, Any], version: int | None) -> int:
-    if not viewer.can_edit_region(region_id):
-        raise forbid(NO_RIGHT)
+    require_region_editor(viewer, region_id, NO_RIGHT)
     run_case(data)  # a case the engine refuses is never saved (the error names the section and record)
     return save_staffing_plan(s, region_id, plain(data), user=viewer.username, expected_version=version)
 
