@@ -1,4 +1,4 @@
-"""The fiscal plan table (web/fiscal_form.py): typed entries, the document ↔ rows round trip, cell errors."""
+"""The fiscal plan table (web/fiscal/form.py): typed entries, the document ↔ rows round trip, cell errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The staffing plan as forms (web/staffing_form.py and POST /staffing/table): the round trip with the document,
+"""The staffing plan as forms (web/staffing/form.py and POST /staffing/table): the round trip with the document,
 cell errors, row operations, and the same document as ``PUT /api/regions/{id}/staffing``."""
 
 from __future__ import annotations

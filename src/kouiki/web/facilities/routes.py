@@ -4,7 +4,7 @@
 所要時間, 費用按分, 使用料の統一 and 協議会. Each page
 has ``/api/facilities/…`` (or ``/api/regions/{id}/council``) returning the same data, and its tables download
 from ``/export/facility-planning/…``. Charts are the CLI's (kouiki.reports.charts) served as PNG from this
-origin, always next to the table holding their data. Figures come from the engines via :mod:`views_facilities`.
+origin, always next to the table holding their data. Figures come from the engines via :mod:`kouiki.web.facilities.views`.
 """
 
 from __future__ import annotations
