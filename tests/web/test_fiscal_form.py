@@ -1,4 +1,4 @@
-"""The fiscal plan table (web/fiscal_form.py): typed entries, the document ↔ rows round trip, cell errors."""
+"""The fiscal plan table (web/fiscal/form.py): typed entries, the document ↔ rows round trip, cell errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kouiki.fiscal import evaluate
 from kouiki.fiscal.plan import MEASURE_FIELDS, fields_of
-from kouiki.web import fiscal_form as ff
+from kouiki.web.fiscal import form as ff
 
 TATSUNO, SHISO, KAMIGORI, SAYO = "282294", "282278", "284815", "285013"
 

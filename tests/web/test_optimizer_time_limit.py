@@ -7,8 +7,8 @@ from typing import Any
 
 from kouiki.optimize.models import _solver_defaults
 from kouiki.optimize.problem import parameters
-from kouiki.web.app import templates
 from kouiki.web.optimizer_jobs import JobRequest, default_time_limit
+from kouiki.web.render import templates
 
 
 def _job(result: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from kouiki.store import session
-from kouiki.web import page_cache, views
+from kouiki.web import page_cache
+from kouiki.web.regions import views
 from tests.web.conftest import Logged
 
 

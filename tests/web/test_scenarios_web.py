@@ -20,7 +20,7 @@ from kouiki.store.base import utcnow
 from kouiki.store.jobs import create_job, get_job
 from kouiki.web import create_app
 from kouiki.web.demo import load_demo_data
-from kouiki.web.scenario_form import explain
+from kouiki.web.regions.scenario_form import explain
 
 from .conftest import HIROSAKI, KUROISHI, PASSWORD, Logged
 

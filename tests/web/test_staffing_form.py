@@ -1,4 +1,4 @@
-"""The staffing plan as forms (web/staffing_form.py and POST /staffing/table): the round trip with the document,
+"""The staffing plan as forms (web/staffing/form.py and POST /staffing/table): the round trip with the document,
 cell errors, row operations, and the same document as ``PUT /api/regions/{id}/staffing``."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from kouiki.staffing import case_from_dict, evaluate_support
 from kouiki.staffing.io import read_mapping, strip_lines
 from kouiki.store import session
 from kouiki.store.staffing import get_staffing_plan
-from kouiki.web import staffing_form as sf
+from kouiki.web.staffing import form as sf
 from tests.web.conftest import Logged
 
 REGION = "harima-kagaku-koen"

@@ -13,7 +13,7 @@ import hmac
 import os
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
 from kouiki.reference.errors import KouikiError
@@ -89,6 +89,11 @@ def require_viewer(s: Session, request: Request) -> Viewer:
             raise HTTPException(status_code=401, detail="ログインが必要です (login required)")
         raise LoginRequired()
     return viewer
+
+
+def set_login_cookie(response: Response, token: str, request: Request) -> None:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        max_age=int(session_lifetime().total_seconds()), path="/")
 
 
 def check_csrf(viewer: Viewer, request: Request, form_token: str | None = None) -> None:

@@ -74,7 +74,7 @@ def _demo_scenario(s: Session) -> list[str]:
 
     from kouiki.store.scenarios import create_scenario, list_scenarios
     from kouiki.web import service
-    from kouiki.web.routes_pages import example_scenario
+    from kouiki.web.regions.views import example_scenario
 
     if list_scenarios(s, "hirosaki"):
         return []

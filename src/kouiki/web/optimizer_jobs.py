@@ -42,6 +42,7 @@ from kouiki.reference.errors import KouikiError
 from kouiki.store import jobs as jobstore
 from kouiki.store import session
 from kouiki.web.auth import Viewer
+from kouiki.web.deps import require_region_editor
 
 RUNNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 """This process (jobs in the store carry the runner that owns their thread)."""
@@ -254,3 +255,13 @@ def _run(job_id: str, viewer: Viewer, region_id: str, member_codes: list[str], s
         stop.set()
         with _lock:
             _live.discard(job_id)
+
+
+def start_optimizer(s: Session, viewer: Viewer, region_id: str, req: JobRequest) -> str:
+    """Start a job over the region's own inventory (the page and the API both come here): 圏域担当 or 管理者."""
+    from kouiki.web import service
+
+    region = service.region_or_404(s, region_id)
+    require_region_editor(viewer, region_id, "最適化でシナリオを作る権限がありません（圏域担当または管理者）")
+    facilities = service.region_inventory(s, region).facilities
+    return start_job(viewer, region_id, region.member_codes(), facilities, req)

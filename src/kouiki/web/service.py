@@ -110,13 +110,6 @@ def can_edit_body(s: Session, viewer: Viewer, code: str) -> bool:
     return viewer.can_edit_body(codes.normalize(code), regions_of_body(s, code))
 
 
-def import_facilities(s: Session, viewer: Viewer, code: str, data: bytes, filename: str, **options: Any) -> dict[str, Any]:
-    """One body's facility list from a file, all-or-nothing: :func:`kouiki.web.facility_import.import_facilities`."""
-    from kouiki.web.facility_import import import_facilities as run
-
-    return run(s, viewer, code, data, filename, **options)
-
-
 # ----- scenarios ------------------------------------------------------------------------------------------
 
 def store_inventory_ref(region_id: str) -> str:

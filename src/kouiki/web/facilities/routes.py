@@ -4,14 +4,14 @@
 所要時間, 費用按分, 使用料の統一 and 協議会. Each page
 has ``/api/facilities/…`` (or ``/api/regions/{id}/council``) returning the same data, and its tables download
 from ``/export/facility-planning/…``. Charts are the CLI's (kouiki.reports.charts) served as PNG from this
-origin, always next to the table holding their data. Figures come from the engines via :mod:`views_facilities`.
+origin, always next to the table holding their data. Figures come from the engines via :mod:`kouiki.web.facilities.views`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -21,21 +21,16 @@ from kouiki.reference.errors import KouikiError
 from kouiki.reports.table import ReportTable
 from kouiki.store.facility_council import save_council
 from kouiki.store.regions import ConflictError
-from kouiki.web import service, views
-from kouiki.web import views_facilities as vf
-from kouiki.web.app import db, render
-from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
-from kouiki.web.routes_exports import table_response
+from kouiki.web import service
+from kouiki.web.auth import Viewer, check_csrf
+from kouiki.web.deps import DB, V, require_region_editor
+from kouiki.web.downloads import download, table_response
+from kouiki.web.facilities import views as vf
+from kouiki.web.render import render
+from kouiki.web.summary import current_fiscal_year
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db, scope="function")]
 
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
 PNG = {"Cache-Control": "no-store"}
 
 
@@ -43,7 +38,7 @@ def _start_year(start: str | None) -> int:
     from kouiki.reference.calendar import FiscalYear
 
     if not start:
-        return views.current_fiscal_year().year
+        return current_fiscal_year().year
     try:
         return FiscalYear.parse(start).year
     except (KouikiError, ValueError):
@@ -258,7 +253,7 @@ def fees_page(request: Request, s: DB, viewer: V, region: str | None = None) -> 
             error = str(exc)
     return _page(request, viewer, s, "facilities_fees.html", status_code=400 if error else 200, scope=scope, data=data,
                  error=error, q=q, rules=vf.FEE_RULES, query_string=request.url.query,
-                 next_year=views.current_fiscal_year().year + 1)
+                 next_year=current_fiscal_year().year + 1)
 
 
 @router.get("/api/facilities/fees", tags=["facilities"], summary="使用料の統一案と激変緩和の段階（年度別）")
@@ -289,8 +284,7 @@ def add_council_record(s: Session, viewer: Viewer, region_id: str, kind: str, fi
                        version: int) -> int:
     """Append one record to the region's council (圏域担当 of that region / 管理者), audited, version-checked."""
     region = service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region.id):
-        raise forbid("この圏域の協議会の記録を追加する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region.id, "この圏域の協議会の記録を追加する権限がありません（圏域担当または管理者）")
     doc, _current = vf.council_document(s, region)
     new = vf.council_with_record(doc, kind, vf.council_record(kind, fields))
     return save_council(s, region.id, new, user=viewer.username, expected_version=version or None)
@@ -301,7 +295,7 @@ def council_page(request: Request, region_id: str, s: DB, viewer: V) -> Response
     region = service.region_or_404(s, region_id)
     return render(request, "facilities_council.html", viewer, v=vf.council_view(s, region),
                   can_edit=viewer.can_edit_region(region.id), kinds=vf.COUNCIL_KINDS, error=None, form={},
-                  next_year=views.current_fiscal_year().year)
+                  next_year=current_fiscal_year().year)
 
 
 COUNCIL_FIELDS = ("date", "title", "cost_yen", "summary", "name", "fiscal_year", "affiliation", "role", "fee_yen", "what",
@@ -325,7 +319,7 @@ def council_submit(  # one form field per council record field
         region = service.region_or_404(s, region_id)
         return render(request, "facilities_council.html", viewer, status_code=409 if isinstance(exc, ConflictError) else 400,
                       v=vf.council_view(s, region), can_edit=viewer.can_edit_region(region.id), kinds=vf.COUNCIL_KINDS,
-                      error=str(exc), form=form, next_year=views.current_fiscal_year().year)
+                      error=str(exc), form=form, next_year=current_fiscal_year().year)
     return RedirectResponse(f"/regions/{region_id}/council", status_code=303)
 
 
@@ -421,7 +415,6 @@ def infrastructure_api(
             summary="インフラ資産の一覧の入力様式（CSV、例の行つき）")
 def infrastructure_template(viewer: V, encoding: str = "cp932") -> Response:
     from kouiki.facilities.infrastructure import template_csv
-    from kouiki.web.routes_exports import download
 
     enc = "utf-8-sig" if encoding.lower() in ("utf-8", "utf-8-sig", "utf8") else "cp932"
     return download(template_csv().encode(enc), "インフラ資産_入力様式.csv",

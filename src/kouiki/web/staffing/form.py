@@ -21,7 +21,7 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
-from kouiki.web.fiscal_form import _number, format_amount, parse_amount
+from kouiki.web.fiscal.form import _number, format_amount, parse_amount
 
 
 @dataclass(frozen=True)

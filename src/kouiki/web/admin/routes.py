@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -26,21 +26,12 @@ from kouiki.store.users import (
     set_password,
     update_user,
 )
-from kouiki.web.app import db, render
-from kouiki.web.auth import COOKIE, Viewer, check_csrf, forbid, require_viewer
+from kouiki.web.auth import COOKIE, Viewer, check_csrf
+from kouiki.web.deps import DB, A, V
+from kouiki.web.render import render
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db, scope="function")]
 
-
-def admin_dep(request: Request, s: DB) -> Viewer:
-    viewer = require_viewer(s, request)
-    if not viewer.is_admin:
-        raise forbid("この操作は管理者だけができます")
-    return viewer
-
-
-A = Annotated[Viewer, Depends(admin_dep)]
 
 
 def _audit(s: Session, limit: int) -> list[dict[str, Any]]:
@@ -209,13 +200,6 @@ def user_password_submit(
 
 
 # ----- own account (every user) -----------------------------------------------------------------------------
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
-
 
 class PasswordChange(BaseModel):
     current_password: str

@@ -30,20 +30,14 @@ from kouiki.staffing.training import evaluate_training, policies_from_dict
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.store.staffing import get_staffing_plan, save_staffing_plan
 from kouiki.web import service
-from kouiki.web.app import db, render
-from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
-from kouiki.web.staffing_views import decorate_support, plan_tables, support_tables, training_tables, wareki
+from kouiki.web.auth import Viewer, check_csrf
+from kouiki.web.deps import DB, V, require_region_editor
+from kouiki.web.downloads import XLSX, download, table_response
+from kouiki.web.render import render
+from kouiki.web.staffing.views import decorate_support, plan_tables, support_tables, training_tables, wareki
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db, scope="function")]
 NO_RIGHT = "この圏域の派遣計画を保存する権限がありません（圏域担当または管理者）"
-
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
 
 
 def plain(value: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +95,7 @@ def case_state(s: Session, region_id: str) -> tuple[dict[str, Any], str, int | N
     if row is None:
         if region_id != DEMO_REGION_ID:
             from kouiki.staffing.starter import starter_case
-            from kouiki.web.views import current_fiscal_year
+            from kouiki.web.summary import current_fiscal_year
 
             data = starter_case(service.region_or_404(s, region_id), current_fiscal_year())
             return data, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), None
@@ -112,8 +106,7 @@ def case_state(s: Session, region_id: str) -> tuple[dict[str, Any], str, int | N
 
 
 def save_case(s: Session, viewer: Viewer, region_id: str, data: dict[str, Any], version: int | None) -> int:
-    if not viewer.can_edit_region(region_id):
-        raise forbid(NO_RIGHT)
+    require_region_editor(viewer, region_id, NO_RIGHT)
     run_case(data)  # a case the engine refuses is never saved (the error names the section and record)
     return save_staffing_plan(s, region_id, plain(data), user=viewer.username, expected_version=version)
 
@@ -122,7 +115,7 @@ def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, case_
           result: dict[str, Any] | None, error: str | None, status: int = 200, saved: bool,
           form: Any = None, cell_errors: dict[tuple[str, int, str], str] | None = None,
           row_errors: dict[tuple[str, int], str] | None = None, text_open: bool = False) -> Response:
-    from kouiki.web import staffing_form as sf
+    from kouiki.web.staffing import form as sf
 
     if form is None:  # the forms show the text's case; a text that is not a case shows the saved one
         try:
@@ -182,7 +175,7 @@ def staffing_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Fo
     ``case`` document as ``PUT /api/regions/{id}/staffing`` — never while a cell has an error."""
     import yaml
 
-    from kouiki.web import staffing_form as sf
+    from kouiki.web.staffing import form as sf
 
     check_csrf(viewer, request, str(form.get("csrf_token") or ""))
     chosen = _choose(s, viewer, str(form.get("region") or "") or None)
@@ -286,7 +279,6 @@ def api_staffing_plan_of_case(body: StaffingBody, viewer: V, keep_entered: bool 
 
 @router.get("/export/staffing/{region_id}.{fmt}", tags=["exports"], summary="派遣の負担と措置（xlsx / csv）")
 def export_staffing(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932") -> Response:
-    from kouiki.web.routes_exports import table_response
 
     region = service.region_or_404(s, region_id)
     data, _text, _version = case_state(s, region_id)
@@ -295,7 +287,6 @@ def export_staffing(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = 
 
 @router.get("/export/staffing/{region_id}/plan.{fmt}", tags=["exports"], summary="共同活用計画（案）（xlsx / csv）")
 def export_staffing_plan(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932") -> Response:
-    from kouiki.web.routes_exports import table_response
 
     region = service.region_or_404(s, region_id)
     data, _text, _version = case_state(s, region_id)
@@ -308,7 +299,6 @@ def export_staffing_plan(region_id: str, fmt: str, s: DB, viewer: V, encoding: s
             summary="派遣計画の Excel 入力様式（保存済みの計画入り。kouiki staffing support/plan で読めます）")
 def export_staffing_input(region_id: str, s: DB, viewer: V) -> Response:
     from kouiki.staffing.xlsx import write_workbook
-    from kouiki.web.routes_exports import XLSX, download
 
     region = service.region_or_404(s, region_id)
     data, _text, _version = case_state(s, region_id)
@@ -367,7 +357,6 @@ def training_export(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """The entered 人材育成 case's checks and lines as Excel/CSV (the page's download button)."""
-    from kouiki.web.routes_exports import table_response
 
     check_csrf(viewer, request, csrf_token)
     result = run_training(service.parse_document(case, "入力"))
@@ -376,7 +365,6 @@ def training_export(
 
 @router.get("/export/staffing/training/demo.{fmt}", tags=["exports"], summary="人材育成（デモ）の判定と措置（xlsx / csv）")
 def export_training_demo(fmt: str, viewer: V, encoding: str = "cp932") -> Response:
-    from kouiki.web.routes_exports import table_response
 
     data = plain(service.parse_document(_demo_text("aomori_training.yaml"), "入力"))
     return table_response(training_tables(run_training(data)), "人材育成_デモ", fmt, encoding)

@@ -28,7 +28,7 @@ from kouiki.reference.regions import Region, RegionType, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.formation import count_figures, imported_figures
 from kouiki.store.regions import list_regions, region_version
-from kouiki.web.views import region_summary, wareki_date
+from kouiki.web.summary import region_summary, wareki_date
 
 RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
 ELIGIBLE_JA: dict[bool | None, str] = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}

@@ -3,7 +3,7 @@
 中心市候補 and 判定基準, 近隣市町村の指標 (for a region or a candidate 中心市), 形成手続 (timeline, and recording
 the next step: 圏域担当 of that region / 管理者, CSRF, audit, optimistic locking on the region's version),
 全国の状況, and 国勢調査の取込 (管理者; e-Stat CSV, transactional). The engines decide; this module only
-passes inputs, checks who may write and renders :mod:`kouiki.web.views_formation`.
+passes inputs, checks who may write and renders :mod:`kouiki.web.formation.views`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -28,28 +28,16 @@ from kouiki.reference.municipalities import registry
 from kouiki.store.audit import record
 from kouiki.store.formation import save_import
 from kouiki.store.regions import ConflictError, list_regions, save_region
-from kouiki.web import service, views
-from kouiki.web import views_formation as vf
-from kouiki.web.app import db, render
-from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
-from kouiki.web.routes_exports import table_response
+from kouiki.web import service
+from kouiki.web.auth import Viewer, check_csrf, forbid
+from kouiki.web.deps import DB, V, W
+from kouiki.web.downloads import table_response
+from kouiki.web.formation import views as vf
+from kouiki.web.render import render
+from kouiki.web.summary import region_summary
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db, scope="function")]
 
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-def writer_dep(request: Request, s: DB) -> Viewer:
-    viewer = require_viewer(s, request)
-    check_csrf(viewer, request)
-    return viewer
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
-W = Annotated[Viewer, Depends(writer_dep)]
 
 
 def _date(text: str | None, label: str, required: bool = False) -> dt.date | None:
@@ -152,7 +140,7 @@ def _on(text: str | None) -> dt.date | None:
 
 @router.get("/formation", include_in_schema=False)
 def formation_index(request: Request, s: DB, viewer: V) -> Response:
-    return render(request, "formation_index.html", viewer, regions=[views.region_summary(r) for r in list_regions(s)],
+    return render(request, "formation_index.html", viewer, regions=[region_summary(r) for r in list_regions(s)],
                   prefectures=vf.prefecture_names())
 
 

@@ -21,34 +21,20 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from kouiki.fiscal import catalogue
-from kouiki.fiscal import evaluate as fiscal_evaluate
-from kouiki.fiscal.errors import ParameterError
-from kouiki.fiscal.params import parameter_name
-from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.municipalities import registry
 from kouiki.reference.regions import Region, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.fiscal_plans import get_plan, save_plan
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.web import service
-from kouiki.web.app import db, render
-from kouiki.web.auth import Viewer, check_csrf, forbid, require_viewer
-from kouiki.web.views import current_fiscal_year
+from kouiki.web.auth import Viewer, check_csrf
+from kouiki.web.deps import DB, V, require_region_editor
+from kouiki.web.downloads import XLSX, download, table_response
+from kouiki.web.fiscal.views import CONFIDENCE_LABELS, KIND_LABELS, run
+from kouiki.web.render import render
+from kouiki.web.summary import current_fiscal_year
 
 router = APIRouter()
-DB = Annotated[Session, Depends(db, scope="function")]
-
-KIND_LABELS = {"special_allocation_tax": "特別交付税", "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
-               "national_subsidy": "国庫補助", "bond": "地方債", "loan": "貸付・融資", "info": "情報（金額なし）"}
-CONFIDENCE_LABELS = {"confirmed": "確認済", "unverified": "未確認", "gap": "不明（既定値）", "assumed": "仮定"}
-
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
 
 
 def example_plan(region: Region) -> dict[str, Any]:
@@ -67,31 +53,8 @@ def example_plan(region: Region) -> dict[str, Any]:
     return {"items": items}
 
 
-def run(plan: Any, overrides: list[str], regions: list[Region] | None = None) -> dict[str, Any]:
-    """Evaluate and return the engine's JSON plus each line's explanation and Japanese labels. ``regions``: the
-    registry stored here (the eligibility gates read it instead of the bundled one)."""
-    from kouiki.fiscal import FiscalContext
-
-    try:
-        result = fiscal_evaluate(plan, overrides or None, FiscalContext(regions=regions) if regions is not None else None)
-    except ParameterError as exc:
-        raise KouikiError(f"仮定値（what-if）の指定に誤りがあります: {exc}") from None
-    out: dict[str, Any] = result.to_dict()
-    lines = []
-    for ln in result.lines:
-        d = ln.to_dict(include_trace=True)
-        d["kind_label"] = KIND_LABELS.get(ln.kind, ln.kind)
-        d["confidence_label"] = CONFIDENCE_LABELS.get(ln.confidence, ln.confidence)
-        d["municipality_name"] = registry().by_code(ln.municipality).name if ln.municipality else ""
-        d["fiscal_year_wareki"] = FiscalYear(ln.fiscal_year).wareki()
-        d["parameter_names"] = [{"name": parameter_name(u), "path": u} for u in ln.parameters]
-        lines.append(d)
-    out["lines"] = lines
-    return out
-
-
 def lines_table(region: Region, result: dict[str, Any]) -> ReportTable:
-    from kouiki.web.fiscal_form import japanese, override_summary
+    from kouiki.web.fiscal.form import japanese, override_summary
 
     rows = [[ln["item_no"], ln["measure_label"], ln["municipality_name"], ln["fiscal_year_wareki"], ln["kind_label"],
              ln["base_yen"], ln["rate"] or "—", ln["cap_yen"], ln["amount_yen"], ln["confidence_label"], ln["citation"],
@@ -175,21 +138,6 @@ def _overrides(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
 
 
-def fiscal_summary(s: Session, region: Region) -> dict[str, Any] | None:
-    """The dashboard's fiscal summary: totals of the region's saved plan (None when none is saved)."""
-    row = get_plan(s, region.id)
-    if row is None:
-        return None
-    result = run({"items": row.document.get("items", [])}, row.document.get("overrides", []), list_regions(s))
-    if result["errors"]:
-        return {"errors": result["errors"]}
-    totals = result["totals"]
-    return {"support_yen": totals["support_yen"], "financing_yen": totals["financing_yen"],
-            "by_kind": [{"kind": KIND_LABELS.get(k, k), "amount_yen": v} for k, v in totals["by_kind"].items()],
-            "blocks": [{"label": b["label"], "total_yen": b["total_yen"]} for b in result["summary"]["blocks"]],
-            "version": row.version}
-
-
 # ----- pages ----------------------------------------------------------------------------------------------
 
 @router.get("/fiscal", include_in_schema=False)
@@ -202,7 +150,7 @@ def fiscal_page(request: Request, s: DB, viewer: V, region: str | None = None) -
 
 def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, status: int = 200,
           upload_errors: list[str] | None = None, uploaded: bool = False) -> Response:
-    from kouiki.web import fiscal_form as ff
+    from kouiki.web.fiscal import form as ff
 
     plan_text, overrides, version = _plan_state(s, region)
     doc = yaml.safe_load(plan_text)
@@ -216,7 +164,7 @@ def _page(request: Request, s: Session, viewer: Viewer, region: Region, *, statu
 
 
 def _place_engine_errors(state: Any, errors: list[dict[str, Any]], where: list[int]) -> None:
-    from kouiki.web import fiscal_form as ff
+    from kouiki.web.fiscal import form as ff
 
     cells, rows, loose = ff.engine_errors(errors, where)
     for k, v in cells.items():
@@ -231,7 +179,7 @@ def _render(request: Request, s: Session, viewer: Viewer, region: Region, *, sta
             status: int = 200, error: str | None = None, text_open: bool = False,
             upload_errors: list[str] | None = None, uploaded: bool = False) -> Response:
     """The fiscal page: the table and what-if form (``editor``), the text editor behind its toggle, the result."""
-    from kouiki.web import fiscal_form as ff
+    from kouiki.web.fiscal import form as ff
 
     editor = ff.editor_context(state, region.member_codes(), result,
                                ff.blank_row(region.central[0], current_fiscal_year().year))
@@ -308,7 +256,6 @@ def _saved_overrides(s: Session, region_id: str) -> list[str]:
             summary="財政計画の Excel 様式（保存済みの計画入り）")
 def export_plan_template(region_id: str, s: DB, viewer: V) -> Response:
     from kouiki.fiscal.template import write_template
-    from kouiki.web.routes_exports import XLSX, download
 
     region = service.region_or_404(s, region_id)
     row = get_plan(s, region_id)
@@ -326,8 +273,7 @@ def fiscal_upload(
 ) -> Response:
     check_csrf(viewer, request, csrf_token)
     chosen = service.region_or_404(s, region)
-    if not viewer.can_edit_region(chosen.id):
-        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, chosen.id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
     data = file.file.read()
     overrides = _saved_overrides(s, chosen.id)
     try:
@@ -349,8 +295,7 @@ def api_plan_upload(
 ) -> Response:
     check_csrf(viewer, request)
     service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region_id):
-        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
     data = file.file.read()
     overrides = _saved_overrides(s, region_id)
     try:
@@ -370,7 +315,7 @@ def fiscal_submit(
     overrides: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "evaluate",
     version: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    from kouiki.web import fiscal_form as ff
+    from kouiki.web.fiscal import form as ff
 
     check_csrf(viewer, request, csrf_token)
     chosen = service.region_or_404(s, region)
@@ -383,8 +328,7 @@ def fiscal_submit(
         state = ff.EditorState(ff.rows_from_document(data), _overrides(overrides))
         result = run(data, _overrides(overrides), list_regions(s))
         if action == "save":
-            if not viewer.can_edit_region(chosen.id):
-                raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+            require_region_editor(viewer, chosen.id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
             if result["errors"]:
                 raise KouikiError("計画に誤りがあるため保存できません（下の一覧を確認してください）")
             save_plan(s, chosen.id, {"items": data.get("items", []), "overrides": _overrides(overrides)},
@@ -415,7 +359,7 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
     """The table and what-if form: 行を追加・コピー・削除 and 措置の切替 re-draw the rows; 計算する evaluates;
     計算して保存する saves the same document as ``PUT /api/regions/{id}/fiscal-plan`` — never while any cell
     has an error (each shown in its cell, in Japanese)."""
-    from kouiki.web import fiscal_form as ff
+    from kouiki.web.fiscal import form as ff
 
     check_csrf(viewer, request, str(form.get("csrf_token") or ""))
     chosen = service.region_or_404(s, str(form.get("region") or ""))
@@ -453,8 +397,7 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
     if state.error_count:
         return page(None, 400, f"入力に誤りが {state.error_count} 件あります。赤く示した欄を直してください（保存していません）。")
     if op == "save":
-        if not viewer.can_edit_region(chosen.id):
-            raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+        require_region_editor(viewer, chosen.id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
         try:
             save_plan(s, chosen.id, {"items": items, "overrides": lines}, user=viewer.username,
                       expected_version=version)
@@ -501,8 +444,7 @@ def api_get_plan(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
 def api_put_plan(region_id: str, body: PlanWrite, request: Request, s: DB, viewer: V) -> dict[str, Any]:
     check_csrf(viewer, request)
     service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region_id):
-        raise forbid("この圏域の計画を保存する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "この圏域の計画を保存する権限がありません（圏域担当または管理者）")
     result = run({"items": body.items}, body.overrides, list_regions(s))
     if result["errors"]:
         raise HTTPException(status_code=422, detail=result["errors"])
@@ -520,7 +462,6 @@ def api_parameters(viewer: V, fiscal_year: int | None = None) -> dict[str, Any]:
 def export_fiscal(region_id: str, fmt: str, s: DB, viewer: V, encoding: str = "cp932", table: str = "lines") -> Response:
     """Excel: 明細, 団体×年度 (one sheet per kind of support) and 年度別. CSV: ``table=lines`` (明細, default) or
     ``table=summary`` (団体 × 年度)."""
-    from kouiki.web.routes_exports import table_response
 
     region = service.region_or_404(s, region_id)
     row = get_plan(s, region_id)

@@ -4,54 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from kouiki.reference import codes
 from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import delete_scenario, get_scenario, list_scenarios
 from kouiki.store.users import AuthError, close_session, open_session
-from kouiki.web import service, views
-from kouiki.web.app import db
-from kouiki.web.auth import (
-    COOKIE,
-    LoginThrottled,
-    Viewer,
-    check_csrf,
-    forbid,
-    login_user,
-    require_viewer,
-    session_lifetime,
-)
-from kouiki.web.maps import feature_collection
+from kouiki.web import service
+from kouiki.web.auth import COOKIE, LoginThrottled, forbid, login_user, session_lifetime, set_login_cookie
+from kouiki.web.deps import DB, V, W
+from kouiki.web.facilities.inventory_import import import_facilities
+from kouiki.web.regions import views
+from kouiki.web.regions.maps import feature_collection
 
 router = APIRouter(prefix="/api", tags=["api"])
-DB = Annotated[Session, Depends(db, scope="function")]
 
-
-def viewer_dep(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-def writer_dep(request: Request, s: DB) -> Viewer:
-    viewer = require_viewer(s, request)
-    check_csrf(viewer, request)
-    return viewer
-
-
-V = Annotated[Viewer, Depends(viewer_dep)]
-W = Annotated[Viewer, Depends(writer_dep)]
 
 
 class LoginBody(BaseModel):
     username: str
     password: str
-
-
-def set_login_cookie(response: Response, token: str, request: Request) -> None:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                        max_age=int(session_lifetime().total_seconds()), path="/")
 
 
 @router.post("/login", summary="ログイン（Cookie を設定し CSRF トークンを返す）")
@@ -159,7 +132,7 @@ def api_import_facilities(
     from fastapi.responses import JSONResponse
 
     data = file.file.read()
-    result = service.import_facilities(s, viewer, code, data, file.filename or "upload.csv", only_valid=only_valid,
+    result = import_facilities(s, viewer, code, data, file.filename or "upload.csv", only_valid=only_valid,
                                        confirm=confirm, expected_revision=revision)
     status = {"imported": 200, "confirm": 409}.get(result["status"], 422)
     if status != 200:
@@ -222,14 +195,14 @@ def api_compare(region_id: str, s: DB, viewer: V, ids: Annotated[list[int], Quer
 
 @router.get("/regions/{region_id}/scenario-form", summary="シナリオのフォーム編集の選択肢（団体・施設・年度・種類）")
 def api_scenario_form_options(region_id: str, s: DB, viewer: V) -> dict[str, Any]:
-    from kouiki.web import scenario_form
+    from kouiki.web.regions import scenario_form
 
     return scenario_form.public_options(scenario_form.options(s, service.region_or_404(s, region_id)))
 
 
 @router.get("/scenarios/{scenario_id}/form", summary="シナリオのフォーム編集（行と選択肢）")
 def api_scenario_form(scenario_id: int, s: DB, viewer: V) -> dict[str, Any]:
-    from kouiki.web import scenario_form
+    from kouiki.web.regions import scenario_form
 
     row = get_scenario(s, scenario_id)
     opts = scenario_form.options(s, service.region_or_404(s, row.region_id), row.document)
@@ -239,7 +212,7 @@ def api_scenario_form(scenario_id: int, s: DB, viewer: V) -> dict[str, Any]:
 
 @router.get("/scenarios/{scenario_id}/access.geojson", summary="アクセスの変化（需要点ごとの所要時間: 変更前・変更後・増加）")
 def api_scenario_access(scenario_id: int, s: DB, viewer: V, category: str | None = None) -> dict[str, Any]:
-    from kouiki.web.scenario_access import access_geojson
+    from kouiki.web.regions.scenario_access import access_geojson
 
     return access_geojson(s, get_scenario(s, scenario_id), category)
 
@@ -258,8 +231,7 @@ class OptimizeBody(BaseModel):
 @router.post("/regions/{region_id}/optimize", status_code=202, summary="施設配置の最適化を開始（進捗は /api/jobs/{id}）")
 def api_optimize(region_id: str, body: OptimizeBody, s: DB, viewer: W) -> dict[str, Any]:
     from kouiki.reference.calendar import FiscalYear
-    from kouiki.web.optimizer_jobs import JobRequest
-    from kouiki.web.routes_pages import start_optimizer
+    from kouiki.web.optimizer_jobs import JobRequest, start_optimizer
 
     req = JobRequest(model=body.model, category=body.category, fiscal_year=FiscalYear.parse(body.fiscal_year).year,
                      keep=body.keep, threshold_km=body.threshold_km, time_limit=body.time_limit)

@@ -1,4 +1,4 @@
-"""The Japanese pages (server-rendered Jinja2). Each page has a JSON twin in :mod:`routes_api`."""
+"""The Japanese pages (server-rendered Jinja2). Each page has a JSON twin in :mod:`kouiki.web.regions.api`."""
 
 from __future__ import annotations
 
@@ -20,30 +20,26 @@ from kouiki.reference.region_sources import region_sources_view
 from kouiki.store.regions import ConflictError, list_regions
 from kouiki.store.scenarios import ScenarioRow, get_scenario, list_scenarios
 from kouiki.store.users import AuthError, close_session, open_session
-from kouiki.web import scenario_form, service, views
-from kouiki.web.app import db, render
+from kouiki.web import service
 from kouiki.web.auth import (
     COOKIE,
     LoginThrottled,
     Viewer,
     check_csrf,
     login_user,
-    require_viewer,
     session_lifetime,
+    set_login_cookie,
     viewer_from_request,
 )
-from kouiki.web.optimizer_jobs import JobRequest
-from kouiki.web.routes_api import set_login_cookie
+from kouiki.web.deps import DB, V, require_region_editor
+from kouiki.web.facilities.inventory_import import import_facilities
+from kouiki.web.optimizer_jobs import JobRequest, start_optimizer
+from kouiki.web.regions import scenario_form, views
+from kouiki.web.render import render
+from kouiki.web.summary import current_fiscal_year
 
 router = APIRouter(include_in_schema=False)
-DB = Annotated[Session, Depends(db, scope="function")]
 
-
-def page_viewer(request: Request, s: DB) -> Viewer:
-    return require_viewer(s, request)
-
-
-V = Annotated[Viewer, Depends(page_viewer)]
 
 
 def _safe_next(target: str | None) -> str:
@@ -179,10 +175,10 @@ def _facilities_import_page(
 def _run_import(
     request: Request, s: Session, viewer: Viewer, code6: str, data: bytes, filename: str, **options: Any
 ) -> tuple[Response, dict[str, Any] | None]:
-    from kouiki.web.facility_import import stash
+    from kouiki.web.facilities.inventory_import import stash
 
     try:
-        report = service.import_facilities(s, viewer, code6, data, filename, **options)
+        report = import_facilities(s, viewer, code6, data, filename, **options)
     except HTTPException as exc:
         if exc.status_code != 403:
             raise
@@ -217,7 +213,7 @@ def facilities_import_confirm(
 ) -> Response:
     """Step 2, confirmed by the user: replace the list with the good rows of the kept upload, as previewed
     (件数 before/after); refused when the list changed since the preview."""
-    from kouiki.web.facility_import import PendingImportError, drop, unstash
+    from kouiki.web.facilities.inventory_import import PendingImportError, drop, unstash
 
     check_csrf(viewer, request, csrf_token)
     code6 = codes.normalize(code)
@@ -234,39 +230,18 @@ def facilities_import_confirm(
 
 # ----- scenarios ------------------------------------------------------------------------------------------
 
-def example_scenario(s: Session, region_id: str) -> str:
-    """A valid starting point built from the region's own inventory: two facilities of one 大分類 into one."""
-    region = service.region_or_404(s, region_id)
-    facilities = service.region_inventory(s, region).facilities
-    doc: dict[str, Any] = {"description": "例: 同じ種類の2施設を1施設に集約する", "start_fiscal_year": views.current_fiscal_year().year,
-                           "actions": []}
-    by_cat: dict[str, list[Any]] = {}
-    for f in facilities:
-        by_cat.setdefault(f.category.value, []).append(f)
-    for group in by_cat.values():
-        bodies = {f.municipality_code for f in group}
-        if len(group) >= 2:
-            a = group[0]
-            b = next((f for f in group[1:] if f.municipality_code != a.municipality_code), group[1]) if len(bodies) > 1 else group[1]
-            doc["actions"] = [{"id": "a1", "type": "consolidate", "label": f"{b.name}を{a.name}に集約",
-                               "fiscal_year": views.current_fiscal_year().year + 2, "lead_body": a.municipality_code,
-                               "sources": [b.facility_id], "target": a.facility_id}]
-            break
-    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
-
-
 def _scenarios_context(s: Session, viewer: Viewer, region_id: str) -> dict[str, Any]:
     from kouiki.web.optimizer_jobs import MODELS, region_jobs
 
     region = service.region_or_404(s, region_id)
     return {"region": region, "rows": list_scenarios(s, region_id), "can_edit": viewer.can_edit_region(region_id),
-            "categories": [c.value for c in MajorCategory], "next_year": views.current_fiscal_year().year + 2,
+            "categories": [c.value for c in MajorCategory], "next_year": current_fiscal_year().year + 2,
             "jobs": region_jobs(s, region_id), "models": MODELS}
 
 
 @router.get("/regions/{region_id}/scenarios")
 def scenarios_page(request: Request, region_id: str, s: DB, viewer: V) -> Response:
-    return render(request, "scenarios.html", viewer, error=None, example=example_scenario(s, region_id),
+    return render(request, "scenarios.html", viewer, error=None, example=views.example_scenario(s, region_id),
                   **_scenarios_context(s, viewer, region_id))
 
 
@@ -285,7 +260,7 @@ def scenarios_create(
 
 
 def _scenario_context(s: Session, viewer: Viewer, scenario_id: int, category: str | None = None) -> dict[str, Any]:
-    from kouiki.web.scenario_access import access_geojson, worst_points
+    from kouiki.web.regions.scenario_access import access_geojson, worst_points
 
     row = get_scenario(s, scenario_id)
     region = service.region_or_404(s, row.region_id)
@@ -343,7 +318,7 @@ def _form_page(
 def _form_values(doc: dict[str, Any], name: str) -> dict[str, Any]:
     start = doc.get("start_fiscal_year")
     try:
-        start_year = FiscalYear.parse(start).year if start is not None else views.current_fiscal_year().year
+        start_year = FiscalYear.parse(start).year if start is not None else current_fiscal_year().year
     except Exception:
         start_year = None
     return {"name": name, "description": doc.get("description") or "", "start_fiscal_year": start_year,
@@ -351,14 +326,13 @@ def _form_values(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _require_editor(viewer: Viewer, region_id: str) -> None:
-    if not viewer.can_edit_region(region_id):
-        raise HTTPException(status_code=403, detail="この圏域のシナリオを編集する権限がありません（圏域担当または管理者）")
+    require_region_editor(viewer, region_id, "この圏域のシナリオを編集する権限がありません（圏域担当または管理者）")
 
 
 @router.get("/regions/{region_id}/scenarios/new")
 def scenario_new_form(request: Request, region_id: str, s: DB, viewer: V) -> Response:
     _require_editor(viewer, region_id)
-    fy = views.current_fiscal_year().year
+    fy = current_fiscal_year().year
     return _form_page(request, s, viewer, region_id, row=None,
                       values={"name": "", "description": "", "start_fiscal_year": fy, "categories": []},
                       rows=[scenario_form.blank_row(fy + 2)])
@@ -368,7 +342,7 @@ def scenario_new_form(request: Request, region_id: str, s: DB, viewer: V) -> Res
 def scenario_edit_form(request: Request, scenario_id: int, s: DB, viewer: V) -> Response:
     row = get_scenario(s, scenario_id)
     _require_editor(viewer, row.region_id)
-    rows = scenario_form.rows_from_document(row.document) or [scenario_form.blank_row(views.current_fiscal_year().year + 2)]
+    rows = scenario_form.rows_from_document(row.document) or [scenario_form.blank_row(current_fiscal_year().year + 2)]
     return _form_page(request, s, viewer, row.region_id, row=row, values=_form_values(row.document, row.name), rows=rows)
 
 
@@ -396,7 +370,7 @@ def _submit_form(
     version = int(version_text) if version_text.isdigit() else None
     if form.get("op") == "add":  # 行を追加 without JavaScript: show the form again with one more row, save nothing
         rows.append(scenario_form.blank_row(rows[-1]["fiscal_year"] if rows and rows[-1]["fiscal_year"] else
-                                            views.current_fiscal_year().year + 2))
+                                            current_fiscal_year().year + 2))
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, version=version)
     region = service.region_or_404(s, region_id)
     opts = scenario_form.options(s, region, row.document if row else None)
@@ -445,16 +419,6 @@ def compare_page(
 
 
 # ----- optimiser (background job with progress) -----------------------------------------------------------
-
-def start_optimizer(s: Session, viewer: Viewer, region_id: str, req: JobRequest) -> str:
-    from kouiki.web.optimizer_jobs import start_job
-
-    region = service.region_or_404(s, region_id)
-    if not viewer.can_edit_region(region_id):
-        raise HTTPException(status_code=403, detail="最適化でシナリオを作る権限がありません（圏域担当または管理者）")
-    facilities = service.region_inventory(s, region).facilities
-    return start_job(viewer, region_id, region.member_codes(), facilities, req)
-
 
 def _number(text: str, what: str, kind: type[int] | type[float]) -> Any:
     text = text.strip()

@@ -29,7 +29,8 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 from kouiki.reference.regions import Region
-from kouiki.web import service, views
+from kouiki.web import service
+from kouiki.web.summary import current_fiscal_year
 
 ACTION_TYPES = {
     "consolidate": "集約（統合元 → 統合先）",
@@ -68,7 +69,7 @@ class FormError(KouikiError):
 def options(s: Session, region: Region, document: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Choices of the form: bodies, facilities (by 大分類), 年度 (和暦), action types, 大分類."""
     inv = service.region_inventory(s, region)
-    this = views.current_fiscal_year().year
+    this = current_fiscal_year().year
     years = set(range(this - YEARS_BEFORE, this + YEARS_AFTER + 1))
     for a in (document or {}).get("actions", []) or []:  # keep a stored 年度 outside the list choosable
         with contextlib.suppress(Exception):  # shown unchosen; the schema names it on save

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
 from kouiki.facilities.model import Facility, facility_to_dict
@@ -21,20 +22,9 @@ from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import list_scenarios
 from kouiki.web import page_cache
 from kouiki.web.inventories import facilities_of, facility_count_of, inventory_names_of
+from kouiki.web.summary import current_fiscal_year, region_summary, wareki_date
 
 MUNICIPALITY_SOURCE = "総務省 全国地方公共団体コード、国勢調査（2015年・2020年）人口（kouiki 同梱の市区町村マスタ）"
-
-
-def wareki_date(d: dt.date | None) -> str:
-    if d is None:
-        return "不明"
-    from kouiki.reference.calendar import wareki_date as _w
-
-    return _w(d)
-
-
-def current_fiscal_year(today: dt.date | None = None) -> FiscalYear:
-    return FiscalYear.of_date(today or dt.date.today())
 
 
 def member_rows(region: Region) -> list[dict[str, Any]]:
@@ -56,15 +46,6 @@ def member_rows(region: Region) -> list[dict[str, Any]]:
 def _sum_known(values: list[int | None]) -> tuple[int, int]:
     """(sum of known values, number unknown)."""
     return sum(v for v in values if v is not None), sum(1 for v in values if v is None)
-
-
-def region_summary(region: Region) -> dict[str, Any]:
-    return {"id": region.id, "name": region.name, "display_name": region.display_name,
-            "framework": region.framework.value, "type": region.type.value,
-            "central": [registry().by_code(c).name for c in region.central],
-            "members": len(region.members), "population_2020": region.population(2020),
-            "declaration_date": None if region.declaration_date is None else region.declaration_date.isoformat(),
-            "declaration_wareki": wareki_date(region.declaration_date)}
 
 
 def regions_list(s: Session) -> dict[str, Any]:
@@ -119,7 +100,7 @@ def region_dashboard(s: Session, region_id: str) -> tuple[Region, dict[str, Any]
     """The region and its dashboard with the fiscal summary — cached until the store's next write (the most
     viewed page; see :mod:`kouiki.web.page_cache`). Callers must not modify what they get."""
     from kouiki.web import service
-    from kouiki.web.routes_fiscal import fiscal_summary  # late: routes_fiscal imports this module
+    from kouiki.web.fiscal.views import fiscal_summary
 
     def build() -> tuple[Region, dict[str, Any]]:
         region = service.region_or_404(s, region_id)
@@ -142,7 +123,7 @@ def central_check(s: Session, region: Region) -> dict[str, Any]:
     )
     from kouiki.reference.regions import RegionType
     from kouiki.store.formation import imported_figures
-    from kouiki.web.views_formation import formation_params
+    from kouiki.web.formation.views import formation_params
 
     census = bundled_census().overlaid(imported_figures(s))
     regions = list_regions(s)
@@ -229,3 +210,26 @@ def facilities_table(facilities: list[Facility], title: str) -> ReportTable:
                  Column("年間運営費", ColumnKind.YEN)],
         rows=rows, source="各団体の公共施設一覧（取込ファイル名は施設ごとに記録）", notes=notes,
     )
+
+
+def example_scenario(s: Session, region_id: str) -> str:
+    """A valid starting point built from the region's own inventory: two facilities of one 大分類 into one."""
+    from kouiki.web import service
+
+    region = service.region_or_404(s, region_id)
+    facilities = service.region_inventory(s, region).facilities
+    doc: dict[str, Any] = {"description": "例: 同じ種類の2施設を1施設に集約する", "start_fiscal_year": current_fiscal_year().year,
+                           "actions": []}
+    by_cat: dict[str, list[Any]] = {}
+    for f in facilities:
+        by_cat.setdefault(f.category.value, []).append(f)
+    for group in by_cat.values():
+        bodies = {f.municipality_code for f in group}
+        if len(group) >= 2:
+            a = group[0]
+            b = next((f for f in group[1:] if f.municipality_code != a.municipality_code), group[1]) if len(bodies) > 1 else group[1]
+            doc["actions"] = [{"id": "a1", "type": "consolidate", "label": f"{b.name}を{a.name}に集約",
+                               "fiscal_year": current_fiscal_year().year + 2, "lead_body": a.municipality_code,
+                               "sources": [b.facility_id], "target": a.facility_id}]
+            break
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)

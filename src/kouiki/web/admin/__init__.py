@@ -1,0 +1,1 @@
+"""管理者 pages (audit log, users) and every user's own account page."""

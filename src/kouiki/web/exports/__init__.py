@@ -1,0 +1,1 @@
+"""Downloads of the region pages' tables and of scenario reports (``/export/…``)."""

@@ -1,0 +1,1 @@
+"""財政措置シミュレーション and パラメータ: pages, JSON twins and downloads over ``kouiki.fiscal``."""
