@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from kouiki.facilities.params import facility_parameters
 from kouiki.reference import codes as codesmod
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
@@ -28,11 +25,9 @@ class FeeError(KouikiError, ValueError):
     """A fee group that cannot be evaluated (missing fee, unknown rule…)."""
 
 
-@cache
 def parameters() -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath("parameters/fees.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    """The rules of ``parameters/fees.yaml`` (with the user's overlay) as nested mappings."""
+    return facility_parameters("fees")
 
 
 RULES = ("min", "max", "population_weighted", "cost_recovery", "fixed")

@@ -23,10 +23,12 @@ from starlette.datastructures import FormData
 from kouiki.fiscal import catalogue
 from kouiki.fiscal import evaluate as fiscal_evaluate
 from kouiki.fiscal.errors import ParameterError
+from kouiki.fiscal.model import KIND_LABEL as KIND_LABELS  # labels are defined once, beside their enum
 from kouiki.fiscal.params import parameter_name
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
+from kouiki.reference.parameters import CONFIDENCE_SHORT as CONFIDENCE_LABELS
 from kouiki.reference.regions import Region, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.fiscal_plans import get_plan, save_plan
@@ -39,9 +41,6 @@ from kouiki.web.views import current_fiscal_year
 router = APIRouter()
 DB = Annotated[Session, Depends(db, scope="function")]
 
-KIND_LABELS = {"special_allocation_tax": "特別交付税", "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
-               "national_subsidy": "国庫補助", "bond": "地方債", "loan": "貸付・融資", "info": "情報（金額なし）"}
-CONFIDENCE_LABELS = {"confirmed": "確認済", "unverified": "未確認", "gap": "不明（既定値）", "assumed": "仮定"}
 
 
 def viewer_dep(request: Request, s: DB) -> Viewer:
@@ -466,7 +465,10 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
 
 @router.get("/parameters", include_in_schema=False)
 def parameters_page(request: Request, s: DB, viewer: V) -> Response:
-    return render(request, "parameters.html", viewer, measures=catalogue(), confidence=CONFIDENCE_LABELS)
+    from kouiki.reference.parameters import listing  # every capability's parameters, one loader
+
+    measures = [*catalogue(), *listing("facilities"), *listing("optimize")]
+    return render(request, "parameters.html", viewer, measures=measures, confidence=CONFIDENCE_LABELS)
 
 
 # ----- API ------------------------------------------------------------------------------------------------
