@@ -136,7 +136,7 @@ def test_the_registered_user_folder_reaches_the_engines(_isolated_data_dir: Path
 
 def test_every_capability_file_loads_and_every_value_is_cited() -> None:
     seen: dict[str, str] = {}
-    for cap in ("fiscal", "facilities", "optimize", "staffing"):  # formation is not on the format yet
+    for cap in ("fiscal", "facilities", "optimize", "staffing", "formation"):
         if cap == "fiscal":
             from kouiki.fiscal.params import packaged
 
@@ -151,3 +151,19 @@ def test_every_capability_file_loads_and_every_value_is_cited() -> None:
                 c = v.citation
                 assert c.url or c.seed or c.ref or c.title.startswith(KOUIKI_DEFAULT), f"{cap} {path}@{v.year}"
     assert {"renewal", "travel", "optimize", "consolidation_study"} <= set(seen)
+
+
+def test_a_whole_copy_of_formation_yaml_is_left_to_formation(tmp_path: Path) -> None:
+    # formation's users may place a whole copy of its rule tables (no measure:) — read whole by formation's CLI/web
+    _user(tmp_path, "formation.yaml", "version: '2025-04-01'\ncentral_city: {}\n")
+    assert load("formation", user_dir=tmp_path).user_files == []
+    assert load("facilities", user_dir=tmp_path).user_files == []
+    # a value overlay with measure: formation is formation's, like any capability's
+    f = _user(tmp_path, "formation_r8.yaml", """measure: formation
+parameters:
+  version:
+    values:
+      2026: {value: "2026-04-01", confidence: unverified, citation: {title: 要綱の改正（仮）, url: "https://example.org/y"}}
+""")
+    pset = load("formation", user_dir=tmp_path)
+    assert pset.user_files == [str(f)] and pset.value("formation.version") == "2026-04-01"

@@ -75,6 +75,11 @@ CAPABILITY_FOLDERS: dict[str, str] = {
     "staffing": "staffing/parameters",
 }
 
+# Capabilities whose users may also give a whole copy of a file in its old layout (formation.yaml in the user's
+# folder or --params): such a file (no ``measure:``, named like the capability's file) is read whole by that
+# capability, not overlaid value by value.
+WHOLE_FILE_COPIES = frozenset({"formation"})
+
 # Confidence of a value, and its label for people (defined once, beside the values).
 CONFIDENCES = ("confirmed", "unverified", "gap")
 CONFIDENCE_JA = {"confirmed": "確認済", "unverified": "未確認（要確認）", "gap": "不明（既定値）"}  # explanations, warnings
@@ -686,6 +691,8 @@ def load_catalogue(
         owner = owners.get(mid) if isinstance(mid, str) else None
         if owner is not None and owner != catalogue.name:
             continue  # another capability's file
+        if "measure" not in raw and owner in WHOLE_FILE_COPIES:
+            continue  # a whole copy in the old layout, read by its capability itself
         overlay.extend(load_user_file(raw, str(f), params, catalogue))
         used.append(str(f))
     return headers, params, overlay, used
