@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
-from kouiki.facilities.params import facility_parameters
+from kouiki.facilities.params import facility_parameters, horizon_years
 from kouiki.reference import codes as codesmod
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
@@ -56,7 +56,7 @@ class FeeGroup:
     recovery_rate: Decimal | None = None  # cost_recovery: 受益者負担率
     population: Mapping[str, int] = field(default_factory=dict)  # overrides census population
     census_year: int = 2020
-    max_years: int = 40
+    max_years: int = field(default_factory=horizon_years)  # the phase-in stops within the horizon (renewal.horizon_years)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str = "fees") -> FeeGroup:
@@ -130,8 +130,11 @@ def unified_fee(group: FeeGroup) -> tuple[int, str]:
     return round_fee(value), f"原価回収: 年間運営費 × 受益者負担率{rate}{note} ÷ 年間利用件数{uses}"
 
 
-def phase_in(current: int, target: int, cap: Decimal, max_years: int = 40) -> list[int]:
-    """Fees by 年度 from the first step until ``target`` is reached; increases capped at ×``cap`` per step."""
+def phase_in(current: int, target: int, cap: Decimal, max_years: int | None = None) -> list[int]:
+    """Fees by 年度 from the first step until ``target`` is reached; increases capped at ×``cap`` per step, at most
+    ``max_years`` steps (None: the horizon of the parameters, ``renewal.horizon_years``)."""
+    if max_years is None:
+        max_years = horizon_years()
     if target <= current or current <= 0:
         return [target]  # decreases (and fees introduced from zero) apply at once — see parameters.decrease
     path: list[int] = []
