@@ -467,7 +467,7 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
 def parameters_page(request: Request, s: DB, viewer: V) -> Response:
     from kouiki.reference.parameters import listing  # every capability's parameters, one loader
 
-    measures = [*catalogue(), *listing("facilities"), *listing("optimize")]
+    measures = [*catalogue(), *(m for cap in ("facilities", "optimize", "formation", "staffing") for m in listing(cap))]
     return render(request, "parameters.html", viewer, measures=measures, confidence=CONFIDENCE_LABELS)
 
 
