@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kouiki.facilities.model import Building, Facility, MajorCategory
-from kouiki.facilities.renewal import RenewalParameterError, RenewalParameters, compare_longevity, project
+from kouiki.facilities.renewal import (
+    RenewalParameterError,
+    RenewalParameters,
+    compare_longevity,
+    project,
+    rules_dict,
+)
 
 SCHOOL = MajorCategory.SCHOOL_EDUCATION  # 17万/33万円 per ㎡
 CIVIC = MajorCategory.CIVIC_CULTURE  # 25万/40万
@@ -135,9 +139,7 @@ def test_longevity_effect_is_the_difference() -> None:
 
 
 def _raw(name: str = "renewal.yaml") -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath(f"parameters/{name}").read_text("utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
-    return raw
+    return rules_dict(name)  # the packaged rule set as the mapping from_dict reads
 
 
 def test_repeat_after_rebuild_is_a_parameter() -> None:

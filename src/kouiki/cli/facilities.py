@@ -267,7 +267,7 @@ def template_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """施設台帳の Excel テンプレート（大分類は選択式、記入例・説明シート付き）を書き出す."""
-    from kouiki.facilities.excel import TEMPLATE_HEADERS, inventory_template
+    from kouiki.reports.facilities_xlsx import TEMPLATE_HEADERS, inventory_template
 
     inventory_template(out)
     if as_json:
@@ -386,7 +386,7 @@ def renewal_cmd(
     inventory: str | None = typer.Argument(None, help="施設台帳（ファイル、demo:<圏域>、保存名）"),
     demo: str | None = typer.Option(None, help="デモの圏域名（INVENTORY の代わり）"),
     start_year: str | None = typer.Option(None, help="試算開始年度（2025, R7, 令和7年度。既定: 今年度）"),
-    years: int | None = typer.Option(None, help="試算期間（年数、既定: パラメータの40年）"),
+    years: int | None = typer.Option(None, help="試算期間（年数。既定: パラメータ renewal.horizon_years）"),
     scenario: str = typer.Option("mic", help="mic（総務省ソフト既定・単純更新） | longevity（長寿命化）"),
     parameters: Path | None = typer.Option(None, help="更新費用パラメータの YAML（既定: 同梱）"),
     longevity: bool = typer.Option(False, "--longevity", help="長寿命化シナリオと比べて効果額を出す"),
@@ -421,7 +421,7 @@ def renewal_cmd(
         renewal_chart(result, chart, stack=stack, body_label=label, compare=comp.longevity if comp else None)
         out["chart"] = str(chart)
     if xlsx is not None:
-        from kouiki.facilities.excel import renewal_workbook
+        from kouiki.reports.facilities_xlsx import renewal_workbook
 
         renewal_workbook(result, xlsx, label=label)
         out["xlsx"] = str(xlsx)
@@ -460,7 +460,7 @@ def infrastructure_cmd(
     assets: Path = typer.Argument(..., help="インフラ資産の一覧（CSV/XLSX: 団体コード, 種別, 区分, 数量, 整備年度, 単価）"),
     body: str | None = typer.Option(None, help="団体コードの列がないときの団体（コード）"),
     start_year: str | None = typer.Option(None, help="試算開始年度（2025, R7。既定: 今年度）"),
-    years: int = typer.Option(40, help="試算期間（年数）"),
+    years: int | None = typer.Option(None, help="試算期間（年数。既定: パラメータ renewal.horizon_years）"),
     parameters: Path | None = typer.Option(None, help="インフラ資産のパラメータ YAML（既定: 同梱）"),
     xlsx: Path | None = typer.Option(None, help="Excel（.xlsx）に書き出す（単位千円表示、行ごとの根拠付き）"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
@@ -471,6 +471,7 @@ def infrastructure_cmd(
     rows = read_assets(assets, default_code=body)
     start = fiscal_year_or_current(start_year)
     result = project_infrastructure(rows, start, years, InfrastructureParameters.load(parameters))
+    years = len(result.years)  # the horizon used (the parameter when --years is not given)
     out = result.to_dict()
     if xlsx is not None:
         from kouiki.reports.excel import workbook_bytes

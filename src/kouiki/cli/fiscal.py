@@ -46,7 +46,10 @@ def _sen(amount: int) -> str:
     return format_yen(amount, "千円", 0, suffix=False)
 
 
-CONF_SHORT = {"confirmed": "確認済", "unverified": "未確認", "gap": "既定値"}
+def _conf_short(confidence: str) -> str:
+    from kouiki.reference.parameters import CONFIDENCE_TIGHT
+
+    return CONFIDENCE_TIGHT[confidence]
 
 
 def _print_result(result: Result, title: str) -> None:
@@ -79,7 +82,7 @@ def _print_result(result: Result, title: str) -> None:
                 "" if ln.rate is None else str(ln.rate),
                 "" if ln.cap_yen is None else _sen(ln.cap_yen),
                 _sen(ln.amount_yen),
-                CONF_SHORT[ln.confidence],
+                _conf_short(ln.confidence),
                 "；".join([*ln.notes, *(f"注意: {w}" for w in ln.warnings)]),
             )
         console.print(t)

@@ -210,8 +210,10 @@ def keep_halls(
 
     if (demo is None) == (inventory is None):
         raise OptimizeInputError("--demo（デモ圏域）か --inventory（施設台帳）のどちらか一方を指定してください")
+    from kouiki.facilities.inventory_source import InventorySource, SourceKind
+
     ref = f"demo:{demo}" if demo is not None else str(inventory)
-    if not ref.startswith("demo:"):
+    if InventorySource.parse(ref).kind is SourceKind.FILE:
         ref = str(Path(ref).resolve())  # a scenario resolves paths relative to itself: write an absolute one
     inv = load(ref)
     members: list[str] | None = None

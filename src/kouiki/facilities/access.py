@@ -13,14 +13,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from kouiki.facilities.demand import DemandPoint
+from kouiki.facilities.params import facility_parameters
 from kouiki.facilities.roadgraph import RoadGraph
 from kouiki.facilities.travel import (
     FloatArray,
@@ -33,11 +31,9 @@ from kouiki.facilities.travel import (
 )
 
 
-@cache
 def parameters() -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath("parameters/access.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    """The rules of ``parameters/access.yaml`` (with the user's overlay) as nested mappings."""
+    return facility_parameters("access")
 
 
 def default_threshold() -> Decimal:

@@ -1,4 +1,4 @@
-"""Facility name → 大分類 / 中分類, by ordered rules kept as data (``data/classification.yaml``).
+"""Facility name → 大分類 / 中分類, by ordered rules kept as data (``parameters/classification.yaml``).
 
 Used by the importers when a file has no 大分類 column (公共施設一覧, GSI shelters) and by the demo
 inventories. The rules are heuristics on the name (小学校 → 学校教育系施設, 公民館 → 市民文化系施設 …);
@@ -11,13 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from kouiki.facilities.model import MajorCategory
+from kouiki.facilities.params import parameter_set
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.parameters import FileHeader, ParameterSet
 
 
 class CategoryError(KouikiError, ValueError):
@@ -50,10 +48,13 @@ class _Rules:
     poi: dict[str, tuple[MajorCategory, str]]
 
 
-@cache
 def _rules() -> _Rules:
-    text = resources.files("kouiki.facilities").joinpath("data/classification.yaml").read_text("utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
+    return _rules_of(parameter_set())
+
+
+@cache
+def _rules_of(pset: ParameterSet[FileHeader]) -> _Rules:
+    raw = pset.tree("classification")
     return _Rules(
         exclude=tuple((re.compile(r["pattern"]), str(r["reason"])) for r in raw["exclude"]),
         rules=tuple(

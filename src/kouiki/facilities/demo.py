@@ -1,8 +1,8 @@
 """Demo inventories of the three seed regions, built from the real GSI shelter points.
 
 Designated shelters (指定避難所・指定緊急避難場所; 国土地理院) are mostly municipal buildings — schools, gyms,
-公民館 — so they give real names and locations. The build (rules in ``data/demo_rules.yaml``,
-``data/classification.yaml`` and ``data/imputation.yaml``):
+公民館 — so they give real names and locations. The build (rules in ``parameters/demo_rules.yaml``,
+``parameters/classification.yaml`` and ``parameters/imputation.yaml``):
 
 1. read both files of each member body (藤崎町 has no data: said in ``Inventory.notes``);
 2. drop what is not a municipal facility: 県立/国立/私立/大学/高校 and private welfare homes (name rules,
@@ -29,8 +29,10 @@ import yaml
 
 from kouiki.facilities.classify import classify, exclusion, normalize_name
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from kouiki.facilities.params import parameter_set
 from kouiki.reference import get as get_body
 from kouiki.reference.errors import AmbiguousError, NotFoundError
+from kouiki.reference.parameters import FileHeader, ParameterSet
 
 CREDIT = "国土地理院 指定緊急避難場所・指定避難所データ"
 
@@ -69,10 +71,24 @@ def _data(path: str) -> str:
     return resources.files("kouiki.facilities").joinpath(f"data/{path}").read_text("utf-8")
 
 
-@cache
 def _yaml(path: str) -> dict[str, Any]:
+    if path in _RULE_FILES:  # rules on the one parameter format (with the user's overlay)
+        return _rules_of(parameter_set(), path)
+    return _data_yaml(path)
+
+
+@cache
+def _data_yaml(path: str) -> dict[str, Any]:
     out: dict[str, Any] = yaml.safe_load(_data(path))
     return out
+
+
+_RULE_FILES = ("demo_rules.yaml", "imputation.yaml")
+
+
+@cache
+def _rules_of(pset: ParameterSet[FileHeader], path: str) -> dict[str, Any]:
+    return pset.tree(path.removesuffix(".yaml"))
 
 
 def demo_regions() -> list[DemoRegion]:

@@ -23,12 +23,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kouiki.facilities import access as accessmod
 from kouiki.facilities import demand as demandmod
@@ -37,6 +34,7 @@ from kouiki.facilities import finance, renewal, roadgraph, sharing
 from kouiki.facilities.council import Council
 from kouiki.facilities.inventory_source import InventorySource, StoreLookup
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from kouiki.facilities.params import facility_parameters
 from kouiki.facilities.result import (
     Access,
     ActionShare,
@@ -67,11 +65,9 @@ from kouiki.reference.money import split_evenly
 Progress = Callable[[str], None]
 
 
-@cache
 def parameters() -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath("parameters/evaluate.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    """The rules of ``parameters/evaluate.yaml`` (with the user's overlay) as nested mappings."""
+    return facility_parameters("evaluate")
 
 
 def discount(amounts: Sequence[int], rate: Decimal) -> int:

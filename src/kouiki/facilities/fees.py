@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from kouiki.facilities.params import facility_parameters, horizon_years
 from kouiki.reference import codes as codesmod
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
@@ -28,11 +25,9 @@ class FeeError(KouikiError, ValueError):
     """A fee group that cannot be evaluated (missing fee, unknown rule…)."""
 
 
-@cache
 def parameters() -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath("parameters/fees.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    """The rules of ``parameters/fees.yaml`` (with the user's overlay) as nested mappings."""
+    return facility_parameters("fees")
 
 
 RULES = ("min", "max", "population_weighted", "cost_recovery", "fixed")
@@ -61,7 +56,7 @@ class FeeGroup:
     recovery_rate: Decimal | None = None  # cost_recovery: 受益者負担率
     population: Mapping[str, int] = field(default_factory=dict)  # overrides census population
     census_year: int = 2020
-    max_years: int = 40
+    max_years: int = field(default_factory=horizon_years)  # the phase-in stops within the horizon (renewal.horizon_years)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str = "fees") -> FeeGroup:
@@ -135,8 +130,11 @@ def unified_fee(group: FeeGroup) -> tuple[int, str]:
     return round_fee(value), f"原価回収: 年間運営費 × 受益者負担率{rate}{note} ÷ 年間利用件数{uses}"
 
 
-def phase_in(current: int, target: int, cap: Decimal, max_years: int = 40) -> list[int]:
-    """Fees by 年度 from the first step until ``target`` is reached; increases capped at ×``cap`` per step."""
+def phase_in(current: int, target: int, cap: Decimal, max_years: int | None = None) -> list[int]:
+    """Fees by 年度 from the first step until ``target`` is reached; increases capped at ×``cap`` per step, at most
+    ``max_years`` steps (None: the horizon of the parameters, ``renewal.horizon_years``)."""
+    if max_years is None:
+        max_years = horizon_years()
     if target <= current or current <= 0:
         return [target]  # decreases (and fees introduced from zero) apply at once — see parameters.decrease
     path: list[int] = []

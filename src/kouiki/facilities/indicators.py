@@ -13,22 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from kouiki.facilities.params import facility_parameters
 from kouiki.reference import get as get_body
 from kouiki.reference.errors import KouikiError, NotFoundError
 
 
-@cache
 def _params() -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath("parameters/indicators.yaml").read_text("utf-8")
-    out: dict[str, Any] = yaml.safe_load(text)
-    return out
+    return facility_parameters("indicators")
 
 
 def _q(value: Decimal, places: int = 2) -> str:

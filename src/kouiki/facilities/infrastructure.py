@@ -21,15 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kouiki.facilities.params import horizon_years, parameter_set
 from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
+from kouiki.reference.parameters import FileHeader, ParameterSet
 from kouiki.reference.textfile import read_user_yaml
 
 KINDS = ("更新", "積み残し")
@@ -127,11 +126,14 @@ class InfrastructureParameters:
                 "overdue": {"spread_years": self.overdue_spread_years, "confidence": self.overdue_confidence}}
 
 
-@cache
 def _packaged() -> InfrastructureParameters:
-    name = "parameters/infrastructure.yaml"
-    text = resources.files("kouiki.facilities").joinpath(name).read_text("utf-8")
-    return InfrastructureParameters.from_dict(yaml.safe_load(text), f"kouiki/facilities/{name}")
+    """The packaged rules (``parameters/infrastructure.yaml``) with the user's overlay."""
+    return _from_set(parameter_set())
+
+
+@cache
+def _from_set(pset: ParameterSet[FileHeader]) -> InfrastructureParameters:
+    return InfrastructureParameters.from_dict(pset.tree("infrastructure"), "kouiki/facilities/parameters/infrastructure.yaml")
 
 
 @dataclass(frozen=True)
@@ -186,11 +188,14 @@ def _exclusion(a: InfrastructureAsset, rule: AssetRule | None, params: Infrastru
 
 
 def project_infrastructure(
-    assets: list[InfrastructureAsset], start_year: int, years: int = 40,
+    assets: list[InfrastructureAsset], start_year: int, years: int | None = None,
     parameters: InfrastructureParameters | None = None,
 ) -> InfrastructureResult:
-    """The 更新費用 of ``assets`` over ``years`` 年度 from ``start_year`` (yen by 年度, asset, body and kind)."""
+    """The 更新費用 of ``assets`` over ``years`` 年度 from ``start_year`` (yen by 年度, asset, body and kind); ``years``
+    None: the horizon of the parameters (``renewal.horizon_years``)."""
     params = parameters or InfrastructureParameters.load()
+    if years is None:
+        years = horizon_years()
     if years < 1:
         raise InfrastructureError("試算期間（年数）は1以上です")
     end = start_year + years  # exclusive

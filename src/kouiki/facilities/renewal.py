@@ -23,15 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
+from kouiki.facilities.params import horizon_years, parameter_set
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
+from kouiki.reference.parameters import FileHeader, ParameterSet
 from kouiki.reference.textfile import read_user_yaml
 
 KINDS = ("大規模改修", "建替え", "積み残し")
@@ -119,7 +118,7 @@ class RenewalParameters:
                 events.append(ev)
             ar = raw.get("annual_repair")
             rep = raw.get("repeat_after_rebuild", {"value": False})
-            hz = raw.get("horizon_years", {"value": 40})
+            hz = raw.get("horizon_years", {"value": horizon_years()})  # a user's file without one: the packaged
             return cls(
                 id=str(raw["id"]),
                 title=str(raw["title"]),
@@ -178,10 +177,20 @@ class RenewalParameters:
         }
 
 
-@cache
 def _packaged(name: str) -> RenewalParameters:
-    text = resources.files("kouiki.facilities").joinpath(f"parameters/{name}").read_text("utf-8")
-    return RenewalParameters.from_dict(yaml.safe_load(text), f"kouiki/facilities/parameters/{name}")
+    """The packaged rule set ``name`` (renewal.yaml, renewal_longevity.yaml) with the user's overlay."""
+    return _from_set(parameter_set(), name)
+
+
+@cache
+def _from_set(pset: ParameterSet[FileHeader], name: str) -> RenewalParameters:
+    return RenewalParameters.from_dict(pset.tree(name.removesuffix(".yaml")), f"kouiki/facilities/parameters/{name}")
+
+
+def rules_dict(name: str = "renewal.yaml") -> dict[str, Any]:
+    """The values of a packaged rule set (with the user's overlay) as the mapping :meth:`RenewalParameters.from_dict`
+    reads — the layout of a whole rule set given with ``--parameters FILE``. A fresh copy."""
+    return parameter_set().tree(name.removesuffix(".yaml"))
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class Scenario(_Base):
     inventory: str = Field(description="施設台帳のパス（kouiki テンプレート等）または demo:<地域ID>")
     bodies: list[Code] | None = Field(None, description="対象団体（省略時は台帳の全団体）")
     start_fiscal_year: FY = 2025
-    horizon_years: int = Field(40, ge=1, le=100)
+    horizon_years: int = Field(default_factory=lambda: _default_horizon(), ge=1, le=100)  # renewal.horizon_years
     discount_rate: Decimal | None = Field(None, ge=0, le=1, description="割引率（省略時 parameters/evaluate.yaml）")
     categories: list[MajorCategory] | None = Field(None, description="アクセスを評価する大分類（省略時は対象施設の大分類）")
     subcategories: list[str] | None = Field(None, description="中分類ごとのアクセスも評価する（例: 文化施設）")
@@ -288,9 +288,16 @@ class Scenario(_Base):
         return list(range(self.start_fiscal_year, self.start_fiscal_year + self.horizon_years))
 
 
+def _default_horizon() -> int:
+    from kouiki.facilities.params import horizon_years
+
+    return horizon_years()
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the scenario format (also shipped as ``facilities/data/scenario.schema.json``)."""
     schema = Scenario.model_json_schema()
+    schema["properties"]["horizon_years"]["default"] = _default_horizon()  # the parameter (a factory has no default)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://kouiki.invalid/schemas/facilities-scenario-1.json"
     return schema

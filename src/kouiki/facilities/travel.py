@@ -16,15 +16,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
+from kouiki.facilities.params import facility_parameters
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.geo import great_circle_km_array
 
@@ -56,11 +54,8 @@ class TravelMode:
     confidence: str
 
 
-@cache
 def _parameters() -> dict[str, Any]:
-    text = resources.files("kouiki.facilities").joinpath("parameters/travel.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return facility_parameters("travel")
 
 
 def travel_mode(mode: str | None = None, circuity: Decimal | None = None, speed_kmh: Decimal | None = None) -> TravelMode:

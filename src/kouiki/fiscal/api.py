@@ -30,7 +30,8 @@ from kouiki.fiscal.errors import PlanError, PlanIssue
 from kouiki.fiscal.measures import RULES
 from kouiki.fiscal.model import Line, Result
 from kouiki.fiscal.params import ParameterSet, apply_overrides, current
-from kouiki.fiscal.plan import Item, Plan, read_plan_data, validate
+from kouiki.fiscal.plan import Item, Plan, validate
+from kouiki.fiscal.plan_io import read_plan_data
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError, NotFoundError
 from kouiki.reference.municipalities import Municipality, registry

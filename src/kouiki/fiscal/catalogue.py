@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kouiki.fiscal.params import ParameterSet, _jsonable, current, worst_confidence
+from kouiki.fiscal.params import ParameterSet, current, worst_confidence
+from kouiki.reference.parameters import jsonable as _jsonable
 
 
 def catalogue(params: ParameterSet | None = None, fiscal_year: int | None = None) -> list[dict[str, Any]]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kouiki.reference.errors import KouikiError
+from kouiki.reference.errors import KouikiError, ParameterError
 
-
-class ParameterError(KouikiError, ValueError):
-    """A parameter file or an override that is malformed (names the file/path and the field)."""
+__all__ = ["ParameterError", "PlanError", "PlanIssue"]  # ParameterError: every capability's (reference.errors)
 
 
 @dataclass(frozen=True)

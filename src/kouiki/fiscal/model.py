@@ -8,6 +8,15 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+# The kinds of a result line (and of a measure's ``kinds:``), and their names for people — defined once, here.
+KINDS = (
+    "special_allocation_tax",
+    "ordinary_allocation_tax",
+    "national_subsidy",
+    "bond",
+    "loan",
+    "info",
+)
 SUPPORT_KINDS = ("special_allocation_tax", "ordinary_allocation_tax", "national_subsidy")
 FINANCING_KINDS = ("bond", "loan")
 KIND_JA = {
@@ -16,6 +25,14 @@ KIND_JA = {
     "national_subsidy": "国庫補助",
     "bond": "地方債",
     "loan": "融資",
+    "info": "情報（金額なし）",
+}
+KIND_LABEL = {  # the same kinds on screens and in the scenario report
+    "special_allocation_tax": "特別交付税",
+    "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
+    "national_subsidy": "国庫補助",
+    "bond": "地方債",
+    "loan": "貸付・融資",
     "info": "情報（金額なし）",
 }
 KIND_SHORT = {  # the same kinds in tight tables (CLI, Excel)

@@ -1,22 +1,23 @@
-"""Formation rules as data: ``parameters/formation.yaml`` (thresholds, 三大都市圏, exception, citations)."""
+"""Formation rules as data: ``parameters/formation.yaml`` (thresholds, 三大都市圏, exception, citations).
+
+The packaged file is in kouiki's one parameter format (:mod:`kouiki.reference.parameters`): each section
+(``central_city``, ``procedure``, ``neighbours``, ``citations``) is one dated, cited parameter whose value is the
+rule table :func:`parse_params` reads. A user may still give a whole file in that table layout (``--params``, or
+``<data folder>/parameters/formation.yaml`` without ``measure:``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from kouiki.reference.errors import KouikiError
+from kouiki.reference.errors import ParameterError
+from kouiki.reference.parameters import FileHeader, ParameterSet
 from kouiki.reference.textfile import read_user_yaml
 
-
-class ParameterError(KouikiError, ValueError):
-    """A formation parameter file that is missing a field or has a bad value."""
+__all__ = ["FormationParams", "ParameterError", "load_params", "parse_params"]  # ParameterError: reference.errors
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,17 @@ def parse_params(data: dict[str, Any], source: str = "formation.yaml") -> Format
         raise ParameterError(f"{source}: 値が正しくありません: {exc} (bad parameter value)") from exc
 
 
-@cache
 def _bundled() -> FormationParams:
-    path = resources.files("kouiki.formation").joinpath("parameters", "formation.yaml")
-    with path.open(encoding="utf-8") as fh:
-        return parse_params(yaml.safe_load(fh), "kouiki/formation/parameters/formation.yaml")
+    """The packaged rules (``parameters/formation.yaml``, kouiki's one parameter format) with the user's value
+    overlays (``measure: formation``)."""
+    from kouiki.reference.parameters import current
+
+    return _from_set(current("formation"))
+
+
+@cache
+def _from_set(pset: ParameterSet[FileHeader]) -> FormationParams:
+    return parse_params(pset.tree("formation"), "kouiki/formation/parameters/formation.yaml")
 
 
 def load_params(path: Path | str | None = None) -> FormationParams:

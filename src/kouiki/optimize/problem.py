@@ -13,15 +13,12 @@ CSV shapes (``shared/spec/README.md`` "Location optimiser"):
 from __future__ import annotations
 
 import csv
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from kouiki.optimize.costs import FloatArray, MatrixDistances, PointDistances, TravelCosts
 from kouiki.reference.codes import normalize
@@ -36,11 +33,11 @@ class InfeasibleError(KouikiError, ValueError):
     """The model has no feasible solution; the message names why (e.g. the demand points no site can serve)."""
 
 
-@functools.cache
 def parameters() -> dict[str, Any]:
-    text = resources.files("kouiki.optimize").joinpath("parameters/optimize.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    """The optimiser's parameters (``parameters/optimize.yaml``, with the user's overlay) as nested mappings."""
+    from kouiki.reference.parameters import current
+
+    return current("optimize").tree("optimize")
 
 
 @dataclass

@@ -21,3 +21,9 @@ class NotFoundError(KouikiError, LookupError):
 
 class AmbiguousError(KouikiError, LookupError):
     """Several bodies or regions match; the message lists them."""
+
+
+class ParameterError(KouikiError, ValueError):
+    """A parameter file or an override that is malformed (names the file, the line or parameter path, the field).
+
+    Every capability's parameters raise this one class (:mod:`kouiki.reference.parameters`)."""

@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from kouiki.facilities.result import ScenarioResult, percent
+from kouiki.fiscal.model import KIND_LABEL as FISCAL_KIND_LABEL
+from kouiki.fiscal.model import KIND_SHORT as FISCAL_KIND_SHORT
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reports.table import Column, ColumnKind, Named, ReportTable
@@ -23,10 +25,8 @@ from kouiki.reports.table import Column, ColumnKind, Named, ReportTable
 SOURCE = ("kouiki 施設計画シナリオ評価: 施設データは各団体の公共施設一覧、更新費用は総務省 更新費用試算ソフトの"
           "既定単価（renewal.yaml）、財政措置は kouiki 財政措置エンジンによる")
 FISCAL_SOURCE = "kouiki 財政措置エンジン（各行の根拠・出典は「財政措置明細」の根拠列と JSON 出力に記載）"
-KIND_LABEL = {
-    "national_subsidy": "国庫補助", "special_allocation_tax": "特別交付税",
-    "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）", "bond": "地方債", "loan": "貸付・融資", "info": "情報",
-}
+_KIND_ORDER = ("national_subsidy", "special_allocation_tax", "ordinary_allocation_tax", "bond", "loan", "info")
+KIND_LABEL = {k: FISCAL_KIND_SHORT[k] if k == "info" else FISCAL_KIND_LABEL[k] for k in _KIND_ORDER}  # the report's order
 ACTION_LABEL = {"consolidate": "集約化・複合化", "close": "廃止", "demolish": "除却", "convert": "転用",
                 "mutual_use": "相互利用"}
 COST_KIND_LABEL = {"construction": "建設・改修", "demolition": "除却", "conversion": "転用", "smoothing": "円滑化経費",

@@ -163,7 +163,7 @@ def agreement_reasons(case: StaffingCase, post: Post, s: Secondment, year: int) 
 
 
 def employment_reasons(post: Post) -> list[str]:
-    """Refusal reasons of a post's 雇用形態 (seed ※3), from ``rules.yaml``."""
+    """Refusal reasons of a post's 雇用形態 (seed ※3), from ``parameters/staffing.yaml``."""
     cfg = rules()["employment"][post.employment.value]
     if not cfg["eligible"]:
         return [f"{cfg['label']}の人件費は対象外です"]

@@ -219,12 +219,11 @@ def _data_yaml(name: str) -> Any:
     return yaml.safe_load(text)
 
 
-@cache
 def rules() -> dict[str, Any]:
-    """The staffing rules file (``data/rules.yaml``)."""
-    data = _data_yaml("rules.yaml")
-    assert isinstance(data, dict)
-    return data
+    """The staffing rules (``parameters/staffing.yaml``, with the user's overlay) as nested mappings."""
+    from kouiki.reference.parameters import current
+
+    return current("staffing").tree("staffing")
 
 
 @cache

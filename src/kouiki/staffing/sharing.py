@@ -1,6 +1,6 @@
 """Sharing plan (共同活用計画): who serves whom, how many days a week, per 年度.
 
-Model (one 年度 at a time), all in units of ``unit_days`` (0.5 day a week by default, ``rules.yaml``):
+Model (one 年度 at a time), all in units of ``unit_days`` (0.5 day a week by default, ``parameters/staffing.yaml``):
 
 - ``x[p, b]`` integer: units a week post ``p`` serves body ``b`` (only where the post's type is demanded
   by ``b`` and, when the case has 連携協約, an agreement of the post's employer covers ``b`` and the type);

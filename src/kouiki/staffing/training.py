@@ -11,7 +11,7 @@ A prefecture-run wide-area training (広域研修) also needs: the programme say
 each 市町村's target, and every participating 市町村 meets ①–③ itself (its own policy must be in the file;
 unknown = not shown to meet them). The fiscal engine owns the rates and kinds (市町村 特交0.5, 都道府県
 own staff 普通交付税, wide-area 特交0.5 of 開催経費); this module computes the condition flags and the cost
-base (which cost kinds go in: ``rules.yaml`` ``training``).
+base (which cost kinds go in: ``parameters/staffing.yaml`` ``training``).
 """
 
 from __future__ import annotations

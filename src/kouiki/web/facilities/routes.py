@@ -355,10 +355,10 @@ def _infrastructure(data: bytes, filename: str, body: str, start: str, years: st
     from kouiki.reference import codes
 
     try:
-        n = int(years or 40)
+        n = int(years) if years.strip() else None  # empty: the horizon of the parameters (renewal.horizon_years)
     except ValueError:
         raise KouikiError(f"試算期間「{years}」は年数（整数）で入力してください") from None
-    if not 1 <= n <= 100:
+    if n is not None and not 1 <= n <= 100:
         raise KouikiError("試算期間は1〜100年で入力してください")
     default_code = codes.normalize(body) if body else None
     return project_infrastructure(read_assets_upload(data, filename, default_code), _start_year(start), n)
@@ -382,7 +382,7 @@ def infrastructure_page(request: Request, s: DB, viewer: V) -> Response:
 @router.post("/facilities/infrastructure", include_in_schema=False)
 def infrastructure_submit(
     request: Request, s: DB, viewer: V, file: Annotated[UploadFile, File()],
-    body: Annotated[str, Form()] = "", start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "40",
+    body: Annotated[str, Form()] = "", start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "",
     fmt: Annotated[str, Form()] = "html", csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     from kouiki.reports.infrastructure import infrastructure_tables
@@ -404,7 +404,7 @@ def infrastructure_submit(
              summary="インフラ資産（道路・橋梁・上下水道管）の更新費用（CSV/XLSX をアップロード。保存はしない）")
 def infrastructure_api(
     request: Request, viewer: V, file: Annotated[UploadFile, File()], body: Annotated[str, Form()] = "",
-    start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "40",
+    start: Annotated[str, Form()] = "", years: Annotated[str, Form()] = "",
 ) -> dict[str, Any]:
     check_csrf(viewer, request)
     result: dict[str, Any] = _infrastructure(file.file.read(), file.filename or "upload.csv", body, start, years).to_dict()

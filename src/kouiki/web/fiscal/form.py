@@ -39,6 +39,7 @@ from kouiki.fiscal.plan import (
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
+from kouiki.reference.parameters import CONFIDENCE_SHORT as CONFIDENCE_JA  # defined once, beside the enum
 
 FIXED = ("measure", "municipality", "fiscal_year", "cost_yen", "name")  # the table's own columns
 OTHER_COMMON = ("prior_claims_yen", "fiscal_strength_index")  # common but rare: under 「その他の項目」
@@ -61,7 +62,6 @@ assert set(_CHOICE_JA["consolidation_type"]) == set(CONSOLIDATION_TYPE_CHOICES.v
 assert set(_CHOICE_JA["mode"]) == set(ADVISOR_MODE_CHOICES.values())
 
 BOOL_JA = {"": "未指定", "true": "はい", "false": "いいえ"}
-CONFIDENCE_JA = {"confirmed": "確認済", "unverified": "未確認", "gap": "不明（既定値）", "assumed": "仮定"}
 
 
 class FormError(KouikiError):

@@ -409,7 +409,10 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
 
 @router.get("/parameters", include_in_schema=False)
 def parameters_page(request: Request, s: DB, viewer: V) -> Response:
-    return render(request, "parameters.html", viewer, measures=catalogue(), confidence=CONFIDENCE_LABELS)
+    from kouiki.reference.parameters import listing  # every capability's parameters, one loader
+
+    measures = [*catalogue(), *(m for cap in ("facilities", "optimize", "formation", "staffing") for m in listing(cap))]
+    return render(request, "parameters.html", viewer, measures=measures, confidence=CONFIDENCE_LABELS)
 
 
 # ----- API ------------------------------------------------------------------------------------------------

@@ -9,17 +9,15 @@ from sqlalchemy.orm import Session
 
 from kouiki.fiscal import evaluate as fiscal_evaluate
 from kouiki.fiscal.errors import ParameterError
+from kouiki.fiscal.model import KIND_LABEL as KIND_LABELS  # labels are defined once, beside their enum
 from kouiki.fiscal.params import parameter_name
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
+from kouiki.reference.parameters import CONFIDENCE_SHORT as CONFIDENCE_LABELS
 from kouiki.reference.regions import Region
 from kouiki.store.fiscal_plans import get_plan
 from kouiki.store.regions import list_regions
-
-KIND_LABELS = {"special_allocation_tax": "特別交付税", "ordinary_allocation_tax": "普通交付税（基準財政需要額算入）",
-               "national_subsidy": "国庫補助", "bond": "地方債", "loan": "貸付・融資", "info": "情報（金額なし）"}
-CONFIDENCE_LABELS = {"confirmed": "確認済", "unverified": "未確認", "gap": "不明（既定値）", "assumed": "仮定"}
 
 
 def run(plan: Any, overrides: list[str], regions: list[Region] | None = None) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def facilities_template(viewer: V) -> Response:
     from pathlib import Path
     from urllib.parse import quote
 
-    from kouiki.facilities.excel import inventory_template
+    from kouiki.reports.facilities_xlsx import inventory_template
 
     with tempfile.TemporaryDirectory(prefix="kouiki-template-") as tmp:
         data = inventory_template(Path(tmp) / "template.xlsx").read_bytes()

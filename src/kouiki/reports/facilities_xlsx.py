@@ -1,4 +1,7 @@
-"""The 更新費用 projection as an Excel workbook (.xlsx) for the 協議会 packet.
+"""The facilities capability's Excel workbooks: the 更新費用 projection for the 協議会 packet
+(:func:`renewal_workbook`) and the empty inventory template users fill in (:func:`inventory_template`).
+
+Report builders live in ``kouiki.reports`` (engines build no report; this was ``facilities/excel.py``).
 
 Sheets: 更新費用 (年度 × kind), 大分類別, 団体別, 除外, 推計値, 前提条件. Values are exact integer yen with a
 display format in 千円 (``#,##0,``) so totals reconcile; each sheet has a title, a 単位 row and an 出典 row,
