@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from kouiki.fiscal import catalogue
+from kouiki.fiscal.model import KIND_LABEL as KIND_LABELS
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.parameters import CONFIDENCE_SHORT as CONFIDENCE_LABELS
 from kouiki.reference.regions import Region, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.fiscal_plans import get_plan, save_plan
@@ -30,7 +32,7 @@ from kouiki.web import service
 from kouiki.web.auth import Viewer, check_csrf
 from kouiki.web.deps import DB, V, require_region_editor
 from kouiki.web.downloads import XLSX, download, table_response
-from kouiki.web.fiscal.views import CONFIDENCE_LABELS, KIND_LABELS, run
+from kouiki.web.fiscal.views import run
 from kouiki.web.render import render
 from kouiki.web.summary import current_fiscal_year
 
