@@ -6,7 +6,8 @@ Tests marked ``slow`` (the longest end-to-end runs) are left out of ``./dev test
 Speed (issue 16): a new SQLite store is not migrated and seeded per test. Each process (xdist worker) builds
 one store with the real :func:`kouiki.store.db.init_db` (Alembic to ``heads`` + the bundled regions) the first
 time a test needs one, and every later test that opens a new SQLite store gets a copy of that file — the same
-end state as a first start, in a millisecond instead of ~1.5 s. Tests about first use and the migrations
+end state as a first start, in a millisecond instead of ~1.5 s. Passwords are hashed with argon2id at its
+smallest cost (the production cost is ~0.25 s of CPU per hash, five users per web test). Tests about first use and the migrations
 themselves are marked ``fresh_store`` and run the real path. Hypothesis runs the ``dev`` profile (fewer
 examples, see ``tests/hypothesis_budget.py``) unless KOUIKI_RUN_SLOW=1 selects ``ci`` (the full counts)."""
 
@@ -110,6 +111,18 @@ def _use_store_template(monkeypatch: pytest.MonkeyPatch, template: Callable[[], 
     monkeypatch.setattr(kouiki.store, "init_db", init_db)
 
 
+def _use_fast_password_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the smallest cost instead of the production one (~0.25 s of CPU per hash and per login).
+
+    The hashes are still argon2id and still verified; ``tests/store/test_password_hash.py`` (marked
+    ``real_password_hash``) checks the production hasher's parameters and a real hash round trip."""
+    from argon2 import PasswordHasher
+
+    from kouiki.store import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
                        _store_template: Callable[[], Path]) -> Path:
@@ -117,6 +130,8 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request:
     monkeypatch.setenv("KOUIKI_DATA_DIR", str(data))
     if not os.environ.get("KOUIKI_TEST_POSTGRES") and request.node.get_closest_marker("fresh_store") is None:
         _use_store_template(monkeypatch, _store_template)
+    if request.node.get_closest_marker("real_password_hash") is None:
+        _use_fast_password_hash(monkeypatch)
     # As the surfaces (CLI, web) do at start-up: engines read the user's parameter files from this folder.
     from kouiki.reference.user_parameters import register_user_parameters
     from kouiki.settings import user_parameters_dir
