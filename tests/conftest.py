@@ -85,6 +85,20 @@ def _store_template() -> Iterator[Callable[[], Path]]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _new_epoch(path: Path) -> None:
+    """A new database gets its own random epoch (migration 0002), so no page cache entry of another test's copy
+    can match it (:mod:`kouiki.store.version`)."""
+    import secrets
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute("UPDATE store_version SET epoch = ? WHERE id = 1", (secrets.token_hex(16),))
+    finally:
+        conn.close()
+
+
 def _use_store_template(monkeypatch: pytest.MonkeyPatch, template: Callable[[], Path]) -> None:
     """New SQLite stores start as a copy of the template (migrated + seeded) instead of migrating and seeding."""
     import kouiki.store
@@ -101,8 +115,9 @@ def _use_store_template(monkeypatch: pytest.MonkeyPatch, template: Callable[[], 
         if u not in db._initialised and target is not None and target.parent.is_dir() and not target.exists():
             try:
                 shutil.copyfile(template(), target)
+                _new_epoch(target)
             except OSError:  # e.g. a read-only folder: the real path reports it
-                pass
+                target.unlink(missing_ok=True)
             else:
                 db._initialised.add(u)
         return real_init_db(url)
