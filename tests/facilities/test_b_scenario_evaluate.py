@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from kouiki.facilities import evaluate as ev
 from kouiki.facilities import scenario as sc
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
+from tests.hypothesis_budget import examples
 
 C = MajorCategory.CIVIC_CULTURE
 
@@ -137,7 +138,7 @@ def test_urban_restructuring_feeds_the_bond_subsidy() -> None:
     assert sum(i["national_subsidy_yen"] for i in bonds) == 150_000_000
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.lists(st.sampled_from(["H1", "H2", "H3", "K1", "X1"]), min_size=1, max_size=5, unique=True))
 def test_only_closing_never_increases_floor_area(closed: list[str]) -> None:
     s = sc.parse({"name": "close", "inventory": "x", "horizon_years": 3,

@@ -4,6 +4,7 @@ characters, line breaks in cells — no traceback (only :class:`InventoryImportE
 out of range in what an import returns, and no partial replacement: a file with any rejected row cannot pass
 the all-or-nothing gate, and a file that passes accounts for every one of its rows. One store-level run
 through ``kouiki facilities import`` checks that the stored list is either the whole file or the old list.
+The counts are CI's (KOUIKI_RUN_SLOW=1); ``./dev test`` runs a fifth of them (``tests/hypothesis_budget.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typer.testing import CliRunner
 
 from kouiki.facilities.importers import IncompleteFileError, InventoryImportError, import_inventory
 from kouiki.facilities.model import facility_problems
+from tests.hypothesis_budget import examples
 
-CSV_FILES = 800
-XLSX_FILES = 260
+CSV_FILES = examples(800)  # the full count in CI (KOUIKI_RUN_SLOW=1); a fifth in ./dev test
+XLSX_FILES = examples(260)
 
 COLUMNS = ["施設ID", "団体コード", "施設名", "大分類", "中分類", "延床面積", "建築年度", "緯度", "経度", "定員",
            "年間利用者数", "年間運営費", "使用料収入", "使用料", "構造", "取得価額", "減価償却累計額", "棟ID", "備考"]
@@ -188,7 +190,7 @@ def test_fuzzed_imports_into_the_store_are_the_whole_file_or_nothing(tmp_path: P
     assert runner.invoke(app, ["facilities", "import", str(base), "--name", "黒石", "--json"]).exit_code == 0
     outcomes: dict[int, int] = {0: 0, 1: 0}
 
-    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(40), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(tables())
     def run(table: tuple[list[list[str]], list[str]]) -> None:
         lines, _ = table

@@ -18,6 +18,7 @@ from kouiki.facilities.renewal import (
     project,
     rules_dict,
 )
+from tests.hypothesis_budget import examples
 
 SCHOOL = MajorCategory.SCHOOL_EDUCATION  # 17万/33万円 per ㎡
 CIVIC = MajorCategory.CIVIC_CULTURE  # 25万/40万
@@ -193,7 +194,7 @@ facility_st = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(facility_st, max_size=25), st.integers(2000, 2040), st.integers(1, 50), st.sampled_from(["mic", "longevity"]))
 def test_breakdowns_always_sum_to_the_total(fs: list[Facility], start: int, years: int, scenario: str) -> None:
     r = project(fs, start, years, RenewalParameters.load(scenario=scenario))

@@ -11,6 +11,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from kouiki.facilities import _roadsearch, roadgraph
 from kouiki.facilities.travel import Site, TravelError
+from tests.hypothesis_budget import examples
 
 pytestmark = pytest.mark.skipif(not _roadsearch.AVAILABLE, reason="numba not installed")
 
@@ -43,7 +44,7 @@ def assert_same(a: np.ndarray, b: np.ndarray) -> None:
     assert np.allclose(a[fin], b[fin], rtol=1e-9, atol=1e-9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), directed=st.booleans(), components=st.integers(1, 3),
        limit=st.one_of(st.none(), st.floats(0.5, 30.0)), workers=st.integers(1, 2))
 def test_travel_matrix_equals_scipy(seed: int, directed: bool, components: int, limit: float | None,

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kouiki.fiscal.bonds import BondTerms, allocate_rate, schedule
 from kouiki.fiscal.errors import ParameterError
+from tests.hypothesis_budget import examples
 
 
 def test_annuity_schedule_repays_the_bond_exactly_with_equal_payments() -> None:
@@ -42,7 +43,7 @@ def test_bad_terms_are_refused() -> None:
         BondTerms(5, 0, Decimal(0), "bullet", 2026)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     amount=st.integers(0, 10**11),
     term=st.integers(1, 40),
@@ -59,7 +60,7 @@ def test_every_schedule_repays_exactly(amount: int, term: int, grace_frac: float
     assert s[-1].balance_after == 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(bases=st.lists(st.integers(0, 10**9), min_size=1, max_size=40), num=st.integers(0, 100))
 def test_allocation_sums_exactly_to_the_floor_of_the_total(bases: list[int], num: int) -> None:
     rate = Fraction(num, 100)

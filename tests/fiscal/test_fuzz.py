@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from kouiki.fiscal import evaluate
 from kouiki.fiscal.plan import CONDITIONS, MEASURE_FIELDS, fields_of
+from tests.hypothesis_budget import examples
 
 CODES = ["292044", "293229", "293610", "020001", "022039", "023671", "282014", "271004", "352039", "290009"]
 
@@ -41,7 +42,7 @@ def items(draw: st.DrawFn) -> dict[str, Any]:
     return item
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=st.lists(items(), min_size=1, max_size=4))
 def test_random_plans_give_lines_or_errors(plan: list[dict[str, Any]]) -> None:
     r = evaluate(plan)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kouiki.fiscal import evaluate
+from tests.hypothesis_budget import examples
 
 ITEMS: dict[str, dict[str, Any]] = {
     "consolidation_study": {"municipality": "292044", "fiscal_year": 2025, "partner_bodies": ["293229"]},
@@ -36,7 +37,7 @@ def _line(measure: str, cost: int) -> dict[str, Any]:
     return line
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(measure=st.sampled_from(sorted(ITEMS)), cost=st.integers(0, 10**10), extra=st.integers(0, 10**9))
 def test_amount_is_bounded_and_monotone(measure: str, cost: int, extra: int) -> None:
     a = _line(measure, cost)
@@ -49,7 +50,7 @@ def test_amount_is_bounded_and_monotone(measure: str, cost: int, extra: int) -> 
     assert b["amount_yen"] >= a["amount_yen"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(cost=st.integers(1, 10**11), subsidy_pct=st.integers(0, 100), before=st.integers(2, 10**6))
 def test_consolidation_bond_support_matches_the_seed_formula_at_zero_interest(cost: int, subsidy_pct: int, before: int) -> None:
     """support = s + (1 − s) × 0.9 × 0.5 of cost (seed), up to 円未満 rounding."""

@@ -13,12 +13,13 @@ from kouiki.formation.census import DaytimeFigure
 from kouiki.formation.central import FAIL, PASS, UNKNOWN, Criterion, decide
 from kouiki.formation.estat import import_census
 from kouiki.reference import registry
+from tests.hypothesis_budget import examples
 
 CODES = [b.code5 for b in registry().municipalities() if b.kind.is_city][:300]
 cell = st.one_of(st.integers(min_value=1, max_value=3_000_000).map(str), st.sampled_from(["-", "x", "…", "***"]))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(CODES), cell, cell), min_size=1, max_size=25, unique_by=lambda t: t[0]))
 def test_daytime_table_round_trip(rows: list[tuple[str, str, str]]) -> None:
     lines = ['"令和２年国勢調査　従業地・通学地による人口・就業状態等集計"',

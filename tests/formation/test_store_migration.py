@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -9,6 +10,7 @@ from kouiki.store import engine, session
 from kouiki.store.models import metadata
 
 
+@pytest.mark.fresh_store  # the real first start, not the per-worker template copy
 def test_census_figure_migration_matches_the_model() -> None:
     with session():
         pass

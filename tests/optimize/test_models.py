@@ -18,6 +18,7 @@ from kouiki.optimize import (
     SetCover,
 )
 from kouiki.optimize.costs import PointDistances
+from tests.hypothesis_budget import examples
 
 
 def _instance(seed: int, n: int = 14, m: int = 7) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -238,7 +239,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     n=st.integers(3, 40),

@@ -10,13 +10,14 @@ from hypothesis import strategies as st
 from kouiki.staffing.io import case_from_dict
 from kouiki.staffing.items import build_items, flows_by_body
 from kouiki.staffing.support import evaluate_support
+from tests.hypothesis_budget import examples
 from tests.staffing.helpers import NISHIMEYA, OWANI, case_dict
 from tests.staffing.test_support import fake_engine
 
 tenths = st.integers(min_value=1, max_value=10).map(lambda n: Decimal(n) / 10)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     salary=st.integers(min_value=0, max_value=20_000_000),
     recruiting=st.integers(min_value=0, max_value=3_000_000),

@@ -8,12 +8,14 @@ from kouiki.store.models import metadata
 from kouiki.store.regions import ConflictError, get_region, list_regions, regions_of_body, save_region
 
 
+@pytest.mark.fresh_store  # the real first start, not the per-worker template copy
 def test_first_use_creates_the_store_and_loads_the_seed_regions() -> None:
     with session() as s:
         names = {r.display_name for r in list_regions(s)}
     assert {"弘前圏域", "播磨科学公園都市圏域", "大和まほろば"} <= names and len(names) == len(bundled_regions())
 
 
+@pytest.mark.fresh_store  # the real first start, not the per-worker template copy
 def test_migrations_create_every_table_of_the_metadata() -> None:
     with session():
         pass

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from kouiki.fiscal import evaluate
 from kouiki.fiscal.plan import MEASURE_FIELDS, fields_of
 from kouiki.web.fiscal import form as ff
+from tests.hypothesis_budget import examples
 
 TATSUNO, SHISO, KAMIGORI, SAYO = "282294", "282278", "284815", "285013"
 
@@ -213,7 +214,7 @@ def items(draw: st.DrawFn) -> dict[str, Any]:
     return item
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(items(), min_size=1, max_size=5))
 def test_property_canonical_documents_survive_the_table(plan_items: list[dict[str, Any]]) -> None:
     rows = ff.rows_from_document({"items": plan_items})

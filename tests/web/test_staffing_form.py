@@ -18,6 +18,7 @@ from kouiki.staffing.io import read_mapping, strip_lines
 from kouiki.store import session
 from kouiki.store.staffing import get_staffing_plan
 from kouiki.web.staffing import form as sf
+from tests.hypothesis_budget import examples
 from tests.web.conftest import Logged
 
 REGION = "harima-kagaku-koen"
@@ -129,7 +130,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
             "posts": posts, "secondments": secondments, "demand": demand}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(cases())
 def test_property_canonical_cases_survive_the_forms(case: dict[str, Any]) -> None:
     form = sf.form_from_document(case)
