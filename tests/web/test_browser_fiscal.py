@@ -52,6 +52,6 @@ def test_fiscal_result_page_shows_japanese_names_only_and_the_body_year_tables(p
     assert "包括的財政措置（近隣市町村）" in shown["#fiscal-lines"]
     assert "項目 2: " in shown["#fiscal-warnings"] and "項目 0" not in shown["#fiscal-warnings"]
     # an explanation opened by the reader keeps the Japanese names first (paths only on hover)
-    page.locator("#fiscal-lines details summary").first.click()
-    opened = page.locator("#fiscal-lines details").first.inner_text()
+    page.locator("#fiscal-lines tr.explain-row details summary").first.click()
+    opened = page.locator("#fiscal-lines tr.explain-row details").first.inner_text()
     assert "使った値: " in opened and not re.search(r"使った値: [a-z_]+\.", opened)
