@@ -144,6 +144,8 @@ DOC_LABELS: dict[str, str] = {"fiscal": "財政措置", "facilities": "公共施
                               "formation": "圏域形成", "optimize": "最適配置", "web": "Web アプリ"}
 
 _PARAM_AT = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)@(\d{4})(・scenario)?")
+_BODY = re.compile(r"団体 (\d{6})(?![\d（])")
+_PEOPLE = re.compile(r"(?<![\d,.])(\d{4,})人")
 _DOC = re.compile(r"docs/([a-z_-]+)\.md")
 _PAREN_ID = re.compile(r"（([a-z][a-z0-9]*(?:_[a-z0-9]+)*)）")
 _PATH = re.compile(r"(?<![\w./:-])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)(?![\w/.-])")
@@ -174,7 +176,8 @@ def fiscal_text(text: str) -> str:
 
     ``（comprehensive_central.in_force@2009、確認済、…）`` → ``（平成21年度からの値、確認済、…）`` (the path stays in
     the JSON and on hover); ``措置名（comprehensive_central）`` → ``措置名``; a bare parameter path → its label;
-    measure, field and value codes → their Japanese names (``annuity`` → 元利均等); ``docs/fiscal.md`` → 説明書（財政措置）.
+    measure, field and value codes → their Japanese names (``annuity`` → 元利均等); ``docs/fiscal.md`` → 説明書（財政措置）;
+    「団体 282294」 → 「団体 たつの市（282294）」; 「人口 168466人」 → 「人口 168,466人」.
     """
     from kouiki.fiscal.params import current
     from kouiki.reference.calendar import FiscalYear
@@ -194,10 +197,18 @@ def fiscal_text(text: str) -> str:
     def paren(m: re.Match[str]) -> str:
         return "" if m.group(1) in names else m.group(0)
 
+    def body(m: re.Match[str]) -> str:
+        from kouiki.reference.municipalities import name_or_code
+
+        name = name_or_code(m.group(1))
+        return f"団体 {name}（{m.group(1)}）" if name != m.group(1) else m.group(0)
+
     def word(m: re.Match[str]) -> str:
         return names.get(m.group(1), m.group(1))
 
     text = _PARAM_AT.sub(at, text)
+    text = _BODY.sub(body, text)
+    text = _PEOPLE.sub(lambda m: f"{int(m.group(1)):,}人", text)  # counts with separators: 168,466人
     text = _DOC.sub(lambda m: f"説明書（{DOC_LABELS.get(m.group(1), m.group(1))}）", text)
     text = _PAREN_ID.sub(paren, text)
     text = _PATH.sub(path, text)
