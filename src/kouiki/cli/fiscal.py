@@ -273,6 +273,8 @@ def explain_cmd(
         print_json({"item": index, "item_no": item, "lines": [ln.to_dict(include_trace=True) for ln in lines],
                     "warnings": warns})
         return
+    from kouiki.reports.words import fiscal_text
+
     shown: list[str] = []
     for ln in lines:
         console.print(f"[bold]{KIND_JA[ln.kind]} {FiscalYear(ln.fiscal_year).wareki()}: {format_yen(ln.amount_yen)}[/]")
@@ -282,8 +284,8 @@ def explain_cmd(
             same += 1
         if same:
             console.print(f"  （前の行と共通の手順 {same} 件は省略）", highlight=False)
-        for step in trace[same:]:
-            console.print(f"  {step}", soft_wrap=True, highlight=False)
+        for step in trace[same:]:  # in Japanese; the IDs (for --set) are in the パラメータ line below
+            console.print(f"  {fiscal_text(step)}", soft_wrap=True, highlight=False)
         shown = trace
         if ln.notes:
             console.print("  備考: " + "；".join(ln.notes), soft_wrap=True, highlight=False)
