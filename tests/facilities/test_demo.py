@@ -98,3 +98,38 @@ def test_imputation_is_deterministic() -> None:
     a = [(f.facility_id, f.floor_area_m2, f.built_year) for f in build_demo("大和まほろば").inventory.facilities]
     b = [(f.facility_id, f.floor_area_m2, f.built_year) for f in build_demo("大和まほろば").inventory.facilities]
     assert a == b
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("避難地倉庫（大富小学校）", MajorCategory.ADMINISTRATION),  # a 倉庫 by a school, not a school
+        ("総合研修施設（田舎舘）", MajorCategory.CIVIC_CULTURE),
+        ("（旧）福住中学校", MajorCategory.SCHOOL_EDUCATION),
+    ],
+)
+def test_the_kind_comes_from_the_name_outside_brackets(name: str, category: MajorCategory) -> None:
+    assert classify(name).category is category
+
+
+@pytest.mark.parametrize(
+    ("gsi", "shown"),
+    [("中央公民館　大ホール外", "中央公民館"), ("新宮中学校屋内運動場", "新宮中学校"), ("武道館　体育室外", "武道館"),
+     ("避難地倉庫（大富小学校）", "避難地倉庫（大富小学校）")],
+)
+def test_display_name_drops_the_gsi_ending(gsi: str, shown: str) -> None:
+    from kouiki.facilities.demo import display_name
+
+    assert display_name(gsi) == shown
+
+
+@pytest.mark.parametrize("region", ["弘前圏域", "播磨科学公園都市圏域", "大和まほろば"])
+def test_demo_names_are_clean_and_brackets_never_decide_the_category(region: str) -> None:
+    import re
+
+    from kouiki.facilities.classify import normalize_name, without_brackets
+
+    for f in build_demo(region).inventory.facilities:
+        assert not re.search(r"(大ホール|ホール|球戯場|会議室|体育室)外$|屋内運動場$", f.name), f.name
+        if "(" in normalize_name(f.name):
+            assert classify(f.name).category is classify(without_brackets(normalize_name(f.name))).category, f.name

@@ -32,3 +32,38 @@ def test_floor_areas_get_thousands_separators() -> None:
     assert words.area_m2(540100) == "540,100"
     assert words.area_m2("1234.5") == "1,234.50"
     assert words.area_m2(None) == "不明"
+
+
+def test_fiscal_text_leaves_no_engine_identifier() -> None:
+    from kouiki.reports.words import fiscal_text
+    from tests.web.leaks import leaks
+
+    steps = [
+        "措置: 包括的財政措置（中心市）（comprehensive_central）／令和8年度／団体 282294",
+        "措置の有無 = あり（comprehensive_central.in_force@2009、確認済、出典: 総務省）",
+        "償還方法（元利均等 か 元金均等） = annuity（bond_defaults.repayment@2000、不明（既定値）、出典: kouiki の既定値"
+        "（docs/fiscal.md「地方債」））",
+        "同じ上限枠（comprehensive_neighbor・2025・022021）で使用済み 0円",
+        "区分: 市町村役場機能緊急保全事業（city_hall）",
+        "対象外: 派遣先ポストにつき派遣初年度分のみ措置対象（specialist.first_year_only_measures）",
+        "人口・面積等による上限額の補正 = method=linear（comprehensive_central.cap_adjustment@2014・scenario、出典: 仮定値）",
+    ]
+    for step in steps:
+        assert leaks(step), step  # each example does leak before
+        shown = fiscal_text(step)
+        assert not leaks(shown), (step, shown)
+    assert fiscal_text(steps[0]).endswith("団体 たつの市（282294）")
+    assert "平成21年度からの値" in fiscal_text(steps[1]) and "元利均等" in fiscal_text(steps[2])
+    assert fiscal_text("人口 168466人・面積 210.87km²") == "人口 168,466人・面積 210.87km²"
+
+
+def test_parameter_values_in_words() -> None:
+    from kouiki.reports.words import parameter_value
+
+    assert parameter_value("bool", True) == "はい"
+    assert parameter_value("adjustment", {"method": "flat"}) == "方法: 定額"
+    assert parameter_value("rate", "0.5") == "0.5（50%）"
+    assert parameter_value("yen", 85_000_000) == "85,000,000円"
+    assert parameter_value("rate_schedule", [{"fsi_below": "0.4", "rate": "0.5"}, {"fsi_below": None, "rate": "0.3"}]) \
+        == "財政力指数 0.4 未満: 0.5（50%）、それ以外: 0.3（30%）"
+    assert parameter_value("text_list", ["local_autonomy_act"]) == "自治法派遣"

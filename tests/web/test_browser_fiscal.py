@@ -45,6 +45,12 @@ def test_fiscal_result_page_shows_japanese_names_only_and_the_body_year_tables(p
     header = tables.nth(1).locator("thead th").all_inner_texts()
     assert header[0] == "団体" and header[1].startswith("令和") and header[-1] == "計"
     assert tables.nth(1).get_by_role("rowheader", name=re.compile("相生市")).count() == 1
+    # a 20-year schedule scrolls sideways instead of folding 団体 and 年度 into one-character columns
+    font = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.body-year-table th')).fontSize)"))
+    widths = page.evaluate("[...document.querySelectorAll('.body-year-table th')].map(th => th.getBoundingClientRect().width)")
+    assert min(widths) >= 2 * font, widths
+    heights = page.evaluate("[...document.querySelectorAll('.body-year-table thead th')].map(th => th.getBoundingClientRect().height)")
+    assert max(heights) < 2.5 * font, heights  # one line each: 「令和10年度」 is not folded
     shown = {sel: page.locator(sel).inner_text() for sel in
              ("#fiscal-result", "#fiscal-body-year", "#fiscal-lines", "#fiscal-warnings")}
     for sel, text in shown.items():
@@ -52,6 +58,6 @@ def test_fiscal_result_page_shows_japanese_names_only_and_the_body_year_tables(p
     assert "包括的財政措置（近隣市町村）" in shown["#fiscal-lines"]
     assert "項目 2: " in shown["#fiscal-warnings"] and "項目 0" not in shown["#fiscal-warnings"]
     # an explanation opened by the reader keeps the Japanese names first (paths only on hover)
-    page.locator("#fiscal-lines details summary").first.click()
-    opened = page.locator("#fiscal-lines details").first.inner_text()
+    page.locator("#fiscal-lines tr.explain-row details summary").first.click()
+    opened = page.locator("#fiscal-lines tr.explain-row details").first.inner_text()
     assert "使った値: " in opened and not re.search(r"使った値: [a-z_]+\.", opened)

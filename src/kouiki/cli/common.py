@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kouiki.reference.errors import KouikiError
 
@@ -30,6 +31,42 @@ def table(title: str, *columns: str) -> Table:
     for col in columns:
         t.add_column(col, overflow="fold")
     return t
+
+
+class Notes:
+    """Numbered notes printed below a table, so a long remark or source never wraps in a narrow column at 80
+    columns: the cell shows 「注1」, the text follows the table as 「注1 …」 (the same text keeps one number)."""
+
+    def __init__(self, prefix: str = "注") -> None:
+        self.prefix = prefix
+        self.texts: list[str] = []
+
+    def ref(self, *texts: str) -> str:
+        """The cell text for ``texts`` (empty ones skipped): 「注1,2」."""
+        numbers: list[int] = []
+        for text in texts:
+            if not text:
+                continue
+            if text not in self.texts:
+                self.texts.append(text)
+            n = self.texts.index(text) + 1
+            if n not in numbers:
+                numbers.append(n)
+        return f"{self.prefix}{','.join(str(n) for n in sorted(numbers))}" if numbers else ""
+
+    def print(self, target: Console | None = None) -> None:
+        """The notes, one per line, wrapped at the terminal's width; then forget them (the next table starts at 1)."""
+        if not self.texts:
+            return
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_column(overflow="fold")
+        for n, text in enumerate(self.texts, start=1):
+            grid.add_row(f"  {self.prefix}{n}", Text(text))
+        (target or console).print(grid)
+        self.texts = []
+
+
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

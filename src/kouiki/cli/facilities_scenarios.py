@@ -68,7 +68,8 @@ def register(app: typer.Typer) -> None:
     def evaluate_cmd(
         scenario: Annotated[str, typer.Argument(help="シナリオ YAML（同梱の例: demo:yamato）")],
         set_: Annotated[list[str] | None, typer.Option(
-            "--set", help="財政措置のパラメータを仮に変える PATH@YEAR=VALUE（例: consolidation_smoothing.cap@2025=60000000）")] = None,
+            "--set", help="財政措置のパラメータを仮に変える ID@年度=値（例: 集約化等の円滑化経費の措置上限額を令和7年度から6,000万円に → "
+                    "consolidation_smoothing.cap@2025=60000000。ID は kouiki fiscal measures の注に出ます）")] = None,
         xlsx: Annotated[Path | None, typer.Option("--xlsx", help="協議会資料の Excel を書き出す（.xlsx）")] = None,
         pdf: Annotated[Path | None, typer.Option("--pdf", help="協議会資料の PDF（A4）を書き出す")] = None,
         json_out: JsonOpt = False,

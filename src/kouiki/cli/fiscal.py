@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kouiki.cli.common import console, err_console, friendly_errors, print_json
+from kouiki.cli.common import Notes, console, err_console, friendly_errors, print_json
 
 if TYPE_CHECKING:  # the engine loads inside each command (`kouiki --help` stays fast)
     from kouiki.fiscal.model import Result
 
 app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
 
-SET_HELP = "パラメータの上書き PATH@年度=値（複数可）例: consolidation_study.cap@2025=6000000"
+SET_HELP = ("パラメータの仮定値 ID@年度=値（複数可）。例: 調査検討経費の措置上限額（1団体当たり）を令和7年度から600万円に"
+            " → consolidation_study.cap@2025=6000000。各値の ID は kouiki fiscal measures の注に出ます")
 SCENARIO_HELP = "シナリオファイル（YAML: overrides: {PATH@年度: 値}）。--set と併用可（--set が後）"
 
 
@@ -58,6 +58,7 @@ def _print_result(result: Result, title: str) -> None:
     from kouiki.fiscal.model import KIND_SHORT
     from kouiki.fiscal.params import packaged
     from kouiki.reference.calendar import FiscalYear
+    from kouiki.reports.words import fiscal_text
 
     console.print(f"[bold]{title}[/]（単位：千円。JSON出力は円）")
     by_item: dict[int, list[Any]] = {}
@@ -72,8 +73,9 @@ def _print_result(result: Result, title: str) -> None:
             title_justify="left",
         )
         for col, just in (("年度", "left"), ("種別", "left"), ("基礎", "right"), ("率", "right"),
-                          ("上限", "right"), ("額", "right"), ("確度", "left"), ("備考", "left")):
-            t.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+                          ("上限", "right"), ("額", "right"), ("確度", "left"), ("注", "left")):
+            t.add_column(col, justify=just, overflow="fold", no_wrap=col in ("年度", "種別", "額"))  # type: ignore[arg-type]
+        notes = Notes()  # long remarks go below the table, numbered, instead of into a narrow column
         for ln in lines:
             t.add_row(
                 FiscalYear(ln.fiscal_year).short(),
@@ -83,15 +85,24 @@ def _print_result(result: Result, title: str) -> None:
                 "" if ln.cap_yen is None else _sen(ln.cap_yen),
                 _sen(ln.amount_yen),
                 _conf_short(ln.confidence),
-                "；".join([*ln.notes, *(f"注意: {w}" for w in ln.warnings)]),
+                notes.ref(*(fiscal_text(n) for n in ln.notes), *(f"注意:{fiscal_text(w)}" for w in ln.warnings)),
             )
         console.print(t)
+        notes.print()
     _print_summary(result)
     if result.scenario:
         console.print("[yellow]シナリオ上書き:[/] " + "、".join(result.scenario))
-    for w in result.warnings:
-        where = f"項目{w['item'] + 1}: " if w.get("item") is not None else ""
-        console.print(f"[yellow]注意[/] {where}{w['message']}", soft_wrap=True, highlight=False)
+    if result.warnings:
+        from rich.table import Table as Grid
+        from rich.text import Text
+
+        grid = Grid.grid(padding=(0, 1))  # wrapped under their own text at 80 columns, 「注意」 hanging
+        grid.add_column(no_wrap=True, style="yellow")
+        grid.add_column(overflow="fold")
+        for w in result.warnings:
+            where = f"項目{w['item'] + 1}: " if w.get("item") is not None else ""
+            grid.add_row("注意", Text(f"{where}{w['message']}"))
+        console.print(grid)
 
 
 def error_place(e: dict[str, Any]) -> str:
@@ -265,6 +276,8 @@ def explain_cmd(
         print_json({"item": index, "item_no": item, "lines": [ln.to_dict(include_trace=True) for ln in lines],
                     "warnings": warns})
         return
+    from kouiki.reports.words import fiscal_text
+
     shown: list[str] = []
     for ln in lines:
         console.print(f"[bold]{KIND_JA[ln.kind]} {FiscalYear(ln.fiscal_year).wareki()}: {format_yen(ln.amount_yen)}[/]")
@@ -274,8 +287,8 @@ def explain_cmd(
             same += 1
         if same:
             console.print(f"  （前の行と共通の手順 {same} 件は省略）", highlight=False)
-        for step in trace[same:]:
-            console.print(f"  {step}", soft_wrap=True, highlight=False)
+        for step in trace[same:]:  # in Japanese; the IDs (for --set) are in the パラメータ line below
+            console.print(f"  {fiscal_text(step)}", soft_wrap=True, highlight=False)
         shown = trace
         if ln.notes:
             console.print("  備考: " + "；".join(ln.notes), soft_wrap=True, highlight=False)
@@ -286,19 +299,10 @@ def explain_cmd(
 
 
 def _value_text(v: Any, unit: str) -> str:
-    from kouiki.reference.money import format_yen
+    """A parameter value in words (``reports.words``): never ``{"method": "flat"}`` or ``True`` raw."""
+    from kouiki.reports.words import parameter_value
 
-    if unit == "yen" and isinstance(v, int):
-        return format_yen(v)
-    if isinstance(v, list):
-        if v and isinstance(v[0], dict):
-            return json.dumps(v, ensure_ascii=False)
-        return "、".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, bool):
-        return "あり" if v else "なし"
-    return str(v)
+    return parameter_value(unit, v)
 
 
 @app.command("measures")
@@ -322,32 +326,41 @@ def measures_cmd(
         print_json({"fiscal_year": fy, "user_files": pset.user_files, "measures": cat})
         return
     for m in cat:
+        # the Japanese name first; the ID (for --set PATH@年度=値) follows in parentheses and in the notes
         title = f"{m['label']}（{m['measure']}）— {m['framework']}"
         if m["since"]:
             title += f"・{FiscalYear(m['since']).wareki()}から"
         t = Table(title=title, title_justify="left", show_lines=False)
         t.add_column("パラメータ", overflow="fold")
         t.add_column("値", overflow="fold")
-        t.add_column("年度", overflow="fold")
+        t.add_column("年度", no_wrap=True)
         t.add_column("確度", overflow="fold")
-        t.add_column("出典", overflow="fold")
+        t.add_column("注", no_wrap=True)
+        notes = Notes()  # the ID, the history and the source go below the table, numbered
         for p in m["parameters"]:
             cur = p["current"]
             if cur is None:
-                t.add_row(p["label"], "（この年度にはなし）", "", "", "")
+                t.add_row(p["label"], "（この年度にはなし）", "", "", notes.ref(f"ID：{p['path']}"))
                 continue
             origin = {"user": "（利用者追加）", "scenario": "（シナリオ）"}.get(cur["origin"], "")
             cit = cur["citation"]
             src = cit["title"] + (f" {cit['url']}" if cit["url"] else f"「{cit['seed']}」" if cit["seed"] else "")
-            history = " → ".join(f"{FiscalYear(v['year']).short()}:{_value_text(v['value'], p['unit'])}" for v in p["values"])
+            history = " → ".join(f"{FiscalYear(v['year']).short()}: {_value_text(v['value'], p['unit'])}"
+                                 for v in p["values"])
+            note = f"ID：{p['path']}" + (f"　推移：{history}" if len(p["values"]) > 1 else "")
+            value = _value_text(cur["value"], p["unit"]) + origin
+            if len(value) > 24:  # a long list or sentence is a note of its own, not ten lines of a narrow cell
+                long_text = f"{p['label']}：{value}"
+                value = f"（{notes.ref(long_text)}）"
             t.add_row(
-                f"{p['label']}\n[dim]{p['path']}[/]",
-                _value_text(cur["value"], p["unit"]) + origin + (f"\n[dim]{history}[/]" if len(p["values"]) > 1 else ""),
+                p["label"],
+                value,
                 FiscalYear(cur["year"]).short() + "〜",
                 CONFIDENCE_JA[cur["confidence"]],
-                src,
+                notes.ref(note, f"出典：{src}"),
             )
         console.print(t)
+        notes.print()
     if pset.user_files:
         console.print("利用者のパラメータファイル: " + "、".join(pset.user_files))
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from kouiki.cli.common import console, friendly_errors, print_json, table
+from kouiki.cli.common import Notes, console, friendly_errors, print_json, table
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads inside each command
     from kouiki.reference.regions import Region
@@ -145,13 +145,19 @@ def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) 
     kpi = nat["kpi"]
     t = table(f"定住自立圏の全国状況（KPI: {kpi['target_year']}年 {kpi['target_regions']}圏域）",
               "時点", "宣言中心市", "圏域", "構成市町村（延べ）", "確度", "出典")
+    t.columns[0].no_wrap = True
+    t.columns[-1].no_wrap = True
+    for col in t.columns[1:4]:
+        col.justify = "right"
+    sources = Notes("出典")  # the sources follow the table, numbered (an 80-column terminal keeps the rows whole)
     for f in nat["series"]:
         def n(v: object) -> str:
-            return "不明" if v is None else str(v)
+            return "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
         t.add_row(_date(f["as_of"]), n(f["declared_central_cities"]), n(f["regions"]), n(f["member_municipalities"]),
                   {"confirmed": "確認済み", "weak": "弱い出典"}.get(str(f["confidence"]), str(f["confidence"])),
-                  (f["source"] or {}).get("title", "—"))
+                  sources.ref((f["source"] or {}).get("title", "")) or "—")
     console.print(t)
+    sources.print()
     if nat["latest"]:
         lt = nat["latest"]
         console.print(f"最新: {_date(lt['as_of'])} {lt['regions']}圏域 — KPI まで {lt['gap_to_kpi']}圏域（達成率 {lt['share_of_kpi_percent']}%）")

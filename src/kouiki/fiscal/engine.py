@@ -155,7 +155,7 @@ class Ctx:
             note = f": {dv.note}" if dv.note else ""
             warnings.append((label, f"{named} は{CONFIDENCE_JA[dv.confidence]}の値です{note}"))
         if dv.origin == ORIGIN_SCENARIO:
-            warnings.append((label + "#s", f"{named} はシナリオで上書きした値です（{dv.value}）"))
+            warnings.append((label + "#s", f"{named} はシナリオで上書きした値です（{_show(dv.value)}）"))
         elif dv.origin == ORIGIN_USER:
             warnings.append((label + "#u", f"{named} は利用者が追加した値です（{dv.source_file}）"))
         return dv, _Used(label, dv.confidence, dv.citation.text()), tuple(warnings)

@@ -7,8 +7,10 @@ rounded (km to 1 decimal, minutes to whole minutes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 # Keys that appear in engine details and parameter mappings, with their Japanese label.
@@ -21,10 +23,21 @@ KEY_LABELS: dict[str, str] = {
     "site_cost_yen": "施設の費用（円）",
     "travel_yen_per_unit": "移動費用の単価（円）",
     "floor_area_today_m2": "現在の延床面積（㎡）",
+    "floor_area_m2": "延床面積（㎡）",
+    "built_year": "建築年度",
+    "structure": "構造",
+    "major_category": "大分類",
+    "mid_category": "中分類",
     "unknown_fixed_cost": "固定費が不明な施設",
     "restricted_pairs": "候補の絞り込み",
     "p": "残す施設数",
     "k_nearest": "近い候補の数",
+    "linear": "人口・面積による補正",
+    "reference_population": "基準人口",
+    "yen_per_person": "1人当たりの額（円）",
+    "reference_area_km2": "基準面積（km²）",
+    "yen_per_km2": "1km²当たりの額（円）",
+    "fsi_below": "財政力指数がこれ未満",
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -109,3 +122,139 @@ def area_m2(value: Any) -> str:
     except ArithmeticError:
         return str(value)
     return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
+
+
+# ----- fiscal explanations: the engine's trace, citations and warnings as a person reads them -------------
+
+# Codes of plan values that the engine writes into its explanations, in words.
+VALUE_LABELS: dict[str, str] = {
+    "annuity": "元利均等",
+    "equal_principal": "元金均等",
+    "agreement": "協約派遣",
+    "local_autonomy_act": "自治法派遣",
+    "new_building": "施設整備",
+    "function_only": "機能統合",
+    "issue_advice": "課題対応アドバイス事業",
+    "goal_support": "課題達成支援事業",
+    "seminar": "啓発・研修事業",
+    "assumed_region": "構想中の圏域",
+}
+# The user guide's chapters, named where a citation points into docs/<name>.md.
+DOC_LABELS: dict[str, str] = {"fiscal": "財政措置", "facilities": "公共施設", "staffing": "専門人材",
+                              "formation": "圏域形成", "optimize": "最適配置", "web": "Web アプリ"}
+
+_PARAM_AT = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)@(\d{4})(・scenario)?")
+_BODY = re.compile(r"団体 (\d{6})(?![\d（])")
+_PEOPLE = re.compile(r"(?<![\d,.])(\d{4,})人")
+_DOC = re.compile(r"docs/([a-z_-]+)\.md")
+_PAREN_ID = re.compile(r"（([a-z][a-z0-9]*(?:_[a-z0-9]+)*)）")
+_PATH = re.compile(r"(?<![\w./:-])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)(?![\w/.-])")
+_WORD = re.compile(r"(?<![A-Za-z0-9_./:-])([a-z][a-z0-9]*(?:_[a-z0-9]+)*)(?![A-Za-z0-9_/.-])")
+
+
+@cache
+def _fiscal_names() -> dict[str, str]:
+    """Every identifier the fiscal engine may write into a message, with its Japanese name."""
+    from kouiki.fiscal.params import packaged
+    from kouiki.fiscal.plan import CATEGORY_JA, CONDITIONS_JA, MEASURE_FIELDS, fields_of
+    from kouiki.fiscal.template import column_label
+
+    names: dict[str, str] = {**KEY_LABELS, **VALUE_LABELS}
+    for m in MEASURE_FIELDS:
+        for f in fields_of(m):
+            names.setdefault(f, column_label(f))
+    names.update(CONDITIONS_JA)
+    names.update(CATEGORY_JA)
+    infos = packaged().measures
+    names.update({m: infos[m].label for m in MEASURE_FIELDS if m in infos})
+    names.update({m: info.label for m, info in infos.items()})
+    return names
+
+
+def fiscal_text(text: str) -> str:
+    """An explanation step, citation or warning of the fiscal engine with no internal identifier left.
+
+    ``（comprehensive_central.in_force@2009、確認済、…）`` → ``（平成21年度からの値、確認済、…）`` (the path stays in
+    the JSON and on hover); ``措置名（comprehensive_central）`` → ``措置名``; a bare parameter path → its label;
+    measure, field and value codes → their Japanese names (``annuity`` → 元利均等); ``docs/fiscal.md`` → 説明書（財政措置）;
+    「団体 282294」 → 「団体 たつの市（282294）」; 「人口 168466人」 → 「人口 168,466人」.
+    """
+    from kouiki.fiscal.params import current
+    from kouiki.reference.calendar import FiscalYear
+
+    names = _fiscal_names()
+    pset = current()
+
+    def at(m: re.Match[str]) -> str:
+        return f"{FiscalYear(int(m.group(2))).wareki()}からの値" + ("・仮定値" if m.group(3) else "")
+
+    def path(m: re.Match[str]) -> str:
+        p = m.group(1)
+        if p in pset:
+            return pset.parameter(p).label
+        return names.get(p, p)
+
+    def paren(m: re.Match[str]) -> str:
+        return "" if m.group(1) in names else m.group(0)
+
+    def body(m: re.Match[str]) -> str:
+        from kouiki.reference.municipalities import name_or_code
+
+        name = name_or_code(m.group(1))
+        return f"団体 {name}（{m.group(1)}）" if name != m.group(1) else m.group(0)
+
+    def word(m: re.Match[str]) -> str:
+        return names.get(m.group(1), m.group(1))
+
+    text = _PARAM_AT.sub(at, text)
+    text = _BODY.sub(body, text)
+    text = _PEOPLE.sub(lambda m: f"{int(m.group(1)):,}人", text)  # counts with separators: 168,466人
+    text = _DOC.sub(lambda m: f"説明書（{DOC_LABELS.get(m.group(1), m.group(1))}）", text)
+    text = _PAREN_ID.sub(paren, text)
+    text = _PATH.sub(path, text)
+    return _WORD.sub(word, text)
+
+
+def rate_text(value: Any) -> str:
+    """A rate as 「0.5（50%）」 (the value as the parameter file has it, the percentage beside)."""
+    try:
+        d = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return f"{d.normalize():f}（{(d * 100).normalize():f}%）"
+
+
+def parameter_value(unit: str, value: Any) -> str:
+    """A rule parameter's value as an officer reads it, by its unit: yen with separators, rates with %,
+    はい/いいえ, an adjustment as 「方法: 定額」, a rate schedule by 財政力指数, codes by their Japanese names."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or unit == "bool":
+        return yes_no(value if isinstance(value, bool) else str(value).lower() == "true")
+    if unit == "yen" and not isinstance(value, Mapping | list | tuple):
+        try:
+            return f"{int(value):,}円"
+        except (TypeError, ValueError):
+            return str(value)
+    if unit == "int" and isinstance(value, int | str):
+        try:
+            return f"{int(value):,}"
+        except ValueError:
+            return str(value)
+    if unit == "rate":
+        return rate_text(value)
+    if unit == "rate_schedule" and isinstance(value, list | tuple):
+        parts = []
+        for row in value:
+            below, rate = (row.get("fsi_below"), row.get("rate")) if isinstance(row, Mapping) else row
+            when = f"財政力指数 {below} 未満" if below is not None else "それ以外"
+            parts.append(f"{when}: {rate_text(rate)}")
+        return "、".join(parts)
+    names = _fiscal_names()
+    if isinstance(value, Mapping):
+        return "、".join(f"{names.get(str(k), str(k))}: {names.get(str(v), value_text(v))}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return "、".join(names.get(str(v), str(v)) for v in value)
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value_text(value)

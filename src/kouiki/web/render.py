@@ -97,6 +97,9 @@ def templates() -> Jinja2Templates:
 
     t.env.filters["yesno"] = words.yes_no  # True → はい (never a raw True on a screen)
     t.env.filters["kv"] = words.value_text  # {'method': 'flat'} → 方法: 定額
+    t.env.filters["label"] = words.label  # floor_area_m2 → 延床面積（㎡）
+    t.env.filters["param_value"] = lambda v, unit: words.parameter_value(unit, v)  # by unit: 0.5 → 0.5（50%）
+    t.env.filters["fiscal_text"] = words.fiscal_text  # engine explanations without internal identifiers
     t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
     t.env.filters["dist"] = words.distance  # 12.3456 → 12.3 km
     t.env.filters["opt_status"] = lambda v: words.STATUS_LABELS.get(str(v), str(v))  # optimal → 最適解

@@ -546,30 +546,10 @@ def parse_overrides(lines: Iterable[str]) -> list[Override]:
 
 
 def format_param(unit: str, value: Any) -> str:
-    """A parameter value as an officer reads it: yen with separators, rates with %, はい/いいえ."""
-    if value is None:
-        return "—"
-    if unit == "yen":
-        try:
-            return f"{int(value):,}円"
-        except (TypeError, ValueError):
-            return str(value)
-    if unit == "int":
-        try:
-            return f"{int(value):,}"
-        except (TypeError, ValueError):
-            return str(value)
-    if unit == "rate":
-        try:
-            d = Decimal(str(value))
-            return f"{d.normalize():f}（{(d * 100).normalize():f}%）"
-        except InvalidOperation:
-            return str(value)
-    if unit == "bool":
-        return "はい" if value is True or str(value).lower() == "true" else "いいえ"
-    if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
-    return str(value)
+    """A parameter value as an officer reads it: yen with separators, rates with %, はい/いいえ (``reports.words``)."""
+    from kouiki.reports.words import parameter_value
+
+    return parameter_value(unit, value)
 
 
 def _input_text(unit: str, value: Any) -> str:

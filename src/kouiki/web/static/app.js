@@ -11,7 +11,12 @@
   document.addEventListener("click", function (ev) {
     var t = ev.target;
     if (t && t.matches && t.matches("[data-print]")) { ev.preventDefault(); window.print(); }
+    if (t && t.matches && t.matches("[data-details]")) {  // すべて開く／すべて閉じる (parameters page)
+      var open = t.getAttribute("data-details") === "open";
+      document.querySelectorAll("main details.measure").forEach(function (d) { d.open = open; });
+    }
   });
+  document.querySelectorAll("[data-details][hidden]").forEach(function (b) { b.hidden = false; });
 
   // Scenario form editor: add a row in place (without JS the 行を追加 button asks the server for one more row)
   // and dim a row marked for removal (the server drops rows whose 削除 box is ticked).
