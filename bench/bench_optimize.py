@@ -182,6 +182,11 @@ def _verdict(case: str, rec: dict[str, object], spopt: dict[str, object] | None)
                 speed = "≥ " + speed
             ok = ok and sp_s / secs >= goal_speed
             ok = ok and float(rec["objective"]) <= sp_obj * (1 + 1e-4)  # type: ignore[arg-type]
+        elif spopt and isinstance(sp_s, float) and isinstance(secs, float) and sp_obj is None \
+                and sp_s >= 0.98 * float(spopt.get("time_limit_s", 1800.0)):  # type: ignore[arg-type]
+            # spopt ran out of its time limit without any solution: its time is a lower bound on the speed-up
+            speed = f"≥ {sp_s / secs:.0f}×"
+            ok = ok and sp_s / secs >= goal_speed
         else:
             ok = False  # no peer figure: the speed-up goal cannot be checked
     goal = ("proven optimal" if goal_gap <= 1e-4 else f"gap ≤ {goal_gap:.2%}") + (f", ≤ {goal_s:.0f} s" if goal_s else "") \

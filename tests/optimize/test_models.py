@@ -187,6 +187,26 @@ def test_lscp_matches_brute_force(seed: int) -> None:
     assert res.status == "optimal"
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_lscp_and_mclp_stopped_before_highs_has_a_solution_still_answer(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 (4): a time limit that stops HiGHS before its first solution (a busy machine, a short web limit)
+    leaves the greedy solution with status time_limit and no bound — never an error."""
+    from kouiki.optimize import models
+    from kouiki.optimize.milp import MilpSolution
+
+    monkeypatch.setattr(models.Milp, "solve", lambda self, *a, **k: MilpSolution("time_limit", None, None, None, 0.0))
+    xy, w, cxy = _instance(seed, n=10, m=8)
+    d = _dist(xy, cxy)
+    r = float(d.min(axis=1).max()) + 0.5
+    res = SetCover(Problem.from_arrays(xy, w, cxy, metric="euclidean"), r).solve(time_limit=1)
+    om = np.array([cid in res.selected for cid in Problem.from_arrays(xy, w, cxy, metric="euclidean").candidates.ids])
+    assert (d[:, om] <= r).any(axis=1).all()  # a cover
+    assert res.objective == om.sum() and res.status == "time_limit" and res.lower_bound is None
+    assert "greedy" in res.method
+    mc = MaxCover(Problem.from_arrays(xy, w, cxy, metric="euclidean"), 2, r / 2).solve(time_limit=1)
+    assert len(mc.selected) == 2 and mc.status == "time_limit" and mc.lower_bound is None
+
+
 def test_lscp_names_uncoverable_points() -> None:
     xy, w, cxy = _instance(0, n=10, m=3)
     with pytest.raises(InfeasibleError, match="需要点が"):

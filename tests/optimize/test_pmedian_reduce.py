@@ -133,3 +133,60 @@ def test_a_run_stopped_before_any_dual_step_reports_no_bound_rather_than_an_infi
     om[:2] = True
     res = _finish("p-median", prob, om, 123.0, float("-inf"), 1e-4, True, time.perf_counter(), "test")
     assert res.lower_bound is None and res.gap is None and res.status == "time_limit"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fixing_against_a_cut_below_the_incumbent_keeps_every_solution_below_the_cut(seed: int) -> None:
+    """Issue 16: reduced-cost fixing against T = UB·(1 − g) instead of UB. Whatever the cut (above or below
+    the optimum), a solution below T keeps all its sites and pairs, and the certified bound never passes the
+    true optimum (an infeasible reduced model proves OPT ≥ T). Every demand point is a candidate and weights
+    are 1 (OR-Library-like: the LP relaxation has a gap), and the dual is cut short, so the fixing has work."""
+    rng = np.random.default_rng(2000 + seed)
+    n, p = 36, int(rng.integers(3, 8))
+    xy, _, _ = _clustered(100 + seed, n, n)
+    w = np.ones(n)
+    dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    m = n
+    must = np.zeros(m, dtype=bool)
+    can = np.ones(m, dtype=bool)
+    if seed % 3 == 1:
+        must[0] = True
+    opt, opt_sites = _full_optimum(dist, w, p, must, can)
+    nc = NearCosts.build(MatrixDistances(dist, "km"), w, k=int(rng.integers(6, m + 1)))
+    inc = _near_miss(nc, opt_sites, must, can) if seed % 2 else local_search(
+        nc, seed_sites(nc, p, must, can, np.random.default_rng(seed)), can, ~must, deadline=float("inf"))
+    lag = Lagrangian(nc, p, must, can, kl=nc.k)
+    lag.run(inc.objective * 1.002, int(rng.integers(10, 300)), deadline=float("inf"))
+    # cuts between the dual bound and the incumbent: some above the optimum, some below it
+    for frac in (0.0, 0.2, 0.4, 0.6, 0.8, 0.95, 1.0):
+        cut = lag.best_lb + frac * (inc.objective - lag.best_lb)
+        red = reduce(nc, lag, inc, max_pairs=10**7, cut=cut)
+        assert red is not None and red.cut == pytest.approx(min(cut, inc.objective))
+        if opt < red.cut * (1 - 1e-9):
+            assert not (opt_sites & red.closed).any()
+            assert red.opened[~opt_sites].sum() == 0
+            cols = np.flatnonzero(opt_sites)
+            a = cols[np.argmin(dist[:, cols], axis=1)]
+            kept = set(zip(red.ii.tolist(), red.jj.tolist(), strict=True))
+            assert all((i, int(a[i])) in kept for i in np.flatnonzero(w > 0).tolist())
+        rs = solve_reduced(nc, red, p, inc, time_limit=60, gap=0.0)
+        assert rs.lower_bound <= opt * (1 + 1e-7) + 1e-7, (frac, rs.lower_bound, opt)
+        assert rs.objective >= opt * (1 - 1e-9) - 1e-9
+        assert rs.objective == pytest.approx(assign(nc, rs.open_mask).objective)
+        if opt < red.cut * (1 - 1e-7):  # the reduced model holds the optimum: HiGHS finds it
+            assert rs.objective == pytest.approx(opt, rel=1e-7, abs=1e-7)
+        else:  # nothing below the cut: proven, so the bound reaches the cut
+            assert rs.lower_bound >= min(red.cut, opt) * (1 - 1e-7) - 1e-7
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pmedian_with_a_loose_target_certifies_a_bound_below_the_optimum(seed: int) -> None:
+    n, m, p = 120, 20, 3 + seed % 3
+    xy, w, cand = _clustered(70 + seed, n, m)
+    res = PMedian(Problem.from_arrays(xy, w, xy[cand], metric="euclidean"), p).solve(time_limit=30, gap=2e-3)
+    dist = np.sqrt(((xy[:, None, :] - xy[cand][None, :, :]) ** 2).sum(axis=2))
+    opt, _ = _full_optimum(dist, w, p, np.zeros(m, dtype=bool), np.ones(m, dtype=bool))
+    assert res.lower_bound is not None and res.gap is not None
+    assert res.lower_bound <= opt * (1 + 1e-7) + 1e-7
+    assert res.objective >= opt * (1 - 1e-9) - 1e-9
+    assert res.gap <= 2e-3 or res.status == "time_limit"

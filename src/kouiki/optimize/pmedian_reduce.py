@@ -17,6 +17,11 @@ where ``pen(S) ≥ 0`` is what ``S`` loses against ``Y`` in the choice of the p 
 
 Whatever is removed cannot be part of a solution below ``UB``, so the true optimum is
 ``min(UB, optimum of the reduced MILP)`` and a valid lower bound is ``min(UB, the reduced MILP's dual bound)``.
+
+The same holds for any *cut* ``T ≤ UB`` in place of ``UB`` (issue 16): what fails the tests against ``T`` is
+part of no solution below ``T``, so ``min(T, the reduced MILP's dual bound)`` is a valid lower bound, and a
+reduced model that HiGHS proves infeasible proves ``OPT ≥ T``. A caller that only needs a certified gap ``g``
+fixes against ``T = UB·(1 − g)``: the slack ``T − L`` is smaller, so more sites and pairs are fixed.
 The test ``tests/optimize/test_pmedian_reduce.py`` checks this against a full HiGHS model on random instances.
 """
 
@@ -37,7 +42,8 @@ class Reduction:
     """What survives reduced-cost fixing against an incumbent of objective ``upper``."""
 
     lower: float  # L(u): the Lagrangian bound the fixing used
-    upper: float
+    upper: float  # the incumbent's objective
+    cut: float  # the value the fixing was done against (≤ upper): nothing below it was removed
     closed: BoolArray  # sites closed in every better solution (incl. must-close)
     opened: BoolArray  # sites open in every better solution (incl. must-keep)
     ii: IntArray  # surviving pairs: demand row, candidate, weighted cost
@@ -55,15 +61,19 @@ class Reduction:
 
 
 def reduce(
-    nc: NearCosts, lag: Lagrangian, incumbent: Assignment, max_pairs: int, rel_margin: float = 1e-7
+    nc: NearCosts, lag: Lagrangian, incumbent: Assignment, max_pairs: int, rel_margin: float = 1e-7,
+    cut: float | None = None,
 ) -> Reduction | None:
-    """Fix sites and drop pairs (module docstring); None when more than ``max_pairs`` pairs survive."""
+    """Fix sites and drop pairs (module docstring) against ``cut`` (default: the incumbent's objective);
+    None when more than ``max_pairs`` pairs survive."""
     n, m = nc.n, nc.m
     u = lag.best_u
     lower, y, rho = lag.evaluate(u)
     upper = incumbent.objective
+    cut = upper if cut is None else min(float(cut), upper)
+    keep_incumbent = cut >= upper  # below UB the incumbent is no solution of interest: no need to keep it
     # a little slack on the safe side: float sums may be off in the last digits
-    slack = upper - lower + rel_margin * max(abs(upper), 1.0)
+    slack = max(cut - lower, 0.0) + rel_margin * max(abs(upper), 1.0)
     must, can = lag.must_open, lag.can_open
     free = can & ~must
     y_free = y & free
@@ -116,6 +126,8 @@ def reduce(
         cc.append(full[a, b])
     # the incumbent's own pairs always stay (they survive the tests above; this guards the last float digits)
     ii_a, jj_a, cc_a = np.concatenate(ii), np.concatenate(jj), np.concatenate(cc)
+    if not keep_incumbent:
+        return Reduction(float(lower), float(upper), cut, closed, opened, ii_a, jj_a, cc_a, rows)
     have = np.zeros(0, dtype=np.int64) if ii_a.size == 0 else ii_a * m + jj_a
     inc_rows = rows
     inc_keys = inc_rows * m + incumbent.a1[inc_rows]
@@ -127,7 +139,7 @@ def reduce(
         cc_a = np.concatenate([cc_a, incumbent.d1[mr]])
         closed[incumbent.a1[mr]] = False
     closed &= ~incumbent.open_mask  # (never true for a valid incumbent; kept for safety)
-    return Reduction(float(lower), float(upper), closed, opened, ii_a, jj_a, cc_a, rows)
+    return Reduction(float(lower), float(upper), cut, closed, opened, ii_a, jj_a, cc_a, rows)
 
 
 @dataclass
@@ -142,12 +154,19 @@ class ReducedSolution:
 def solve_reduced(
     nc: NearCosts, red: Reduction, p: int, incumbent: Assignment, time_limit: float, gap: float
 ) -> ReducedSolution:
-    """Strong formulation over the surviving pairs, warm-started from the incumbent."""
+    """Strong formulation over the surviving pairs, warm-started from the incumbent (when the fixing was done
+    against the incumbent itself; below it the incumbent's pairs may be gone)."""
     t0 = time.perf_counter()
     m = nc.m
     rows = red.rows
     pos = np.full(nc.n, -1, dtype=np.int64)
     pos[rows] = np.arange(rows.size)
+    covered = np.zeros(nc.n, dtype=bool)
+    covered[red.ii] = True
+    if not covered[rows].all() or int((~red.closed).sum()) < p:
+        # a demand point with no surviving pair (or too few sites left): no solution below the cut exists
+        return ReducedSolution(incumbent.open_mask, incumbent.objective, min(red.cut, incumbent.objective),
+                               "infeasible", time.perf_counter() - t0)
     mp = Milp()
     y = mp.add_cols(np.zeros(m), 0.0, 1.0, integer=True)
     x = mp.add_cols(red.cc, 0.0, 1.0, integer=False)
@@ -159,10 +178,12 @@ def solve_reduced(
     mp.add_rows(np.zeros(m, dtype=np.int64), y, np.ones(m), np.array([float(p)]), np.array([float(p)]))
     mp.fix(y[red.closed], 0.0)
     mp.fix(y[red.opened], 1.0)
-    x0 = (incumbent.a1[red.ii] == red.jj).astype(float)
-    # one start value per row (a row may list its incumbent site once only; guard against duplicates)
-    sol = mp.solve(time_limit, gap, start=np.concatenate([incumbent.open_mask.astype(float), x0]))
-    best, upper = incumbent, red.upper
+    start = None
+    if red.cut >= red.upper:
+        x0 = (incumbent.a1[red.ii] == red.jj).astype(float)
+        start = np.concatenate([incumbent.open_mask.astype(float), x0])
+    sol = mp.solve(time_limit, gap, start=start)
+    best = incumbent
     if sol.x is not None:
         om = sol.x[:m] > 0.5
         if int(om.sum()) == p:
@@ -170,7 +191,9 @@ def solve_reduced(
             if cand.objective < best.objective:
                 best = cand
     bound = red.lower
-    if sol.bound is not None and np.isfinite(sol.bound):
-        bound = max(bound, min(upper, float(sol.bound)))
+    if sol.status == "infeasible":  # HiGHS proved that no solution below the cut survives the fixing
+        bound = max(bound, red.cut)
+    elif sol.bound is not None and np.isfinite(sol.bound):
+        bound = max(bound, min(red.cut, float(sol.bound)))
     return ReducedSolution(best.open_mask, best.objective, min(bound, best.objective), sol.status,
                            time.perf_counter() - t0)
