@@ -8,9 +8,6 @@ containing ``<script>`` renders as text; no request leaves the machine; keyboard
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +19,7 @@ from kouiki.facilities.model import Facility, Inventory, MajorCategory
 from kouiki.store import session
 from kouiki.store.facilities import save_inventory
 from kouiki.store.users import create_user
+from tests.web.live import live_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -33,17 +31,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev de
 PASSWORD = "browser-test-pw"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_server() -> Iterator[str]:
-    import uvicorn
-
-    from kouiki.web import create_app
 
     with session() as s:
         create_user(s, username="admin", password=PASSWORD, role="admin", by="test")
@@ -56,17 +45,8 @@ def live_server() -> Iterator[str]:
         ], sources=["ブラウザ試験用の施設"])
         save_inventory(s, "団体:022021", Inventory([inv.facilities[0]], inv.sources), user="test")
         save_inventory(s, "団体:022047", Inventory([inv.facilities[1]], inv.sources), user="test")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_app() as base:
+        yield base
 
 
 @pytest.fixture

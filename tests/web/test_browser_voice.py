@@ -9,8 +9,6 @@ region's bodies; result pages have a 印刷 button and a print stylesheet that h
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +17,8 @@ import pytest
 from kouiki.store import session
 from kouiki.store.users import create_user
 from tests.web.leaks import leaks
-from tests.web.test_browser import CHROMIUM, PASSWORD, _free_port, _login, page  # noqa: F401 (fixtures)
+from tests.web.live import live_app
+from tests.web.test_browser import CHROMIUM, PASSWORD, _login, page  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,25 +31,13 @@ HARIMA = "harima-kagaku-koen"
 @pytest.fixture
 def live_server() -> Iterator[str]:
     """The app with the demo data of ``kouiki serve --demo`` (inventories of the seed regions, one scenario)."""
-    import uvicorn
-
-    from kouiki.web import create_app
     from kouiki.web.demo import load_demo_data
 
     with session() as s:
         create_user(s, username="admin", password=PASSWORD, role="admin", by="test")
         load_demo_data(s)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_app() as base:
+        yield base
 
 
 def visible_text(pg: Any, selector: str = "main") -> str:

@@ -383,21 +383,12 @@ def test_browser_form_rows_and_access_map(demo: dict[str, Any], app_users: None)
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("/usr/bin/chromium がありません（apt-get install chromium）")
     sync_api = pytest.importorskip("playwright.sync_api")
-    import socket
-    import threading
+    from contextlib import ExitStack
 
-    import uvicorn
+    from tests.web.live import live_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    server = ExitStack()
+    base = server.enter_context(live_app())
     try:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
@@ -436,8 +427,7 @@ def test_browser_form_rows_and_access_map(demo: dict[str, Any], app_users: None)
             assert [u for u in requests if not u.startswith(base) and not u.startswith("data:")] == []
             browser.close()
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.close()
     with session() as s:
         from kouiki.store.scenarios import list_scenarios
 
@@ -454,21 +444,12 @@ def test_browser_form_new_building_and_sharing_then_page_shows_net_burden(demo: 
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("/usr/bin/chromium がありません（apt-get install chromium）")
     sync_api = pytest.importorskip("playwright.sync_api")
-    import socket
-    import threading
+    from contextlib import ExitStack
 
-    import uvicorn
+    from tests.web.live import live_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    server = ExitStack()
+    base = server.enter_context(live_app())
     try:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
@@ -507,8 +488,7 @@ def test_browser_form_new_building_and_sharing_then_page_shows_net_burden(demo: 
             assert errors == [], errors
             browser.close()
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.close()
     with session() as s:
         from kouiki.store.scenarios import list_scenarios
 
