@@ -258,3 +258,67 @@ def parameter_value(unit: str, value: Any) -> str:
     if isinstance(value, str):
         return names.get(value, value)
     return value_text(value)
+
+
+# ----- rule tables of the parameter files: keys and codes in the words of the file's own glossary ----------
+
+_IDENT = re.compile(r"(?<![A-Za-z0-9_./:-])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]+)*)(?![A-Za-z0-9_/-])")
+
+
+def glossary_text(text: str, labels: Mapping[str, str]) -> str:
+    """A text with the identifiers of a parameter file replaced by the words of its glossary (``labels:``):
+    「access_scope: own_body」 → 「利用の範囲: 自団体のみ」. Words without an entry stay as written."""
+    if text in labels:
+        return labels[text]
+    return _IDENT.sub(lambda m: labels.get(m.group(1), KEY_LABELS.get(m.group(1), m.group(1))), text)
+
+
+def _table_scalar(value: Any, labels: Mapping[str, str]) -> str:
+    if value is None or isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float | Decimal):
+        d = Decimal(str(value))
+        return f"{d:,.0f}" if d == d.to_integral_value() and abs(d) >= 1000 else f"{d.normalize():,f}"
+    return glossary_text(str(value), labels)
+
+
+def _table_inline(value: Any, labels: Mapping[str, str]) -> str:
+    if isinstance(value, Mapping):
+        return "、".join(f"{glossary_text(str(k), labels)}: {_table_nested(v, labels)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "／".join(_table_inline(v, labels) for v in value) if any(
+            isinstance(v, Mapping) for v in value) else "、".join(_table_scalar(v, labels) for v in value)
+    return _table_scalar(value, labels)
+
+
+def _table_nested(value: Any, labels: Mapping[str, str]) -> str:
+    text = _table_inline(value, labels)
+    return f"（{text}）" if isinstance(value, Mapping) or (
+        isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value)) else text
+
+
+def table_lines(value: Any, labels: Mapping[str, str] | None = None) -> list[str]:
+    """A rule table (a parameter of unit ``table``) as lines a person reads: a mapping one 「項目: 値」 line per
+    key, a list one line per row; nested mappings in （…）; keys and codes in the words of the file's glossary
+    (``labels``, then :data:`KEY_LABELS`), booleans as はい/いいえ, numbers with separators."""
+    words = labels or {}
+    if isinstance(value, Mapping):
+        return [f"{glossary_text(str(k), words)}: {_table_nested(v, words)}" for k, v in value.items()]
+    if isinstance(value, list | tuple):
+        return [_table_inline(v, words) for v in value]
+    return [_table_scalar(value, words)]
+
+
+def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = None) -> list[str]:
+    """A parameter's value as lines for a page: a table by :func:`table_lines`, a text in the words of the file's
+    glossary, anything else as :func:`parameter_value` (one line)."""
+    if unit == "table":
+        return table_lines(value, labels)
+    if unit in ("text", "text_list") and labels:
+        if isinstance(value, list | tuple):
+            return ["、".join(glossary_text(str(v), labels) for v in value)]
+        if isinstance(value, str):
+            return [glossary_text(value, labels)]
+    return [parameter_value(unit, value)]
