@@ -14,6 +14,10 @@ is a parameter (a leaf); any other mapping is a folder. Values are keyed by the 
 - ``citation`` — ``{title, url}``, ``{title, seed: <slide heading>}`` or ``{title, ref: <section of the domain
   notes that lists the sources>}``, or the id of an entry of the file's ``sources:``; a kouiki default without a public source has a title beginning 「kouiki の既定値」.
 
+A file may carry ``labels:``, its glossary: the Japanese words for the keys and codes its ``table`` values and texts
+use (``at_age: 経過年数``, ``great_circle_km: 大圏距離（km）``), so that a page shows a rule table in words
+(:func:`listing` passes it on; ``kouiki.reports.words.table_lines`` reads it).
+
 The loader refuses duplicate keys, unknown keys, bad years, values of the wrong type and values without a
 citation, naming the file, the line and the parameter path. User files in the user's parameter folder
 (``<data folder>/parameters/*.yaml``, named by the surface through :mod:`kouiki.reference.user_parameters`) use the
