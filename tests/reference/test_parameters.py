@@ -167,3 +167,40 @@ parameters:
 """)
     pset = load("formation", user_dir=tmp_path)
     assert pset.user_files == [str(f)] and pset.value("formation.version") == "2026-04-01"
+
+
+def test_a_file_glossary_is_checked_and_reaches_the_listing() -> None:
+    from kouiki.reference.parameters import listing
+
+    glossary = DEMO.replace("sources:", "labels:\n  at_age: 経過年数\n  great_circle_km: 大圏距離\nsources:", 1)
+    header, _ = load_package_file(glossary, "demo/demo.yaml", Catalogue("facilities"))
+    assert header.labels == {"at_age": "経過年数", "great_circle_km": "大圏距離"}
+    bad = DEMO.replace("sources:", "labels:\n  at_age: [経過年数]\nsources:", 1)
+    with pytest.raises(ParameterError, match="labels"):
+        load_package_file(bad, "demo/demo.yaml", Catalogue("facilities"))
+    # the packaged files: a table keeps its structure (no JSON text) and its file's glossary goes with it
+    staffing = {m["measure"]: m for m in listing("staffing")}["staffing"]
+    agreement = next(p for p in staffing["parameters"] if p["path"] == "staffing.agreement")
+    assert isinstance(agreement["current"]["value"], dict)
+    assert staffing["labels"]["required_contents"] == "連携協約に定める事項"
+
+
+def test_every_key_and_code_of_a_rule_table_has_its_japanese_word() -> None:
+    """What the parameters page shows of every non-fiscal file reads without an identifier (tests/web/leaks.py)."""
+    import sys
+
+    from kouiki.reference.parameters import listing
+    from kouiki.reports import words
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "web"))
+    from leaks import leaks
+
+    for cap in ("facilities", "optimize", "formation", "staffing"):
+        for m in listing(cap):
+            for p in m["parameters"]:
+                for v in p["values"]:
+                    shown = [*words.parameter_lines(p["unit"], v["value"], m["labels"], p["path"]),
+                             words.glossary_text(p["label"], m["labels"]),
+                             words.fiscal_text(words.glossary_text(v["citation"]["title"], m["labels"])),
+                             words.fiscal_text(words.glossary_text(v["note"] or "", m["labels"]))]  # as the page
+                    assert not leaks("\n".join(shown)), (p["path"], leaks("\n".join(shown)))

@@ -67,3 +67,19 @@ def test_parameter_values_in_words() -> None:
     assert parameter_value("rate_schedule", [{"fsi_below": "0.4", "rate": "0.5"}, {"fsi_below": None, "rate": "0.3"}]) \
         == "財政力指数 0.4 未満: 0.5（50%）、それ以外: 0.3（30%）"
     assert parameter_value("text_list", ["local_autonomy_act"]) == "自治法派遣"
+
+
+def test_a_rule_table_reads_as_labelled_lines_in_its_files_words() -> None:
+    labels = {"at_age": "経過年数", "backlog": "積み残し", "great_circle_km": "大圏距離", "C-web": "確認済（公開資料）",
+              "census_year": "国勢調査の年"}
+    rows = [{"kind": "建替え", "at_age": 60, "backlog": {"spread_years": 10}, "confidence": "C-web", "cost": 400000}]
+    assert words.table_lines(rows, labels) == [
+        "kind: 建替え、経過年数: 60、積み残し: （spread_years: 10）、confidence: 確認済（公開資料）、cost: 400,000"]
+    assert words.table_lines({"census_year": 2020, "blocking": False, "cite": []}, labels) == [
+        "国勢調査の年: 2020", "blocking: いいえ", "cite: なし"]
+    assert words.parameter_lines("text", "great_circle_km", labels) == ["大圏距離"]
+    # inside a sentence only snake_case names are replaced; 「名前（identifier）」 keeps the name alone
+    assert words.glossary_text("新施設（new_site）の運営費、at_age と age", {"new_site": "新施設", "at_age": "経過年数",
+                                                                         "age": "年齢"}) == "新施設の運営費、経過年数 と age"
+    assert words.parameter_lines("int", 1981, labels, "indicators.last_old_fiscal_year") == ["1981"]
+    assert words.parameter_lines("int", 1981, labels, "renewal.count") == ["1,981"]

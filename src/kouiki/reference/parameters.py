@@ -14,6 +14,10 @@ is a parameter (a leaf); any other mapping is a folder. Values are keyed by the 
 - ``citation`` — ``{title, url}``, ``{title, seed: <slide heading>}`` or ``{title, ref: <section of the domain
   notes that lists the sources>}``, or the id of an entry of the file's ``sources:``; a kouiki default without a public source has a title beginning 「kouiki の既定値」.
 
+A file may carry ``labels:``, its glossary: the Japanese words for the keys and codes its ``table`` values and texts
+use (``at_age: 経過年数``, ``great_circle_km: 大圏距離（km）``), so that a page shows a rule table in words
+(:func:`listing` passes it on; ``kouiki.reports.words.table_lines`` reads it).
+
 The loader refuses duplicate keys, unknown keys, bad years, values of the wrong type and values without a
 citation, naming the file, the line and the parameter path. User files in the user's parameter folder
 (``<data folder>/parameters/*.yaml``, named by the surface through :mod:`kouiki.reference.user_parameters`) use the
@@ -257,6 +261,9 @@ class FileHeader:
     description: str
     file: str
     extra: Mapping[str, Any]  # the capability's own header keys (fiscal: kinds, rounding, framework, shared)
+    # The file's glossary (``labels:``): the Japanese words for the keys and codes its tables and texts use
+    # (``at_age: 経過年数``, ``great_circle_km: 大圏距離``), so a page shows a rule table in words.
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 # ---- value checking -----------------------------------------------------------------------------
@@ -383,7 +390,7 @@ class Catalogue:
         return (*UNITS, *self.units)
 
 
-_FILE_KEYS = {"measure", "label", "description", "sources", "parameters"}
+_FILE_KEYS = {"measure", "label", "description", "sources", "labels", "parameters"}
 _USER_FILE_KEYS = {"measure", "sources", "parameters", "description"}
 _LEAF_KEYS = {"label", "unit", "description", "values", "known_end"}
 _VALUE_KEYS = {"value", "confidence", "citation", "note"}
@@ -411,6 +418,17 @@ def _citation(raw: Any, sources: Mapping[str, Citation], where: str) -> Citation
             )
         return Citation(title, str(url) if url else None, str(seed) if seed else None, str(ref) if ref else None)
     raise ParameterError(f"{where}: 出典の形式が不正です: {raw!r}")
+
+
+def _labels(raw: Any, file: str) -> dict[str, str]:
+    """A file's ``labels:`` glossary: identifier → Japanese word, both non-empty text."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() for k, v in raw.items()
+    ):
+        raise ParameterError(f"{file}: labels は「キー: 日本語の名前」の対応表です{_at_line(raw)}")
+    return dict(raw)
 
 
 def _sources(raw: Any, file: str) -> dict[str, Citation]:
@@ -508,7 +526,8 @@ def load_package_file(text: str, file: str, catalogue: Catalogue) -> tuple[FileH
         if not isinstance(raw.get(k), str):
             raise ParameterError(f"{file}: {k} がありません")
     sources = _sources(raw.get("sources"), file)
-    header = FileHeader(mid, raw["label"], raw["description"], file, {k: raw[k] for k in catalogue.header_keys if k in raw})
+    header = FileHeader(mid, raw["label"], raw["description"], file, {k: raw[k] for k in catalogue.header_keys if k in raw},
+                        _labels(raw.get("labels"), file))
     params: list[Parameter] = []
     units = catalogue.unit_names
     for path, leaf in _walk(raw.get("parameters") or {}, mid, file):
@@ -743,9 +762,8 @@ CAPABILITY_LABELS = {"fiscal": "財政措置", "facilities": "公共施設（施
 
 def listing(name: str) -> list[dict[str, Any]]:
     """A capability's files for a parameters page, in the shape of ``kouiki.fiscal.catalogue.catalogue`` entries:
-    each file with its parameters, their dated values, citations and confidence (a table value as JSON text)."""
-    import json
-
+    each file with its parameters, their dated values, citations and confidence; ``labels`` is the file's glossary
+    (the Japanese words for the keys and codes of its tables and texts)."""
     pset = current(name)
     out: list[dict[str, Any]] = []
     for mid, header in sorted(pset.measures.items()):
@@ -753,17 +771,12 @@ def listing(name: str) -> list[dict[str, Any]]:
         for path, p in pset.params.items():
             if not path.startswith(mid + "."):
                 continue
-            values = []
-            for v in p.values:
-                d = v.to_dict()
-                if p.unit == "table":
-                    d["value"] = json.dumps(d["value"], ensure_ascii=False)
-                values.append(d)
+            values = [v.to_dict() for v in p.values]
             plist.append({"path": path, "label": p.label, "unit": p.unit, "description": p.description,
                           "current": values[-1], "values": values, "known_end": None,
                           "user_supplied": any(v.origin == ORIGIN_USER for v in p.values)})
         out.append({"measure": mid, "label": header.label, "framework": CAPABILITY_LABELS[name], "kinds": [],
-                    "shared": False, "description": header.description, "rounding": "—",
+                    "shared": False, "description": header.description, "rounding": "—", "labels": dict(header.labels),
                     "confidence": worst_confidence(pp["current"]["confidence"] for pp in plist),
                     "file": header.file, "parameters": plist})
     return out

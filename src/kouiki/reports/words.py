@@ -258,3 +258,88 @@ def parameter_value(unit: str, value: Any) -> str:
     if isinstance(value, str):
         return names.get(value, value)
     return value_text(value)
+
+
+# ----- rule tables of the parameter files: keys and codes in the words of the file's own glossary ----------
+
+_IDENT = re.compile(r"(?<![A-Za-z0-9_./:-])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]+)*)(?![A-Za-z0-9_/-]|\.\w)")
+
+
+def glossary_text(text: str, labels: Mapping[str, str]) -> str:
+    """A text with the identifiers of a parameter file replaced by the words of its glossary (``labels:``):
+    「access_scope: own_body」 → 「アクセスの評価範囲: 自団体の施設のみ」; 「新施設（new_site）の」 → 「新施設の」 (the name
+    stays in the file and the JSON). The whole text is looked up first (a code such as ``kouiki`` or ``R``); inside
+    a sentence only snake_case or dotted identifiers and file names (``domain-facts.md``, ``C-web``) are replaced,
+    so English prose and single words are left alone. Words without an entry stay as written."""
+    if text in labels:
+        return labels[text]
+    text = _PAREN_ID.sub(lambda m: "" if m.group(1) in labels and "_" in m.group(1) else m.group(0), text)
+    for name in sorted((k for k in labels if len(k) > 2 and any(c in k for c in "./-")), key=len, reverse=True):
+        text = text.replace(name, labels[name])
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group(1)
+        return labels.get(w, w) if "_" in w or "." in w else w
+
+    return _IDENT.sub(word, text)
+
+
+def _key(key: Any, labels: Mapping[str, str]) -> str:
+    k = str(key)
+    return labels.get(k) or KEY_LABELS.get(k) or k
+
+
+def _table_scalar(value: Any, labels: Mapping[str, str], key: str = "") -> str:
+    if value is None or isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, int):
+        return str(value) if key.endswith("year") else f"{value:,}"  # a 年 is not a count: 2020, not 2,020
+    if isinstance(value, float | Decimal):
+        d = Decimal(str(value))
+        return f"{d:,.0f}" if d == d.to_integral_value() and abs(d) >= 1000 else f"{d.normalize():,f}"
+    return glossary_text(str(value), labels)
+
+
+def _table_inline(value: Any, labels: Mapping[str, str], key: str = "") -> str:
+    if isinstance(value, Mapping):
+        return "、".join(f"{_key(k, labels)}: {_table_nested(v, labels, str(k))}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if not value:
+            return "なし"
+        if any(isinstance(v, Mapping) for v in value):
+            return "／".join(_table_inline(v, labels) for v in value)
+        return "、".join(_table_scalar(v, labels, key) for v in value)
+    return _table_scalar(value, labels, key)
+
+
+def _table_nested(value: Any, labels: Mapping[str, str], key: str = "") -> str:
+    text = _table_inline(value, labels, key)
+    return f"（{text}）" if isinstance(value, Mapping) or (
+        isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value)) else text
+
+
+def table_lines(value: Any, labels: Mapping[str, str] | None = None) -> list[str]:
+    """A rule table (a parameter of unit ``table``) as lines a person reads: a mapping one 「項目: 値」 line per
+    key, a list one line per row; nested mappings in （…）; keys in the words of the file's glossary (``labels``,
+    then :data:`KEY_LABELS`), codes in the glossary's words, booleans as はい/いいえ, counts with separators."""
+    words = labels or {}
+    if isinstance(value, Mapping):
+        return [f"{_key(k, words)}: {_table_nested(v, words, str(k))}" for k, v in value.items()]
+    if isinstance(value, list | tuple):
+        return [_table_inline(v, words) for v in value]
+    return [_table_scalar(value, words)]
+
+
+def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = None, path: str = "") -> list[str]:
+    """A parameter's value as lines for a page: a table by :func:`table_lines`, a text in the words of the file's
+    glossary, a year (a path ending in ``year``) without separators, anything else as :func:`parameter_value`."""
+    if unit == "int" and path.endswith("year") and isinstance(value, int):
+        return [str(value)]  # 1981, not 1,981: a 年 is not a count
+    if unit == "table":
+        return table_lines(value, labels)
+    if unit in ("text", "text_list") and labels:
+        if isinstance(value, list | tuple):
+            return ["、".join(glossary_text(str(v), labels) for v in value)]
+        if isinstance(value, str):
+            return [glossary_text(value, labels)]
+    return [parameter_value(unit, value)]

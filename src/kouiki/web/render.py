@@ -99,6 +99,9 @@ def templates() -> Jinja2Templates:
     t.env.filters["kv"] = words.value_text  # {'method': 'flat'} → 方法: 定額
     t.env.filters["label"] = words.label  # floor_area_m2 → 延床面積（㎡）
     t.env.filters["param_value"] = lambda v, unit: words.parameter_value(unit, v)  # by unit: 0.5 → 0.5（50%）
+    # a rule table as 「項目: 値」 lines in the words of its file's glossary (labels:)
+    t.env.filters["glossary"] = lambda text, labels=None: words.glossary_text(text, labels or {})
+    t.env.filters["param_lines"] = lambda v, unit, labels=None, path="": words.parameter_lines(unit, v, labels, path)
     t.env.filters["fiscal_text"] = words.fiscal_text  # engine explanations without internal identifiers
     t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
     t.env.filters["dist"] = words.distance  # 12.3456 → 12.3 km
