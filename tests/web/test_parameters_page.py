@@ -1,0 +1,27 @@
+"""The parameters page and ``/api/parameters``: every capability from the one list, the same files both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from kouiki.reference import parameters as rp
+from tests.web.conftest import Logged
+
+
+def test_every_capability_folder_has_a_label() -> None:
+    assert list(rp.CAPABILITY_LABELS) and set(rp.CAPABILITY_LABELS) == set(rp.CAPABILITY_FOLDERS)
+
+
+def test_a_new_capability_is_listed_on_the_page_and_the_api_without_touching_the_route(
+    login: Callable[[str], Logged], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a sixth capability declared in the one place (its folder and its label) reaches the page and the API
+    monkeypatch.setitem(rp.CAPABILITY_FOLDERS, "trial", "staffing/parameters")
+    monkeypatch.setitem(rp.CAPABILITY_LABELS, "trial", "試しの能力")
+    monkeypatch.setitem(rp._PACKAGED, "trial", rp.packaged("staffing"))
+    v = login("viewer")
+    api = v.client.get("/api/parameters").json()["measures"]
+    assert "試しの能力" in {m["framework"] for m in api}
+    assert "試しの能力" in v.client.get("/parameters").text
