@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from kouiki.fiscal import catalogue
 from kouiki.reference import parameters as rp
 from tests.web.conftest import Logged
 
@@ -25,3 +26,21 @@ def test_a_new_capability_is_listed_on_the_page_and_the_api_without_touching_the
     api = v.client.get("/api/parameters").json()["measures"]
     assert "試しの能力" in {m["framework"] for m in api}
     assert "試しの能力" in v.client.get("/parameters").text
+
+
+def test_page_and_api_list_the_same_files_and_no_dash_for_rounding(login: Callable[[str], Logged]) -> None:
+    v = login("viewer")
+    api = v.client.get("/api/parameters").json()["measures"]
+    frameworks = {m["framework"] for m in api}
+    for cap, label in rp.CAPABILITY_LABELS.items():
+        if cap != "fiscal":
+            assert label in frameworks, cap
+    html = v.client.get("/parameters").text
+    for m in api:
+        assert f'id="m-{m["measure"]}"' in html
+    fiscal_ids = {m["measure"] for m in catalogue()}
+    others = [m for m in api if m["measure"] not in fiscal_ids]
+    assert others and all(m["rounding"] is None for m in others)
+    fiscal = [m for m in api if m["measure"] in fiscal_ids]
+    assert fiscal and all(m["rounding"] for m in fiscal)  # fiscal files name their rounding rule
+    assert "端数処理: —" not in html and f"端数処理: {fiscal[0]['rounding']}" in html

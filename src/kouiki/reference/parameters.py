@@ -766,7 +766,8 @@ def listing(name: str, fiscal_year: int | None = None) -> list[dict[str, Any]]:
     """A capability's files for a parameters page, in the shape of ``kouiki.fiscal.catalogue.catalogue`` entries:
     each file with its parameters, their dated values (``current``: the value in force in ``fiscal_year``, default
     the latest), citations and confidence; ``labels`` is the file's glossary (the Japanese words for the keys and
-    codes of its tables and texts)."""
+    codes of its tables and texts). ``rounding`` is None: only fiscal files carry a rounding rule in their header
+    (a facilities file that rounds says so in a parameter of its own, listed with the others)."""
     pset = current(name)
     out: list[dict[str, Any]] = []
     for mid, header in sorted(pset.measures.items()):
@@ -780,7 +781,7 @@ def listing(name: str, fiscal_year: int | None = None) -> list[dict[str, Any]]:
                           "current": None if now is None else now.to_dict(), "values": values, "known_end": None,
                           "user_supplied": any(v.origin == ORIGIN_USER for v in p.values)})
         out.append({"measure": mid, "label": header.label, "framework": CAPABILITY_LABELS[name], "kinds": [],
-                    "shared": False, "description": header.description, "rounding": "—", "labels": dict(header.labels),
+                    "shared": False, "description": header.description, "rounding": None, "labels": dict(header.labels),
                     "confidence": worst_confidence(pp["current"]["confidence"] for pp in plist if pp["current"]),
                     "file": header.file, "parameters": plist})
     return out
