@@ -33,6 +33,7 @@ from kouiki.optimize.models import Consolidation, PMedian
 from kouiki.optimize.problem import Candidates, Demand, OptimizeInputError, Problem
 from kouiki.optimize.result import Result
 from kouiki.reference import get as get_body
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 
 Progress = Callable[[float, float, float], None]
 
@@ -85,7 +86,7 @@ def _category(category: str | MajorCategory) -> MajorCategory:
 
 def inventory_problem(
     inventory: Inventory, inventory_ref: str, category: str | MajorCategory, subcategory: str | None = None,
-    bodies: list[str] | None = None, census_year: int = 2020,
+    bodies: list[str] | None = None, census_year: int = LATEST_CENSUS_YEAR,
 ) -> InventoryProblem:
     """Candidates = facilities of ``category`` (and ``subcategory``) with a location; demand = approximate."""
     cat = _category(category)
