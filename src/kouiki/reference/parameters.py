@@ -762,6 +762,19 @@ CAPABILITY_LABELS = {"fiscal": "財政措置", "facilities": "公共施設（施
                      "formation": "圏域形成", "staffing": "人材"}
 
 
+def file_label(measure: str) -> str | None:
+    """The Japanese name of a packaged parameter file of a capability other than fiscal (``renewal`` → 更新費用の試算
+    …), as the parameters page heads its section ``#m-<measure>``; None for an unknown file. What pages say instead
+    of a file name (officers read the name, the page links to the section)."""
+    for name in CAPABILITY_LABELS:
+        if name == "fiscal":  # fiscal's files have their own catalogue (kouiki.fiscal.catalogue)
+            continue
+        header = packaged(name).measures.get(measure)
+        if header is not None:
+            return str(header.label)
+    return None
+
+
 def listing(name: str, fiscal_year: int | None = None) -> list[dict[str, Any]]:
     """A capability's files for a parameters page, in the shape of ``kouiki.fiscal.catalogue.catalogue`` entries:
     each file with its parameters, their dated values (``current``: the value in force in ``fiscal_year``, default
