@@ -47,7 +47,7 @@ def _registry_context() -> tuple[FiscalContext, dict[str, str]]:
     if url.startswith(prefix) and not Path(url[len(prefix):]).exists():
         return FiscalContext(), {
             "source": "bundled",
-            "note": "データフォルダにデータベースがないため、同梱の圏域一覧で判定しました（利用者が登録・取込した圏域はありません）",
+            "note": "同梱の圏域一覧（データフォルダにデータベースがなく、利用者の登録・取込はありません）",
         }
     from kouiki.store import session
     from kouiki.store.db import StoreUnavailableError
@@ -59,11 +59,11 @@ def _registry_context() -> tuple[FiscalContext, dict[str, str]]:
     except StoreUnavailableError as exc:
         return FiscalContext(), {
             "source": "bundled",
-            "note": f"保存済みの圏域を読めないため、同梱の圏域一覧で判定しました（{exc}）",
+            "note": f"同梱の圏域一覧（保存済みの圏域を読めません: {exc}）",
         }
     return FiscalContext(regions=regions), {
         "source": "store",
-        "note": f"データフォルダに保存された圏域の登録（{len(regions)} 圏域。利用者の登録・取込を含む）で判定しました",
+        "note": f"データフォルダに保存された{len(regions)}圏域（利用者の登録・取込を含む）",
     }
 
 
