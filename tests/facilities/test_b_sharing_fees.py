@@ -83,3 +83,22 @@ def test_cost_recovery_and_population_weighted() -> None:
 def test_rule_label_reads_as_a_percentage() -> None:
     assert sharing.ShareRule.from_dict("equal").describe() == "均等割100%"  # not 「均等割1E+2%」
     assert sharing.ShareRule.from_dict({"method": "mix", "weights": {"equal": "0.1", "population": "0.9"}}).describe() == "均等割10% + 人口割90%"
+
+
+def test_the_census_year_of_fees_and_sharing_is_the_bundled_census_not_a_literal() -> None:
+    import re
+    from pathlib import Path
+
+    import kouiki.facilities
+    from kouiki.facilities.fees import FeeGroup
+    from kouiki.facilities.sharing import ShareRule
+    from kouiki.reference.municipalities import CENSUS_YEARS, LATEST_CENSUS_YEAR, SOURCES
+
+    assert max(s.year for k, s in SOURCES.items() if k.startswith("population_") and s.year) == LATEST_CENSUS_YEAR
+    assert LATEST_CENSUS_YEAR in CENSUS_YEARS
+    g = FeeGroup.from_dict({"facility_type": "ホール", "current": {"022021": 1000}})
+    assert g.census_year == LATEST_CENSUS_YEAR == FeeGroup("ホール", {}, {}).census_year
+    assert ShareRule.from_dict({"method": "population"}).census_year == LATEST_CENSUS_YEAR
+    folder = Path(kouiki.facilities.__file__).parent
+    literal = re.compile(r"census_year[^\n]*\b20[12]\d\b")
+    assert [p.name for p in sorted(folder.glob("*.py")) if literal.search(p.read_text(encoding="utf-8"))] == []

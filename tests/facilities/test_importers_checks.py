@@ -290,3 +290,32 @@ def test_renewal_with_some_known_facilities_is_not_flagged(fixtures: Path) -> No
     inv, _ = import_inventory(fixtures / "293628_template.csv")
     result = project(inv, 2025, 40)
     assert not result.all_excluded and result.coverage_message() is None and result.total > 0
+
+
+def test_every_rejected_row_names_its_column_value_and_reason_in_several_columns(tmp_path: Path) -> None:
+    # bad values in five columns; the last two are caught by the whole-facility check (model.facility_problems)
+    rows = [
+        "K1,022047,黒石会館,市民文化系施設,abc,1990,10,100",  # 延床面積
+        "K2,022047,黒石体育館,市民文化系施設,1200,昔,10,100",  # 建築年度
+        "K3,022047,黒石図書館,ない分類,1200,1990,10,100",  # 大分類
+        f"{'X' * 201},022047,黒石公民館,市民文化系施設,1200,1990,10,100",  # 施設ID too long
+        f"K5,022047,{'名' * 301},市民文化系施設,1200,1990,10,100",  # 施設名 too long
+    ]
+    inv, rep = import_inventory(_csv(tmp_path, [HEADER, *_good(1, "G"), *rows]))
+    assert [f.facility_id for f in inv.facilities] == ["G1"]
+    got = {i.row: i for i in rep.rejected}
+    assert set(got) == {3, 4, 5, 6, 7}
+    header = HEADER.split(",")
+    for row, column in ((3, "延床面積"), (4, "建築年度"), (5, "大分類"), (6, "施設ID"), (7, "施設名")):
+        i = got[row]
+        assert (i.column, i.letter) == (column, column_letter(header.index(column))), row
+        assert i.value and i.reason and f"{i.letter}列「{column}」" in i.text()
+
+
+def test_ledger_facility_problems_name_the_ledger_column(tmp_path: Path) -> None:
+    lines = ["施設名,勘定科目,取得価額,減価償却累計額,数量,取得年月日",
+             "会館,建物,1000000,100,500,S60.4.1",
+             f"{'館' * 301},建物,1000000,100,500,S60.4.1"]
+    _inv, rep = import_inventory(_csv(tmp_path, lines, "022047_ledger.csv"))
+    assert [(i.row, i.letter, i.column) for i in rep.rejected] == [(3, "A", "施設名")] * len(rep.rejected)
+    assert rep.rejected

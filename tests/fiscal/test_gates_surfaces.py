@@ -70,3 +70,45 @@ def test_a_plan_with_a_malformed_assumed_region_is_refused_naming_the_field() ->
     r = evaluate({"assumed_region": {"name": "x", "central": "田原本町"},
                   "items": [{"measure": "remote_medicine", "municipality": "292044", "fiscal_year": 2025, "cost_yen": 1}]})
     assert r.errors and r.errors[0]["field"] == "assumed_region" and "中心市" in r.errors[0]["message"]
+
+
+def _mahoroba_with_third_vision() -> Region:
+    tenri = next(r for r in bundled_regions() if r.id == "yamato-mahoroba")
+    data = tenri.model_dump(mode="json")
+    data["visions"].append({"title": "第3次大和まほろば広域定住自立圏共生ビジョン", "start_fiscal_year": 2025,
+                            "end_fiscal_year": 2029})
+    return Region.model_validate(data)
+
+
+KAWANISHI_PLAN = "items:\n  - {measure: comprehensive_neighbor, municipality: \"293610\", fiscal_year: R7, cost_yen: 20000000}\n"
+
+
+def test_the_cli_reads_the_regions_stored_in_the_data_folder_like_the_web(tmp_path: Path) -> None:
+    from kouiki.store import session
+    from kouiki.store.regions import save_region
+
+    with session() as s:  # a user recorded the 第3次 vision in the store (web form, regions import …)
+        save_region(s, _mahoroba_with_third_vision(), user="test")
+    p = tmp_path / "plan.yaml"
+    p.write_text(KAWANISHI_PLAN, encoding="utf-8")
+    out = json.loads(runner.invoke(app, ["fiscal", "evaluate", str(p), "--json"]).stdout)
+    assert out["lines"][0]["amount_yen"] == 18_000_000 and out["regions_source"]["source"] == "store"
+    human = runner.invoke(app, ["fiscal", "evaluate", str(p)])
+    assert human.exit_code == 0 and "データフォルダに保存された" in human.output
+    cmp = json.loads(runner.invoke(app, ["fiscal", "compare", str(p), "--set", "comprehensive_neighbor.cap@2025=10000000",
+                                         "--json"]).stdout)
+    assert cmp["regions_source"]["source"] == "store"
+    exp = json.loads(runner.invoke(app, ["fiscal", "explain", str(p), "--item", "1", "--json"]).stdout)
+    assert exp["lines"][0]["amount_yen"] == 18_000_000
+
+
+def test_without_a_store_the_cli_says_it_used_the_bundled_registry(tmp_path: Path) -> None:
+    from kouiki.settings import database_url
+
+    p = tmp_path / "plan.yaml"
+    p.write_text(KAWANISHI_PLAN, encoding="utf-8")
+    out = json.loads(runner.invoke(app, ["fiscal", "evaluate", str(p), "--json"]).stdout)
+    assert out["lines"][0]["amount_yen"] == 0 and out["regions_source"]["source"] == "bundled"
+    human = runner.invoke(app, ["fiscal", "evaluate", str(p)])
+    assert "同梱の圏域一覧" in human.output
+    assert not Path(database_url()[len("sqlite:///"):]).exists()  # evaluating creates no database

@@ -215,3 +215,27 @@ def test_staffing_rows_can_be_added_copied_and_deleted(login: Callable[[str], Lo
     assert status == 200 and 'id="agreements-row-1"' not in page
     status, page = _post(u, [(k, "add:demand" if k == "op" else v) for k, v in pairs])
     assert status == 200 and 'id="demand-row-1"' in page
+
+
+def test_a_what_if_on_the_saved_plan_recomputes_the_burden_without_saving(login: Callable[[str], Logged]) -> None:
+    """The plan editor's 「計算する」 (next to save) is the what-if: change 週日数 and 負担率, see the burden and the
+    measures again; the stored plan and its version stay as they were."""
+    u = login("admin")
+    assert _post(u, _with_post(u, "580万", "save"))[0] == 303
+    page = u.client.get(f"/staffing?region={REGION}").text
+    assert 'name="op" value="evaluate">計算する</button>' in page and 'name="op" value="save"' in page
+    form = sf.form_from_document(case_from_page(page))
+    (row,) = [r for r in form.sections["secondments"] if r.cells.get("post") == "HN-1"]
+    row.cells.update({"days_per_week": "4", "contribution_rate": "25%"})
+    pairs = [("csrf_token", u.csrf), ("region", REGION), ("version", "1"), ("op", "evaluate"), *_post_pairs(form)]
+    status, whatif = _post(u, pairs)
+    assert status == 200
+    changed = case_from_page(whatif)
+    hn = [x for x in changed["secondments"] if x["post"] == "HN-1"]
+    assert hn and hn[0]["days_per_week"] == 4
+    totals = evaluate_support(case_from_dict(changed, "x")).to_dict()["totals"]
+    saved = u.client.get(f"/api/regions/{REGION}/staffing").json()
+    assert totals != saved["result"]["totals"]  # the what-if differs from the stored plan …
+    assert f"{round(totals['support_yen'] / 1000):,}" in whatif  # … and the page shows the what-if's figures
+    assert saved["version"] == 1  # nothing was saved
+    assert [x["days_per_week"] for x in saved["case"]["secondments"] if x["post"] == "HN-1"] == [2]

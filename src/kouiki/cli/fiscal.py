@@ -10,6 +10,7 @@ import typer
 from kouiki.cli.common import Notes, console, err_console, friendly_errors, print_json
 
 if TYPE_CHECKING:  # the engine loads inside each command (`kouiki --help` stays fast)
+    from kouiki.fiscal.api import FiscalContext
     from kouiki.fiscal.model import Result
 
 app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
@@ -32,6 +33,42 @@ def _overrides(set_: list[str] | None, scenario: Path | None) -> list[str] | Non
             out.append(f"{k}={text}")
     out.extend(set_ or [])
     return out or None
+
+
+def _registry_context() -> tuple[FiscalContext, dict[str, str]]:
+    """The 定住自立圏 registry the gates read, from the same source as the web app: the regions stored in the data
+    folder (registered or imported by users), else — no database there yet, or it cannot be read — the bundled
+    registry, said so. Returns the context and ``{"source": "store" | "bundled", "note": Japanese}``."""
+    from kouiki.fiscal.api import FiscalContext
+    from kouiki.settings import database_url
+
+    url = database_url()
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not Path(url[len(prefix):]).exists():
+        return FiscalContext(), {
+            "source": "bundled",
+            "note": "同梱の圏域一覧（データフォルダにデータベースがなく、利用者の登録・取込はありません）",
+        }
+    from kouiki.store import session
+    from kouiki.store.db import StoreUnavailableError
+    from kouiki.store.regions import list_regions
+
+    try:
+        with session() as s:
+            regions = list_regions(s)
+    except StoreUnavailableError as exc:
+        return FiscalContext(), {
+            "source": "bundled",
+            "note": f"同梱の圏域一覧（保存済みの圏域を読めません: {exc}）",
+        }
+    return FiscalContext(regions=regions), {
+        "source": "store",
+        "note": f"データフォルダに保存された{len(regions)}圏域（利用者の登録・取込を含む）",
+    }
+
+
+def _print_registry(source: dict[str, str]) -> None:
+    console.print(f"圏域の判定: {source['note']}", highlight=False)  # wrapped at the terminal width
 
 
 def _name(code: str) -> str:
@@ -194,13 +231,15 @@ def evaluate_cmd(
     """計画を評価し、項目ごとの措置額・根拠・合計を表示する."""
     from kouiki.fiscal.api import evaluate
 
-    result = evaluate(plan, _overrides(set_, scenario), trace=trace, totals_only=totals_only)
+    context, registry = _registry_context()
+    result = evaluate(plan, _overrides(set_, scenario), context, trace=trace, totals_only=totals_only)
     if as_json:
-        print_json(result.to_dict(include_trace=trace))
+        print_json({**result.to_dict(include_trace=trace), "regions_source": registry})
     elif result.errors:
         _print_errors(result)
     else:
         _print_result(result, f"財政措置の計算結果: {plan.name}")
+        _print_registry(registry)
     if result.errors:
         raise typer.Exit(1)
 
@@ -222,7 +261,9 @@ def compare_cmd(
     if not overrides:
         err_console.print("[bold red]エラー:[/] 比較するシナリオを --set PATH@年度=値 か --scenario FILE で指定してください")
         raise typer.Exit(1)
-    out = compare(plan, overrides)
+    context, registry = _registry_context()
+    out = compare(plan, overrides, context)
+    out["regions_source"] = registry
     if as_json:
         print_json(out)
     elif out["errors"]:
@@ -240,6 +281,7 @@ def compare_cmd(
         d = out["totals"]["delta_support_yen"]
         console.print(f"支援合計の差: {d / 1000:+,.0f}千円　借入合計の差: {out['totals']['delta_financing_yen'] / 1000:+,.0f}千円",
                       highlight=False)
+        _print_registry(registry)
     if out["errors"]:
         raise typer.Exit(1)
 
@@ -259,10 +301,11 @@ def explain_cmd(
     from kouiki.reference.calendar import FiscalYear
     from kouiki.reference.money import format_yen
 
-    result = evaluate(plan, set_ or None, trace=True)
+    context, registry = _registry_context()
+    result = evaluate(plan, set_ or None, context, trace=True)
     if result.errors:
         if as_json:
-            print_json(result.to_dict())
+            print_json({**result.to_dict(), "regions_source": registry})
         else:
             _print_errors(result)
         raise typer.Exit(1)
@@ -274,7 +317,7 @@ def explain_cmd(
     warns = [w for w in result.warnings if w["item"] == index]
     if as_json:
         print_json({"item": index, "item_no": item, "lines": [ln.to_dict(include_trace=True) for ln in lines],
-                    "warnings": warns})
+                    "warnings": warns, "regions_source": registry})
         return
     from kouiki.reports.words import fiscal_text
 
@@ -296,6 +339,7 @@ def explain_cmd(
                       soft_wrap=True, highlight=False)
     for w in warns:
         console.print(f"[yellow]注意[/] {w['message']}", soft_wrap=True, highlight=False)
+    _print_registry(registry)
 
 
 def _value_text(v: Any, unit: str) -> str:

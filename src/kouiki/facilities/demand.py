@@ -33,6 +33,7 @@ from kouiki.facilities.travel import Site
 from kouiki.reference import codes as codesmod
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import allocate
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 from kouiki.reference.municipalities import get as get_body
 
 
@@ -330,7 +331,7 @@ def boundary(code: str) -> Any | None:
 
 def approximate_demand(
     codes: Iterable[str],
-    census_year: int = 2020,
+    census_year: int = LATEST_CENSUS_YEAR,
     anchors: dict[str, Sequence[Site]] | None = None,
     anchors_label: str = "指定点",
     mesh_level: int = 3,

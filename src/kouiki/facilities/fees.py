@@ -18,6 +18,7 @@ from kouiki.facilities.params import facility_parameters, horizon_years
 from kouiki.reference import codes as codesmod
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 from kouiki.reference.municipalities import get as get_body
 
 
@@ -55,7 +56,7 @@ class FeeGroup:
     annual_cost_yen: int | None = None  # cost_recovery: Σ 運営費 of the facilities of this type
     recovery_rate: Decimal | None = None  # cost_recovery: 受益者負担率
     population: Mapping[str, int] = field(default_factory=dict)  # overrides census population
-    census_year: int = 2020
+    census_year: int = LATEST_CENSUS_YEAR  # the bundled census (reference.municipalities)
     max_years: int = field(default_factory=horizon_years)  # the phase-in stops within the horizon (renewal.horizon_years)
 
     @classmethod
@@ -88,7 +89,7 @@ class FeeGroup:
             annual_cost_yen=None if d.get("annual_cost_yen") is None else int(d["annual_cost_yen"]),
             recovery_rate=None if rr is None else Decimal(str(rr)),
             population=codes_map("population"),
-            census_year=int(d.get("census_year", 2020)),
+            census_year=int(d.get("census_year", LATEST_CENSUS_YEAR)),
         )
 
 

@@ -30,9 +30,10 @@ from kouiki.facilities import demand as demandmod
 from kouiki.facilities.model import Facility, Inventory, MajorCategory
 from kouiki.optimize.costs import PointDistances
 from kouiki.optimize.models import Consolidation, PMedian
-from kouiki.optimize.problem import Candidates, Demand, OptimizeInputError, Problem, parameters
+from kouiki.optimize.problem import Candidates, Demand, OptimizeInputError, Problem
 from kouiki.optimize.result import Result
 from kouiki.reference import get as get_body
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 
 Progress = Callable[[float, float, float], None]
 
@@ -85,7 +86,7 @@ def _category(category: str | MajorCategory) -> MajorCategory:
 
 def inventory_problem(
     inventory: Inventory, inventory_ref: str, category: str | MajorCategory, subcategory: str | None = None,
-    bodies: list[str] | None = None, census_year: int = 2020,
+    bodies: list[str] | None = None, census_year: int = LATEST_CENSUS_YEAR,
 ) -> InventoryProblem:
     """Candidates = facilities of ``category`` (and ``subcategory``) with a location; demand = approximate."""
     cat = _category(category)
@@ -128,7 +129,7 @@ def inventory_problem(
         [None] * m,
         [False] * m,
     )
-    travel = PointDistances(demand.xy, candidates.xy, "greatcircle", parameters()["distance"]["earth_radius_km"])
+    travel = PointDistances(demand.xy, candidates.xy, "greatcircle")  # reference.geo's Earth radius
     source = {"inventory": inventory_ref, "metric": "greatcircle km", "demand": "approximate"}
     notes = list(inventory.notes)
     no_cand = [b for b in members if b not in {f.municipality_code for f in cands}]

@@ -77,6 +77,23 @@ class RenewalParameters:
     annual_repair_yen_per_m2: Decimal | None = None  # 修繕 every 年度 (長寿命化 scenarios), None = not counted
     annual_repair_kind: str = "修繕"
 
+    @property
+    def measure(self) -> str | None:
+        """The packaged file's id (its section ``#m-<measure>`` on the parameters page); None for a user's own file."""
+        prefix = "kouiki/facilities/parameters/"
+        return self.source_file[len(prefix):].removesuffix(".yaml") if self.source_file.startswith(prefix) else None
+
+    @property
+    def rules_label(self) -> str:
+        """The rules as people read them (pages, reports): the packaged file's Japanese name on the parameters page
+        and its version, or the user's own file by name — never a package path."""
+        from kouiki.reference.parameters import file_label
+
+        label = file_label(self.measure) if self.measure else None
+        if label is None:
+            return f"利用者のパラメータファイル {self.source_file.replace(chr(92), '/').rsplit('/', 1)[-1]}（版 {self.version}）"
+        return f"パラメータ「{label}」（版 {self.version}）"
+
     @classmethod
     def load(cls, path: Path | str | None = None, scenario: str = "mic") -> RenewalParameters:
         """Load a parameter file (default: the packaged one of ``scenario``: mic | longevity)."""

@@ -40,6 +40,7 @@ from kouiki.reference import codes as codesmod
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import MAX_YEN
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 
 SCHEMA_VERSION = 1
 
@@ -213,7 +214,7 @@ class Action(_Base):
 
 class DemandSpec(_Base):
     source: str = Field("approximate", description="approximate | e-Stat メッシュ txt | 需要点CSV（id,lat,lon,weight）")
-    census_year: int = 2020
+    census_year: int = LATEST_CENSUS_YEAR
     mesh_column: str | None = None
     projection: str | None = Field(None, description="社人研 市区町村別将来推計人口（CSV/XLSX）")
     projection_year: int | None = None

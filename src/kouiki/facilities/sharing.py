@@ -17,6 +17,7 @@ from typing import Any
 from kouiki.reference import codes as codesmod
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import allocate
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 from kouiki.reference.municipalities import get as get_body
 
 
@@ -47,7 +48,7 @@ class ShareRule:
     fixed: Mapping[str, Decimal] = field(default_factory=dict)
     usage: Mapping[str, int] = field(default_factory=dict)
     population: Mapping[str, int] = field(default_factory=dict)
-    census_year: int = 2020
+    census_year: int = LATEST_CENSUS_YEAR
     own: bool = False
 
     @classmethod
@@ -64,7 +65,7 @@ class ShareRule:
         method = _method(str(data.get("method", "population")), where)
         usage = {codesmod.normalize(str(k)): int(v) for k, v in (data.get("usage") or {}).items()}
         population = {codesmod.normalize(str(k)): int(v) for k, v in (data.get("population") or {}).items()}
-        year = int(data.get("census_year", 2020))
+        year = int(data.get("census_year", LATEST_CENSUS_YEAR))
         if method == "own":
             return cls({}, own=True)
         if method == "fixed":

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from kouiki.facilities.params import facility_parameters
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.geo import great_circle_km_array
+from kouiki.reference.geo import EARTH_RADIUS_KM, great_circle_km_array
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -81,16 +81,12 @@ def travel_mode(mode: str | None = None, circuity: Decimal | None = None, speed_
     return out
 
 
-def earth_radius_km() -> float:
-    return float(_parameters()["earth_radius_km"])
-
-
 def haversine_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
-    """Great-circle km between broadcastable arrays of degrees, on the travel parameters' Earth radius.
+    """Great-circle km between broadcastable arrays of degrees, on kouiki's one Earth radius (``reference.geo``).
 
     The formula is kouiki's one great-circle function (:func:`kouiki.reference.geo.great_circle_km_array`).
     """
-    return great_circle_km_array(lat1, lon1, lat2, lon2, radius_km=earth_radius_km())
+    return great_circle_km_array(lat1, lon1, lat2, lon2)
 
 
 def _great_circle_km_matrix(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray) -> FloatArray:
@@ -110,7 +106,7 @@ def _great_circle_km_matrix(olat: FloatArray, olon: FloatArray, dlat: FloatArray
     np.sqrt(chord2, out=chord2)
     chord2 /= 2.0
     np.arcsin(chord2, out=chord2)
-    chord2 *= 2.0 * earth_radius_km()
+    chord2 *= 2.0 * EARTH_RADIUS_KM
     return chord2
 
 

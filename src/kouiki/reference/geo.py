@@ -12,7 +12,9 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius (R1)
+# The IUGG mean Earth radius R1 (Moritz, H. (2000) Geodetic Reference System 1980, J. Geodesy 74:128–133,
+# https://doi.org/10.1007/s001900050278): a physical constant, not a rule, written here once for every engine.
+EARTH_RADIUS_KM = 6371.0088
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

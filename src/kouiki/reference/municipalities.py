@@ -85,6 +85,13 @@ SOURCES: dict[str, Source] = {
     ),
 }
 
+# The census years whose population is bundled (from SOURCES, the one record of the bundled data's years), and the
+# latest: the default everywhere a population is needed and no year was asked for.
+CENSUS_YEARS: tuple[int, ...] = tuple(
+    sorted(s.year for k, s in SOURCES.items() if k.startswith("population_") and s.year is not None)
+)
+LATEST_CENSUS_YEAR: int = CENSUS_YEARS[-1]
+
 
 @dataclass(frozen=True)
 class Municipality:

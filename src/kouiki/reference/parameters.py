@@ -756,14 +756,31 @@ def current(name: str) -> ParameterSet[FileHeader]:
     return hit[1]
 
 
+# The capabilities as people read them, in the order the parameters page and ``/api/parameters`` list them: the one
+# list of capabilities for those surfaces (every key of CAPABILITY_FOLDERS has its label here; a test checks it).
 CAPABILITY_LABELS = {"fiscal": "財政措置", "facilities": "公共施設（施設の再編）", "optimize": "配置最適化",
                      "formation": "圏域形成", "staffing": "人材"}
 
 
-def listing(name: str) -> list[dict[str, Any]]:
+def file_label(measure: str) -> str | None:
+    """The Japanese name of a packaged parameter file of a capability other than fiscal (``renewal`` → 更新費用の試算
+    …), as the parameters page heads its section ``#m-<measure>``; None for an unknown file. What pages say instead
+    of a file name (officers read the name, the page links to the section)."""
+    for name in CAPABILITY_LABELS:
+        if name == "fiscal":  # fiscal's files have their own catalogue (kouiki.fiscal.catalogue)
+            continue
+        header = packaged(name).measures.get(measure)
+        if header is not None:
+            return str(header.label)
+    return None
+
+
+def listing(name: str, fiscal_year: int | None = None) -> list[dict[str, Any]]:
     """A capability's files for a parameters page, in the shape of ``kouiki.fiscal.catalogue.catalogue`` entries:
-    each file with its parameters, their dated values, citations and confidence; ``labels`` is the file's glossary
-    (the Japanese words for the keys and codes of its tables and texts)."""
+    each file with its parameters, their dated values (``current``: the value in force in ``fiscal_year``, default
+    the latest), citations and confidence; ``labels`` is the file's glossary (the Japanese words for the keys and
+    codes of its tables and texts). ``rounding`` is None: only fiscal files carry a rounding rule in their header
+    (a facilities file that rounds says so in a parameter of its own, listed with the others)."""
     pset = current(name)
     out: list[dict[str, Any]] = []
     for mid, header in sorted(pset.measures.items()):
@@ -772,11 +789,12 @@ def listing(name: str) -> list[dict[str, Any]]:
             if not path.startswith(mid + "."):
                 continue
             values = [v.to_dict() for v in p.values]
+            now = p.at(fiscal_year) if fiscal_year is not None else p.values[-1]
             plist.append({"path": path, "label": p.label, "unit": p.unit, "description": p.description,
-                          "current": values[-1], "values": values, "known_end": None,
+                          "current": None if now is None else now.to_dict(), "values": values, "known_end": None,
                           "user_supplied": any(v.origin == ORIGIN_USER for v in p.values)})
         out.append({"measure": mid, "label": header.label, "framework": CAPABILITY_LABELS[name], "kinds": [],
-                    "shared": False, "description": header.description, "rounding": "—", "labels": dict(header.labels),
-                    "confidence": worst_confidence(pp["current"]["confidence"] for pp in plist),
+                    "shared": False, "description": header.description, "rounding": None, "labels": dict(header.labels),
+                    "confidence": worst_confidence(pp["current"]["confidence"] for pp in plist if pp["current"]),
                     "file": header.file, "parameters": plist})
     return out

@@ -96,7 +96,7 @@ def renewal_chart(
     ax.set_title(f"{head}\n{len(result.years)}年間の総額 {total:,.1f}{unit}・年平均 {_scaled([avg], unit)[0]:,.1f}{unit}")
     ax.legend(loc="upper right", fontsize=9)
     ax.grid(axis="y", linewidth=0.3)
-    note = f"出典: kouiki 更新費用試算（{result.parameters.title}; {result.parameters.source_file}）"
+    note = f"出典: kouiki 更新費用試算（{result.parameters.rules_label}）"
     if result.imputed:
         note += f"\n※ 延床面積・建築年度に推計値（実際の値ではない）を含む施設 {len(result.imputed)}件"
     if result.excluded:

@@ -50,7 +50,7 @@ def renewal_workbook(result: RenewalResult, path: Path | str, *, label: str = ""
     path = Path(path)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    src = f"kouiki 更新費用試算（{result.parameters.title}; {result.parameters.source_file}）"
+    src = f"kouiki 更新費用試算（{result.parameters.rules_label}）"
     if result.imputed:
         src += f"。延床面積・建築年度に推計値（実際の値ではない）を含む施設 {len(result.imputed)}件"
     years = [FiscalYear(y).wareki() for y in result.years]
@@ -71,7 +71,7 @@ def renewal_workbook(result: RenewalResult, path: Path | str, *, label: str = ""
     _sheet(wb, "推計値", "推計値を使った施設（実際の値ではありません）", ["施設ID", "施設名", "項目", "推計の規則"],
            [[i["facility_id"], i["name"], k, v] for i in result.imputed for k, v in i["fields"].items()], src, None)
     p = result.parameters
-    rows = [["前提", p.title], ["ファイル", p.source_file], ["出典", p.citation], ["端数処理", p.rounding.rule.label],
+    rows = [["前提", p.title], ["規則", p.rules_label], ["出典", p.citation], ["端数処理", p.rounding.rule.label],
             ["建替え後の周期の繰返し", "する" if p.repeat_after_rebuild else "しない"]]
     for e in p.events:
         bl = f"、積み残し: 経過{e.backlog.from_age}〜{e.backlog.until_age or ''}年を{e.backlog.spread_years}年度で均等" if e.backlog else ""

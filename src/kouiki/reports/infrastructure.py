@@ -14,7 +14,7 @@ from kouiki.reports.table import Column, ColumnKind, ReportTable
 def infrastructure_tables(result: InfrastructureResult, label: str) -> list[ReportTable]:
     """年度 × 種別 and the row list, as :class:`kouiki.reports.table.ReportTable` (千円 display, exact yen)."""
     p = result.parameters
-    source = f"{p.title}（{p.source_file}）; {p.citation}"
+    source = f"{p.title}（{p.rules_label}）; {p.citation}"
     yearly = ReportTable(
         title=f"{label} インフラ資産の更新費用", sheet_name="年度別",
         columns=[Column("年度", width=14), *[Column(a, ColumnKind.YEN) for a in result.by_asset],

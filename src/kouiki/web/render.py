@@ -83,11 +83,18 @@ def _optimizer_time_limit() -> str:
     return f"{default_time_limit():g}"
 
 
+def _parameter_label(measure: str) -> str:
+    from kouiki.reference.parameters import file_label
+
+    return file_label(measure) or "規則"
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     # Not "version": pages pass a document's own version under that name, which printed 「kouiki None」.
     t.env.globals["kouiki_version"] = __version__
     t.env.globals["optimizer_time_limit_s"] = _optimizer_time_limit  # called by the form (lazy: loads the optimiser)
+    t.env.globals["parameter_label"] = _parameter_label  # renewal → its Japanese name (templates/_parameter_link.html)
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
     t.env.filters["wareki"] = lambda y: "不明" if y is None else FiscalYear(int(y)).wareki()  # 年度 → 令和7年度

@@ -89,6 +89,18 @@ def import_inventory(
     return inv, report
 
 
+# A facility's field (kouiki.facilities.model) → the importer's fields it was read from, by format (the first the
+# file has is the column an officer is shown); a field not listed is read from the importer field of its own name.
+_SCREEN_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ledger": {"facility_id": ("facility_key", "name"), "name": ("facility_key", "name"),
+               "floor_area_m2": ("quantity",), "built_year": ("acquired", "in_service"),
+               "acquisition_cost_yen": ("acquisition_cost",),
+               "accumulated_depreciation_yen": ("accumulated_depreciation",), "municipality_code": ("code",)},
+    "public_facility": {"facility_id": ("no",), "municipality_code": ("code",)},
+    "public_facility_v2": {"facility_id": ("no",), "municipality_code": ("code",)},
+}
+
+
 def screen(inventory: Inventory, report: ImportReport) -> Inventory:
     """The last check before anything can be stored: a facility breaking the range schema
     (:func:`kouiki.facilities.model.facility_problems`, e.g. the sum of its 棟) is rejected at its first row."""
@@ -98,8 +110,10 @@ def screen(inventory: Inventory, report: ImportReport) -> Inventory:
         if not problems:
             kept.append(f)
             continue
-        for _field, value, reason in problems:
-            report.reject(f.source_row or 0, None, f"施設「{f.name[:40]}」: {reason}", value)
+        for name, value, reason in problems:
+            fields = _SCREEN_FIELDS.get(report.format, {}).get(name, (name,))
+            report.reject(f.source_row or 0, report.column_of(*fields), f"施設「{f.name[:40]}」: {reason}", value,
+                          field_name=fields[0])
     if len(kept) != len(inventory.facilities):
         report.facilities = len(kept)
         inventory = Inventory(kept, sources=inventory.sources, notes=inventory.notes)

@@ -71,7 +71,7 @@ class RowIssue:
 
     def where(self) -> str:
         if not self.column:
-            return ""
+            return f"項目「{self.field}」（ファイルにこの列がありません）" if self.field else ""
         col = f"{self.letter}列「{self.column}」" if self.letter else f"列「{self.column}」"
         if self.field and self.field != self.column:
             col += f"（{self.field}）"
@@ -116,23 +116,34 @@ class ImportReport:
     def rows_accepted(self) -> int:
         return self.rows_read - self.rows_rejected
 
-    def _issue(self, row: int, column: str | None, reason: str, value: Any) -> RowIssue:
+    def column_of(self, *fields: str) -> str | None:
+        """The header in the file of the first of ``fields`` (kouiki field names) the file has, else None."""
+        for f in fields:
+            if self.columns.get(f):
+                return self.columns[f]
+        return None
+
+    def _issue(self, row: int, column: str | None, reason: str, value: Any, field_name: str | None = None) -> RowIssue:
         fld = None
         if column:
             for key, header in self.columns.items():
                 if header == column:
                     fld = self.labels.get(key, key)
                     break
+        elif field_name:  # the file has no column for it (a code from the file name …): name what kouiki needs
+            fld = self.labels.get(field_name, field_name)
         text = None if value is None else str(value)
         if text is not None and len(text) > 200:
             text = text[:200] + "…"
         return RowIssue(row, column, reason, text, self.letters.get(column) if column else None, fld)
 
-    def reject(self, row: int, column: str | None, reason: str, value: Any = None) -> None:
-        self.rejected.append(self._issue(row, column, reason, value))
+    def reject(self, row: int, column: str | None, reason: str, value: Any = None, *, field_name: str | None = None) -> None:
+        """A rejected row: ``column`` is the header in the file; ``field_name`` the kouiki field, named when the
+        file has no column for it."""
+        self.rejected.append(self._issue(row, column, reason, value, field_name))
 
-    def warn(self, row: int, column: str | None, reason: str, value: Any = None) -> None:
-        self.warnings.append(self._issue(row, column, reason, value))
+    def warn(self, row: int, column: str | None, reason: str, value: Any = None, *, field_name: str | None = None) -> None:
+        self.warnings.append(self._issue(row, column, reason, value, field_name))
 
     def refusal(self) -> str:
         """One Japanese sentence: the file is refused as a whole, and how to go on."""

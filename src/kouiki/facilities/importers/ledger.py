@@ -192,11 +192,13 @@ def import_ledger_table(
         name = text_or_none(raw("name"))
         key = text_or_none(raw("facility_key")) or name
         if not key:
-            report.reject(lineno, cols.get("facility_key") or cols.get("name"), "施設名（まとめる列）も件名も空です")
+            report.reject(lineno, report.column_of("facility_key", "name"), "施設名（まとめる列）も件名も空です",
+                          field_name="facility_key")
             continue
         code_raw = text_or_none(raw("code")) or fallback
         if not code_raw:
-            report.reject(lineno, cols.get("code"), "団体コードが分かりません（列・--code・ファイル名のいずれも無い）")
+            report.reject(lineno, cols.get("code"), "団体コードが分かりません（列・--code・ファイル名のいずれも無い）",
+                          field_name="code")
             continue
         try:
             code = code_cache.normalize(code_raw)
@@ -307,7 +309,7 @@ def _facility(acc: _Acc, path: Path, report: ImportReport) -> Facility:
             cat = parse_category(acc.category_hint)
             sub = None
         except CategoryError as exc:
-            report.warn(acc.first_row, "大分類", str(exc))
+            report.warn(acc.first_row, report.column_of("category"), str(exc), acc.category_hint, field_name="category")
             c = classify(acc.name)
             cat, sub = c.category, c.subcategory
             extra["classified_by"] = c.rule

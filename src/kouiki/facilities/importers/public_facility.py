@@ -108,12 +108,12 @@ def import_public_facility_table(
 
         name = text_or_none(raw("name"))
         if not name:
-            report.reject(lineno, cols.get("name"), "名称が空です（必須項目）")
+            report.reject(lineno, cols.get("name"), "名称が空です（必須項目）", field_name="name")
             continue
         code_raw = text_or_none(raw("code"))
         if not code_raw:
             if not fallback:
-                report.reject(lineno, cols.get("code"), "団体コードが空で、ファイル名からも分かりません")
+                report.reject(lineno, cols.get("code"), "団体コードが空で、ファイル名からも分かりません", field_name="code")
                 continue
             code_raw = fallback
             filled_from_name += 1

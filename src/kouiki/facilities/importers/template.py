@@ -172,7 +172,7 @@ def _read_row(
         elif fallback:
             out["municipality_code"] = codes.normalize(fallback)
         else:
-            report.reject(lineno, cols.get("municipality_code"), "団体コードが空です")
+            report.reject(lineno, cols.get("municipality_code"), "団体コードが空です", field_name="municipality_code")
             return None
     except CodeError as exc:
         report.reject(lineno, cols.get("municipality_code"), str(exc), code_raw)

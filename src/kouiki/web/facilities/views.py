@@ -29,6 +29,7 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_yen
 from kouiki.reference.municipalities import registry
+from kouiki.reference.parameters import file_label
 from kouiki.reference.regions import Region
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.facility_council import get_council
@@ -113,7 +114,7 @@ def renewal_result(scope: Scope, start_year: int, scenario: str = "mic") -> Rene
 def renewal_assumptions(result: RenewalResult) -> list[str]:
     """The assumptions of the projection, in words, straight from the parameter file the engine used."""
     p = result.parameters
-    out = [f"試算の方法: {p.title}（{p.citation}）", f"パラメータ: {p.source_file}（版 {p.version}、シナリオ {p.scenario}）",
+    out = [f"試算の方法: {p.title}（{p.citation}）", f"規則: {p.rules_label}（シナリオ {p.scenario}）",
            f"試算期間: {wareki(result.years[0])}から{len(result.years)}年間", f"端数処理: {p.rounding.rule.label}"]
     for e in p.to_dict()["events"]:
         line = f"{e['label']}: 築{e['at_age']}年で、{e['spread_years']}年に分けて計上（単価 {e['unit_cost']} × {e['ratio']}、確度 {e['confidence']}）"
@@ -149,12 +150,12 @@ def renewal_view(scope: Scope, result: RenewalResult) -> dict[str, Any]:
             "imputed": result.imputed, "excluded": result.excluded,
             "by_municipality": {c: sum(v) for c, v in result.by_municipality.items()},
             "municipality_names": {c: name_of(c) for c in result.by_municipality},
-            "renewal": result.to_dict(), "notes": scope.inventory.notes}
+            "renewal": result.to_dict(), "notes": scope.inventory.notes, "rules_measure": result.parameters.measure}
 
 
 def renewal_tables(scope: Scope, result: RenewalResult) -> list[ReportTable]:
     v = renewal_view(scope, result)
-    source = f"kouiki 更新費用試算（{result.parameters.title}; {result.parameters.source_file}）; {INVENTORY_SOURCE}"
+    source = f"kouiki 更新費用試算（{result.parameters.rules_label}）; {INVENTORY_SOURCE}"
     notes = [a for a in v["assumptions"] if a.startswith(("推計", "除外"))]
     head = f"{scope.label} 将来の更新費用の推計（{v['start_wareki']}から{v['years']}年間）"
     by_cat = ReportTable(
@@ -201,7 +202,7 @@ def indicators_tables(scope: Scope, census_year: int | None = None) -> list[Repo
     v = indicators_view(scope, census_year)
     data = v["indicators"]
     fa, pc, dep = data["floor_area"], data["per_capita"], data["depreciation"]
-    source = f"kouiki 計画の指標（parameters/indicators.yaml）; {INVENTORY_SOURCE}; 人口: 国勢調査{pc['census_year']}年"
+    source = f"kouiki 計画の指標（パラメータ「{file_label('indicators')}」）; {INVENTORY_SOURCE}; 人口: 国勢調査{pc['census_year']}年"
     notes = v["notes"][:1]
     cat = ReportTable(
         title=f"{scope.label} 大分類別の延床面積", sheet_name="大分類別延床面積",
@@ -481,7 +482,7 @@ def fee_tables(v: dict[str, Any], label: str) -> list[ReportTable]:
                  Column("年間利用件数", ColumnKind.INT), Column("収入の変化（年）", ColumnKind.YEN), Column("激変緩和の費用", ColumnKind.YEN)],
         rows=[[x["code"], x["name"], x["current_fee_yen"], *x["steps"], x["annual_uses"],
                x.get("revenue_change_yen_per_year"), x.get("smoothing_cost_yen")] for x in v["rows"]],
-        source="kouiki 使用料の統一（kouiki.facilities.fees; parameters/fees.yaml の上限倍率・端数処理）",
+        source=f"kouiki 使用料の統一（上限倍率・端数処理: パラメータ「{file_label('fees')}」）",
         notes=[f"統一料金の算定: {r['basis']}", f"激変緩和: 各年度の引上げは前年度の×{r['step_cap']}まで", r["smoothing_cost_rule"]])
     return [steps]
 

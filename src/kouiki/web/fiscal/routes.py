@@ -20,7 +20,6 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from kouiki.fiscal import catalogue
 from kouiki.fiscal.model import KIND_LABEL as KIND_LABELS
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.parameters import CONFIDENCE_SHORT as CONFIDENCE_LABELS
@@ -32,7 +31,7 @@ from kouiki.web import service
 from kouiki.web.auth import Viewer, check_csrf
 from kouiki.web.deps import DB, V, require_region_editor
 from kouiki.web.downloads import XLSX, download, table_response
-from kouiki.web.fiscal.views import run
+from kouiki.web.fiscal.views import parameter_measures, run
 from kouiki.web.render import render
 from kouiki.web.summary import current_fiscal_year
 
@@ -411,10 +410,7 @@ def fiscal_table_submit(request: Request, s: DB, viewer: V, form: Annotated[Form
 
 @router.get("/parameters", include_in_schema=False)
 def parameters_page(request: Request, s: DB, viewer: V) -> Response:
-    from kouiki.reference.parameters import listing  # every capability's parameters, one loader
-
-    measures = [*catalogue(), *(m for cap in ("facilities", "optimize", "formation", "staffing") for m in listing(cap))]
-    return render(request, "parameters.html", viewer, measures=measures, confidence=CONFIDENCE_LABELS)
+    return render(request, "parameters.html", viewer, measures=parameter_measures(), confidence=CONFIDENCE_LABELS)
 
 
 # ----- API ------------------------------------------------------------------------------------------------
@@ -460,7 +456,7 @@ def api_put_plan(region_id: str, body: PlanWrite, request: Request, s: DB, viewe
 
 @router.get("/api/parameters", tags=["fiscal"], summary="パラメータ一覧（値・年度・出典・確度）")
 def api_parameters(viewer: V, fiscal_year: int | None = None) -> dict[str, Any]:
-    return {"measures": catalogue(fiscal_year=fiscal_year)}
+    return {"measures": parameter_measures(fiscal_year)}  # the page's files, every capability
 
 
 @router.get("/export/fiscal/{region_id}.{fmt}", tags=["exports"], summary="財政措置シミュレーション（xlsx / csv）")

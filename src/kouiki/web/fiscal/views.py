@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kouiki.fiscal import catalogue
 from kouiki.fiscal import evaluate as fiscal_evaluate
 from kouiki.fiscal.errors import ParameterError
 from kouiki.fiscal.model import KIND_LABEL as KIND_LABELS  # labels are defined once, beside their enum
@@ -14,6 +15,7 @@ from kouiki.fiscal.params import parameter_name
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
+from kouiki.reference.parameters import CAPABILITY_LABELS, listing
 from kouiki.reference.parameters import CONFIDENCE_SHORT as CONFIDENCE_LABELS
 from kouiki.reference.regions import Region
 from kouiki.store.fiscal_plans import get_plan
@@ -40,6 +42,17 @@ def run(plan: Any, overrides: list[str], regions: list[Region] | None = None) ->
         d["parameter_names"] = [{"name": parameter_name(u), "path": u} for u in ln.parameters]
         lines.append(d)
     out["lines"] = lines
+    return out
+
+
+def parameter_measures(fiscal_year: int | None = None) -> list[dict[str, Any]]:
+    """Every capability's parameter files, for the parameters page and ``/api/parameters`` alike: fiscal's
+    catalogue (with its kinds and rounding), then each other capability of ``CAPABILITY_LABELS`` in its order
+    (the one list of capabilities: a new one is listed without touching this function)."""
+    out = list(catalogue(fiscal_year=fiscal_year))
+    for cap in CAPABILITY_LABELS:
+        if cap != "fiscal":
+            out.extend(listing(cap, fiscal_year))
     return out
 
 

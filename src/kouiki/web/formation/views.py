@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from kouiki.formation.steps import STEP_LABELS, next_steps
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import Municipality, registry
+from kouiki.reference.parameters import file_label
 from kouiki.reference.regions import Region, RegionType, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.formation import count_figures, imported_figures
@@ -48,6 +50,18 @@ def formation_params() -> FormationParams:
 
     user = user_parameters_dir() / "formation.yaml"
     return load_params(user if user.exists() else None)
+
+
+PACKAGED_RULES = "kouiki/formation/parameters/formation.yaml"  # FormationParams.source of the packaged rules
+
+
+def rules_file(p: FormationParams) -> dict[str, Any]:
+    """Which rules a result used, the way pages name them: ``label`` is the Japanese name of the packaged file (linked
+    to its section ``measure`` of the parameters page) or, for a whole copy in the user's folder, says so; ``file``
+    (for JSON) is the path."""
+    label = file_label("formation") if p.source == PACKAGED_RULES else None
+    return {"file": p.source, "version": p.version, "measure": "formation",
+            "label": label or f"データフォルダの判定基準ファイル（{Path(p.source).name}）"}
 
 
 def census_and_regions(s: Session) -> tuple[CensusData, set[str], list[Region]]:
@@ -116,7 +130,7 @@ def candidates(s: Session, prefecture: str | None = None, only: str | None = Non
     return {"prefecture": None if pref is None else pref.name, "only": only or None, "counts": counts,
             "total": len(pool), "shown": len(rows), "criteria_labels": labels, "results": rows,
             "prefectures": prefecture_names(),
-            "parameters": {"file": p.source, "version": p.version}, "census_source": CENSUS_SOURCE}
+            "parameters": rules_file(p), "census_source": CENSUS_SOURCE}
 
 
 def rules() -> dict[str, Any]:
@@ -151,7 +165,7 @@ def rules() -> dict[str, Any]:
     rows.append({"id": "neighbours", "group": "近隣市町村", "label": "通勤通学割合の目安",
                  "value": f"{p.neighbour_share_guideline}%（要件ではない）", "confidence": str(nb.get("confidence", "")),
                  "citation": p.cited(nb), "note": str(nb.get("note", "")), "blocking": False})
-    return {"file": p.source, "version": p.version, "rules": rows,
+    return {**rules_file(p), "rules": rows,
             "citations": [dict(v, id=k) for k, v in p.raw.get("citations", {}).items()]}
 
 
@@ -196,7 +210,7 @@ def neighbours(s: Session, central: str, radius_km: float | None = None, region:
             "radius_km": radius_km, "guideline_percent": str(p.neighbour_share_guideline),
             "guideline_is_blocking": False, "neighbours": [_neighbour_row(n, members) for n in rows],
             "boundary_source": BOUNDARY, "census_source": CENSUS_SOURCE,
-            "parameters": {"file": p.source, "version": p.version},
+            "parameters": rules_file(p),
             "cities": [] if region is None else [{"code": c, "name": registry().by_code(c).name} for c in region.central]}
 
 
@@ -305,7 +319,7 @@ def candidates_table(data: dict[str, Any]) -> ReportTable:
         columns=[Column("団体コード"), Column("都道府県"), Column("団体名"),
                  *(Column(lb, width=30) for lb in labels), Column("判定", width=24)],
         rows=rows,
-        source=f"kouiki 圏域形成（判定基準: {data['parameters']['file']} 版 {data['parameters']['version']}）; {CENSUS_SOURCE}",
+        source=f"kouiki 圏域形成（判定基準: {data['parameters']['label']} 版 {data['parameters']['version']}）; {CENSUS_SOURCE}",
         notes=[f"要件を満たす {data['counts']['eligible']}・判定できない {data['counts']['unknown']}・満たさない {data['counts']['ineligible']}",
                "「不明」は数値がないことを示し、推測はしていません（昼夜間人口比率は e-Stat の表を取り込むと判定できます）"],
     )
@@ -317,7 +331,7 @@ def rules_table(data: dict[str, Any]) -> ReportTable:
         columns=[Column("区分"), Column("項目", width=24), Column("値", width=30), Column("確度"), Column("出典", width=50),
                  Column("注記", width=40)],
         rows=[[r["group"], r["label"], r["value"], r["confidence"], r["citation"], r["note"]] for r in data["rules"]],
-        source=f"定住自立圏構想推進要綱（パラメータファイル {data['file']} 版 {data['version']}）",
+        source=f"定住自立圏構想推進要綱（パラメータ「{data['label']}」版 {data['version']}）",
     )
 
 

@@ -123,7 +123,7 @@ def central_check(s: Session, region: Region) -> dict[str, Any]:
     )
     from kouiki.reference.regions import RegionType
     from kouiki.store.formation import imported_figures
-    from kouiki.web.formation.views import formation_params
+    from kouiki.web.formation.views import formation_params, rules_file
 
     census = bundled_census().overlaid(imported_figures(s))
     regions = list_regions(s)
@@ -139,7 +139,7 @@ def central_check(s: Session, region: Region) -> dict[str, Any]:
                   if n.body.code in members]
     return {"region": region_summary(region), "check": result.to_dict(),
             "eligible_label": {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（データ不足）"}[result.eligible],
-            "neighbours": neighbours}
+            "neighbours": neighbours, "rules": rules_file(params)}
 
 
 def facilities_view(s: Session, codes_: list[str], page: int | None = None, size: int = 50) -> dict[str, Any]:

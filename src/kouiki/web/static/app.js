@@ -17,6 +17,14 @@
     }
   });
   document.querySelectorAll("[data-details][hidden]").forEach(function (b) { b.hidden = false; });
+  // A page's link to one rule file (/parameters#m-renewal) opens that file's section of the parameters page.
+  function openTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var d = id ? document.getElementById(id) : null;
+    if (d && d.tagName === "DETAILS") { d.open = true; }
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
 
   // Scenario form editor: add a row in place (without JS the 行を追加 button asks the server for one more row)
   // and dim a row marked for removal (the server drops rows whose 削除 box is ticked).
