@@ -108,6 +108,19 @@ def test_rules_carry_values_and_citations(login: Callable[[str], Logged]) -> Non
     assert "通勤通学割合の目安" in v.client.get("/formation/rules").text
 
 
+def test_rule_confidence_reads_in_japanese_on_the_pages(login: Callable[[str], Logged]) -> None:
+    """The tag stays in the JSON; the pages show its word (「recalled」 or 「confirmed」 never reach a screen)."""
+    v = login("viewer")
+    rules = v.client.get("/api/formation/rules").json()["rules"]
+    assert {r["confidence"] for r in rules} >= {"confirmed", "recalled"}
+    assert {r["confidence_label"] for r in rules} >= {"確認済", "未確認（記憶による）"}
+    for page in ("/formation/rules", "/regions/hirosaki/central"):
+        text = v.client.get(page).text
+        assert "確認済" in text
+        for tag in ("recalled", "confirmed", "unverified"):
+            assert f">{tag}<" not in text, (page, tag)
+
+
 # ----- 近隣市町村の指標 -----------------------------------------------------------------------------------
 
 def test_neighbours_json_equals_the_engine_and_says_why_unknown(login: Callable[[str], Logged]) -> None:

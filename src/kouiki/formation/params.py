@@ -14,10 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from kouiki.reference.errors import ParameterError
-from kouiki.reference.parameters import FileHeader, ParameterSet
+from kouiki.reference.parameters import CONFIDENCE_SHORT, FileHeader, ParameterSet
 from kouiki.reference.textfile import read_user_yaml
 
 __all__ = ["FormationParams", "ParameterError", "load_params", "parse_params"]  # ParameterError: reference.errors
+
+
+# The confidence tags of the rule table, in words (the parameter format's, plus the formation file's own
+# ``recalled``: background knowledge not yet confirmed against a source; the file's ``labels:`` says the same).
+RULE_CONFIDENCE_JA: dict[str, str] = {**CONFIDENCE_SHORT, "recalled": "未確認（記憶による）"}
+
+
+def confidence_words(tag: str | None) -> str:
+    """The Japanese word for a rule's confidence tag (「—」 when the rule has none)."""
+    return RULE_CONFIDENCE_JA.get(tag, tag) if tag else "—"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from kouiki import __version__
+from kouiki.formation.params import confidence_words
 from kouiki.reference.calendar import FiscalYear
 from kouiki.store import session as store_session
 from kouiki.web.auth import Viewer, is_api, viewer_from_request
@@ -115,6 +116,7 @@ def templates() -> Jinja2Templates:
     t.env.filters["opt_status"] = lambda v: words.STATUS_LABELS.get(str(v), str(v))  # optimal → 最適解
     t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)
     t.env.filters["body_name"] = _body_name  # 022047 → 黒石市 (a code is never shown alone)
+    t.env.filters["confidence"] = confidence_words  # recalled → 未確認（記憶による） (a rule's confidence tag)
     t.env.filters["region_name"] = _region_name  # hirosaki → 弘前圏域 (an internal ID is never shown alone)
     return t
 

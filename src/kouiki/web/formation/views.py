@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from kouiki.formation.census import CensusData, bundled_census, census_title
 from kouiki.formation.central import CentralCityResult, check_many
 from kouiki.formation.neighbours import NeighbourIndicator, neighbour_indicators
-from kouiki.formation.params import FormationParams, load_params
+from kouiki.formation.params import FormationParams, confidence_words, load_params
 from kouiki.formation.procedure import projects_by_role, review, states
 from kouiki.formation.status import national_series, registry_counts, registry_series
 from kouiki.formation.steps import STEP_LABELS, next_steps
@@ -87,6 +87,11 @@ def _reason(c: dict[str, Any]) -> str:
     return " ".join(parts) or "数値が不明"
 
 
+def _confidence(tag: Any) -> dict[str, Any]:
+    """A rule's confidence: the tag (for the JSON) and its Japanese word (for the page)."""
+    return {"confidence": tag or None, "confidence_label": confidence_words(str(tag) if tag else None)}
+
+
 def _candidate_row(r: CentralCityResult) -> dict[str, Any]:
     b = r.bodies[0]
     criteria = []
@@ -95,7 +100,7 @@ def _candidate_row(r: CentralCityResult) -> dict[str, Any]:
         criteria.append({"id": d["id"], "label": d["label"], "result": d["result"],
                          "result_label": RESULT_JA.get(d["result"], d["result"]), "blocking": d["blocking"],
                          "value": d["value"], "threshold": d["threshold"], "year": d["year"],
-                         "confidence": d["confidence"], "reason": _reason(d)})
+                         **_confidence(d["confidence"]), "reason": _reason(d)})
     return {"code": b.code, "name": b.name, "prefecture": b.prefecture, "eligible": r.eligible,
             "eligible_label": ELIGIBLE_JA[r.eligible], "criteria": criteria}
 
@@ -147,23 +152,23 @@ def rules() -> dict[str, Any]:
     ):
         rule = p.rule("central_city", key)
         rows.append({"id": key, "group": "中心市の要件", "label": label, "value": value,
-                     "confidence": str(rule.get("confidence", "")), "citation": p.cited(rule),
+                     **_confidence(rule.get("confidence")), "citation": p.cited(rule),
                      "note": str(rule.get("note", "")), "blocking": rule.get("blocking", True) is not False})
     rows.append({"id": "location_exception", "group": "中心市の要件", "label": "都府県内の例外",
                  "value": f"{'・'.join(p.metro_core_kinds)}への通勤通学 {p.metro_commuting_share_max}% 未満",
-                 "confidence": str(exc.get("confidence", "")), "citation": p.cited(p.rule("central_city", "location")),
+                 **_confidence(exc.get("confidence")), "citation": p.cited(p.rule("central_city", "location")),
                  "note": str(exc.get("note", "")), "blocking": True})
     compound = p.rule("central_city", "compound")
     rows.append({"id": "compound", "group": "複眼型中心市", "label": "2市の合計人口（超）",
-                 "value": f"{p.compound_population_min:,}人", "confidence": str(compound.get("confidence", "")),
+                 "value": f"{p.compound_population_min:,}人", **_confidence(compound.get("confidence")),
                  "citation": p.cited(compound), "note": "", "blocking": True})
     merged = p.rule("central_city", "single_merged")
     rows.append({"id": "single_merged", "group": "合併1市圏域", "label": "人口最大の旧市の昼夜間人口比率",
-                 "value": str(p.daytime_ratio_min), "confidence": str(merged.get("confidence", "")),
+                 "value": str(p.daytime_ratio_min), **_confidence(merged.get("confidence")),
                  "citation": p.cited(merged), "note": str(merged.get("note", "")), "blocking": True})
     nb = p.rule("neighbours")
     rows.append({"id": "neighbours", "group": "近隣市町村", "label": "通勤通学割合の目安",
-                 "value": f"{p.neighbour_share_guideline}%（要件ではない）", "confidence": str(nb.get("confidence", "")),
+                 "value": f"{p.neighbour_share_guideline}%（要件ではない）", **_confidence(nb.get("confidence")),
                  "citation": p.cited(nb), "note": str(nb.get("note", "")), "blocking": False})
     return {**rules_file(p), "rules": rows,
             "citations": [dict(v, id=k) for k, v in p.raw.get("citations", {}).items()]}
