@@ -303,13 +303,15 @@ def scenario_save(
 def _form_page(
     request: Request, s: Session, viewer: Viewer, region_id: str, *, row: ScenarioRow | None,
     values: dict[str, Any], rows: list[dict[str, Any]], error: str | None = None, status_code: int = 200,
-    version: int | None = None,
+    version: int | None = None, field: str | None = None,
 ) -> Response:
+    """``field``: the form field the error belongs to (shown beside it as well as above the form)."""
     region = service.region_or_404(s, region_id)
     opts = scenario_form.options(s, region, row.document if row else None)
     rows = [dict(r, index=i + 1) for i, r in enumerate(rows)]
     return render(request, "scenario_form.html", viewer, status_code=status_code, region=region, row=row,
-                  values=values, rows=rows, opts=opts, error=error,
+                  values=values, rows=rows, opts=opts, error=error, errors={field: error} if field and error else {},
+                  action=f"/scenarios/{row.id}/form" if row else f"/regions/{region.id}/scenarios/form",
                   version=version if version is not None else (row.version if row else None),
                   template_row=scenario_form.blank_row(start if isinstance(start := values.get("start_fiscal_year"), int)
                                                        else opts["years"][0]["year"]))
@@ -368,15 +370,26 @@ def _submit_form(
     rows = scenario_form.submitted_rows(form)
     version_text = str(form.get("version") or "")
     version = int(version_text) if version_text.isdigit() else None
-    if form.get("op") == "add":  # 行を追加 without JavaScript: show the form again with one more row, save nothing
+    op = str(form.get("op") or "")
+    if op == "add":  # 行を追加 without JavaScript: show the form again with one more row, save nothing
         rows.append(scenario_form.blank_row(rows[-1]["fiscal_year"] if rows and rows[-1]["fiscal_year"] else
                                             current_fiscal_year().year + 2))
+        return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, version=version)
+    if op.startswith(("add-demo-", "add-smooth-")):  # 除却 / 円滑化経費 を追加 (a button of the row), save nothing
+        kind, _, field = op[len("add-"):].partition("-")
+        for r in rows:
+            if str(r["field"]) == field:
+                if kind == "demo":
+                    r["demos"].append(scenario_form.blank_demolition(r["fiscal_year"]))
+                else:
+                    r["smooths"].append(scenario_form.blank_smoothing(r["fiscal_year"]))
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, version=version)
     region = service.region_or_404(s, region_id)
     opts = scenario_form.options(s, region, row.document if row else None)
     numbers: list[int] = []
+    places: dict[str, str] = {}
     try:
-        name, doc, numbers = scenario_form.document_from_form(form, row.document if row else {}, opts)
+        name, doc, numbers, places = scenario_form.document_from_form(form, row.document if row else {}, opts)
         if row is None:
             saved = service.new_scenario(s, viewer, region_id, name, doc)
         else:
@@ -387,8 +400,10 @@ def _submit_form(
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, error=str(exc),
                           status_code=409, version=version)
     except KouikiError as exc:
+        where = exc.field if isinstance(exc, scenario_form.FormError) else scenario_form.place(str(exc), places)
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows,
-                          error=scenario_form.explain(str(exc), numbers), status_code=400, version=version)
+                          error=scenario_form.explain(str(exc), numbers), status_code=400, version=version,
+                          field=where)
     return RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
 
 

@@ -51,6 +51,10 @@
     });
     rows.addEventListener("change", function (ev) {
       if (ev.target && ev.target.classList && ev.target.classList.contains("remove-row")) { renumber(); }
+      if (ev.target && ev.target.classList && ev.target.classList.contains("remove-entry")) {
+        var entry = ev.target.closest(".entry");
+        if (entry) { entry.classList.toggle("removed", ev.target.checked); }
+      }
     });
   }
 
