@@ -19,8 +19,9 @@ class _Form(HTMLParser):
     """What a browser submits from the page's ``#scenario-form`` (no button pressed): inputs, checked boxes,
     selected options, textareas. Enough of HTML forms for these pages (no <template> content)."""
 
-    def __init__(self) -> None:
+    def __init__(self, form_id: str = "scenario-form") -> None:
         super().__init__()
+        self.form_id = form_id
         self.fields: list[tuple[str, str]] = []
         self._in_form = False
         self._in_template = 0
@@ -37,7 +38,7 @@ class _Form(HTMLParser):
             self._in_template += 1
         if self._in_template:
             return
-        if tag == "form" and a.get("id") == "scenario-form":
+        if tag == "form" and a.get("id") == self.form_id:
             self._in_form = True
         if not self._in_form:
             return
@@ -76,9 +77,9 @@ class _Form(HTMLParser):
             self._text += data
 
 
-def submitted(page: str, **changes: str) -> dict[str, Any]:
-    """The form data of the page as a browser sends it, with ``changes`` applied."""
-    p = _Form()
+def submitted(page: str, form_id: str = "scenario-form", **changes: Any) -> dict[str, Any]:
+    """The form data of the page's form ``form_id`` as a browser sends it, with ``changes`` applied."""
+    p = _Form(form_id)
     p.feed(page)
     data: dict[str, Any] = {}
     for k, v in p.fields:

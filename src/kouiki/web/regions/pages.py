@@ -31,10 +31,10 @@ from kouiki.web.auth import (
     set_login_cookie,
     viewer_from_request,
 )
-from kouiki.web.deps import DB, V, require_region_editor
+from kouiki.web.deps import DB, A, V, require_region_editor
 from kouiki.web.facilities.inventory_import import import_facilities
 from kouiki.web.optimizer_jobs import JobRequest, start_optimizer
-from kouiki.web.regions import scenario_form, views
+from kouiki.web.regions import region_form, scenario_form, views
 from kouiki.web.render import render
 from kouiki.web.summary import current_fiscal_year
 
@@ -87,6 +87,15 @@ def home() -> Response:
     return RedirectResponse("/regions", status_code=303)
 
 
+async def _form_data(request: Request) -> FormData:
+    """The raw form (its action fields are numbered: a0_type, a1_type, …); parsed here, in the event loop, so the
+    handlers themselves stay plain functions run in the thread pool (they query the store and evaluate)."""
+    return await request.form()
+
+
+FormDataDep = Annotated[FormData, Depends(_form_data)]
+
+
 # ----- regions --------------------------------------------------------------------------------------------
 
 @router.get("/regions")
@@ -105,6 +114,107 @@ def regions_create(
         return render(request, "regions.html", viewer, status_code=400, data=views.regions_list(s),
                       error=str(exc), document=document)
     return RedirectResponse(f"/regions/{region.id}", status_code=303)
+
+
+# ----- region form (圏域の登録・編集をフォームで) ------------------------------------------------------------
+
+def _region_form_page(
+    request: Request, s: Session, viewer: Viewer, *, region: Any = None, values: dict[str, Any],
+    version: int | None = None, error: str | None = None, field: str | None = None, status_code: int = 200,
+    document_text: str | None = None,
+) -> Response:
+    """The form of a new region (``region`` None) or of a stored one; ``field``: where the error belongs."""
+    framework = values.get("framework") or "定住自立圏"
+    return render(request, "region_form.html", viewer, status_code=status_code, region=region, values=values,
+                  version=version, error=error, errors={field: error} if field and error else {},
+                  frameworks=region_form.FRAMEWORKS, types=region_form.TYPES,
+                  roles=region_form.ROLE_LABELS.get(framework, region_form.ROLE_LABELS["定住自立圏"]),
+                  bodies=region_form.body_choices(), prefectures=region_form.prefectures(),
+                  members_locked=region is not None and not viewer.is_admin,
+                  action=f"/regions/{region.id}/edit" if region is not None else "/regions/new",
+                  document_text=document_text if document_text is not None else
+                  (yaml.safe_dump(region.model_dump(mode="json", exclude_defaults=True), allow_unicode=True,
+                                  sort_keys=False) if region is not None else ""))
+
+
+@router.get("/regions/new")
+def region_new_form(request: Request, s: DB, viewer: A) -> Response:
+    return _region_form_page(request, s, viewer, values=region_form.blank_values())
+
+
+def _region_submit(
+    request: Request, form: FormData, s: Session, viewer: Viewer, region: Any
+) -> Response:
+    from kouiki.store.regions import get_region
+
+    check_csrf(viewer, request, str(form.get("csrf_token") or ""))
+    values = region_form.submitted_values(form)
+    version_text = str(form.get("version") or "")
+    version = int(version_text) if version_text.isdigit() else None
+    op = str(form.get("op") or "")
+    if op in ("add-neighbour", "add-vision"):  # 行を追加 without JavaScript: nothing is saved
+        if op == "add-neighbour":
+            values["neighbours"].append(region_form.blank_neighbour())
+        else:
+            values["visions"].append(region_form.blank_vision())
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version)
+    stored = None
+    if region is not None:
+        stored = get_region(s, region.id).model_dump(mode="json", exclude_defaults=True)
+    document_text = str(form.get("document") or "")
+    try:
+        if op == "yaml":  # 詳細（YAML）: the whole document as text, the same checks
+            doc = service.parse_document(document_text, "圏域の定義")
+        else:
+            new_id = None
+            if region is None:
+                taken = {r.id for r in list_regions(s)}
+                with contextlib.suppress(KouikiError):
+                    central = registry().get(values["central0"]).code if values["central0"] else ""
+                    new_id = region_form.new_region_id(values["framework"], central, taken)
+            doc = region_form.document_from_form(form, stored, new_id)
+            region_form.check(doc, values)
+        region_form.check_name(str(doc.get("name") or ""), list_regions(s), region.id if region is not None else None)
+        if region is not None and version is None:
+            raise KouikiError("版（version）がありません。ページを再読み込みしてください")
+        saved, _ = service.save_region_document(s, viewer, doc, version, region.id if region is not None else None)
+    except ConflictError as exc:
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 status_code=409, document_text=document_text or None)
+    except region_form.FormError as exc:
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 field=exc.field, status_code=400, document_text=document_text or None)
+    except KouikiError as exc:
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 status_code=400, document_text=document_text or None)
+    except HTTPException as exc:
+        if exc.status_code != 403:
+            raise
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version,
+                                 error=str(exc.detail), status_code=403, document_text=document_text or None)
+    return RedirectResponse(f"/regions/{saved.id}", status_code=303)
+
+
+@router.post("/regions/new")
+def region_new_submit(request: Request, s: DB, viewer: A, form: FormDataDep) -> Response:
+    return _region_submit(request, form, s, viewer, None)
+
+
+@router.get("/regions/{region_id}/edit")
+def region_edit_form(request: Request, region_id: str, s: DB, viewer: V) -> Response:
+    from kouiki.store.regions import region_version
+
+    region = service.region_or_404(s, region_id)
+    require_region_editor(viewer, region_id, "この圏域を編集する権限がありません（圏域担当または管理者）")
+    return _region_form_page(request, s, viewer, region=region, version=region_version(s, region_id),
+                             values=region_form.values_from_document(region.model_dump(mode="json")))
+
+
+@router.post("/regions/{region_id}/edit")
+def region_edit_submit(request: Request, region_id: str, s: DB, viewer: V, form: FormDataDep) -> Response:
+    region = service.region_or_404(s, region_id)
+    require_region_editor(viewer, region_id, "この圏域を編集する権限がありません（圏域担当または管理者）")
+    return _region_submit(request, form, s, viewer, region)
 
 
 @router.get("/regions/{region_id}")
@@ -346,15 +456,6 @@ def scenario_edit_form(request: Request, scenario_id: int, s: DB, viewer: V) -> 
     _require_editor(viewer, row.region_id)
     rows = scenario_form.rows_from_document(row.document) or [scenario_form.blank_row(current_fiscal_year().year + 2)]
     return _form_page(request, s, viewer, row.region_id, row=row, values=_form_values(row.document, row.name), rows=rows)
-
-
-async def _form_data(request: Request) -> FormData:
-    """The raw form (its action fields are numbered: a0_type, a1_type, …); parsed here, in the event loop, so the
-    handlers themselves stay plain functions run in the thread pool (they query the store and evaluate)."""
-    return await request.form()
-
-
-FormDataDep = Annotated[FormData, Depends(_form_data)]
 
 
 def _submit_form(
