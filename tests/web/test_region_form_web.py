@@ -62,6 +62,8 @@ def test_only_an_admin_registers_and_the_form_needs_no_yaml(login: Callable[[str
     # the region page shows the date in 和暦 and offers the form for editing
     page = admin.client.get(f"/regions/{rid}").text
     assert "平成22年10月1日" in page and f'href="/regions/{rid}/edit"' in page
+    form = admin.client.get(f"/regions/{rid}/edit").text
+    assert 'value="2010-10-01"' in form and "（平成22年10月1日）" in form  # the date input, its 和暦 beside it
     # the same name again is refused at the field (the store keeps one region per name), never a 500
     again = admin.client.post("/regions/new", data=_new(admin), follow_redirects=False)
     assert again.status_code == 400 and "同じ名前の圏域" in _field_error(again.text, "name")

@@ -130,7 +130,7 @@ def _region_form_page(
                   frameworks=region_form.FRAMEWORKS, types=region_form.TYPES,
                   roles=region_form.ROLE_LABELS.get(framework, region_form.ROLE_LABELS["定住自立圏"]),
                   bodies=region_form.body_choices(), prefectures=region_form.prefectures(),
-                  members_locked=region is not None and not viewer.is_admin,
+                  members_locked=region is not None and not viewer.is_admin, wareki=region_form.wareki,
                   action=f"/regions/{region.id}/edit" if region is not None else "/regions/new",
                   document_text=document_text if document_text is not None else
                   (yaml.safe_dump(region.model_dump(mode="json", exclude_defaults=True), allow_unicode=True,

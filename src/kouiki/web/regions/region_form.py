@@ -79,6 +79,16 @@ def prefectures() -> list[str]:
     return [p.name for p in sorted(registry().prefectures(), key=lambda p: p.code)]
 
 
+def wareki(text: str) -> str:
+    """An ISO date of the form shown in 和暦 beside its input (平成22年10月1日); "" when it is not a date."""
+    from kouiki.reference.calendar import wareki_date
+
+    try:
+        return wareki_date(dt.date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return ""
+
+
 def _wareki_year(y: Any) -> str:
     try:
         return FiscalYear(int(y)).wareki()
