@@ -83,7 +83,7 @@ def test_only_an_admin_registers_and_the_form_needs_no_yaml(login: Callable[[str
     ({"central1": "岩手県奥州市", "n1_body": ""}, "central1", "複眼型の圏域だけ"),
     ({"type": "compound"}, "central1", "複眼型では「中心市（複眼型の2市目）」を入力してください"),
     ({"name": "弘前圏域定住自立圏"}, "name", "同じ名前の圏域が既に登録されています"),
-    ({"n0_body": "府中"}, "n0_body", "近隣市町村 1 行目の団体"),
+    ({"n0_body": "府中市"}, "n0_body", "複数の団体に一致します"),  # 東京都府中市 and 広島県府中市
     ({"n1_body": "平泉町"}, "n1_body", "ほかの行と重複しています"),
     ({"n1_body": "一関市"}, "n1_body", "中心市です"),
     ({"n0_date": "2010-13-01"}, "n0_date", "日付として読めません"),
