@@ -222,3 +222,13 @@ def test_browser_registers_a_region_through_the_form_alone(app_users: None) -> N
         assert errors == [], errors
         assert all(u.startswith(base) or u.startswith("data:") for u in requests), requests
         browser.close()
+
+
+def test_the_region_form_labels_every_field_and_has_no_inline_script_or_style(login: Callable[[str], Logged]) -> None:
+    for who, path in (("admin", "/regions/new"), ("admin", "/regions/hirosaki/edit"), ("region", "/regions/hirosaki/edit"),
+                      ("admin", "/regions")):
+        html = login(who).client.get(path).text
+        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html))
+        labels = set(re.findall(r'<label for="([^"]+)"', html))
+        assert ids <= labels, (path, ids - labels)
+        assert "<script>" not in html and " style=" not in html  # CSP: no inline script or style

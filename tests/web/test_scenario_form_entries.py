@@ -214,3 +214,44 @@ def test_the_row_legend_shows_the_number_and_description_not_the_internal_id(
     assert legends == [("1", ": 弘前に集約"), ("2", "")]
     assert "ID:" not in page
     assert "空欄なら「close-2」" in page  # the id appears only where the results use it: as the action's name
+
+
+def test_any_list_of_demolitions_and_smoothing_costs_round_trips_through_the_form(
+    login: Callable[[str], Logged], halls: dict[str, Any]
+) -> None:
+    """Property: whatever 除却 and 円滑化経費 a consolidation has (in the form's own way of writing them), opening it
+    in the form and saving changes nothing."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.hypothesis_budget import examples
+
+    u = login("region")
+    o = halls["others"]
+    years = st.integers(2026, 2040)
+    yen = st.one_of(st.just(0), st.integers(1, 10**10))  # 0 (the default) as well
+    demolition = st.fixed_dictionaries(
+        {"facility": st.sampled_from(o[:4]), "fiscal_year": years, "cost_yen": yen},
+        optional={"land_value_yen": yen})
+    smoothing = st.fixed_dictionaries(
+        {"fiscal_year": years, "cost_yen": yen},
+        optional={"what": st.text("住民説明移転備品交通支援 ,<&\"'", min_size=1, max_size=12).map(str.strip).filter(bool),
+                  "municipality": st.sampled_from([HIROSAKI, KUROISHI])})
+
+    @settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(demolition, max_size=4), st.lists(smoothing, max_size=4))
+    def check(demos: list[dict[str, Any]], smooths: list[dict[str, Any]]) -> None:
+        action: dict[str, Any] = {"id": "c1", "type": "consolidate", "fiscal_year": 2028, "lead_body": HIROSAKI,
+                                  "sources": o[:2], "target": halls["hall"]}
+        if demos:
+            action["demolitions"] = demos
+        if smooths:
+            action["smoothing_costs"] = smooths
+        sid, _ = _make(u, {"start_fiscal_year": 2026, "actions": [action]})
+        stored = u.client.get(f"/api/scenarios/{sid}").json()["document"]
+        page = u.client.get(f"/scenarios/{sid}/edit").text
+        r = u.client.post(f"/scenarios/{sid}/form", data=submitted(page, op="save"), follow_redirects=False)
+        assert r.status_code == 303, r.text[:2000]
+        assert u.client.get(f"/api/scenarios/{sid}").json()["document"] == stored
+
+    check()
