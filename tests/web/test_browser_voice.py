@@ -145,3 +145,19 @@ def test_pages_opened_for_harima_choose_its_bodies(page: Any, live_server: str) 
             "[...document.querySelectorAll('main select')].map(s => s.value).filter(v => /^\\d{6}$/.test(v))")
         assert set(chosen) <= own, (url, chosen)
         assert "弘前市" not in " ".join(page.locator("main select option:checked").all_inner_texts()), url
+
+
+def test_the_form_editors_of_a_scenario_and_a_region_read_in_japanese(page: Any, live_server: str) -> None:  # noqa: F811
+    """The scenario form (every 除却 and 円滑化経費 row) and the region form (new and edit) show no identifier."""
+    _login(page, live_server)
+    scenarios = page.evaluate(f"fetch('{live_server}/api/regions/hirosaki/scenarios').then(r => r.json())")
+    rows = scenarios["scenarios"] if isinstance(scenarios, dict) else scenarios
+    page.goto(f"{live_server}/scenarios/{rows[0]['id']}/edit")
+    assert page.locator("#scenario-form").count() == 1
+    assert_no_leak(page, "シナリオのフォーム編集")
+    page.goto(f"{live_server}/regions/new")
+    assert page.locator("#region-form").count() == 1
+    assert_no_leak(page, "圏域の登録")
+    page.goto(f"{live_server}/regions/{HARIMA}/edit")
+    assert page.locator("#r-name").input_value()
+    assert_no_leak(page, "圏域の定義の編集")

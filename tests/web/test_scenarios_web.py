@@ -151,8 +151,9 @@ def test_form_covers_new_building_bond_demolition_smoothing_and_sharing(
         demo, target="", details="1", cost_yen="900,000,000",
         new_name="弘前広域ホール", new_body=HIROSAKI, new_area="2,500", new_lat="40.60", new_lon="140.46",
         new_opcost="", bond_term="30", bond_grace="5", bond_rate="1.2", bond_repayment="annuity",
-        demo_facility=demo["kuroishi_hall"], demo_year="2029", demo_cost="60,000,000", demo_land="10000000",
-        smooth_year="2028", smooth_cost="5,000,000", smooth_what="住民説明会", sharing="mix", sharing_equal="20")
+        demos="1", demo0_facility=demo["kuroishi_hall"], demo0_year="2029", demo0_cost="60,000,000",
+        demo0_land="10000000", smooths="1", smooth0_year="2028", smooth0_cost="5,000,000", smooth0_what="住民説明会",
+        sharing="mix", sharing_equal="20")
     r = u.client.post("/regions/hirosaki/scenarios/form", data=_form(u.csrf, **row), follow_redirects=False)
     assert r.status_code == 303, r.text
     sid = int(r.headers["location"].rsplit("/", 1)[1])
@@ -477,8 +478,11 @@ def test_browser_form_new_building_and_sharing_then_page_shows_net_burden(demo: 
             pg.get_by_label("経度").fill("140.47")
             pg.get_by_label("償還年限（年、据置を含む）").fill("30")
             pg.get_by_label("年利（%）").fill("0.8")
-            pg.locator("#a0-smooth-year").select_option("2029")
-            pg.locator("#a0-smooth-cost").fill("3000000")
+            with pg.expect_navigation(wait_until="domcontentloaded"):  # the server adds an entry, keeps what was typed
+                pg.get_by_role("button", name="円滑化経費を追加").first.click()
+            assert pg.locator("#a0-new-name").input_value() == "弘前広域ホール"
+            pg.locator("#a0-smooth0-year").select_option("2029")
+            pg.locator("#a0-smooth0-cost").fill("3000000")
             with pg.expect_navigation(wait_until="domcontentloaded"):
                 pg.get_by_role("button", name="作成する").click()
             assert re.search(r"/scenarios/\d+$", pg.url), pg.url + pg.content()[:2000]

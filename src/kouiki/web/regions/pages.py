@@ -31,10 +31,10 @@ from kouiki.web.auth import (
     set_login_cookie,
     viewer_from_request,
 )
-from kouiki.web.deps import DB, V, require_region_editor
+from kouiki.web.deps import DB, A, V, require_region_editor
 from kouiki.web.facilities.inventory_import import import_facilities
 from kouiki.web.optimizer_jobs import JobRequest, start_optimizer
-from kouiki.web.regions import scenario_form, views
+from kouiki.web.regions import region_form, scenario_form, views
 from kouiki.web.render import render
 from kouiki.web.summary import current_fiscal_year
 
@@ -87,6 +87,15 @@ def home() -> Response:
     return RedirectResponse("/regions", status_code=303)
 
 
+async def _form_data(request: Request) -> FormData:
+    """The raw form (its action fields are numbered: a0_type, a1_type, …); parsed here, in the event loop, so the
+    handlers themselves stay plain functions run in the thread pool (they query the store and evaluate)."""
+    return await request.form()
+
+
+FormDataDep = Annotated[FormData, Depends(_form_data)]
+
+
 # ----- regions --------------------------------------------------------------------------------------------
 
 @router.get("/regions")
@@ -105,6 +114,107 @@ def regions_create(
         return render(request, "regions.html", viewer, status_code=400, data=views.regions_list(s),
                       error=str(exc), document=document)
     return RedirectResponse(f"/regions/{region.id}", status_code=303)
+
+
+# ----- region form (圏域の登録・編集をフォームで) ------------------------------------------------------------
+
+def _region_form_page(
+    request: Request, s: Session, viewer: Viewer, *, region: Any = None, values: dict[str, Any],
+    version: int | None = None, error: str | None = None, field: str | None = None, status_code: int = 200,
+    document_text: str | None = None,
+) -> Response:
+    """The form of a new region (``region`` None) or of a stored one; ``field``: where the error belongs."""
+    framework = values.get("framework") or "定住自立圏"
+    return render(request, "region_form.html", viewer, status_code=status_code, region=region, values=values,
+                  version=version, error=error, errors={field: error} if field and error else {},
+                  frameworks=region_form.FRAMEWORKS, types=region_form.TYPES,
+                  roles=region_form.ROLE_LABELS.get(framework, region_form.ROLE_LABELS["定住自立圏"]),
+                  bodies=region_form.body_choices(), prefectures=region_form.prefectures(),
+                  members_locked=region is not None and not viewer.is_admin, wareki=region_form.wareki,
+                  action=f"/regions/{region.id}/edit" if region is not None else "/regions/new",
+                  document_text=document_text if document_text is not None else
+                  (yaml.safe_dump(region.model_dump(mode="json", exclude_defaults=True), allow_unicode=True,
+                                  sort_keys=False) if region is not None else ""))
+
+
+@router.get("/regions/new")
+def region_new_form(request: Request, s: DB, viewer: A) -> Response:
+    return _region_form_page(request, s, viewer, values=region_form.blank_values())
+
+
+def _region_submit(
+    request: Request, form: FormData, s: Session, viewer: Viewer, region: Any
+) -> Response:
+    from kouiki.store.regions import get_region
+
+    check_csrf(viewer, request, str(form.get("csrf_token") or ""))
+    values = region_form.submitted_values(form)
+    version_text = str(form.get("version") or "")
+    version = int(version_text) if version_text.isdigit() else None
+    op = str(form.get("op") or "")
+    if op in ("add-neighbour", "add-vision"):  # 行を追加 without JavaScript: nothing is saved
+        if op == "add-neighbour":
+            values["neighbours"].append(region_form.blank_neighbour())
+        else:
+            values["visions"].append(region_form.blank_vision())
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version)
+    stored = None
+    if region is not None:
+        stored = get_region(s, region.id).model_dump(mode="json", exclude_defaults=True)
+    document_text = str(form.get("document") or "")
+    try:
+        if op == "yaml":  # 詳細（YAML）: the whole document as text, the same checks
+            doc = service.parse_document(document_text, "圏域の定義")
+        else:
+            new_id = None
+            if region is None:
+                taken = {r.id for r in list_regions(s)}
+                with contextlib.suppress(KouikiError):
+                    central = registry().get(values["central0"]).code if values["central0"] else ""
+                    new_id = region_form.new_region_id(values["framework"], central, taken)
+            doc = region_form.document_from_form(form, stored, new_id)
+            region_form.check(doc, values)
+        region_form.check_name(str(doc.get("name") or ""), list_regions(s), region.id if region is not None else None)
+        if region is not None and version is None:
+            raise KouikiError("版（version）がありません。ページを再読み込みしてください")
+        saved, _ = service.save_region_document(s, viewer, doc, version, region.id if region is not None else None)
+    except ConflictError as exc:
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 status_code=409, document_text=document_text or None)
+    except region_form.FormError as exc:
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 field=exc.field, status_code=400, document_text=document_text or None)
+    except KouikiError as exc:
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 status_code=400, document_text=document_text or None)
+    except HTTPException as exc:
+        if exc.status_code != 403:
+            raise
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version,
+                                 error=str(exc.detail), status_code=403, document_text=document_text or None)
+    return RedirectResponse(f"/regions/{saved.id}", status_code=303)
+
+
+@router.post("/regions/new")
+def region_new_submit(request: Request, s: DB, viewer: A, form: FormDataDep) -> Response:
+    return _region_submit(request, form, s, viewer, None)
+
+
+@router.get("/regions/{region_id}/edit")
+def region_edit_form(request: Request, region_id: str, s: DB, viewer: V) -> Response:
+    from kouiki.store.regions import region_version
+
+    region = service.region_or_404(s, region_id)
+    require_region_editor(viewer, region_id, "この圏域を編集する権限がありません（圏域担当または管理者）")
+    return _region_form_page(request, s, viewer, region=region, version=region_version(s, region_id),
+                             values=region_form.values_from_document(region.model_dump(mode="json")))
+
+
+@router.post("/regions/{region_id}/edit")
+def region_edit_submit(request: Request, region_id: str, s: DB, viewer: V, form: FormDataDep) -> Response:
+    region = service.region_or_404(s, region_id)
+    require_region_editor(viewer, region_id, "この圏域を編集する権限がありません（圏域担当または管理者）")
+    return _region_submit(request, form, s, viewer, region)
 
 
 @router.get("/regions/{region_id}")
@@ -303,13 +413,15 @@ def scenario_save(
 def _form_page(
     request: Request, s: Session, viewer: Viewer, region_id: str, *, row: ScenarioRow | None,
     values: dict[str, Any], rows: list[dict[str, Any]], error: str | None = None, status_code: int = 200,
-    version: int | None = None,
+    version: int | None = None, field: str | None = None,
 ) -> Response:
+    """``field``: the form field the error belongs to (shown beside it as well as above the form)."""
     region = service.region_or_404(s, region_id)
     opts = scenario_form.options(s, region, row.document if row else None)
     rows = [dict(r, index=i + 1) for i, r in enumerate(rows)]
     return render(request, "scenario_form.html", viewer, status_code=status_code, region=region, row=row,
-                  values=values, rows=rows, opts=opts, error=error,
+                  values=values, rows=rows, opts=opts, error=error, errors={field: error} if field and error else {},
+                  action=f"/scenarios/{row.id}/form" if row else f"/regions/{region.id}/scenarios/form",
                   version=version if version is not None else (row.version if row else None),
                   template_row=scenario_form.blank_row(start if isinstance(start := values.get("start_fiscal_year"), int)
                                                        else opts["years"][0]["year"]))
@@ -346,15 +458,6 @@ def scenario_edit_form(request: Request, scenario_id: int, s: DB, viewer: V) -> 
     return _form_page(request, s, viewer, row.region_id, row=row, values=_form_values(row.document, row.name), rows=rows)
 
 
-async def _form_data(request: Request) -> FormData:
-    """The raw form (its action fields are numbered: a0_type, a1_type, …); parsed here, in the event loop, so the
-    handlers themselves stay plain functions run in the thread pool (they query the store and evaluate)."""
-    return await request.form()
-
-
-FormDataDep = Annotated[FormData, Depends(_form_data)]
-
-
 def _submit_form(
     request: Request, form: FormData, s: Session, viewer: Viewer, region_id: str, row: ScenarioRow | None
 ) -> Response:
@@ -368,15 +471,26 @@ def _submit_form(
     rows = scenario_form.submitted_rows(form)
     version_text = str(form.get("version") or "")
     version = int(version_text) if version_text.isdigit() else None
-    if form.get("op") == "add":  # 行を追加 without JavaScript: show the form again with one more row, save nothing
+    op = str(form.get("op") or "")
+    if op == "add":  # 行を追加 without JavaScript: show the form again with one more row, save nothing
         rows.append(scenario_form.blank_row(rows[-1]["fiscal_year"] if rows and rows[-1]["fiscal_year"] else
                                             current_fiscal_year().year + 2))
+        return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, version=version)
+    if op.startswith(("add-demo-", "add-smooth-")):  # 除却 / 円滑化経費 を追加 (a button of the row), save nothing
+        kind, _, field = op[len("add-"):].partition("-")
+        for r in rows:
+            if str(r["field"]) == field:
+                if kind == "demo":
+                    r["demos"].append(scenario_form.blank_demolition(r["fiscal_year"]))
+                else:
+                    r["smooths"].append(scenario_form.blank_smoothing(r["fiscal_year"]))
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, version=version)
     region = service.region_or_404(s, region_id)
     opts = scenario_form.options(s, region, row.document if row else None)
     numbers: list[int] = []
+    places: dict[str, str] = {}
     try:
-        name, doc, numbers = scenario_form.document_from_form(form, row.document if row else {}, opts)
+        name, doc, numbers, places = scenario_form.document_from_form(form, row.document if row else {}, opts)
         if row is None:
             saved = service.new_scenario(s, viewer, region_id, name, doc)
         else:
@@ -387,8 +501,10 @@ def _submit_form(
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows, error=str(exc),
                           status_code=409, version=version)
     except KouikiError as exc:
+        where = exc.field if isinstance(exc, scenario_form.FormError) else scenario_form.place(str(exc), places)
         return _form_page(request, s, viewer, region_id, row=row, values=values, rows=rows,
-                          error=scenario_form.explain(str(exc), numbers), status_code=400, version=version)
+                          error=scenario_form.explain(str(exc), numbers), status_code=400, version=version,
+                          field=where)
     return RedirectResponse(f"/scenarios/{saved.id}", status_code=303)
 
 

@@ -7,10 +7,12 @@ Form fields: ``name``, ``description``, ``start_fiscal_year``, ``categories`` (r
 ``a{i}_to_category`` (転用後の大分類, convert), ``a{i}_cost_yen`` (事業費), ``a{i}_label`` and ``a{i}_remove``;
 the row's details (``a{i}_details`` = 1 when the form shows them): 按分の方法 ``a{i}_sharing`` (+ ``a{i}_sharing_equal``,
 均等割の割合 % of a mix), and for a consolidation the new building ``a{i}_new_*`` (name, body, area, lat, lon,
-operating cost), 起債条件 ``a{i}_bond_*`` (term, grace, rate %, repayment), one 除却 ``a{i}_demo_*`` (facility,
-年度, cost, land value) and one 円滑化経費 ``a{i}_smooth_*`` (年度, cost, what). Further demolitions and 円滑化
-costs, and fields the form does not show (demand, fees, council …), are kept from the stored document, so
-switching between the form and the YAML editor never loses anything. Errors name the action row and the field.
+operating cost), 起債条件 ``a{i}_bond_*`` (term, grace, rate %, repayment), every 除却 ``a{i}_demo{j}_*``
+(facility, 年度, cost, land value, remove; ``a{i}_demos`` of them) and every 円滑化経費 ``a{i}_smooth{j}_*`` (年度,
+cost, what, 負担する団体, remove; ``a{i}_smooths`` of them). Fields the form does not show (demand, fees, council …)
+are kept from the stored document, so switching between the form and the YAML editor never loses anything.
+Errors name the action row and the field in Japanese and carry the form field they belong to (``FormError.field``:
+``a0_demo1_cost`` …), where the page shows them.
 """
 
 from __future__ import annotations
@@ -45,9 +47,8 @@ FIELD_LABELS = {"type": "種類", "fiscal_year": "年度", "lead_body": "事業�
                 "new_name": "新築施設の名称", "new_body": "新築施設の所在団体", "new_area": "新築施設の延床面積",
                 "new_lat": "新築施設の緯度", "new_lon": "新築施設の経度", "new_opcost": "新築施設の年間運営費",
                 "bond": "起債条件", "bond_term": "償還年限", "bond_grace": "据置期間", "bond_rate": "年利",
-                "bond_repayment": "償還方法", "demolitions": "除却", "demo_facility": "除却する施設", "demo_year": "除却年度",
-                "demo_cost": "除却費", "demo_land": "跡地の土地評価額", "smoothing_costs": "円滑化経費",
-                "smooth_year": "円滑化経費の年度", "smooth_cost": "円滑化経費", "smooth_what": "円滑化経費の内容",
+                "bond_repayment": "償還方法", "demolitions": "除却", "smoothing_costs": "円滑化経費",
+                "land_value_yen": "跡地の土地評価額",
                 "sharing": "按分の方法", "sharing_equal": "均等割の割合"}
 SHARING_METHODS = {
     "population": "人口割（既定）",
@@ -57,13 +58,20 @@ SHARING_METHODS = {
 }
 REPAYMENTS = {"annuity": "元利均等", "equal_principal": "元金均等"}
 DETAIL_KEYS = ("new_name", "new_body", "new_area", "new_lat", "new_lon", "new_opcost", "bond_term", "bond_grace",
-               "bond_rate", "bond_repayment", "demo_facility", "demo_year", "demo_cost", "demo_land", "smooth_year",
-               "smooth_cost", "smooth_what", "sharing", "sharing_equal")
+               "bond_rate", "bond_repayment", "sharing", "sharing_equal")
+DEMO_KEYS = ("facility", "year", "cost", "land")  # one 除却: a{i}_demo{j}_<key>
+SMOOTH_KEYS = ("year", "cost", "what", "body")  # one 円滑化経費: a{i}_smooth{j}_<key>
+MAX_ENTRIES = 200  # 除却 / 円滑化経費 read per row (a bound on the form, not a rule)
 YEARS_BEFORE, YEARS_AFTER = 2, 40  # the 年度 offered: this 年度 − 2 … + 40 (a choice list, not a rule)
 
 
 class FormError(KouikiError):
-    """Form input that the user can fix; the message names the row and field in Japanese."""
+    """Form input that the user can fix; the message names the row and field in Japanese, ``field`` is the form
+    field (``a0_demo1_cost``, ``name`` …) beside which the page shows it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def options(s: Session, region: Region, document: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -142,8 +150,6 @@ def _sharing_fields(sharing: Any) -> dict[str, str]:
 def _details_from_action(a: Mapping[str, Any]) -> dict[str, Any]:
     ns = a.get("new_site") or {}
     bond = a.get("bond") or {}
-    demo = (a.get("demolitions") or [{}])[0]
-    smooth = (a.get("smoothing_costs") or [{}])[0]
     rate = bond.get("interest_rate")
     return {
         "new_name": _text(ns.get("name")), "new_body": _text(ns.get("municipality_code")),
@@ -152,12 +158,12 @@ def _details_from_action(a: Mapping[str, Any]) -> dict[str, Any]:
         "bond_term": _text(bond.get("term_years")), "bond_grace": _text(bond.get("grace_years")),
         "bond_rate": "" if rate is None else f"{(Decimal(str(rate)) * 100).normalize():f}",
         "bond_repayment": _text(bond.get("repayment")),
-        "demo_facility": _text(demo.get("facility")), "demo_year": _year_or_none(demo.get("fiscal_year")),
-        "demo_cost": _text(demo.get("cost_yen")), "demo_land": _text(demo.get("land_value_yen")),
-        "smooth_year": _year_or_none(smooth.get("fiscal_year")), "smooth_cost": _text(smooth.get("cost_yen")),
-        "smooth_what": _text(smooth.get("what")),
-        "more_demolitions": max(0, len(a.get("demolitions") or []) - 1),
-        "more_smoothing": max(0, len(a.get("smoothing_costs") or []) - 1),
+        "demos": [{"facility": _text(d.get("facility")), "year": _year_or_none(d.get("fiscal_year")),
+                   "cost": _text(d.get("cost_yen")), "land": _text(d.get("land_value_yen"))}
+                  for d in a.get("demolitions") or [] if isinstance(d, dict)],
+        "smooths": [{"year": _year_or_none(c.get("fiscal_year")), "cost": _text(c.get("cost_yen")),
+                     "what": _text(c.get("what")), "body": _text(c.get("municipality"))}
+                    for c in a.get("smoothing_costs") or [] if isinstance(c, dict)],
         **_sharing_fields(a.get("sharing")),
     }
 
@@ -179,19 +185,44 @@ def _one(form: Mapping[str, Any], key: str) -> str:
     return str(v).strip() if v is not None else ""
 
 
-def submitted_rows(form: Any) -> list[dict[str, Any]]:
-    """The action rows as typed (for re-showing the form after an error), without removed rows."""
+def _count(form: Any, key: str, cap: int) -> int:
     try:
-        n = int(_one(form, "rows") or 0)
+        return max(0, min(int(_one(form, key) or 0), cap))
     except ValueError:
-        n = 0
-    rows = []
-    for i in range(min(n, 500)):
+        return 0
+
+
+def blank_demolition(fiscal_year: int | None) -> dict[str, Any]:
+    return {"facility": "", "year": fiscal_year, "cost": "", "land": ""}
+
+
+def blank_smoothing(fiscal_year: int | None) -> dict[str, Any]:
+    return {"year": fiscal_year, "cost": "", "what": "", "body": ""}
+
+
+def _entries(form: Any, prefix: str, count_key: str, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """The 除却 (``demo``) or 円滑化経費 (``smooth``) entries of one row as typed, without removed ones."""
+    out = []
+    for j in range(_count(form, count_key, MAX_ENTRIES)):
+        p = f"{prefix}{j}_"
+        if _one(form, p + "remove"):
+            continue
+        e: dict[str, Any] = {k: _one(form, p + k) for k in keys}
+        e["year"] = _year_or_none(e["year"]) if e["year"] else None
+        out.append(e)
+    return out
+
+
+def submitted_rows(form: Any) -> list[dict[str, Any]]:
+    """The action rows as typed (for re-showing the form after an error), without removed rows. ``index`` is the
+    row's number as shown (removed rows are not counted), ``field`` the number in its submitted field names."""
+    rows: list[dict[str, Any]] = []
+    for i in range(_count(form, "rows", 500)):
         p = f"a{i}_"
         if _one(form, p + "remove"):
             continue
         rows.append({
-            "index": i + 1, "id": _one(form, p + "id"), "type": _one(form, p + "type"),
+            "index": len(rows) + 1, "field": i, "id": _one(form, p + "id"), "type": _one(form, p + "type"),
             "fiscal_year": _year_or_none(_one(form, p + "fiscal_year")) if _one(form, p + "fiscal_year") else None,
             "lead_body": _one(form, p + "lead_body"),
             "facilities": [str(x) for x in form.getlist(p + "facilities") if str(x).strip()],
@@ -202,25 +233,39 @@ def submitted_rows(form: Any) -> list[dict[str, Any]]:
             "details": bool(_one(form, p + "details")),
             **{k: _one(form, p + k) for k in DETAIL_KEYS},
             "sharing_kept": _one(form, p + "sharing_kept"),
-            "more_demolitions": 0, "more_smoothing": 0,
+            "demos": _entries(form, p + "demo", p + "demos", DEMO_KEYS),
+            "smooths": _entries(form, p + "smooth", p + "smooths", SMOOTH_KEYS),
         })
-        for k in ("demo_year", "smooth_year"):
-            rows[-1][k] = _year_or_none(rows[-1][k]) if rows[-1][k] else None
     return rows
 
 
+# The form field (after ``a{n-1}_``) of a row-level key, when its name differs.
+_INPUT_OF = {"sources": "facilities", "construction_cost_yen": "cost_yen"}
+DEMO_LABELS = {"facility": "除却する施設", "year": "除却年度", "cost": "除却費", "land": "跡地の土地評価額"}
+SMOOTH_LABELS = {"year": "年度", "cost": "経費", "what": "内容", "body": "負担する団体"}
+_ENTRY = {"demo": ("除却", DEMO_LABELS), "smooth": ("円滑化経費", SMOOTH_LABELS)}
+
+
 def _row_error(n: int, field: str, text: str) -> FormError:
-    return FormError(f"操作 {n} 行目の「{FIELD_LABELS.get(field, field)}」: {text}")
+    """An error of action row ``n`` (as shown, from 1), placed at its field."""
+    return FormError(f"操作 {n} 行目の「{FIELD_LABELS.get(field, field)}」: {text}",
+                     f"a{n - 1}_{_INPUT_OF.get(field, field)}")
+
+
+def _entry_error(n: int, kind: str, j: int, key: str, text: str) -> FormError:
+    """An error of the ``j``-th (from 0) 除却 (``demo``) or 円滑化経費 (``smooth``) of action row ``n``."""
+    what, labels = _ENTRY[kind]
+    return FormError(f"操作 {n} 行目の{what} {j + 1} 件目の「{labels[key]}」: {text}", f"a{n - 1}_{kind}{j}_{key}")
 
 
 def document_from_form(
     form: Any, stored: Mapping[str, Any], opts: Mapping[str, Any]
-) -> tuple[str, dict[str, Any], list[int]]:
-    """(name, document, form row number of each action) from the submitted form, merged onto the stored
-    document; FormError names the row and field."""
+) -> tuple[str, dict[str, Any], list[int], dict[str, str]]:
+    """(name, document, form row number of each action, schema path → form field prefix) from the submitted form,
+    merged onto the stored document; FormError names the row and field."""
     name = _one(form, "name")
     if not name:
-        raise FormError("「シナリオ名」を入力してください")
+        raise FormError("「シナリオ名」を入力してください", "name")
     doc: dict[str, Any] = {k: v for k, v in stored.items() if k not in ("name", "actions")}
     description = _one(form, "description")
     if description:
@@ -229,15 +274,15 @@ def document_from_form(
         doc.pop("description", None)
     start = _one(form, "start_fiscal_year")
     if not start:
-        raise FormError("「開始年度」を選んでください")
+        raise FormError("「開始年度」を選んでください", "start_fiscal_year")
     try:
         doc["start_fiscal_year"] = FiscalYear.parse(start).year
     except Exception:
-        raise FormError(f"「開始年度」が年度として読めません: {start}") from None
+        raise FormError(f"「開始年度」が年度として読めません: {start}", "start_fiscal_year") from None
     cats = [str(c) for c in form.getlist("categories")]
     bad = [c for c in cats if c not in opts["categories"]]
     if bad:
-        raise FormError(f"「アクセスを評価する大分類」に13区分にない値があります: {'、'.join(bad)}")
+        raise FormError(f"「アクセスを評価する大分類」に13区分にない値があります: {'、'.join(bad)}", "categories")
     if cats:
         doc["categories"] = cats
     else:
@@ -247,6 +292,7 @@ def document_from_form(
     known: set[str] = opts["facility_ids"]
     actions: list[dict[str, Any]] = []
     numbers: list[int] = []
+    places: dict[str, str] = {}
     for row in submitted_rows(form):
         n = row["index"]
         if row["empty"] and not row["id"]:
@@ -266,6 +312,10 @@ def document_from_form(
         if base.get("type") not in (None, t):  # the type changed: drop the fields of the old type
             base = {k: v for k, v in base.items() if k in ("id", "label", "sharing", "bodies")}
         a: dict[str, Any] = {**base, "type": t, "fiscal_year": row["fiscal_year"]}
+        # a list box sends its choices in the list's order: keep the stored order of those still chosen
+        before = [str(f) for f in base.get("sources" if t == "consolidate" else "facilities") or []]
+        row["facilities"] = ([f for f in before if f in row["facilities"]]
+                             + [f for f in row["facilities"] if f not in before])
         if row["id"]:
             a["id"] = row["id"]
         for key, value in (("lead_body", row["lead_body"]), ("label", row["label"])):
@@ -286,6 +336,8 @@ def document_from_form(
             a[cost_key] = cost
         else:
             a.pop(cost_key, None)
+        prefix = f"actions[{len(actions)}]"
+        places[prefix] = f"a{n - 1}_"
         if t == "consolidate":
             a.pop("facilities", None)
             if not row["facilities"]:
@@ -293,6 +345,7 @@ def document_from_form(
             a["sources"] = row["facilities"]
             if row["details"]:
                 _consolidation_details(row, a, n, bodies, known)
+                places.update(_entry_places(row, prefix, n))
             if row["target"]:
                 if row["details"] and row["new_name"]:
                     raise _row_error(n, "target", "統合先（既存施設）か新築施設のどちらか一方を指定してください")
@@ -322,22 +375,49 @@ def document_from_form(
         actions.append(a)
         numbers.append(n)
     doc["actions"] = actions
-    return name, doc, numbers
+    return name, doc, numbers, places
 
 
-def _int(row: Mapping[str, Any], key: str, n: int, *, required: bool = False) -> int | None:
-    text = str(row.get(key) or "").replace(",", "").strip()
+def _blank_demolition(e: Mapping[str, Any]) -> bool:
+    return not (e["facility"] or e["cost"] or e["land"])
+
+
+def _blank_smoothing(e: Mapping[str, Any]) -> bool:
+    return not (e["cost"] or e["what"] or e["body"])
+
+
+def _entry_places(row: Mapping[str, Any], prefix: str, n: int) -> dict[str, str]:
+    """Schema paths of the row's saved 除却 / 円滑化経費 (blank entries are not saved) → their form fields."""
+    out = {}
+    kept = [j for j, e in enumerate(row["demos"]) if not _blank_demolition(e)]
+    out.update({f"{prefix}.demolitions[{d}]": f"a{n - 1}_demo{j}_" for d, j in enumerate(kept)})
+    kept = [j for j, e in enumerate(row["smooths"]) if not _blank_smoothing(e)]
+    out.update({f"{prefix}.smoothing_costs[{d}]": f"a{n - 1}_smooth{j}_" for d, j in enumerate(kept)})
+    return out
+
+
+def _number_text(value: Any) -> str:
+    return str(value or "").replace(",", "").strip()
+
+
+def _parse_int(text: str, required: bool, error: Any) -> int | None:
+    """``error(message)`` builds the FormError placed at the field."""
+    text = _number_text(text)
     if not text:
         if required:
-            raise _row_error(n, key, "入力してください")
+            raise error("入力してください")
         return None
     try:
         v = int(text)
     except ValueError:
-        raise _row_error(n, key, f"整数で入力してください: {text}") from None
+        raise error(f"整数で入力してください: {text}") from None
     if v < 0:
-        raise _row_error(n, key, "0 以上にしてください")
+        raise error("0 以上にしてください")
     return v
+
+
+def _int(row: Mapping[str, Any], key: str, n: int, *, required: bool = False) -> int | None:
+    return _parse_int(row.get(key) or "", required, lambda text: _row_error(n, key, text))
 
 
 def _dec(row: Mapping[str, Any], key: str, n: int, *, required: bool = False) -> Decimal | None:
@@ -390,32 +470,49 @@ def _consolidation_details(row: Mapping[str, Any], a: dict[str, Any], n: int, bo
         a["bond"] = bond
     else:
         a.pop("bond", None)
-    more_demolitions = list(a.get("demolitions") or [])[1:]
-    if row["demo_facility"]:
-        if row["demo_facility"] not in known:
-            raise _row_error(n, "demo_facility", f"圏域の施設台帳にない施設です: {row['demo_facility']}")
-        if row["demo_year"] is None:
-            raise _row_error(n, "demo_year", "除却年度を選んでください")
-        first: dict[str, Any] = {"facility": row["demo_facility"], "fiscal_year": row["demo_year"],
-                 "cost_yen": _int(row, "demo_cost", n, required=True)}
-        land = _int(row, "demo_land", n)
-        if land:
-            first["land_value_yen"] = land
-        more_demolitions = [first, *more_demolitions]
-    if more_demolitions:
-        a["demolitions"] = more_demolitions
+    demolitions = []
+    for j, e in enumerate(row["demos"]):
+        if _blank_demolition(e):
+            continue  # an untouched blank entry
+
+        def err(text: str, key: str, j: int = j) -> FormError:
+            return _entry_error(n, "demo", j, key, text)
+        if not e["facility"]:
+            raise err("除却する施設を選んでください", "facility")
+        if e["facility"] not in known:
+            raise err(f"圏域の施設台帳にない施設です: {e['facility']}", "facility")
+        if e["year"] is None:
+            raise err("除却年度を選んでください", "year")
+        item: dict[str, Any] = {"facility": e["facility"], "fiscal_year": e["year"],
+                                "cost_yen": _parse_int(e["cost"], True, lambda text, err=err: err(text, "cost"))}
+        land = _parse_int(e["land"], False, lambda text, err=err: err(text, "land"))
+        if land is not None:
+            item["land_value_yen"] = land
+        demolitions.append(item)
+    if demolitions:
+        a["demolitions"] = demolitions
     else:
         a.pop("demolitions", None)
-    more_smoothing = list(a.get("smoothing_costs") or [])[1:]
-    if row["smooth_cost"]:
-        if row["smooth_year"] is None:
-            raise _row_error(n, "smooth_year", "円滑化経費の年度を選んでください")
-        item: dict[str, Any] = {"fiscal_year": row["smooth_year"], "cost_yen": _int(row, "smooth_cost", n, required=True)}
-        if row["smooth_what"]:
-            item["what"] = row["smooth_what"]
-        more_smoothing = [item, *more_smoothing]
-    if more_smoothing:
-        a["smoothing_costs"] = more_smoothing
+    smoothing = []
+    for j, e in enumerate(row["smooths"]):
+        if _blank_smoothing(e):
+            continue
+
+        def serr(text: str, key: str, j: int = j) -> FormError:
+            return _entry_error(n, "smooth", j, key, text)
+        if e["year"] is None:
+            raise serr("年度を選んでください", "year")
+        cost = _parse_int(e["cost"], True, lambda text, serr=serr: serr(text, "cost"))
+        if e["body"] and e["body"] not in bodies:
+            raise serr(f"{e['body']} はこの圏域の構成団体ではありません", "body")
+        cost_item: dict[str, Any] = {"fiscal_year": e["year"], "cost_yen": cost}
+        if e["what"]:
+            cost_item["what"] = e["what"]
+        if e["body"]:
+            cost_item["municipality"] = e["body"]
+        smoothing.append(cost_item)
+    if smoothing:
+        a["smoothing_costs"] = smoothing
     else:
         a.pop("smoothing_costs", None)
 
@@ -442,14 +539,43 @@ def _sharing_from_row(row: Mapping[str, Any], a: dict[str, Any], n: int) -> None
         a["sharing"] = method
 
 
-_ACTION_AT = re.compile(r"actions\[(\d+)\](?:\.([A-Za-z_]+))?")
+_ACTION_AT = re.compile(r"actions\[(\d+)\](?:\.([A-Za-z_]+)(?:\[(\d+)\](?:\.([A-Za-z_]+))?)?)?")
+# A schema key of a 除却 / 円滑化経費 entry → the form's key (DEMO_LABELS / SMOOTH_LABELS).
+_ENTRY_KEYS = {"demolitions": ("demo", {"facility": "facility", "fiscal_year": "year", "cost_yen": "cost",
+                                        "land_value_yen": "land"}),
+               "smoothing_costs": ("smooth", {"fiscal_year": "year", "cost_yen": "cost", "what": "what",
+                                              "municipality": "body"})}
 
 
 def explain(message: str, numbers: Sequence[int]) -> str:
-    """The schema's field paths (``actions[2].sources``) read as form rows and labels (操作 n 行目の「統合元」)."""
+    """The schema's field paths (``actions[2].sources``, ``actions[0].demolitions[1].cost_yen``) read as form rows
+    and labels (操作 n 行目の「統合元」, 操作 1 行目の除却 2 件目の「除却費」)."""
     def repl(m: re.Match[str]) -> str:
         i = int(m.group(1))
         n = numbers[i] if i < len(numbers) else i + 1
-        field = m.group(2)
-        return f"操作 {n} 行目" + (f"の「{FIELD_LABELS.get(field, field)}」" if field else "")
+        field, sub, key = m.group(2), m.group(3), m.group(4)
+        if field in _ENTRY_KEYS and sub is not None:
+            kind, keys = _ENTRY_KEYS[field]
+            what, labels = _ENTRY[kind]
+            text = f"操作 {n} 行目の{what} {int(sub) + 1} 件目"
+            return text + (f"の「{labels.get(keys.get(key, ''), key)}」" if key else "")
+        out = f"操作 {n} 行目" + (f"の「{FIELD_LABELS.get(field, field)}」" if field else "")
+        return out + (f"[{sub}]" if sub is not None else "") + (f".{key}" if key else "")
     return _ACTION_AT.sub(repl, message)
+
+
+def place(message: str, places: Mapping[str, str]) -> str | None:
+    """The form field where a schema error belongs (``a0_demo1_cost``), from the first path in ``message``."""
+    m = _ACTION_AT.search(message)
+    if not m:
+        return None
+    prefix = f"actions[{m.group(1)}]"
+    field, sub, key = m.group(2), m.group(3), m.group(4)
+    if field in _ENTRY_KEYS and sub is not None:
+        entry = places.get(f"{prefix}.{field}[{sub}]")
+        keys = _ENTRY_KEYS[field][1]
+        return None if entry is None else entry + keys.get(key or "", "cost")
+    row = places.get(prefix)
+    if row is None:
+        return None
+    return row + _INPUT_OF.get(field or "", field or "type")

@@ -73,6 +73,15 @@
     });
   }
 
+  // A 除却 / 円滑化経費 / 近隣市町村 / 共生ビジョン entry ticked for removal is dimmed (the server drops it on save).
+  document.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (t && t.classList && t.classList.contains("remove-entry") && t.closest) {
+      var entry = t.closest(".entry");
+      if (entry) { entry.classList.toggle("removed", t.checked); }
+    }
+  });
+
   // Legend swatches: colours come from data attributes (the CSP forbids inline styles in the markup).
   function swatches() {
     document.querySelectorAll(".swatch[data-colour]").forEach(function (el) {
