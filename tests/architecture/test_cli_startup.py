@@ -46,6 +46,15 @@ def test_a_light_command_loads_no_engine_store_or_web_stack(args: tuple[str, ...
     assert not heavy and not engines, f"kouiki {' '.join(args)} loads {heavy[:10]} {engines[:10]}"
 
 
+@pytest.mark.parametrize("args", [("--help",), ("municipalities", "show", "293636"), ("municipalities", "--help")],
+                         ids=" ".join)
+def test_the_goal_commands_do_not_load_pydantic(args: tuple[str, ...]) -> None:
+    """typer coerces values through pydantic (60–100 ms to import): not for a string argument, nor for an option
+    that was not given (kouiki.cli._typer_speed)."""
+    loaded = _loaded(*args)
+    assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")]
+
+
 def test_a_command_loads_its_engine_when_it_runs() -> None:
     loaded = _loaded("fiscal", "schema")
     assert "kouiki.fiscal.plan" in loaded  # the probe sees lazy imports, so the test above can fail

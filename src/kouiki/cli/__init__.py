@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from kouiki import __version__
+from kouiki.cli import _typer_speed
 from kouiki.cli.common import friendly_errors, register_user_parameters
 from kouiki.cli.db import app as db_app
 from kouiki.cli.facilities import app as facilities_app
@@ -15,6 +16,8 @@ from kouiki.cli.optimize import app as optimize_app
 from kouiki.cli.regions import app as regions_app
 from kouiki.cli.serve import app as web_app
 from kouiki.cli.staffing import app as staffing_app
+
+_typer_speed.install()  # parameters without pydantic until a value needs it (start-up, issue 17)
 
 app = typer.Typer(
     name="kouiki",

@@ -1,0 +1,96 @@
+"""Start-up: keep typer from importing pydantic for the parameters every light command has (issue 17).
+
+typer ≥ 0.29 coerces every parameter value through a pydantic ``TypeAdapter``: the first parameter that is
+processed imports pydantic (60–100 ms) and builds an adapter — also for a parameter whose value is ``None``
+(an option not given, e.g. ``--install-completion``), whose coercion never uses the adapter. So
+``kouiki municipalities show 293636`` paid for pydantic to read one string.
+
+:func:`install` replaces the factory typer's parameters call (``typer.core.build_runtime_param``) with one that
+returns, for every annotation, a *lazy* runtime parameter: ``None`` and missing values are handled by typer's own
+``RuntimeParam.coerce`` exactly as before, and the first real value builds typer's own runtime parameter (pydantic
+and all) and delegates to it. One annotation is coerced without pydantic: plain ``str`` without a parser, whose
+adapter is ``Annotated[str, BeforeValidator(_parse_cli_str)]`` — i.e. exactly :func:`_parse_cli_str` (copied
+below; ``tests/cli/test_typer_speed.py`` checks the copy against typer's on str and bytes values, and the whole
+runtime parameter against typer's on every annotation the CLI uses). Output and errors are unchanged.
+
+When typer's internals are not the ones this was written for (an older typer without the adapters, or a future
+one that renamed them), :func:`install` does nothing and typer behaves as it ships.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+_installed = False
+
+
+def _parse_cli_str(value: Any) -> str:
+    """typer's ``typer._adapters._parse_cli_str`` (0.29): a CLI value as str, bytes decoded as click does."""
+    if value is None:
+        raise ValueError("None is not a valid string")
+    if isinstance(value, bytes):
+        from typer._click import _compat
+
+        enc = _compat._get_argv_encoding()
+        try:
+            return value.decode(enc)
+        except UnicodeError:
+            fs_enc = sys.getfilesystemencoding()
+            if fs_enc != enc:
+                try:
+                    return value.decode(fs_enc)
+                except UnicodeError:
+                    return value.decode("utf-8", "replace")
+            return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def install() -> bool:
+    """Install the lazy runtime parameters into typer; True when installed (now or before)."""
+    global _installed
+    if _installed:
+        return True
+    try:
+        import typer.core as core
+        from typer import _coercion
+    except ImportError:  # a typer without the pydantic adapters: nothing to avoid
+        return False
+    original: Any = getattr(core, "build_runtime_param", None)
+    base: Any = getattr(_coercion, "RuntimeParam", None)
+    if original is None or base is None or original is not getattr(_coercion, "build_runtime_param", None):
+        return False
+
+    @dataclass(frozen=True)
+    class StrRuntimeParam(base):  # type: ignore[misc]
+        """A plain ``str`` parameter: typer's adapter without pydantic (see the module docstring)."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            return _parse_cli_str(value)
+
+    @dataclass(frozen=True)
+    class LazyRuntimeParam(base):  # type: ignore[misc]
+        """typer's runtime parameter for this annotation, built at the first value that needs it."""
+
+        descriptor: Any = None
+        _real: list[Any] = field(default_factory=list)
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if not self._real:
+                self._real.append(original(self.descriptor))
+            return self._real[0]._coerce_value(value, param=param, ctx=ctx)
+
+    def build_runtime_param(descriptor: Any) -> Any:
+        args = {"annotation": descriptor.annotation, "parameter_info": descriptor.parameter_info}
+        if (
+            descriptor.annotation is str
+            and descriptor.file_annotation is None
+            and getattr(descriptor.parameter_info, "parser", None) is None
+        ):
+            return StrRuntimeParam(**args)
+        return LazyRuntimeParam(**args, descriptor=descriptor)
+
+    setattr(core, "build_runtime_param", build_runtime_param)  # noqa: B010 - typer.core does not export the name
+    _installed = True
+    return True

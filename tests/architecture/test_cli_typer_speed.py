@@ -1,0 +1,88 @@
+"""kouiki.cli._typer_speed: typer's parameters without pydantic until a value needs it — and the same results.
+
+The start-up gain itself is measured in bench/bench_cli.py; here: the shortcut is installed with the typer we ship,
+and every coercion (values, None, errors) equals typer's own."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer import _coercion
+from typer.models import ArgumentInfo, OptionInfo
+
+from kouiki.cli import _typer_speed
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class _Param:
+    """What RuntimeParam.coerce reads of a click parameter."""
+
+    multiple = False
+    nargs = 1
+    name = "p"
+    param_type_name = "option"
+
+    def get_error_hint(self, ctx: Any) -> str:
+        return "'--p'"
+
+
+def _outcome(runtime: Any, value: Any) -> tuple[str, Any]:
+    try:
+        return "ok", runtime.coerce(value, param=_Param(), ctx=None)
+    except Exception as exc:
+        return type(exc).__name__, str(exc)
+
+
+def test_installed_with_the_shipped_typer() -> None:
+    import typer.core
+
+    import kouiki.cli  # noqa: F401 - installs at import
+
+    assert _typer_speed.install()
+    assert typer.core.build_runtime_param is not _coercion.build_runtime_param  # ours, not typer's
+
+
+@pytest.mark.parametrize("value", ["abc", "２９３６３６", "", " 川西 ", "川西".encode(), "川西".encode("cp932"),
+                                   b"\xff\xfe", 5])
+def test_parse_cli_str_is_typers(value: Any) -> None:
+    from typer._adapters import _parse_cli_str
+
+    assert _typer_speed._parse_cli_str(value) == _parse_cli_str(value)
+
+
+ANNOTATIONS: list[tuple[Any, Any]] = [
+    (str, ArgumentInfo()), (str, OptionInfo()), (int, OptionInfo()), (int, OptionInfo(min=1, max=9)),
+    (float, OptionInfo()), (bool, OptionInfo()), (Path, OptionInfo()), (_Colour, OptionInfo()),
+    (list[str], OptionInfo()), (str, OptionInfo(parser=str.upper)),
+]
+VALUES = [None, "abc", "12", "0", "1.5", "red", "true", "", ["a", "b"], b"bytes"]
+
+
+@pytest.mark.parametrize(("annotation", "info"), ANNOTATIONS, ids=lambda a: getattr(a, "__name__", str(a)))
+def test_every_coercion_equals_typers(annotation: Any, info: Any) -> None:
+    import typer.core
+
+    import kouiki.cli  # noqa: F401 - installs at import
+
+    descriptor = _coercion.resolve_type_descriptor(annotation, info)
+    ours = typer.core.build_runtime_param(descriptor)
+    theirs = _coercion.build_runtime_param(descriptor)
+    for value in VALUES:
+        assert _outcome(ours, value) == _outcome(theirs, value), (annotation, value)
+
+
+def test_a_bad_value_still_reports_typers_message() -> None:
+    from typer.testing import CliRunner
+
+    from kouiki.cli import app
+
+    result = CliRunner().invoke(app, ["municipalities", "search", "川西", "--limit", "x"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--limit'" in result.output
