@@ -55,6 +55,14 @@ def test_the_goal_commands_do_not_load_pydantic(args: tuple[str, ...]) -> None:
     assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")]
 
 
+def test_a_group_command_imports_no_other_group() -> None:
+    """The root builds a group when it is used (kouiki.cli._LazyGroups): `municipalities show` imports no other
+    group's CLI module."""
+    loaded = _loaded("municipalities", "show", "293636")
+    others = sorted(m for m in loaded if m.startswith("kouiki.cli.") and m.split(".")[2] in GROUPS)
+    assert others == ["kouiki.cli.municipalities"], others
+
+
 def test_a_command_loads_its_engine_when_it_runs() -> None:
     loaded = _loaded("fiscal", "schema")
     assert "kouiki.fiscal.plan" in loaded  # the probe sees lazy imports, so the test above can fail
