@@ -48,11 +48,14 @@ def test_a_light_command_loads_no_engine_store_or_web_stack(args: tuple[str, ...
 
 @pytest.mark.parametrize("args", [("--help",), ("municipalities", "show", "293636"), ("municipalities", "--help")],
                          ids=" ".join)
-def test_the_goal_commands_do_not_load_pydantic(args: tuple[str, ...]) -> None:
+def test_the_goal_commands_do_not_load_pydantic_or_markdown(args: tuple[str, ...]) -> None:
     """typer coerces values through pydantic (60–100 ms to import): not for a string argument, nor for an option
-    that was not given (kouiki.cli._typer_speed)."""
+    that was not given; nor markdown-it, pygments, attrs for a help page (kouiki.cli._typer_speed)."""
     loaded = _loaded(*args)
     assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")]
+    # typer.rich_utils without rich.markdown / rich.traceback (kouiki.cli._typer_speed)
+    assert not [m for m in loaded if m.split(".")[0] in ("markdown_it", "pygments", "attr")
+                or m in ("rich.markdown", "rich.traceback")]
 
 
 def test_a_group_command_imports_no_other_group() -> None:

@@ -86,3 +86,32 @@ def test_a_bad_value_still_reports_typers_message() -> None:
     result = CliRunner().invoke(app, ["municipalities", "search", "川西", "--limit", "x"])
     assert result.exit_code == 2
     assert "Invalid value for '--limit'" in result.output
+
+
+DEFERRED_PROBE = """
+import sys
+import kouiki.cli
+import typer.rich_utils as r
+assert "rich.markdown" not in sys.modules and "rich.traceback" not in sys.modules, "stand-ins left behind"
+md = r.Markdown("# 見出し", style="none")
+import rich.markdown
+assert type(md) is rich.markdown.Markdown and isinstance(md, r.Markdown)
+try:
+    1 / 0
+except ZeroDivisionError as exc:
+    tb = r.Traceback.from_exception(type(exc), exc, exc.__traceback__)
+import rich.traceback
+assert type(tb) is rich.traceback.Traceback
+print("OK")
+"""
+
+
+def test_rich_utils_stand_ins_give_the_real_classes() -> None:
+    """typer.rich_utils is loaded without rich.markdown/rich.traceback; its Markdown and Traceback still build the
+    real objects, and a later import of either module is the real one (a fresh process: this one may have loaded
+    typer.rich_utils already)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", DEFERRED_PROBE], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "OK", run.stderr

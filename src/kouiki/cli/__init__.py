@@ -16,6 +16,7 @@ from kouiki.cli import _typer_speed
 from kouiki.cli.common import friendly_errors, register_user_parameters
 
 _typer_speed.install()  # parameters without pydantic until a value needs it (start-up, issue 17)
+_typer_speed.defer_rich_markdown_and_traceback()  # help pages without markdown-it, pygments, attrs (issue 17)
 
 # The command groups, in the order `kouiki --help` lists them: name → the module whose ``app`` is the group.
 GROUPS: dict[str, str] = {

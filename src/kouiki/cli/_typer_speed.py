@@ -94,3 +94,89 @@ def install() -> bool:
     setattr(core, "build_runtime_param", build_runtime_param)  # noqa: B010 - typer.core does not export the name
     _installed = True
     return True
+
+
+# ----- typer.rich_utils without rich.markdown and rich.traceback ------------------------------------------------
+# typer.rich_utils (the help pages and usage errors) imports rich.markdown (markdown-it, pygments) and rich.traceback
+# (rich.pretty, attrs) at its top: about 50 ms of CPU, for Markdown — used only with rich_markup_mode="markdown",
+# which kouiki does not use — and Traceback — used only for pretty exceptions, which kouiki turns off. While
+# typer.rich_utils executes, those two names come from stand-ins that import the real class at first use (a call,
+# an attribute, an isinstance check); the stand-in modules are gone from ``sys.modules`` as soon as typer.rich_utils
+# has run, so any other import of rich.markdown or rich.traceback gets the real module.
+
+_DEFERRED = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+
+
+class _DeferredClass(type):
+    """Metaclass of a stand-in: calls, attributes and isinstance go to the real class, imported then."""
+
+    _module: str
+    _name: str
+
+    def _real(cls) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(cls._module), cls._name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(cls._real(), name)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, cls._real())
+
+
+class _RichUtilsLoader:
+    """Runs typer.rich_utils with the stand-ins in place (see above); a meta-path hook used once."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        import types
+
+        stand_ins: dict[str, types.ModuleType] = {}
+        for mod_name, cls_name in _DEFERRED.items():
+            if mod_name not in sys.modules:
+                stand_in = types.ModuleType(mod_name)
+                setattr(stand_in, cls_name, _DeferredClass(cls_name, (), {"_module": mod_name, "_name": cls_name}))
+                stand_ins[mod_name] = sys.modules[mod_name] = stand_in
+        try:
+            self.loader.exec_module(module)
+        finally:
+            for mod_name, stand_in in stand_ins.items():
+                if sys.modules.get(mod_name) is stand_in:
+                    del sys.modules[mod_name]
+
+
+class _RichUtilsFinder:
+    """Finds typer.rich_utils once, to load it through :class:`_RichUtilsLoader`."""
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != "typer.rich_utils":
+            return None
+        import importlib.machinery
+
+        sys.meta_path.remove(cls)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _RichUtilsLoader(spec.loader)  # type: ignore[assignment]
+        return spec
+
+
+def defer_rich_markdown_and_traceback() -> bool:
+    """Load typer.rich_utils (when typer first needs it) without rich.markdown and rich.traceback; True when the
+    hook is set (False when typer.rich_utils is already loaded)."""
+    if "typer.rich_utils" in sys.modules:
+        return False
+    if _RichUtilsFinder not in sys.meta_path:
+        sys.meta_path.insert(0, _RichUtilsFinder)
+    return True
