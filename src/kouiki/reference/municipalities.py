@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -206,15 +207,15 @@ def _derive_kind(code5: str, name: str, similar_group: str) -> Kind:
 
 def _norm(text: str) -> str:
     """Matching key: NFKC, no spaces, ヶ/ケ/が variants folded, 髙→高 … (not used for display)."""
-    t = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
-    for a, b in (("ヶ", "ケ"), ("ケ", "ケ"), ("が", "ケ"), ("ﾉ", "ノ")):
-        t = t.replace(a, b)
-    return t.translate(_VARIANTS)
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 # 異体字 that users type for the official character (鯵ヶ沢町 for 鰺ヶ沢町, 桧原村 for 檜原村, 高 for 髙, 崎 for 﨑);
 # folded on both sides of a match only, so display keeps the official name.
-_VARIANTS = str.maketrans({"鯵": "鰺", "桧": "檜", "髙": "高", "﨑": "崎"})
+_VARIANTS = {"鯵": "鰺", "桧": "檜", "髙": "高", "﨑": "崎"}
+# One table for every fold of the key (after NFKC): spaces dropped, ヶ and が read as ケ, ﾉ as ノ, the 異体字 above.
+# No fold produces a character another one folds, so one pass equals the replacements done one after another.
+_FOLD = str.maketrans({" ": None, "\u3000": None, "ヶ": "ケ", "が": "ケ", "ﾉ": "ノ", **_VARIANTS})
 
 
 class MunicipalityRegistry:
@@ -227,13 +228,21 @@ class MunicipalityRegistry:
             self._by_code[b.code] = b
             for old in b.former_codes:
                 self._former[old] = b.code
-        self._by_name: dict[str, list[str]] = defaultdict(list)
-        for b in self._by_code.values():
-            keys = {_norm(b.name), _norm(b.full_name), _norm(b.prefecture + " " + b.name)}
-            for k in keys:
-                if b.code not in self._by_name[k]:
-                    self._by_name[k].append(b.code)
+        self._names: dict[str, list[str]] | None = None  # the name index: built at the first look-up by name
         self._kind_overrides = sorted(kind_overrides or [], key=lambda o: str(o["effective"]))
+
+    def _by_name(self) -> dict[str, list[str]]:
+        """Matching key of a name (市区町村名, 都道府県名+市区町村名, either with a space) → codes; built once, at the
+        first look-up by name (a look-up by code — most CLI calls — never needs it)."""
+        if self._names is None:
+            names: dict[str, list[str]] = defaultdict(list)
+            for b in self._by_code.values():
+                keys = {_norm(b.name), _norm(b.full_name), _norm(b.prefecture + " " + b.name)}
+                for k in keys:
+                    if b.code not in names[k]:
+                        names[k].append(b.code)
+            self._names = names
+        return self._names
 
     # ----- look-ups -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -275,7 +284,7 @@ class MunicipalityRegistry:
         text = unicodedata.normalize("NFKC", str(query)).strip()
         if text.isdigit():
             return [self.by_code(text)]
-        hits = self._by_name.get(_norm(text), [])
+        hits = self._by_name().get(_norm(text), [])
         return [self._with_overrides(self._by_code[c], None) for c in hits]
 
     def get(self, query: str | int) -> Municipality:
@@ -455,10 +464,64 @@ def build_registry() -> MunicipalityRegistry:
     return MunicipalityRegistry(bodies, overrides)
 
 
+# ----- the packaged compact form (start-up: issue 17) -----------------------------------------------------------
+# build_registry() joins five packaged files, normalises 3,880 codes, parses YAML (importing PyYAML) and sums the
+# prefectures: about 60 ms that every `kouiki municipalities …` call paid. registry.json holds its result — every
+# body's fields in order, one body a line, and the kind overrides — and reads in a few ms. It is generated from the
+# sources by scripts/build_municipality_registry.py; tests/reference/test_municipality_registry_json.py fails when
+# it is stale or when what it reads differs from build_registry().
+
+PREBUILT = "municipalities/registry.json"
+_FIELDS = tuple(f.name for f in fields(Municipality))
+_DECIMAL_FIELDS = ("area_km2", "habitable_area_km2")
+_KINDS = {k.value: k for k in Kind}
+
+
+def registry_json(reg: MunicipalityRegistry) -> str:
+    """The text of registry.json for ``reg``: every body (fields in declaration order, Decimals as strings, the
+    kind by its value) one a line, then the kind overrides."""
+    decimal_at = [_FIELDS.index(f) for f in _DECIMAL_FIELDS]
+    lines = []
+    for b in reg:
+        row: list[Any] = [getattr(b, f) for f in _FIELDS]
+        row[_FIELDS.index("kind")] = b.kind.value
+        row[_FIELDS.index("former_codes")] = list(b.former_codes)
+        for i in decimal_at:
+            row[i] = None if row[i] is None else str(row[i])
+        lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+    overrides = [{k: str(v) for k, v in o.items()} for o in reg._kind_overrides]
+    head = {"generated_by": "scripts/build_municipality_registry.py (do not edit: regenerate from the sources)",
+            "fields": list(_FIELDS), "kind_overrides": overrides}
+    return (json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"bodies":[\n'
+            + ",\n".join(lines) + "\n]}\n")
+
+
+def load_registry() -> MunicipalityRegistry:
+    """The registry from the packaged registry.json (what :func:`build_registry` builds, read in a few ms); built
+    from the sources when the file is missing or was written for other fields."""
+    try:
+        doc = json.loads(_data(PREBUILT).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return build_registry()
+    if doc.get("fields") != list(_FIELDS):
+        return build_registry()
+    kind_at, former_at = _FIELDS.index("kind"), _FIELDS.index("former_codes")
+    decimal_at = [_FIELDS.index(f) for f in _DECIMAL_FIELDS]
+    bodies = []
+    for row in doc["bodies"]:
+        row[kind_at] = _KINDS[row[kind_at]]
+        row[former_at] = tuple(row[former_at])
+        for i in decimal_at:
+            if row[i] is not None:
+                row[i] = Decimal(row[i])
+        bodies.append(Municipality(*row))
+    return MunicipalityRegistry(bodies, doc["kind_overrides"])
+
+
 @cache
 def registry() -> MunicipalityRegistry:
-    """The packaged registry of every body (built once per process)."""
-    return build_registry()
+    """The packaged registry of every body (read once per process from registry.json)."""
+    return load_registry()
 
 
 def get(query: str | int) -> Municipality:
