@@ -36,6 +36,8 @@ def test_what_is_read_is_what_is_built(built: mun.MunicipalityRegistry) -> None:
     assert list(loaded) == list(built)  # every field of every body, in the same order (Decimal, float, Kind …)
     assert all(type(a.area_km2) is type(b.area_km2) and type(a.kind) is type(b.kind) and type(a.lat) is type(b.lat)
                for a, b in zip(loaded, built, strict=True))
+    assert all(vars(a) == vars(b) for a, b in zip(loaded, built, strict=True))  # nothing more, nothing less
+    assert not hasattr(mun.Municipality, "__post_init__")  # load_registry fills __dict__ without __init__
     assert loaded._former == built._former
     assert loaded._by_name() == built._by_name()
     assert loaded._kind_overrides == [{k: str(v) for k, v in o.items()} for o in built._kind_overrides]
