@@ -44,6 +44,20 @@ def test_what_is_read_is_what_is_built(built: mun.MunicipalityRegistry) -> None:
     assert len(loaded) == 47 + 1741 + 175
 
 
+def test_a_look_up_by_code_reads_one_body_and_the_order_stays(built: mun.MunicipalityRegistry) -> None:
+    loaded = mun.load_registry()
+    assert len(loaded) == len(built) and not loaded._built  # nothing read yet
+    assert loaded.by_code("293636") == built.by_code("293636")
+    assert list(loaded._built) == ["293636"]
+    assert loaded.by_code("40305") == built.by_code("40305")  # a former code: the body it became
+    assert loaded.get("２９３６３６") == built.get("293636") and "293636" in loaded and "999999" not in loaded
+    assert list(loaded) == list(built)  # then every body, in the registry's order
+    assert loaded.search("川西") == built.search("川西") and loaded.prefectures() == built.prefectures()
+    fresh = mun.load_registry()
+    assert fresh.get("田原本町") == built.get("田原本町")  # by name: every body at once
+    assert fresh.municipalities(include_wards=True) == built.municipalities(include_wards=True)
+
+
 def test_the_shared_registry_is_read_from_the_packaged_file() -> None:
     assert mun.registry().get("293636").full_name == "奈良県田原本町"
     assert mun.registry().by_code("40305").name == "那珂川市"  # an old code resolves to the body

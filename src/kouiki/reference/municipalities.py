@@ -222,21 +222,46 @@ class MunicipalityRegistry:
     """Look-ups over every body. Use :func:`registry` for the shared packaged instance."""
 
     def __init__(self, bodies: Iterable[Municipality], kind_overrides: list[dict[str, Any]] | None = None):
-        self._by_code: dict[str, Municipality] = {}
+        self._built: dict[str, Municipality] = {}  # code → body, in registry order once every body is built
         self._former: dict[str, str] = {}
         for b in bodies:
-            self._by_code[b.code] = b
+            self._built[b.code] = b
             for old in b.former_codes:
                 self._former[old] = b.code
+        self._codes = list(self._built)  # registry order
+        self._pending: dict[str, str] = {}  # code → the body's line of registry.json, not yet read (see _lazy)
         self._names: dict[str, list[str]] | None = None  # the name index: built at the first look-up by name
         self._kind_overrides = sorted(kind_overrides or [], key=lambda o: str(o["effective"]))
+
+    @classmethod
+    def _lazy(cls, lines: dict[str, str], former: dict[str, str], kind_overrides: list[dict[str, Any]]
+              ) -> MunicipalityRegistry:
+        """A registry over the body lines of registry.json (code → line, in order): a look-up by code reads one
+        line; anything that goes through every body (iteration, names, search) reads them all, once."""
+        reg = cls([], kind_overrides)
+        reg._codes, reg._pending, reg._former = list(lines), dict(lines), dict(former)
+        return reg
+
+    def _one(self, code6: str) -> Municipality | None:
+        body = self._built.get(code6)
+        if body is None and code6 in self._pending:
+            body = self._built[code6] = _body_from_line(self._pending.pop(code6))
+        return body
+
+    def _bodies(self) -> dict[str, Municipality]:
+        """Every body by code, in registry order."""
+        if self._pending:
+            built = self._built
+            self._built = {c: built.get(c) or _body_from_line(self._pending[c]) for c in self._codes}
+            self._pending = {}
+        return self._built
 
     def _by_name(self) -> dict[str, list[str]]:
         """Matching key of a name (市区町村名, 都道府県名+市区町村名, either with a space) → codes; built once, at the
         first look-up by name (a look-up by code — most CLI calls — never needs it)."""
         if self._names is None:
             names: dict[str, list[str]] = defaultdict(list)
-            for b in self._by_code.values():
+            for b in self._bodies().values():
                 keys = {_norm(b.name), _norm(b.full_name), _norm(b.prefecture + " " + b.name)}
                 for k in keys:
                     if b.code not in names[k]:
@@ -246,10 +271,10 @@ class MunicipalityRegistry:
 
     # ----- look-ups -----------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._by_code)
+        return len(self._codes)
 
     def __iter__(self) -> Iterator[Municipality]:
-        return iter(self._by_code.values())
+        return iter(self._bodies().values())
 
     def __contains__(self, code: object) -> bool:
         try:
@@ -264,9 +289,9 @@ class MunicipalityRegistry:
         ``on`` applies dated kind overrides (e.g. a 中核市 designation) valid on that day.
         """
         code6 = codes.normalize(code)
-        body = self._by_code.get(code6)
+        body = self._one(code6)
         if body is None and code6[:5] in self._former:
-            body = self._by_code[self._former[code6[:5]]]
+            body = self._one(self._former[code6[:5]])
         if body is None:
             raise NotFoundError(f"団体コード {code6} の団体は見つかりません (no body has code {code6})")
         return self._with_overrides(body, on)
@@ -285,7 +310,8 @@ class MunicipalityRegistry:
         if text.isdigit():
             return [self.by_code(text)]
         hits = self._by_name().get(_norm(text), [])
-        return [self._with_overrides(self._by_code[c], None) for c in hits]
+        bodies = self._bodies()
+        return [self._with_overrides(bodies[c], None) for c in hits]
 
     def get(self, query: str | int) -> Municipality:
         """Exactly one body by code or name; an ambiguous name lists the candidates."""
@@ -310,7 +336,7 @@ class MunicipalityRegistry:
         if not key:
             return []
         out: list[Municipality] = []
-        for b in self._by_code.values():
+        for b in self._bodies().values():
             if (
                 key in _norm(b.full_name)
                 or key in _norm(b.kana).replace("ケ", "ケ")
@@ -321,13 +347,13 @@ class MunicipalityRegistry:
         return out if limit is None else out[:limit]
 
     def prefectures(self) -> list[Municipality]:
-        return [b for b in self._by_code.values() if b.kind is Kind.PREFECTURE]
+        return [b for b in self._bodies().values() if b.kind is Kind.PREFECTURE]
 
     def in_prefecture(self, prefecture: str | int, include_wards: bool = False) -> list[Municipality]:
         pref = self.get(prefecture) if not str(prefecture).isdigit() else self.by_code(prefecture)
         return [
             b
-            for b in self._by_code.values()
+            for b in self._bodies().values()
             if b.prefecture_code == pref.prefecture_code
             and b.kind is not Kind.PREFECTURE
             and (include_wards or b.kind is not Kind.WARD)
@@ -337,7 +363,7 @@ class MunicipalityRegistry:
         """The 1,741 市区町村 (plus the wards of designated cities with ``include_wards``)."""
         return [
             b
-            for b in self._by_code.values()
+            for b in self._bodies().values()
             if b.kind is not Kind.PREFECTURE and (include_wards or b.kind is not Kind.WARD)
         ]
 
@@ -479,7 +505,8 @@ _KINDS = {k.value: k for k in Kind}
 
 def registry_json(reg: MunicipalityRegistry) -> str:
     """The text of registry.json for ``reg``: every body (fields in declaration order, Decimals as strings, the
-    kind by its value) one a line, then the kind overrides."""
+    kind by its value) one a line, after a header line with the kind overrides and the former codes (old 5-digit
+    code → body), so that a look-up by code parses the header and one line."""
     decimal_at = [_FIELDS.index(f) for f in _DECIMAL_FIELDS]
     lines = []
     for b in reg:
@@ -491,36 +518,46 @@ def registry_json(reg: MunicipalityRegistry) -> str:
         lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
     overrides = [{k: str(v) for k, v in o.items()} for o in reg._kind_overrides]
     head = {"generated_by": "scripts/build_municipality_registry.py (do not edit: regenerate from the sources)",
-            "fields": list(_FIELDS), "kind_overrides": overrides}
+            "fields": list(_FIELDS), "kind_overrides": overrides, "former": reg._former}
     return (json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"bodies":[\n'
             + ",\n".join(lines) + "\n]}\n")
 
 
 def load_registry() -> MunicipalityRegistry:
     """The registry from the packaged registry.json (what :func:`build_registry` builds, read in a few ms); built
-    from the sources when the file is missing or was written for other fields."""
+    from the sources when the file is missing or was written for other fields.
+
+    Only the header is parsed here; a body's line is parsed when the body is first needed (one for a look-up by
+    code, all of them for a search or a walk over every body)."""
     try:
-        doc = json.loads(_data(PREBUILT).read_text(encoding="utf-8"))
+        text = _data(PREBUILT).read_text(encoding="utf-8")
     except FileNotFoundError:
         return build_registry()
-    if doc.get("fields") != list(_FIELDS):
+    head, _, rest = text.partition("\n")
+    doc = json.loads(head + "]}")
+    if doc.get("fields") != list(_FIELDS) or "former" not in doc:
         return build_registry()
-    kind_at, former_at = _FIELDS.index("kind"), _FIELDS.index("former_codes")
-    decimal_at = [_FIELDS.index(f) for f in _DECIMAL_FIELDS]
-    bodies = []
-    new = object.__new__
-    for row in doc["bodies"]:
-        row[kind_at] = _KINDS[row[kind_at]]
-        row[former_at] = tuple(row[former_at])
-        for i in decimal_at:
-            if row[i] is not None:
-                row[i] = Decimal(row[i])
-        # The frozen dataclass's __init__ sets each of the 18 fields through object.__setattr__ (half the reading
-        # time for 1,963 bodies); Municipality has no __post_init__, so filling __dict__ makes the same object.
-        body = new(Municipality)
-        body.__dict__.update(zip(_FIELDS, row, strict=True))
-        bodies.append(body)
-    return MunicipalityRegistry(bodies, doc["kind_overrides"])
+    lines = {line[2:8]: line.rstrip(",") for line in rest.split("\n") if line.startswith('["')}
+    return MunicipalityRegistry._lazy(lines, doc["former"], doc["kind_overrides"])
+
+
+_KIND_AT, _FORMER_AT = _FIELDS.index("kind"), _FIELDS.index("former_codes")
+_DECIMAL_AT = tuple(_FIELDS.index(f) for f in _DECIMAL_FIELDS)
+
+
+def _body_from_line(line: str) -> Municipality:
+    """One body from its line of registry.json."""
+    row = json.loads(line)
+    row[_KIND_AT] = _KINDS[row[_KIND_AT]]
+    row[_FORMER_AT] = tuple(row[_FORMER_AT])
+    for i in _DECIMAL_AT:
+        if row[i] is not None:
+            row[i] = Decimal(row[i])
+    # The frozen dataclass's __init__ sets each of the 18 fields through object.__setattr__; Municipality has no
+    # __post_init__, so filling __dict__ makes the same object, faster.
+    body: Municipality = object.__new__(Municipality)
+    body.__dict__.update(zip(_FIELDS, row, strict=True))
+    return body
 
 
 @cache
