@@ -59,10 +59,12 @@ def test_parse_cli_str_is_typers(value: Any) -> None:
 
 ANNOTATIONS: list[tuple[Any, Any]] = [
     (str, ArgumentInfo()), (str, OptionInfo()), (int, OptionInfo()), (int, OptionInfo(min=1, max=9)),
-    (float, OptionInfo()), (bool, OptionInfo()), (Path, OptionInfo()), (_Colour, OptionInfo()),
+    (float, OptionInfo()), (float, OptionInfo(min=0.0)), (int, OptionInfo(min=0, max=9, clamp=True)),
+    (bool, OptionInfo()), (Path, OptionInfo()), (_Colour, OptionInfo()),
     (list[str], OptionInfo()), (str, OptionInfo(parser=str.upper)),
 ]
-VALUES = [None, "abc", "12", "0", "1.5", "red", "true", "", ["a", "b"], b"bytes"]
+VALUES = [None, "abc", "12", "0", "1.5", "red", "true", "", ["a", "b"], b"bytes", 50, 0, -3, 10**30, True, 1.5,
+          float("inf"), 2.0]
 
 
 @pytest.mark.parametrize(("annotation", "info"), ANNOTATIONS, ids=lambda a: getattr(a, "__name__", str(a)))

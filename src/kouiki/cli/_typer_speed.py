@@ -8,10 +8,12 @@ processed imports pydantic (60–100 ms) and builds an adapter — also for a pa
 :func:`install` replaces the factory typer's parameters call (``typer.core.build_runtime_param``) with one that
 returns, for every annotation, a *lazy* runtime parameter: ``None`` and missing values are handled by typer's own
 ``RuntimeParam.coerce`` exactly as before, and the first real value builds typer's own runtime parameter (pydantic
-and all) and delegates to it. One annotation is coerced without pydantic: plain ``str`` without a parser, whose
-adapter is ``Annotated[str, BeforeValidator(_parse_cli_str)]`` — i.e. exactly :func:`_parse_cli_str` (copied
-below; ``tests/cli/test_typer_speed.py`` checks the copy against typer's on str and bytes values, and the whole
-runtime parameter against typer's on every annotation the CLI uses). Output and errors are unchanged.
+and all) and delegates to it. Coerced without pydantic: a plain ``str`` without a parser, whose adapter is
+``Annotated[str, BeforeValidator(_parse_cli_str)]`` — i.e. exactly :func:`_parse_cli_str` (copied below) —, and an
+``int``/``float`` value of exactly that type for a plain ``int``/``float`` parameter (a default such as ``50``),
+which typer's adapter returns unchanged. ``tests/architecture/test_cli_typer_speed.py`` checks the copy against
+typer's on str and bytes values, and every runtime parameter against typer's own (values, ``None``, errors) on each
+kind of annotation the CLI uses. Output and errors are unchanged.
 
 When typer's internals are not the ones this was written for (an older typer without the adapters, or a future
 one that renamed them), :func:`install` does nothing and typer behaves as it ships.
@@ -71,12 +73,17 @@ def install() -> bool:
 
     @dataclass(frozen=True)
     class LazyRuntimeParam(base):  # type: ignore[misc]
-        """typer's runtime parameter for this annotation, built at the first value that needs it."""
+        """typer's runtime parameter for this annotation, built at the first value that needs it. ``exact``: a
+        plain ``int``/``float`` without bounds, whose adapter returns a value of exactly that type unchanged (the
+        default of ``--limit 50`` reaches the coercion as the int 50)."""
 
         descriptor: Any = None
+        exact: type | None = None
         _real: list[Any] = field(default_factory=list)
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.exact is not None and type(value) is self.exact:
+                return value
             if not self._real:
                 self._real.append(original(self.descriptor))
             return self._real[0]._coerce_value(value, param=param, ctx=ctx)
@@ -89,7 +96,16 @@ def install() -> bool:
             and getattr(descriptor.parameter_info, "parser", None) is None
         ):
             return StrRuntimeParam(**args)
-        return LazyRuntimeParam(**args, descriptor=descriptor)
+        info = descriptor.parameter_info
+        plain_number = (
+            descriptor.annotation in (int, float)
+            and descriptor.file_annotation is None
+            and getattr(info, "parser", None) is None
+            and getattr(info, "min", None) is None
+            and getattr(info, "max", None) is None
+            and not getattr(info, "clamp", False)
+        )
+        return LazyRuntimeParam(**args, descriptor=descriptor, exact=descriptor.annotation if plain_number else None)
 
     setattr(core, "build_runtime_param", build_runtime_param)  # noqa: B010 - typer.core does not export the name
     _installed = True
