@@ -84,3 +84,21 @@ def test_the_name_key_equals_the_former_one(built: mun.MunicipalityRegistry) -> 
         texts += [b.name, b.full_name, b.prefecture + " " + b.name, b.kana]
     for t in texts:
         assert mun._norm(t) == _norm_before(t), t
+
+
+def test_threads_looking_up_while_every_body_is_read_all_find_their_body(built: mun.MunicipalityRegistry) -> None:
+    """The web server's threads share the registry: look-ups by code racing the first full read never miss."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = [b.code for b in built]
+    for _ in range(5):
+        loaded = mun.load_registry()
+
+        def look(i: int, loaded: mun.MunicipalityRegistry = loaded) -> bool:
+            if i % 50 == 0:
+                return len(list(loaded)) == len(codes)
+            return loaded.by_code(codes[(i * 37) % len(codes)]).code == codes[(i * 37) % len(codes)]
+
+        with ThreadPoolExecutor(8) as pool:
+            assert all(pool.map(look, range(2000)))
+        assert list(loaded) == list(built)

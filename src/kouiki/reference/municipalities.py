@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -230,6 +231,7 @@ class MunicipalityRegistry:
                 self._former[old] = b.code
         self._codes = list(self._built)  # registry order
         self._pending: dict[str, str] = {}  # code → the body's line of registry.json, not yet read (see _lazy)
+        self._lock = threading.Lock()
         self._names: dict[str, list[str]] | None = None  # the name index: built at the first look-up by name
         self._kind_overrides = sorted(kind_overrides or [], key=lambda o: str(o["effective"]))
 
@@ -242,18 +244,25 @@ class MunicipalityRegistry:
         reg._codes, reg._pending, reg._former = list(lines), dict(lines), dict(former)
         return reg
 
+    # The web server looks bodies up from several threads: reading a pending line happens under the lock, and a
+    # miss is checked again under it (another thread may have just read every body).
     def _one(self, code6: str) -> Municipality | None:
         body = self._built.get(code6)
-        if body is None and code6 in self._pending:
-            body = self._built[code6] = _body_from_line(self._pending.pop(code6))
+        if body is None:
+            with self._lock:
+                body = self._built.get(code6)
+                if body is None and code6 in self._pending:
+                    body = self._built[code6] = _body_from_line(self._pending.pop(code6))
         return body
 
     def _bodies(self) -> dict[str, Municipality]:
         """Every body by code, in registry order."""
         if self._pending:
-            built = self._built
-            self._built = {c: built.get(c) or _body_from_line(self._pending[c]) for c in self._codes}
-            self._pending = {}
+            with self._lock:
+                if self._pending:
+                    built = self._built
+                    self._built = {c: built.get(c) or _body_from_line(self._pending[c]) for c in self._codes}
+                    self._pending = {}
         return self._built
 
     def _by_name(self) -> dict[str, list[str]]:
