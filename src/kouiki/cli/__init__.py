@@ -1,4 +1,4 @@
-"""The `kouiki` command: one Typer app; each capability adds its sub-command group here."""
+"""The `kouiki` command: one Typer app; each capability's sub-command group is one line of GROUPS, built when used."""
 
 from __future__ import annotations
 
