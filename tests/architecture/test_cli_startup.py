@@ -64,6 +64,7 @@ def test_a_group_command_imports_no_other_group() -> None:
     loaded = _loaded("municipalities", "show", "293636")
     others = sorted(m for m in loaded if m.startswith("kouiki.cli.") and m.split(".")[2] in GROUPS)
     assert others == ["kouiki.cli.municipalities"], others
+    assert "yaml" not in loaded  # the registry is read from registry.json, not rebuilt from the YAML/CSV sources
 
 
 def test_a_command_loads_its_engine_when_it_runs() -> None:
