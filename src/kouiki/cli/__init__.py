@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from typer import _click as click
 from typer.core import TyperGroup
 from typer.main import get_group_from_info, solve_typer_info_defaults
 from typer.models import TyperInfo
@@ -14,6 +13,9 @@ from typer.models import TyperInfo
 from kouiki import __version__
 from kouiki.cli import _typer_speed
 from kouiki.cli.common import friendly_errors, register_user_parameters
+
+if TYPE_CHECKING:
+    from typer import _click as click  # typer ≥ 0.29 vendors click; only the annotations use it
 
 _typer_speed.install()  # parameters without pydantic until a value needs it (start-up, issue 17)
 _typer_speed.defer_rich_markdown_and_traceback()  # help pages without markdown-it, pygments, attrs (issue 17)
@@ -61,8 +63,11 @@ class _LazyGroups(TyperGroup):
             solved = solve_typer_info_defaults(info)
             return TyperGroup(name=cmd_name, help=solved.help, short_help=solved.short_help, hidden=solved.hidden,
                               deprecated=solved.deprecated, rich_help_panel=solved.rich_help_panel)
-        group = get_group_from_info(info, pretty_exceptions_short=app.pretty_exceptions_short,
-                                    rich_markup_mode=self.rich_markup_mode, suggest_commands=self.suggest_commands)
+        options: dict[str, Any] = {"pretty_exceptions_short": app.pretty_exceptions_short,
+                                   "rich_markup_mode": self.rich_markup_mode}
+        if hasattr(self, "suggest_commands"):  # as add_typer passes it (the venv: typer 0.29.2)
+            options["suggest_commands"] = self.suggest_commands
+        group = get_group_from_info(info, **options)
         self.commands[cmd_name] = group
         return group
 
