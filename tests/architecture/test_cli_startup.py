@@ -46,6 +46,27 @@ def test_a_light_command_loads_no_engine_store_or_web_stack(args: tuple[str, ...
     assert not heavy and not engines, f"kouiki {' '.join(args)} loads {heavy[:10]} {engines[:10]}"
 
 
+@pytest.mark.parametrize("args", [("--help",), ("municipalities", "show", "293636"), ("municipalities", "--help")],
+                         ids=" ".join)
+def test_the_goal_commands_do_not_load_pydantic_or_markdown(args: tuple[str, ...]) -> None:
+    """typer coerces values through pydantic (60–100 ms to import): not for a string argument, nor for an option
+    that was not given; nor markdown-it, pygments, attrs for a help page (kouiki.cli._typer_speed)."""
+    loaded = _loaded(*args)
+    assert not [m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core")]
+    # typer.rich_utils without rich.markdown / rich.traceback (kouiki.cli._typer_speed)
+    assert not [m for m in loaded if m.split(".")[0] in ("markdown_it", "pygments", "attr")
+                or m in ("rich.markdown", "rich.traceback")]
+
+
+def test_a_group_command_imports_no_other_group() -> None:
+    """The root builds a group when it is used (kouiki.cli._LazyGroups): `municipalities show` imports no other
+    group's CLI module."""
+    loaded = _loaded("municipalities", "show", "293636")
+    others = sorted(m for m in loaded if m.startswith("kouiki.cli.") and m.split(".")[2] in GROUPS)
+    assert others == ["kouiki.cli.municipalities"], others
+    assert "yaml" not in loaded  # the registry is read from registry.json, not rebuilt from the YAML/CSV sources
+
+
 def test_a_command_loads_its_engine_when_it_runs() -> None:
     loaded = _loaded("fiscal", "schema")
     assert "kouiki.fiscal.plan" in loaded  # the probe sees lazy imports, so the test above can fail

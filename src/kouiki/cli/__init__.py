@@ -1,37 +1,92 @@
-"""The `kouiki` command: one Typer app; each capability adds its sub-command group here."""
+"""The `kouiki` command: one Typer app; each capability's sub-command group is one line of GROUPS, built when used."""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 import typer
+from typer.core import TyperGroup
+from typer.main import get_group_from_info, solve_typer_info_defaults
+from typer.models import TyperInfo
 
 from kouiki import __version__
+from kouiki.cli import _typer_speed
 from kouiki.cli.common import friendly_errors, register_user_parameters
-from kouiki.cli.db import app as db_app
-from kouiki.cli.facilities import app as facilities_app
-from kouiki.cli.fiscal import app as fiscal_app
-from kouiki.cli.formation import app as formation_app
-from kouiki.cli.municipalities import app as municipalities_app
-from kouiki.cli.optimize import app as optimize_app
-from kouiki.cli.regions import app as regions_app
-from kouiki.cli.serve import app as web_app
-from kouiki.cli.staffing import app as staffing_app
+
+if TYPE_CHECKING:
+    from typer import _click as click  # typer ≥ 0.29 vendors click; only the annotations use it
+
+_typer_speed.install()  # parameters without pydantic until a value needs it (start-up, issue 17)
+_typer_speed.defer_rich_markdown_and_traceback()  # help pages without markdown-it, pygments, attrs (issue 17)
+
+# The command groups, in the order `kouiki --help` lists them: name → the module whose ``app`` is the group.
+GROUPS: dict[str, str] = {
+    "municipalities": "kouiki.cli.municipalities",
+    "regions": "kouiki.cli.regions",
+    "db": "kouiki.cli.db",
+    "serve": "kouiki.cli.serve",
+    "fiscal": "kouiki.cli.fiscal",
+    "formation": "kouiki.cli.formation",
+    "optimize": "kouiki.cli.optimize",
+    "staffing": "kouiki.cli.staffing",
+    "facilities": "kouiki.cli.facilities",
+}
+
+
+def group_app(name: str) -> typer.Typer:
+    """The Typer app of the command group ``name`` (imports its thin CLI module)."""
+    app_: typer.Typer = importlib.import_module(GROUPS[name]).app
+    return app_
+
+
+class _LazyGroups(TyperGroup):
+    """The root group: a command group is built (typer reads every command's signature) only when it is used.
+
+    `kouiki municipalities show …` builds the municipalities group only. `kouiki --help` lists each group by a
+    stand-in carrying the group's help, name and flags (all the listing reads), so it builds none. Until built, a
+    group's entry in ``commands`` is ``None`` (its name is there, in order, for the listing and for typo
+    suggestions). Behaviour is that of ``app.add_typer(group_app(name), name=name)`` for each group
+    (tests/architecture/test_cli_lazy_groups.py compares both trees, their help and their errors)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self._listing = False
+        for name in GROUPS:
+            self.commands[name] = None  # type: ignore[assignment]  # built by get_command
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in GROUPS or self.commands.get(cmd_name) is not None:
+            return super().get_command(ctx, cmd_name)
+        info = TyperInfo(group_app(cmd_name), name=cmd_name)
+        if self._listing:
+            solved = solve_typer_info_defaults(info)
+            return TyperGroup(name=cmd_name, help=solved.help, short_help=solved.short_help, hidden=solved.hidden,
+                              deprecated=solved.deprecated, rich_help_panel=solved.rich_help_panel)
+        options: dict[str, Any] = {"pretty_exceptions_short": app.pretty_exceptions_short,
+                                   "rich_markup_mode": self.rich_markup_mode}
+        if hasattr(self, "suggest_commands"):  # as add_typer passes it (the venv: typer 0.29.2)
+            options["suggest_commands"] = self.suggest_commands
+        group = get_group_from_info(info, **options)
+        self.commands[cmd_name] = group
+        return group
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="kouiki",
     help="kouiki（広域）: 定住自立圏・広域連携の財政措置、圏域形成、公共施設の広域計画",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_LazyGroups,
 )
 app.callback()(register_user_parameters)  # before any command: where the user's parameter files are
-app.add_typer(municipalities_app, name="municipalities")
-app.add_typer(regions_app, name="regions")
-app.add_typer(db_app, name="db")
-app.add_typer(web_app, name="serve")
-app.add_typer(fiscal_app, name="fiscal")
-app.add_typer(formation_app, name="formation")
-app.add_typer(optimize_app, name="optimize")
-app.add_typer(staffing_app, name="staffing")
-app.add_typer(facilities_app, name="facilities")
 
 
 @app.command("version")

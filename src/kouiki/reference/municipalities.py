@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -213,41 +215,82 @@ def _derive_kind(code5: str, name: str, similar_group: str) -> Kind:
 
 def _norm(text: str) -> str:
     """Matching key: NFKC, no spaces, ヶ/ケ/が variants folded, 髙→高 … (not used for display)."""
-    t = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
-    for a, b in (("ヶ", "ケ"), ("ケ", "ケ"), ("が", "ケ"), ("ﾉ", "ノ")):
-        t = t.replace(a, b)
-    return t.translate(_VARIANTS)
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 # 異体字 that users type for the official character (鯵ヶ沢町 for 鰺ヶ沢町, 桧原村 for 檜原村, 高 for 髙, 崎 for 﨑);
 # folded on both sides of a match only, so display keeps the official name.
-_VARIANTS = str.maketrans({"鯵": "鰺", "桧": "檜", "髙": "高", "﨑": "崎"})
+_VARIANTS = {"鯵": "鰺", "桧": "檜", "髙": "高", "﨑": "崎"}
+# One table for every fold of the key (after NFKC): spaces dropped, ヶ and が read as ケ, ﾉ as ノ, the 異体字 above.
+# No fold produces a character another one folds, so one pass equals the replacements done one after another.
+_FOLD = str.maketrans({" ": None, "\u3000": None, "ヶ": "ケ", "が": "ケ", "ﾉ": "ノ", **_VARIANTS})
 
 
 class MunicipalityRegistry:
     """Look-ups over every body. Use :func:`registry` for the shared packaged instance."""
 
     def __init__(self, bodies: Iterable[Municipality], kind_overrides: list[dict[str, Any]] | None = None):
-        self._by_code: dict[str, Municipality] = {}
+        self._built: dict[str, Municipality] = {}  # code → body, in registry order once every body is built
         self._former: dict[str, str] = {}
         for b in bodies:
-            self._by_code[b.code] = b
+            self._built[b.code] = b
             for old in b.former_codes:
                 self._former[old] = b.code
-        self._by_name: dict[str, list[str]] = defaultdict(list)
-        for b in self._by_code.values():
-            keys = {_norm(b.name), _norm(b.full_name), _norm(b.prefecture + " " + b.name)}
-            for k in keys:
-                if b.code not in self._by_name[k]:
-                    self._by_name[k].append(b.code)
+        self._codes = list(self._built)  # registry order
+        self._pending: dict[str, str] = {}  # code → the body's line of registry.json, not yet read (see _lazy)
+        self._lock = threading.Lock()
+        self._names: dict[str, list[str]] | None = None  # the name index: built at the first look-up by name
         self._kind_overrides = sorted(kind_overrides or [], key=lambda o: str(o["effective"]))
+
+    @classmethod
+    def _lazy(cls, lines: dict[str, str], former: dict[str, str], kind_overrides: list[dict[str, Any]]
+              ) -> MunicipalityRegistry:
+        """A registry over the body lines of registry.json (code → line, in order): a look-up by code reads one
+        line; anything that goes through every body (iteration, names, search) reads them all, once."""
+        reg = cls([], kind_overrides)
+        reg._codes, reg._pending, reg._former = list(lines), dict(lines), dict(former)
+        return reg
+
+    # The web server looks bodies up from several threads: reading a pending line happens under the lock, and a
+    # miss is checked again under it (another thread may have just read every body).
+    def _one(self, code6: str) -> Municipality | None:
+        body = self._built.get(code6)
+        if body is None:
+            with self._lock:
+                body = self._built.get(code6)
+                if body is None and code6 in self._pending:
+                    body = self._built[code6] = _body_from_line(self._pending.pop(code6))
+        return body
+
+    def _bodies(self) -> dict[str, Municipality]:
+        """Every body by code, in registry order."""
+        if self._pending:
+            with self._lock:
+                if self._pending:
+                    built = self._built
+                    self._built = {c: built.get(c) or _body_from_line(self._pending[c]) for c in self._codes}
+                    self._pending = {}
+        return self._built
+
+    def _by_name(self) -> dict[str, list[str]]:
+        """Matching key of a name (市区町村名, 都道府県名+市区町村名, either with a space) → codes; built once, at the
+        first look-up by name (a look-up by code — most CLI calls — never needs it)."""
+        if self._names is None:
+            names: dict[str, list[str]] = defaultdict(list)
+            for b in self._bodies().values():
+                keys = {_norm(b.name), _norm(b.full_name), _norm(b.prefecture + " " + b.name)}
+                for k in keys:
+                    if b.code not in names[k]:
+                        names[k].append(b.code)
+            self._names = names
+        return self._names
 
     # ----- look-ups -----------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._by_code)
+        return len(self._codes)
 
     def __iter__(self) -> Iterator[Municipality]:
-        return iter(self._by_code.values())
+        return iter(self._bodies().values())
 
     def __contains__(self, code: object) -> bool:
         try:
@@ -262,9 +305,9 @@ class MunicipalityRegistry:
         ``on`` applies dated kind overrides (e.g. a 中核市 designation) valid on that day.
         """
         code6 = codes.normalize(code)
-        body = self._by_code.get(code6)
+        body = self._one(code6)
         if body is None and code6[:5] in self._former:
-            body = self._by_code[self._former[code6[:5]]]
+            body = self._one(self._former[code6[:5]])
         if body is None:
             raise NotFoundError(f"団体コード {code6} の団体は見つかりません (no body has code {code6})")
         return self._with_overrides(body, on)
@@ -282,8 +325,9 @@ class MunicipalityRegistry:
         text = unicodedata.normalize("NFKC", str(query)).strip()
         if text.isdigit():
             return [self.by_code(text)]
-        hits = self._by_name.get(_norm(text), [])
-        return [self._with_overrides(self._by_code[c], None) for c in hits]
+        hits = self._by_name().get(_norm(text), [])
+        bodies = self._bodies()
+        return [self._with_overrides(bodies[c], None) for c in hits]
 
     def get(self, query: str | int) -> Municipality:
         """Exactly one body by code or name; an ambiguous name lists the candidates."""
@@ -308,7 +352,7 @@ class MunicipalityRegistry:
         if not key:
             return []
         out: list[Municipality] = []
-        for b in self._by_code.values():
+        for b in self._bodies().values():
             if (
                 key in _norm(b.full_name)
                 or key in _norm(b.kana).replace("ケ", "ケ")
@@ -319,13 +363,13 @@ class MunicipalityRegistry:
         return out if limit is None else out[:limit]
 
     def prefectures(self) -> list[Municipality]:
-        return [b for b in self._by_code.values() if b.kind is Kind.PREFECTURE]
+        return [b for b in self._bodies().values() if b.kind is Kind.PREFECTURE]
 
     def in_prefecture(self, prefecture: str | int, include_wards: bool = False) -> list[Municipality]:
         pref = self.get(prefecture) if not str(prefecture).isdigit() else self.by_code(prefecture)
         return [
             b
-            for b in self._by_code.values()
+            for b in self._bodies().values()
             if b.prefecture_code == pref.prefecture_code
             and b.kind is not Kind.PREFECTURE
             and (include_wards or b.kind is not Kind.WARD)
@@ -335,7 +379,7 @@ class MunicipalityRegistry:
         """The 1,741 市区町村 (plus the wards of designated cities with ``include_wards``)."""
         return [
             b
-            for b in self._by_code.values()
+            for b in self._bodies().values()
             if b.kind is not Kind.PREFECTURE and (include_wards or b.kind is not Kind.WARD)
         ]
 
@@ -462,10 +506,80 @@ def build_registry() -> MunicipalityRegistry:
     return MunicipalityRegistry(bodies, overrides)
 
 
+# ----- the packaged compact form (start-up: issue 17) -----------------------------------------------------------
+# build_registry() joins five packaged files, normalises 3,880 codes, parses YAML (importing PyYAML) and sums the
+# prefectures: about 60 ms that every `kouiki municipalities …` call paid. registry.json holds its result — every
+# body's fields in order, one body a line, and the kind overrides — and reads in a few ms. It is generated from the
+# sources by scripts/build_municipality_registry.py; tests/reference/test_municipality_registry_json.py fails when
+# it is stale or when what it reads differs from build_registry().
+
+PREBUILT = "municipalities/registry.json"
+_FIELDS = tuple(f.name for f in fields(Municipality))
+_DECIMAL_FIELDS = ("area_km2", "habitable_area_km2")
+_KINDS = {k.value: k for k in Kind}
+
+
+def registry_json(reg: MunicipalityRegistry) -> str:
+    """The text of registry.json for ``reg``: every body (fields in declaration order, Decimals as strings, the
+    kind by its value) one a line, after a header line with the kind overrides and the former codes (old 5-digit
+    code → body), so that a look-up by code parses the header and one line."""
+    decimal_at = [_FIELDS.index(f) for f in _DECIMAL_FIELDS]
+    lines = []
+    for b in reg:
+        row: list[Any] = [getattr(b, f) for f in _FIELDS]
+        row[_FIELDS.index("kind")] = b.kind.value
+        row[_FIELDS.index("former_codes")] = list(b.former_codes)
+        for i in decimal_at:
+            row[i] = None if row[i] is None else str(row[i])
+        lines.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+    overrides = [{k: str(v) for k, v in o.items()} for o in reg._kind_overrides]
+    head = {"generated_by": "scripts/build_municipality_registry.py (do not edit: regenerate from the sources)",
+            "fields": list(_FIELDS), "kind_overrides": overrides, "former": reg._former}
+    return (json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"bodies":[\n'
+            + ",\n".join(lines) + "\n]}\n")
+
+
+def load_registry() -> MunicipalityRegistry:
+    """The registry from the packaged registry.json (what :func:`build_registry` builds, read in a few ms); built
+    from the sources when the file is missing or was written for other fields.
+
+    Only the header is parsed here; a body's line is parsed when the body is first needed (one for a look-up by
+    code, all of them for a search or a walk over every body)."""
+    try:
+        text = _data(PREBUILT).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return build_registry()
+    head, _, rest = text.partition("\n")
+    doc = json.loads(head + "]}")
+    if doc.get("fields") != list(_FIELDS) or "former" not in doc:
+        return build_registry()
+    lines = {line[2:8]: line.rstrip(",") for line in rest.split("\n") if line.startswith('["')}
+    return MunicipalityRegistry._lazy(lines, doc["former"], doc["kind_overrides"])
+
+
+_KIND_AT, _FORMER_AT = _FIELDS.index("kind"), _FIELDS.index("former_codes")
+_DECIMAL_AT = tuple(_FIELDS.index(f) for f in _DECIMAL_FIELDS)
+
+
+def _body_from_line(line: str) -> Municipality:
+    """One body from its line of registry.json."""
+    row = json.loads(line)
+    row[_KIND_AT] = _KINDS[row[_KIND_AT]]
+    row[_FORMER_AT] = tuple(row[_FORMER_AT])
+    for i in _DECIMAL_AT:
+        if row[i] is not None:
+            row[i] = Decimal(row[i])
+    # The frozen dataclass's __init__ sets each of the 18 fields through object.__setattr__; Municipality has no
+    # __post_init__, so filling __dict__ makes the same object, faster.
+    body: Municipality = object.__new__(Municipality)
+    body.__dict__.update(zip(_FIELDS, row, strict=True))
+    return body
+
+
 @cache
 def registry() -> MunicipalityRegistry:
-    """The packaged registry of every body (built once per process)."""
-    return build_registry()
+    """The packaged registry of every body (read once per process from registry.json)."""
+    return load_registry()
 
 
 def get(query: str | int) -> Municipality:
