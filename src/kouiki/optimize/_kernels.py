@@ -253,6 +253,44 @@ def inc_best(gain, corr, loss, p, slots, open_mask, can_open, can_close, dg, dc,
     return best, bj, bs
 
 
+@_jit
+def outside_terms(store, where, rows, open_mask, slots, d1, a1, d2, dg, dc, dl, p):  # type: ignore[no-untyped-def]
+    """The rows outside the incremental state (second open site not in their list), on exact full rows:
+    ``store[where[b]]`` is the weighted full row of ``rows[b]``. Sets their d1/a1/d2 (nearest open site first
+    in column order on ties, as ``assign``) and sets ``dg``/``dc``/``dl`` to their share of gain/corr/loss."""
+    m = open_mask.shape[0]
+    dg[:] = 0.0
+    dc[:] = 0.0
+    dl[:] = 0.0
+    for b in range(rows.shape[0]):
+        full = store[where[b]]
+        f = -1
+        v1 = np.inf
+        v2 = np.inf
+        for s in range(p):
+            j = slots[s]
+            c = full[j]
+            if c < v1 or (c == v1 and f >= 0 and j < slots[f]):
+                v2 = v1
+                v1 = c
+                f = s
+            elif c < v2:
+                v2 = c
+        i = rows[b]
+        d1[i] = v1
+        d2[i] = v2
+        a1[i] = slots[f]
+        dl[f] += v2 - v1
+        for j in range(m):
+            c = full[j]
+            if c < v2 and not open_mask[j]:
+                g = v1 - c
+                if g < 0.0:
+                    g = 0.0
+                dg[j] += g
+                dc[j * p + f] += c - v2 + g
+
+
 # --- parallel variants (both cores) -------------------------------------------------------------------------
 # Rows are split into a fixed number of contiguous chunks that depends only on the row count, never on the
 # thread count; each chunk accumulates into its own partial array and the partials are summed in chunk order
@@ -423,3 +461,5 @@ def warm_up() -> None:
     inc_best(z, z, np.zeros(1), 1, slots, om2, om, om, z, z, np.zeros(1), False)
     inc_swap(nbr, cost, ptr, row, pos, om2, rank1, slots, 1, 0, d1, a1, d2, p1, p2, ok, z, z.copy(), np.zeros(1), 1,
              np.zeros(n + 1, np.int64), np.zeros(n, np.int64))
+    outside_terms(cost, np.array([0], np.int64), np.array([0], np.int64), om2, slots, d1, a1, d2, z, z.copy(),
+                  np.zeros(1), 1)

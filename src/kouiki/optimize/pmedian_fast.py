@@ -237,6 +237,33 @@ def _inverse(nc: NearCosts) -> tuple[IntArray, NDArray[np.int32], NDArray[np.int
     return inv  # type: ignore[no-any-return]
 
 
+def _outside_rows(nc: NearCosts, idx: IntArray) -> tuple[FloatArray, IntArray]:
+    """Weighted full rows of ``idx`` in a dense store kept on ``nc`` (rows are added as they are first needed;
+    the store starts again when it would pass 20 M entries): returns the store and each row's place in it."""
+    cache = nc.__dict__.get("_outside_store")
+    if cache is None:
+        cache = {"place": np.full(nc.n, -1, dtype=np.int64), "store": np.empty((64, nc.m)), "used": 0}
+        nc.__dict__["_outside_store"] = cache
+    place: IntArray = cache["place"]
+    missing = idx[place[idx] < 0]
+    if missing.size:
+        used = int(cache["used"])
+        if (used + missing.size) * nc.m > 20_000_000:  # start again with only what is needed now
+            place[:] = -1
+            used = 0
+            missing = idx
+        store: FloatArray = cache["store"]
+        if used + missing.size > store.shape[0]:
+            grown = np.empty((max(2 * store.shape[0], used + missing.size), nc.m))
+            grown[:used] = store[:used]
+            store = grown
+            cache["store"] = store
+        store[used : used + missing.size] = nc.w[missing, None] * nc.travel.rows(missing)
+        place[missing] = np.arange(used, used + missing.size)
+        cache["used"] = used + missing.size
+    return cache["store"], place[idx]
+
+
 @dataclass
 class SwapState:
     """An open set with everything the incremental swap evaluation needs (Resende–Werneck; ``_kernels``):
@@ -300,24 +327,14 @@ class SwapState:
         if self.ok.all():
             return self.gain, self.corr, self.loss, False
         dd = np.flatnonzero(~self.ok)
-        cols = self.slots
-        full = nc.full_rows(dd)
-        sub = full[:, cols]
-        two = np.argpartition(sub, 1, axis=1)[:, :2]
-        v = np.take_along_axis(sub, two, axis=1)
-        first = np.where(v[:, 1] < v[:, 0], two[:, 1], two[:, 0])
-        v.sort(axis=1)
-        d1d, d2d = v[:, 0], v[:, 1]
-        self.d1[dd], self.d2[dd], self.a1[dd] = d1d, d2d, cols[first]
+        store, where = _outside_rows(nc, dd)
         m, p = nc.m, self.p
-        slot = first  # the slot of a row's nearest open site (cols is slots)
-        dl: FloatArray = np.bincount(slot, weights=d2d - d1d, minlength=p).astype(np.float64)
-        msk = (full < d2d[:, None]) & ~self.open_mask[None, :]
-        i2, j2 = np.nonzero(msk)
-        cc = full[i2, j2]
-        g = np.maximum(d1d[i2] - cc, 0.0)
-        dg: FloatArray = np.bincount(j2, weights=g, minlength=m).astype(np.float64)
-        dc: FloatArray = np.bincount(j2 * p + slot[i2], weights=cc - d2d[i2] + g, minlength=m * p).astype(np.float64)
+        ws = nc.__dict__.get("_outside_ws")
+        if ws is None or ws[1].size != m * p:
+            ws = (np.zeros(m), np.zeros(m * p), np.zeros(p))
+            nc.__dict__["_outside_ws"] = ws
+        dg, dc, dl = ws
+        _k.outside_terms(store, where, dd, self.open_mask, self.slots, self.d1, self.a1, self.d2, dg, dc, dl, p)
         return dg, dc, dl, True
 
     def best_swap(self, nc: NearCosts, can_open: BoolArray, can_close: BoolArray) -> tuple[float, int, int]:
