@@ -228,6 +228,188 @@ def local_search(
     return asg
 
 
+def _inverse(nc: NearCosts) -> tuple[IntArray, NDArray[np.int32], NDArray[np.int32]]:
+    """Inverse lists of ``nc`` (which rows list each site, at which position), built once and kept on ``nc``."""
+    inv = nc.__dict__.get("_inverse")
+    if inv is None:
+        inv = _k.inverse_lists(nc.nbr, nc.m)
+        nc.__dict__["_inverse"] = inv
+    return inv  # type: ignore[no-any-return]
+
+
+def _outside_rows(nc: NearCosts, idx: IntArray) -> tuple[FloatArray, IntArray]:
+    """Weighted full rows of ``idx`` in a dense store kept on ``nc`` (rows are added as they are first needed;
+    the store starts again when it would pass 20 M entries): returns the store and each row's place in it."""
+    cache = nc.__dict__.get("_outside_store")
+    if cache is None:
+        cache = {"place": np.full(nc.n, -1, dtype=np.int64), "store": np.empty((64, nc.m)), "used": 0}
+        nc.__dict__["_outside_store"] = cache
+    place: IntArray = cache["place"]
+    missing = idx[place[idx] < 0]
+    if missing.size:
+        used = int(cache["used"])
+        if (used + missing.size) * nc.m > 20_000_000:  # start again with only what is needed now
+            place[:] = -1
+            used = 0
+            missing = idx
+        store: FloatArray = cache["store"]
+        if used + missing.size > store.shape[0]:
+            grown = np.empty((max(2 * store.shape[0], used + missing.size), nc.m))
+            grown[:used] = store[:used]
+            store = grown
+            cache["store"] = store
+        store[used : used + missing.size] = nc.w[missing, None] * nc.travel.rows(missing)
+        place[missing] = np.arange(used, used + missing.size)
+        cache["used"] = used + missing.size
+    return cache["store"], place[idx]
+
+
+@dataclass
+class SwapState:
+    """An open set with everything the incremental swap evaluation needs (Resende–Werneck; ``_kernels``):
+    per row the first/second open entries, and gain/loss/corr summed over the rows that have both in their list.
+    Rows without (``~ok``, few) are evaluated on exact full rows at every step, as in :func:`swap_deltas`.
+    Sites keep a slot (0..p−1) while open; the site that opens takes the slot of the one that closes."""
+
+    open_mask: BoolArray
+    rank: IntArray  # site → slot (−1 when closed)
+    slots: IntArray  # slot → site
+    d1: FloatArray
+    a1: IntArray
+    d2: FloatArray
+    pos1: IntArray
+    pos2: IntArray
+    ok: BoolArray
+    gain: FloatArray
+    corr: FloatArray
+    loss: FloatArray
+
+    @property
+    def p(self) -> int:
+        return int(self.slots.size)
+
+    @classmethod
+    def build(cls, nc: NearCosts, open_mask: BoolArray) -> SwapState:
+        """One full pass (``assign`` + ``swap_sums``)."""
+        asg = assign(nc, open_mask.copy())
+        slots = np.flatnonzero(asg.open_mask).astype(np.int64)
+        p = slots.size
+        if p < 2:
+            raise ValueError("local search needs at least two open sites")
+        rank = np.full(nc.m, -1, dtype=np.int64)
+        rank[slots] = np.arange(p)
+        ok = np.ones(nc.n, dtype=np.bool_)
+        ok[asg.deficient] = False
+        gain, corr, loss = np.zeros(nc.m), np.zeros(nc.m * p), np.zeros(p)
+        args = (nc.nbr, nc.cost, asg.pos1, asg.pos2, asg.d1, asg.d2, asg.a1, ok, rank, gain, corr, loss, p)
+        if nc.n >= _k.PAR_MIN_ROWS:
+            _k.swap_sums_par(*args, *_swap_workspace(nc, p))
+        else:
+            _k.swap_sums(*args)
+        return cls(asg.open_mask, rank, slots, asg.d1, asg.a1, asg.d2, asg.pos1, asg.pos2, ok, gain, corr, loss)
+
+    def copy(self) -> SwapState:
+        return SwapState(*(np.array(getattr(self, f), copy=True) for f in self.__dataclass_fields__))
+
+    def swap(self, nc: NearCosts, j_in: int, r_out: int) -> int:
+        """Open ``j_in``, close ``r_out``; returns how many rows were updated."""
+        ptr, row, pos = _inverse(nc)
+        ws = nc.__dict__.get("_inc_ws")
+        if ws is None:
+            ws = (np.zeros(nc.n + 1, np.int64), np.zeros(nc.n, np.int64))
+            nc.__dict__["_inc_ws"] = ws
+        return int(_k.inc_swap(nc.nbr, nc.cost, ptr, row, pos, self.open_mask, self.rank, self.slots, j_in, r_out,
+                               self.d1, self.a1, self.d2, self.pos1, self.pos2, self.ok, self.gain, self.corr,
+                               self.loss, self.p, *ws))
+
+    def _outside(self, nc: NearCosts) -> tuple[FloatArray, FloatArray, FloatArray, bool]:
+        """Exact d1/a1/d2 of the rows outside the state (from full rows) and their share of the sums."""
+        if self.ok.all():
+            return self.gain, self.corr, self.loss, False
+        dd = np.flatnonzero(~self.ok)
+        store, where = _outside_rows(nc, dd)
+        m, p = nc.m, self.p
+        ws = nc.__dict__.get("_outside_ws")
+        if ws is None or ws[1].size != m * p:
+            ws = (np.zeros(m), np.zeros(m * p), np.zeros(p))
+            nc.__dict__["_outside_ws"] = ws
+        dg, dc, dl = ws
+        _k.outside_terms(store, where, dd, self.open_mask, self.slots, self.d1, self.a1, self.d2, dg, dc, dl, p)
+        return dg, dc, dl, True
+
+    def best_swap(self, nc: NearCosts, can_open: BoolArray, can_close: BoolArray) -> tuple[float, int, int]:
+        """(delta, j_in, r_out) of the best swap; delta < 0 improves (inf if none is allowed)."""
+        dg, dc, dl, has = self._outside(nc)
+        d, j, s = _k.inc_best(self.gain, self.corr, self.loss, self.p, self.slots, self.open_mask, can_open,
+                              can_close, dg, dc, dl, has)
+        return float(d), int(j), int(self.slots[s]) if s >= 0 else -1
+
+    def deltas(self, nc: NearCosts, can_open: BoolArray, can_close: BoolArray) -> FloatArray:
+        """Every swap's delta as ``delta[j_in, slot]`` (inf where not allowed) — for tests and diagnostics."""
+        dg, dc, dl, has = self._outside(nc)
+        m, p = nc.m, self.p
+        corr, gain, loss = (self.corr + dc, self.gain + dg, self.loss + dl) if has else (self.corr, self.gain, self.loss)
+        delta = corr.reshape(m, p) + loss[None, :] - gain[:, None]
+        delta[~(can_open & ~self.open_mask), :] = np.inf
+        delta[:, ~can_close[self.slots]] = np.inf
+        return delta
+
+    @property
+    def objective(self) -> float:
+        return float(self.d1.sum())
+
+
+def descend(
+    nc: NearCosts, st: SwapState, can_open: BoolArray, can_close: BoolArray, deadline: float, rel_tol: float = 1e-12
+) -> int:
+    """Best-improvement vertex substitution on ``st`` (in place) until no swap improves; returns the swaps made."""
+    moves = 0
+    while time.perf_counter() < deadline:
+        d, j, r = st.best_swap(nc, can_open, can_close)
+        if not np.isfinite(d) or d >= -rel_tol * max(st.objective, 1.0):
+            break
+        st.swap(nc, j, r)
+        moves += 1
+    return moves
+
+
+def local_search_inc(
+    nc: NearCosts,
+    start: BoolArray | SwapState,
+    can_open: BoolArray,
+    can_close: BoolArray,
+    deadline: float,
+    rel_tol: float = 1e-12,
+) -> SwapState:
+    """:func:`local_search` with incremental swap evaluation: one full pass to build the state (none when a
+    state is given: it is descended in place), then only the affected rows per swap. ``state.objective`` is
+    the running objective; :func:`verified` turns a kept solution into an exact :class:`Assignment`."""
+    st = start if isinstance(start, SwapState) else SwapState.build(nc, start)
+    descend(nc, st, can_open, can_close, deadline, rel_tol)
+    return st
+
+
+def verified(
+    nc: NearCosts, st: SwapState, can_open: BoolArray, can_close: BoolArray, deadline: float,
+    rel_tol: float = 1e-12,
+) -> tuple[Assignment, SwapState]:
+    """The exact :class:`Assignment` of a local optimum, checked with the full pass (:func:`swap_deltas`):
+    rounding in the running sums can never leave an improving swap behind in a solution that is kept.
+    Descends further if one is found."""
+    asg = assign(nc, st.open_mask.copy())
+    while time.perf_counter() < deadline:
+        delta, open_idx = swap_deltas(nc, asg, can_open, can_close)
+        flat = int(np.argmin(delta))
+        j, r = divmod(flat, open_idx.size)
+        if not np.isfinite(delta[j, r]) or delta[j, r] >= -rel_tol * max(asg.objective, 1.0):
+            break
+        st = SwapState.build(nc, asg.open_mask)
+        st.swap(nc, j, int(open_idx[r]))
+        st = local_search_inc(nc, st, can_open, can_close, deadline, rel_tol)
+        asg = assign(nc, st.open_mask.copy())
+    return asg, st
+
+
 @dataclass
 class Lagrangian:
     """Deflected-subgradient optimisation of the p-median Lagrangian dual on the first ``kl`` list columns."""
@@ -245,6 +427,7 @@ class Lagrangian:
     beta: float = 0.7
     patience: int = 60
     iters: int = 0
+    rounds: list[float] = field(default_factory=list)  # best bound after each round of ``run`` (stall test)
     _since: int = 0
     _dir: FloatArray | None = None
 
@@ -405,7 +588,7 @@ def solve_pmedian_fast(
     """Heuristic upper bound + Lagrangian lower bound until ``gap`` is certified or ``time_limit`` passes.
 
     ``stop_on_stall``: return as soon as the dual bound has stopped rising (less than 1e-6 of the incumbent
-    over five rounds of 100 steps) and a few perturbations found nothing better — for callers that close the
+    over five rounds of 100 steps) and 200 perturbations found nothing better — for callers that close the
     rest of the gap another way (reduced-cost fixing + a reduced MILP, ``models.PMedian``).
     ``dual``: go on with this Lagrangian state (its multipliers and best bound) instead of a new one.
 
@@ -427,12 +610,15 @@ def solve_pmedian_fast(
     log: list[tuple[float, float, float]] = []
 
     _, y, _ = lag.evaluate(lag.u)
+    best_st: SwapState | None
     if start is not None:
-        best = local_search(nc, start, can_open, can_close, deadline)
+        best, best_st = verified(nc, local_search_inc(nc, start, can_open, can_close, deadline), can_open, can_close,
+                                 deadline)
         if not resumed:  # multipliers start at each point's cost in the incumbent (within the exactness cap)
             lag.u = np.minimum(0.5 * (best.d1 + np.where(np.isfinite(best.d2), best.d2, best.d1)), lag.cap)
     else:  # a plain assignment gives the first target; local search waits for a useful Lagrangian set
         best = assign(nc, y)
+        best_st = None
     n_ls = 0 if start is None else 1
     tried: set[bytes] = set()
 
@@ -449,24 +635,27 @@ def solve_pmedian_fast(
     # descent (the local search, not the bound, is the weak side there)
     primal_share = 1.0 if regional else 0.0
 
-    def consider(cand: BoolArray, screen: bool = True) -> None:
-        nonlocal best, n_ls, shakes
-        key = cand.tobytes()
-        if int(cand.sum()) != p or key in tried or time.perf_counter() > deadline:
+    def consider(cand: BoolArray | SwapState, screen: bool = True) -> None:
+        nonlocal best, best_st, n_ls, shakes
+        om = cand.open_mask if isinstance(cand, SwapState) else cand
+        key = om.tobytes()
+        if int(om.sum()) != p or key in tried or time.perf_counter() > deadline:
             return
         tried.add(key)
-        if screen:  # a start whose plain assignment is far above the incumbent is not worth a descent
-            a0 = assign(nc, cand)
+        if screen and np.isfinite(screen_ratio):  # a start far above the incumbent is not worth a descent
+            a0 = assign(nc, om)
             if a0.objective > best.objective * screen_ratio:
                 return
-        asg = local_search(nc, cand, can_open, can_close, deadline)
+        st = local_search_inc(nc, cand, can_open, can_close, deadline)
         n_ls += 1
-        if asg.objective < best.objective * (1 - 1e-12):
-            best = asg
-            shakes = 0
+        if st.objective < best.objective * (1 - 1e-9):  # (running sum: the exact objective is checked next)
+            asg, st = verified(nc, st, can_open, can_close, deadline)
+            if asg.objective < best.objective * (1 - 1e-12):
+                best, best_st = asg, st
+                shakes = 0
 
-    def local_move(om: BoolArray, ksw: int) -> bool:
-        """Regional perturbation (large instances): around a demand point served by a random open site,
+    def local_move(om: BoolArray, ksw: int) -> tuple[IntArray, IntArray] | None:
+        """Regional perturbation: around a demand point served by a random open site,
         close the ``ksw`` nearest open sites of its list and open ``ksw`` random closed candidates among the
         list's nearest ones. Random swaps anywhere almost never escape a local optimum on 100k points; a
         regional re-arrangement that the descent then repairs often does."""
@@ -474,31 +663,36 @@ def solve_pmedian_fast(
         r = int(rng.choice(opened))
         pts = np.flatnonzero(best.a1 == r)
         if pts.size == 0:
-            return False
+            return None
         row = nc.nbr[int(rng.choice(pts))]
         shut = row[om[row] & can_close[row]][:ksw]
         pool = row[~om[row] & can_open[row]][: max(4 * ksw, int(2 * ksw * nc.m / p))]
         if shut.size < ksw or pool.size < ksw:
-            return False
-        om[shut] = False
-        om[rng.choice(pool, ksw, replace=False)] = True
-        return True
+            return None
+        return shut, rng.choice(pool, ksw, replace=False)
 
     def shake() -> bool:
         """k swaps (k = 1..3) away from the incumbent, then descend; False if no swap is possible.
-        Random swaps on small instances; on large ones mostly regional moves (``local_move``)."""
-        om = best.open_mask.copy()
+        Regional moves (``local_move``) on every other shake (three in four on large instances), else random
+        swaps. The swaps are applied to a copy of the incumbent's :class:`SwapState`, so a shake costs a few
+        incremental swaps and the descent, never a full pass."""
+        nonlocal best_st
+        om = best.open_mask
         opened = np.flatnonzero(om & can_close)
         closed = np.flatnonzero(~om & can_open)
         ksw = min(1 + shakes % 3, opened.size, closed.size)
         if ksw == 0:
             return False
-        if not (regional and shakes % 4 != 3 and local_move(om, ksw)):
-            om = best.open_mask.copy()
-            om[rng.choice(opened, ksw, replace=False)] = False
-            om[rng.choice(closed, ksw, replace=False)] = True
-        tried.discard(om.tobytes())
-        consider(om, screen=False)
+        moves = local_move(om, ksw) if (shakes % 4 != 3 if regional else shakes % 2 == 0) else None
+        if moves is None:
+            moves = rng.choice(opened, ksw, replace=False), rng.choice(closed, ksw, replace=False)
+        if best_st is None or not np.array_equal(best_st.open_mask, om):
+            best_st = SwapState.build(nc, om)
+        st = best_st.copy()  # the swaps are applied to a copy of the incumbent's state: no full pass
+        for r_out, j_in in zip(moves[0].tolist(), moves[1].tolist(), strict=True):
+            st.swap(nc, j_in, r_out)
+        tried.discard(st.open_mask.tobytes())
+        consider(st, screen=False)
         return True
 
     def report() -> None:
@@ -506,10 +700,10 @@ def solve_pmedian_fast(
         if progress is not None:
             progress(time.perf_counter() - t0, best.objective, lag.best_lb)
 
-    rounds: list[float] = []
+    rounds = lag.rounds  # best bound after each round of dual steps (kept with the dual state across calls)
     while time.perf_counter() < deadline and cert_gap() > gap:
         if stop_on_stall and n_ls > 0 and len(rounds) >= 6 and rounds[-1] - rounds[-6] < 1e-6 * best.objective:
-            if shakes >= min(max_shakes, 20):
+            if shakes >= min(max_shakes, 200):
                 break
             shakes += 1
             if not shake():
@@ -527,15 +721,19 @@ def solve_pmedian_fast(
             elif int(y.sum()) == p:
                 asg = assign(nc, y)
                 if asg.objective < best.objective:
-                    best = asg
+                    best, best_st = asg, None
             if ready:
                 _, ybest, _ = lag.evaluate(lag.best_u)
                 consider(ybest)
             slow = lag.best_lb - before < 5e-4 * best.objective
             if slow:  # the dual moves slowly: also perturb the incumbent
                 shake()
-            if n_ls > 0 and primal_share > 0:  # (three times the dual's time once the dual moves slowly)
-                until = min(deadline, time.perf_counter() + primal_share * (3.0 if slow else 1.0) * t_dual)
+            # once the dual has stalled (less than 1e-6 of the incumbent over five rounds) its steps add almost
+            # nothing: the perturbations (cheap with the incremental swap evaluation) get nine times its time
+            stalled = len(rounds) >= 5 and lag.best_lb - rounds[-5] < 1e-6 * best.objective
+            share = 9.0 if stalled else primal_share * (3.0 if slow else 1.0)
+            if n_ls > 0 and share > 0:  # large instances: three times the dual's time once the dual moves slowly
+                until = min(deadline, time.perf_counter() + share * t_dual)
                 while time.perf_counter() < until and cert_gap() > gap:
                     shakes += 1
                     if not shake():
