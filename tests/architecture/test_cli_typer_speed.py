@@ -67,7 +67,10 @@ VALUES = [None, "abc", "12", "0", "1.5", "red", "true", "", ["a", "b"], b"bytes"
           float("inf"), 2.0]
 
 
-@pytest.mark.parametrize(("annotation", "info"), ANNOTATIONS, ids=lambda a: getattr(a, "__name__", str(a)))
+# ids from the annotation's name and the row's position: never an object's address, which differs between
+# pytest-xdist workers and makes them collect different tests.
+@pytest.mark.parametrize(("annotation", "info"), ANNOTATIONS,
+                         ids=[f"{i}-{getattr(a, '__name__', type(a).__name__)}" for i, (a, _x) in enumerate(ANNOTATIONS, 1)])
 def test_every_coercion_equals_typers(annotation: Any, info: Any) -> None:
     import typer.core
 
