@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kouiki.facilities.params import horizon_years, parameter_set
+from kouiki.facilities.params import RulesFile, horizon_years, parameter_set
 from kouiki.reference import codes
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
@@ -64,7 +64,7 @@ class AssetRule:
 
 
 @dataclass(frozen=True)
-class InfrastructureParameters:
+class InfrastructureParameters(RulesFile):
     id: str
     title: str
     version: int
@@ -74,23 +74,6 @@ class InfrastructureParameters:
     overdue_spread_years: int
     overdue_confidence: str
     source_file: str
-
-    @property
-    def measure(self) -> str | None:
-        """The packaged file's id (its section ``#m-<measure>`` on the parameters page); None for a user's own file."""
-        prefix = "kouiki/facilities/parameters/"
-        return self.source_file[len(prefix):].removesuffix(".yaml") if self.source_file.startswith(prefix) else None
-
-    @property
-    def rules_label(self) -> str:
-        """The rules as people read them (pages, reports): the packaged file's Japanese name on the parameters page
-        and its version, or the user's own file by name — never a package path."""
-        from kouiki.reference.parameters import file_label
-
-        label = file_label(self.measure) if self.measure else None
-        if label is None:
-            return f"利用者のパラメータファイル {self.source_file.replace(chr(92), '/').rsplit('/', 1)[-1]}（版 {self.version}）"
-        return f"パラメータ「{label}」（版 {self.version}）"
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> InfrastructureParameters:

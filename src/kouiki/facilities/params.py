@@ -28,3 +28,28 @@ def horizon_years() -> int:
 def parameter_set() -> ParameterSet[FileHeader]:
     """Every facilities parameter (packaged + the user's overlay)."""
     return current("facilities")
+
+
+class RulesFile:
+    """How a facilities rule set names its file to people (mixed into RenewalParameters, InfrastructureParameters:
+    each has ``source_file`` and ``version``)."""
+
+    source_file: str
+    version: int
+
+    @property
+    def measure(self) -> str | None:
+        """The packaged file's id (its section ``#m-<measure>`` on the parameters page); None for a user's own file."""
+        prefix = "kouiki/facilities/parameters/"
+        return self.source_file[len(prefix):].removesuffix(".yaml") if self.source_file.startswith(prefix) else None
+
+    @property
+    def rules_label(self) -> str:
+        """The rules as people read them (pages, reports): the packaged file's Japanese name on the parameters page
+        and its version, or the user's own file by name — never a package path."""
+        from kouiki.reference.parameters import file_label
+
+        label = file_label(self.measure) if self.measure else None
+        if label is None:
+            return f"利用者のパラメータファイル {self.source_file.replace(chr(92), '/').rsplit('/', 1)[-1]}（版 {self.version}）"
+        return f"パラメータ「{label}」（版 {self.version}）"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kouiki.facilities.model import Building, Facility, Inventory, MajorCategory
-from kouiki.facilities.params import horizon_years, parameter_set
+from kouiki.facilities.params import RulesFile, horizon_years, parameter_set
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import Rounding, split_evenly
 from kouiki.reference.parameters import FileHeader, ParameterSet
@@ -62,7 +62,7 @@ class Event:
 
 
 @dataclass(frozen=True)
-class RenewalParameters:
+class RenewalParameters(RulesFile):
     id: str
     title: str
     version: int
@@ -76,23 +76,6 @@ class RenewalParameters:
     source_file: str
     annual_repair_yen_per_m2: Decimal | None = None  # 修繕 every 年度 (長寿命化 scenarios), None = not counted
     annual_repair_kind: str = "修繕"
-
-    @property
-    def measure(self) -> str | None:
-        """The packaged file's id (its section ``#m-<measure>`` on the parameters page); None for a user's own file."""
-        prefix = "kouiki/facilities/parameters/"
-        return self.source_file[len(prefix):].removesuffix(".yaml") if self.source_file.startswith(prefix) else None
-
-    @property
-    def rules_label(self) -> str:
-        """The rules as people read them (pages, reports): the packaged file's Japanese name on the parameters page
-        and its version, or the user's own file by name — never a package path."""
-        from kouiki.reference.parameters import file_label
-
-        label = file_label(self.measure) if self.measure else None
-        if label is None:
-            return f"利用者のパラメータファイル {self.source_file.replace(chr(92), '/').rsplit('/', 1)[-1]}（版 {self.version}）"
-        return f"パラメータ「{label}」（版 {self.version}）"
 
     @classmethod
     def load(cls, path: Path | str | None = None, scenario: str = "mic") -> RenewalParameters:

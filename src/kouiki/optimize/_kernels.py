@@ -20,28 +20,8 @@ _jit: Any = numba.njit(cache=True, nogil=True)
 @_jit
 def assign_rows(nbr, cost, open_mask, d1, a1, d2, pos1, pos2, ok):  # type: ignore[no-untyped-def]
     """First and second open site of each row's list; ok[i] False when fewer than two are listed."""
-    n, k = nbr.shape
-    for i in range(n):
-        f = -1
-        s = -1
-        for t in range(k):
-            if open_mask[nbr[i, t]]:
-                if f < 0:
-                    f = t
-                else:
-                    s = t
-                    break
-        if f >= 0 and s >= 0:
-            ok[i] = True
-            pos1[i] = f
-            pos2[i] = s
-            d1[i] = cost[i, f]
-            a1[i] = nbr[i, f]
-            d2[i] = cost[i, s]
-        else:
-            ok[i] = False
-            pos1[i] = -1
-            pos2[i] = -1
+    for i in range(nbr.shape[0]):
+        _assign_row(i, nbr, cost, open_mask, d1, a1, d2, pos1, pos2, ok)
 
 
 @_jit
