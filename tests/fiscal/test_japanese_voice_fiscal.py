@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -111,21 +112,57 @@ def test_excel_errors_in_the_cli_name_the_sheet_the_row_and_the_column_letter(tm
     assert (first["sheet"], first["row"], first["column"], first["item"], first["item_no"]) == ("計画", 4, "A", 0, 1)
 
 
-def test_a_filled_template_may_name_measures_as_in_its_list_sheet(tmp_path: Path) -> None:
+def test_a_filled_template_may_name_measures_by_id_as_in_its_list_sheet(tmp_path: Path) -> None:
     template = tmp_path / "t.xlsx"
     assert runner.invoke(app, ["fiscal", "template", str(template), "--examples"]).exit_code == 0
     wb = load_workbook(template)
-    names = {row[0]: row[1] for row in wb["措置一覧"].iter_rows(min_row=2, values_only=True)}
+    ids_of = {row[0]: row[1] for row in wb["措置一覧"].iter_rows(min_row=2, values_only=True)}
     ws = wb["計画"]
     ids = []
     for row in range(4, ws.max_row + 1):
-        mid = ws.cell(row, 1).value
-        if mid:
-            ids.append(mid)
-            ws.cell(row, 1, names[mid])  # 「包括的財政措置（中心市）」 instead of comprehensive_central
+        label = ws.cell(row, 1).value
+        if label:
+            ids.append(ids_of[label])
+            ws.cell(row, 1, ids_of[label])  # comprehensive_central instead of 「包括的財政措置（中心市）」
     named = tmp_path / "named.xlsx"
     wb.save(named)
+    template, named = named, template  # the template itself names the measures in Japanese
     by_name, by_id = evaluate(named), evaluate(template)
     assert ids and by_name.ok, by_name.errors
     assert [ln.measure for ln in by_name.lines] == [ln.measure for ln in by_id.lines]
     assert by_name.totals.to_dict() == by_id.totals.to_dict()
+
+
+def test_the_template_speaks_the_officers_words_and_reads_them_back(tmp_path: Path) -> None:
+    """Measures by name, choices in Japanese, はい/いいえ — no English code an officer would have to type."""
+    from kouiki.fiscal.plan import REPAYMENT_CHOICES, SECONDMENT_CHOICES, choice_words
+    from kouiki.fiscal.template import HEADER_ROW
+
+    template = tmp_path / "t.xlsx"
+    assert runner.invoke(app, ["fiscal", "template", str(template), "--examples"]).exit_code == 0
+    wb = load_workbook(template)
+    ws = wb["計画"]
+    col = {c.value: c.column_letter for c in ws[HEADER_ROW] if c.value}
+    cells = [c.value for row in ws.iter_rows(min_row=HEADER_ROW + 1) for c in row if isinstance(c.value, str)]
+    assert cells
+    english = [v for v in cells if re.fullmatch(r"[a-z_]+", v)]
+    assert not english, english  # 「facility_bond」「annuity」「agreement」 were written before
+    assert "元利均等" in cells and "連携協約に基づく派遣" in cells and "はい" in cells
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists[f"{col['repayment']}4"] == '"' + ",".join(choice_words(REPAYMENT_CHOICES)) + '"' == '"元利均等,元金均等"'
+    assert "連携協約に基づく派遣" in lists[f"{col['secondment']}4"] and "agreement" not in lists[f"{col['secondment']}4"]
+    assert set(choice_words(SECONDMENT_CHOICES)) == {"連携協約に基づく派遣", "自治法派遣"}
+    assert lists["A4"].startswith("='措置一覧'!$A$2")
+    assert wb["措置一覧"]["A2"].value == "包括的財政措置（中心市）" and wb["措置一覧"]["B2"].value == "comprehensive_central"
+    res = runner.invoke(app, ["fiscal", "evaluate", str(template), "--json"])
+    assert res.exit_code == 0, res.output
+    lines = json.loads(res.stdout)["lines"]
+    assert {ln["measure"] for ln in lines} >= {"facility_bond", "specialist_salary", "training"}
+
+
+def test_a_wrong_choice_is_refused_naming_the_japanese_words() -> None:
+    from kouiki.fiscal.plan import convert as convert_field
+    from kouiki.fiscal.plan import fields_of
+
+    with pytest.raises(ValueError, match="「年賦」は使えません（元利均等、元金均等 のいずれか）"):
+        convert_field(fields_of("facility_bond")["repayment"], "年賦")

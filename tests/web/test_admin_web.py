@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from kouiki.fiscal.plan import measure_label
 from kouiki.store import session
 from kouiki.store.audit import recent
 from kouiki.store.users import get_user
@@ -184,7 +185,8 @@ def test_template_round_trip_saves_the_plan_with_its_version(login: Callable[[st
     assert before["saved"] is False
     data = _template(u)
     ws = load_workbook(io.BytesIO(data))["計画"]
-    assert ws.cell(4, 1).value == before["plan"]["items"][0]["measure"]  # prefilled from the example plan
+    # prefilled from the example plan, the measure by its Japanese name (as an officer types it)
+    assert ws.cell(4, 1).value == measure_label(before["plan"]["items"][0]["measure"]) == "包括的財政措置（中心市）"
     r = u.client.post("/fiscal/xlsx", data={"region": "hirosaki", "version": "", "csrf_token": u.csrf},
                       files={"file": ("計画.xlsx", data, XLSX_TYPE)}, follow_redirects=False)
     assert r.status_code == 303, r.text

@@ -34,6 +34,8 @@ class FieldSpec:
 
 
 def _choices(canon: dict[str, list[str]]) -> dict[str, str]:
+    """Accepted text → canonical value. The first Japanese alias of each value is the one the template offers and
+    messages name (:func:`choice_words`); the canonical (English) value stays accepted for YAML/JSON plans."""
     out: dict[str, str] = {}
     for value, aliases in canon.items():
         out[value] = value
@@ -218,6 +220,24 @@ def measure_label(measure: str) -> str:
     return info.label if info is not None else measure
 
 
+def choice_words(choices: Mapping[str, str]) -> list[str]:
+    """The Japanese word offered for each canonical value of a choice field (its first alias), in definition order:
+    ``REPAYMENT_CHOICES`` → ``["元利均等", "元金均等"]``."""
+    words: dict[str, str] = {}
+    for text, value in choices.items():
+        if text != value and value not in words:
+            words[value] = text
+    return [words.get(v, v) for v in dict.fromkeys(choices.values())]
+
+
+def choice_word(choices: Mapping[str, str], value: str) -> str:
+    """The Japanese word of one canonical value (the value itself when it has no Japanese alias)."""
+    for text, v in choices.items():
+        if v == value and text != value:
+            return text
+    return value
+
+
 def fields_of(measure: str) -> dict[str, FieldSpec]:
     """Every field a measure accepts (common fields first). Cached: do not mutate the result."""
     out = {f.name: f for f in COMMON_FIELDS}
@@ -394,8 +414,7 @@ def convert(spec: FieldSpec, v: Any) -> Any:
         text = str(v).strip()
         if text in spec.choices:
             return spec.choices[text]
-        allowed = sorted(set(spec.choices.values()))
-        raise ValueError(f"{text!r} は使えません（{', '.join(allowed)} のいずれか）")
+        raise ValueError(f"「{text}」は使えません（{'、'.join(choice_words(spec.choices))} のいずれか）")
     if t == "conditions":
         if not isinstance(v, Mapping):
             raise ValueError(f"{', '.join(CONDITIONS)} の対応表が必要です")

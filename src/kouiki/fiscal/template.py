@@ -1,7 +1,8 @@
 """The Excel plan template (one row per item) — written by :func:`write_template`, read by :func:`read_xlsx`.
 
 財政課 staff fill the sheet 「計画」: row 2 holds Japanese column titles, row 3 the field names kouiki reads
-(do not change row 3), items start on row 4. Blank cells are "not given". ``conditions.*`` columns form
+(do not change row 3), items start on row 4. Cells are in the officer's words — measures by their Japanese
+name, choices by their Japanese word, はい/いいえ — offered as drop-down lists; IDs are accepted too. Blank cells are "not given". ``conditions.*`` columns form
 the ``conditions`` of the training measure. Code columns are text so leading zeros survive.
 Errors name the sheet, the row and the column.
 """
@@ -17,8 +18,12 @@ from kouiki.fiscal.plan import (
     CONDITIONS_JA,
     MEASURE_FIELDS,
     NO_COST,
+    FieldSpec,
     all_field_names,
+    choice_word,
+    choice_words,
     fields_of,
+    measure_label,
 )
 
 SHEET = "計画"
@@ -55,19 +60,45 @@ def _label(name: str) -> str:
     return name
 
 
+def _choice_spec(name: str) -> FieldSpec | None:
+    for m in MEASURE_FIELDS:
+        spec = fields_of(m).get(name)
+        if spec is not None and spec.choices is not None:
+            return spec
+    return None
+
+
+def _cell_word(name: str, value: Any) -> Any:
+    """What an officer reads in a cell: the measure's Japanese name, a choice's Japanese word, はい/いいえ."""
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if not isinstance(value, str):
+        return value
+    if name == "measure":
+        return measure_label(value)
+    spec = _choice_spec(name)
+    return choice_word(spec.choices, value) if spec is not None and spec.choices is not None else value
+
+
 def item_cells(item: dict[str, Any]) -> dict[str, Any]:
-    """One plan item as template cells: ``conditions`` spread over ``conditions.*``, lists joined by commas."""
+    """One plan item as template cells, in the words an officer types: the measure by its Japanese name, choices
+    by their Japanese word, booleans as はい/いいえ (all read back to the same plan); ``conditions`` spread over
+    ``conditions.*``, lists joined by commas."""
     out: dict[str, Any] = {}
     for k, v in item.items():
         if k == "conditions" and isinstance(v, dict):
-            out.update({f"conditions.{c}": cv for c, cv in v.items()})
+            out.update({f"conditions.{c}": _cell_word(c, cv) for c, cv in v.items()})
         elif isinstance(v, list | tuple):
             out[k] = ",".join(str(x) for x in v)
         elif isinstance(v, dict):
             out[k] = str(v)
         else:
-            out[k] = v
+            out[k] = _cell_word(k, v)
     return out
+
+
+def _is_bool(name: str) -> bool:
+    return any(name in fields_of(m) and fields_of(m)[name].type == "bool" for m in MEASURE_FIELDS)
 
 
 def column_label(name: str) -> str:
@@ -104,23 +135,38 @@ def write_template(path: Path, with_examples: bool = False, items: list[dict[str
         sheet.freeze_panes = sheet.cell(FIRST_ROW, 4)
 
     header(ws)
-    # the list offers the IDs; the 措置一覧 names (column B) are accepted too, so a name only warns in Excel
+    last = FIRST_ROW + 499
+    # Drop-down lists in the officer's words: the measures by name (措置一覧 column A), each choice field's
+    # Japanese words, はい/いいえ. The IDs and English values stay accepted, so a list only warns in Excel.
     dv = DataValidation(type="list", formula1=f"='措置一覧'!$A$2:$A${len(MEASURE_FIELDS) + 1}", allow_blank=True,
-                        errorStyle="warning", error="措置一覧の ID（A列）か名称（B列）を記入してください",
+                        errorStyle="warning", error="措置一覧の名称（A列）か ID（B列）を記入してください",
                         errorTitle="措置")
     ws.add_data_validation(dv)
-    dv.add(f"A{FIRST_ROW}:A{FIRST_ROW + 499}")
+    dv.add(f"A{FIRST_ROW}:A{last}")
+    for j, name in enumerate(cols, start=1):
+        spec = _choice_spec(name)
+        words = choice_words(spec.choices) if spec is not None and spec.choices is not None else None
+        if words is None and (name.startswith("conditions.") or _is_bool(name)):
+            words = ["はい", "いいえ"]
+        if words is None:
+            continue
+        letter = ws.cell(HEADER_ROW, j).column_letter
+        cdv = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True,
+                             errorStyle="warning", error="一覧から選んでください: " + "、".join(words),
+                             errorTitle=_label(name))
+        ws.add_data_validation(cdv)
+        cdv.add(f"{letter}{FIRST_ROW}:{letter}{last}")
 
     ex = wb.create_sheet("記入例")
     header(ex)
-    rows = EXAMPLES
     target = ws if with_examples else ex
-    for i, row in enumerate(rows):
+    for i, row in enumerate(EXAMPLES):
+        cells = item_cells(row)
         for j, name in enumerate(cols, start=1):
-            if name in row:
-                target.cell(FIRST_ROW + i, j, row[name])
+            if name in cells:
+                target.cell(FIRST_ROW + i, j, cells[name])
                 if target is not ex:
-                    ex.cell(FIRST_ROW + i, j, row[name])
+                    ex.cell(FIRST_ROW + i, j, cells[name])
 
     for i, item in enumerate(items or []):
         cells = item_cells(item)
@@ -131,12 +177,14 @@ def write_template(path: Path, with_examples: bool = False, items: list[dict[str
     from kouiki.fiscal.params import packaged
 
     cat = wb.create_sheet("措置一覧")
-    cat.append(["measure", "措置", "必須の項目", "使える項目"])
+    cat.append(["措置", "ID", "必須の項目", "使える項目"])
     for m in MEASURE_FIELDS:
         specs = fields_of(m)
         req = [n for n, s in specs.items() if s.required] + ([] if m in NO_COST else ["cost_yen"])
         info = packaged().measures.get(m)
-        cat.append([m, info.label if info else m, ", ".join(req), ", ".join(specs)])
+        cat.append([info.label if info else m, m, "、".join(_label(n) for n in req),
+                    "、".join(_label(n) for n in specs if n != "conditions")
+                    + ("、研修要件 ①〜③" if "conditions" in specs else "")])
     cat.column_dimensions["A"].width = 30
     cat.column_dimensions["B"].width = 50
     cat.column_dimensions["C"].width = 50
