@@ -19,6 +19,7 @@ def _dated_facts(r: Region) -> list[tuple[str, dt.date | None, Citation | None]]
     facts: list[tuple[str, dt.date | None, Citation | None]] = [("中心市宣言", r.declaration_date, r.declaration_source)]
     for m in r.members:
         facts.append((f"{m.code} 協定", m.agreement_date, m.agreement_source))
+        facts.append((f"{m.code} 遅くとも締結", m.agreement_by, m.bound_source))
         facts += [(f"{m.code} 変更協定", a.date, a.source) for a in m.amendments]
     for v in r.visions:
         facts.append((v.title, v.adopted, v.source))
