@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import AmbiguousError, KouikiError, NotFoundError
-from kouiki.reference.municipalities import Municipality, registry
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR, Municipality, registry
 
 
 class Framework(StrEnum):
@@ -369,7 +369,7 @@ class Region(BaseModel):
             return False
         return None
 
-    def population(self, census_year: int = 2020) -> int | None:
+    def population(self, census_year: int = LATEST_CENSUS_YEAR) -> int | None:
         total = 0
         for code in self.member_codes():
             p = registry().by_code(code).population(census_year)
