@@ -48,7 +48,9 @@ def test_an_unquoted_code_in_a_yaml_plan_is_read_as_written_not_as_an_octal_numb
     assert out["errors"] == []
     (line,) = out["lines"]
     assert line["municipality"] == "010006"  # 北海道, never 041025 (仙台市宮城野区)
-    assert line["amount_yen"] == 0 and line["eligibility"]["decision"] == "no"
+    # in no 定住自立圏: the general へき地 measure may apply, and whether the body is a へき地 is not in the registry
+    assert line["amount_yen"] == 0 and line["eligibility"]["decision"] == "unknown"
+    assert "へき地に該当するかは登録簿に無いため不明" in line["notes"][0]
 
 
 def test_the_registry_is_a_parameter_so_regions_stored_by_users_are_checked_the_same_way() -> None:

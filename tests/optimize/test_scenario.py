@@ -21,6 +21,7 @@ from kouiki.facilities.optimize_bridge import InventoryProblem, inventory_proble
 from kouiki.facilities.optimize_scenario import to_scenario, write_scenario
 from kouiki.optimize.problem import OptimizeInputError
 from kouiki.reference.calendar import FiscalYear
+from kouiki.reference.geo import EARTH_RADIUS_KM
 
 runner = CliRunner()
 
@@ -35,7 +36,7 @@ G1,292044,天理体育館,スポーツ・レクリエーション系施設,,4000
 
 
 def _haversine(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
-    r = 6371.0088
+    r = EARTH_RADIUS_KM
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2

@@ -39,11 +39,6 @@ def test_the_array_form_agrees_with_the_scalar_form() -> None:
             assert m[i, j] == pytest.approx(great_circle_km(lat[i], lon[i], lat[j], lon[j]), abs=1e-9)
 
 
-# optimize keeps its own copy (optimize.yaml distance.earth_radius_km, read by optimize/problem.py) until the
-# optimize owner removes it; every other file of the package uses reference.geo.EARTH_RADIUS_KM.
-_NOT_YET_MOVED = {"optimize/parameters/optimize.yaml"}
-
-
 def test_the_earth_radius_is_written_once_in_the_package() -> None:
     from pathlib import Path
 
@@ -56,7 +51,7 @@ def test_the_earth_radius_is_written_once_in_the_package() -> None:
         for p in root.rglob("*")
         if p.suffix in (".py", ".yaml") and str(EARTH_RADIUS_KM) in p.read_text(encoding="utf-8")
     )
-    assert [w for w in where if w not in _NOT_YET_MOVED] == ["reference/geo.py"]
+    assert where == ["reference/geo.py"]
 
 
 def test_facilities_travel_uses_the_one_radius() -> None:

@@ -90,3 +90,37 @@ def test_name_or_code_never_raises() -> None:
     assert name_or_code("02202") == "弘前市"
     assert name_or_code("299995") == "299995"  # valid check digit, no such body
     assert name_or_code("abc") == "abc"
+
+
+def test_population_defaults_follow_the_latest_bundled_census_not_a_literal_year() -> None:
+    """`census_year` defaults name LATEST_CENSUS_YEAR, so the next census needs no code edit (a literal 2020 fails)."""
+    import ast
+    from pathlib import Path
+
+    import kouiki
+    from kouiki.reference.municipalities import CENSUS_YEARS, LATEST_CENSUS_YEAR, registry
+    from kouiki.reference.regions import find_region
+
+    root = Path(kouiki.__file__).parent
+    files = ["reference/municipalities.py", "reference/regions.py", "web/facilities/views.py",
+             "cli/facilities_scenarios.py"]
+    literal = []
+    seen = 0
+    for f in files:
+        for node in ast.walk(ast.parse((root / f).read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            args = node.args.args + node.args.kwonlyargs
+            defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + list(node.args.defaults)
+            defaults += list(node.args.kw_defaults)
+            for a, d in zip(args, defaults, strict=True):
+                if a.arg == "census_year" and d is not None and not (isinstance(d, ast.Constant) and d.value is None):
+                    seen += 1
+                    if not (isinstance(d, ast.Name) and d.id == "LATEST_CENSUS_YEAR"):
+                        literal.append(f"{f}:{node.lineno} {node.name}")
+    assert seen >= 5 and literal == []
+    assert max(CENSUS_YEARS) == LATEST_CENSUS_YEAR
+    body = registry().by_code("293636")
+    assert body.population() == body.population(LATEST_CENSUS_YEAR)
+    region = find_region("大和まほろば")
+    assert region.population() == region.population(LATEST_CENSUS_YEAR)

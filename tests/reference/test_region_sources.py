@@ -80,3 +80,12 @@ def test_a_renkei_region_names_its_own_steps() -> None:
     assert "連携中枢都市宣言" in facts and "連携協約" in facts and "中心市宣言" not in facts and "形成協定" not in facts
     unknown = {u.label: u.note for u in region_unknowns(region)}
     assert "加茂市の連携協約の締結日" in unknown and "27日" in (unknown["加茂市の連携協約の締結日"] or "")
+
+
+def test_an_unknown_agreement_date_with_a_sourced_bound_says_the_bound() -> None:
+    from kouiki.reference.region_sources import region_unknowns
+    from kouiki.reference.regions import bundled_regions
+
+    osumi = next(r for r in bundled_regions() if r.id == "osumi")
+    facts = {u.label: u.note for u in region_unknowns(osumi)}
+    assert "遅くとも平成21年10月7日までに締結" in (facts["大崎町の形成協定の締結日"] or "")

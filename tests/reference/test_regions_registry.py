@@ -19,6 +19,7 @@ def _dated_facts(r: Region) -> list[tuple[str, dt.date | None, Citation | None]]
     facts: list[tuple[str, dt.date | None, Citation | None]] = [("中心市宣言", r.declaration_date, r.declaration_source)]
     for m in r.members:
         facts.append((f"{m.code} 協定", m.agreement_date, m.agreement_source))
+        facts.append((f"{m.code} 遅くとも締結", m.agreement_by, m.bound_source))
         facts += [(f"{m.code} 変更協定", a.date, a.source) for a in m.amendments]
     for v in r.visions:
         facts.append((v.title, v.adopted, v.source))
@@ -111,7 +112,8 @@ def test_the_mic_csv_round_trips_the_bundled_registry(tmp_path: Path) -> None:
     for r in bundled_regions():
         b = back[r.id]
         assert (b.type, b.central, b.declaration_date) == (r.type, r.central, r.declaration_date)
-        assert [(m.code, m.role, m.agreement_date) for m in b.members] == [(m.code, m.role, m.agreement_date) for m in r.members]
+        assert [(m.code, m.role, m.agreement_date, m.agreement_by) for m in b.members] == [
+            (m.code, m.role, m.agreement_date, m.agreement_by) for m in r.members]
 
 
 def test_the_mic_csv_reads_wareki_two_central_cities_and_own_dates(tmp_path: Path) -> None:
@@ -127,6 +129,23 @@ def test_the_mic_csv_reads_wareki_two_central_cities_and_own_dates(tmp_path: Pat
     assert mahoroba.declaration_date == dt.date(2014, 12, 22) and mahoroba.visions[0].adopted == dt.date(2015, 9, 30)
     assert kamijusan.type.value == "compound" and len(kamijusan.central) == 2
     assert registry().by_code(kamijusan.neighbors()[1].code).prefecture == "秋田県"
+
+
+def test_the_mic_csv_reads_an_upper_bound_of_an_unknown_agreement_date(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "圏域名,中心市,近隣市町村,宣言日,協定締結日,出典,時点\n"
+        "試験圏域,天理市,川西町(2016-10-31まで)、三宅町(〜H28.9.30)、山添村,2014-12-22,2015-03-27,"
+        "https://example.jp/list,2020-04-01\n",
+        encoding="utf-8",
+    )
+    (r,) = read_mic_csv(path)
+    kawanishi, miyake, yamazoe = r.neighbors()
+    assert (kawanishi.agreement_date, kawanishi.agreement_by) == (None, dt.date(2016, 10, 31))
+    assert (miyake.agreement_date, miyake.agreement_by) == (None, dt.date(2016, 9, 30))
+    assert kawanishi.bound_source is not None and kawanishi.bound_source.url == "https://example.jp/list"
+    assert kawanishi.agreement_by_note and "まで" in kawanishi.agreement_by_note
+    assert (yamazoe.agreement_date, yamazoe.agreement_by) == (dt.date(2015, 3, 27), None)
 
 
 def test_the_mic_csv_refuses_the_whole_file_and_lists_every_bad_row(tmp_path: Path) -> None:

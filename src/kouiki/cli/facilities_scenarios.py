@@ -19,6 +19,7 @@ from kouiki.cli.common import console, err_console, friendly_errors, print_json
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import format_yen
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR
 from kouiki.reference.municipalities import get as get_body
 
 if TYPE_CHECKING:  # the engines (access, road graphs → numba/scipy, evaluate) load inside each command
@@ -138,7 +139,7 @@ def register(app: typer.Typer) -> None:
         road_graph: Annotated[Path | None, typer.Option("--road-graph", help="道路網（.graphml / .gpkg / .osm.pbf）: 1回の多始点探索")] = None,
         close: Annotated[list[str] | None, typer.Option("--close", help="廃止する施設ID（複数可）: 前後比較")] = None,
         threshold: Annotated[str | None, typer.Option("--threshold", help="T分圏の T（分）")] = None,
-        census_year: Annotated[int, typer.Option("--census-year")] = 2020,
+        census_year: Annotated[int, typer.Option("--census-year", help="需要の人口の国勢調査年（既定: 同梱の最新）")] = LATEST_CENSUS_YEAR,
         json_out: JsonOpt = False,
     ) -> None:
         """最寄り施設までの所要時間（人口加重平均・90パーセンタイル・T分圏人口割合）を団体別に示す."""
@@ -237,7 +238,7 @@ def register(app: typer.Typer) -> None:
         mesh: Annotated[Path | None, typer.Option("--mesh", help="e-Stat 国勢調査 地域メッシュ統計 txt")] = None,
         projection: Annotated[Path | None, typer.Option("--projection", help="社人研 市区町村別将来推計人口 CSV/XLSX")] = None,
         year: Annotated[int | None, typer.Option("--year", help="推計年（--projection と共に）")] = None,
-        census_year: Annotated[int, typer.Option("--census-year")] = 2020,
+        census_year: Annotated[int, typer.Option("--census-year", help="需要の人口の国勢調査年（既定: 同梱の最新）")] = LATEST_CENSUS_YEAR,
         json_out: JsonOpt = False,
     ) -> None:
         """需要点（人口の分布）を作る: メッシュ人口、将来推計、または概算."""

@@ -9,7 +9,8 @@ The rules (stated with their sources in ``docs/fiscal.md``「措置を受けら�
 1. **Membership.** The body is a member of a registered 定住自立圏 (framework 定住自立圏) in the 年度. A
    近隣市町村 counts from its 形成協定 date (the 年度 containing it) until its 離脱 date; the 中心市 from the
    first 形成協定 of its region (合併1市圏域: the 形成方針). A member whose 協定 date is not recorded is
-   ``unknown``. A 協定 during the 年度 (after 1 April) is ``yes`` with a GAP warning (whether that 年度 is
+   ``unknown``, unless a source bounds it (``agreement_by``, 「遅くとも…までに締結」): then ``yes`` in every 年度
+   that begins after that day (in the 年度 containing it ``yes`` with a GAP warning), ``unknown`` before. A 協定 during the 年度 (after 1 April) is ``yes`` with a GAP warning (whether that 年度 is
    paid in full is not in the sources).
 2. **Role.** The 中心市 measure only for a 中心市, the 近隣 measure only for a 近隣市町村; the other measures
    for either.
@@ -37,7 +38,16 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear, wareki_date
 from kouiki.reference.errors import KouikiError
-from kouiki.reference.regions import Framework, Member, Region, RegionType, Role, Vision, bundled_regions
+from kouiki.reference.regions import (
+    Citation,
+    Framework,
+    Member,
+    Region,
+    RegionType,
+    Role,
+    Vision,
+    bundled_regions,
+)
 
 ASSUMED_TAG = "仮定の圏域"
 ROLE_JA = {Role.CENTRAL: "中心市", Role.NEIGHBOR: "近隣市町村"}
@@ -84,15 +94,20 @@ def _body_name(code: str) -> str:
     return name_or_code(code)
 
 
+def _cite(region: Region, cit: Citation | None) -> str:
+    """A citation as the line shows it (seed: links are not for users)."""
+    if cit is None:
+        return f"圏域の登録（{region.name}）"
+    url = cit.url if cit.url and not str(cit.url).startswith("seed:") else None
+    return f"圏域の登録（{region.name}）: {cit.title}" + (f" {url}" if url else "")
+
+
 def _src(region: Region, what: Any = None) -> str:
     """The source a user can follow: the page title and URL of the fact, else the region's name."""
     cit = getattr(what, "source", None) or getattr(what, "agreement_source", None)
     if cit is None and region.agreement_sources:
         cit = region.agreement_sources[0]
-    if cit is None:
-        return f"圏域の登録（{region.name}）"
-    url = cit.url if cit.url and not str(cit.url).startswith("seed:") else None
-    return f"圏域の登録（{region.name}）: {cit.title}" + (f" {url}" if url else "")
+    return _cite(region, cit)
 
 
 # ---- the registry, indexed ------------------------------------------------------------------------------
@@ -238,6 +253,8 @@ def membership(region: Region, member: Member, fiscal_year: int) -> tuple[Decisi
     else:
         start = member.agreement_date
         what = "形成協定の締結"
+        if start is None and member.agreement_by is not None:
+            return _bounded_membership(region, member, fy, name, warnings)
         if start is None:
             return (Decision.UNKNOWN,
                     f"{name}の{region.name}への形成協定の締結日が登録にないため、{fy.wareki()}に構成団体であったか確認できません",
@@ -250,6 +267,30 @@ def membership(region: Region, member: Member, fiscal_year: int) -> tuple[Decisi
                         "加入年度の措置の扱い（全額・月割・対象外）は資料で確認できません（不明・GAP）")
     return (Decision.YES, f"{name}は{region.name}の{ROLE_JA[member.role]}（{what} {wareki_date(start)}）",
             _src(region, member), tuple(warnings))
+
+
+def _bounded_membership(region: Region, member: Member, fy: FiscalYear, name: str,
+                        warnings: list[str]) -> tuple[Decision, str, str, tuple[str, ...]]:
+    """A neighbour whose 締結日 is unknown but bounded by a source (``agreement_by``): a member in every 年度 that
+    begins after the bound; in the 年度 containing it a member too, with a GAP warning (it may have joined during
+    that 年度); before it ``unknown`` as for any unknown date. The bound stands on the line as a warning (the
+    registry does not know the date: the line says so)."""
+    by = member.agreement_by
+    assert by is not None
+    cit = member.bound_source
+    source = _cite(region, cit)
+    bound = (f"{name}の{region.name}への協定締結日は不明。遅くとも{wareki_date(by)}"
+             f"（出典: {cit.title if cit is not None else region.name}）までに締結")
+    if member.agreement_by_note:
+        bound += f"（{member.agreement_by_note}）"
+    if by > fy.end:
+        return (Decision.UNKNOWN, f"{bound}。{fy.wareki()}に構成団体であったかは確認できません", source, tuple(warnings))
+    if by >= fy.start:
+        warnings.append(f"{bound}。{fy.wareki()}の途中に加わった可能性があります: "
+                        "加入年度の措置の扱い（全額・月割・対象外）は資料で確認できません（不明・GAP）")
+    else:
+        warnings.append(f"{bound}。{fy.wareki()}は構成団体として判定しています")
+    return (Decision.YES, f"{name}は{region.name}の{ROLE_JA[member.role]}（{bound}）", source, tuple(warnings))
 
 
 # ---- the gate -------------------------------------------------------------------------------------------

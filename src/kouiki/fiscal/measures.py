@@ -31,12 +31,17 @@ def _it(c: Ctx) -> Any:
     return c.item
 
 
-def _vision_gate(c: Ctx, kind: str, role: Role | None = None) -> bool:
+def _vision_gate(c: Ctx, kind: str, role: Role | None = None,
+                 outside: Callable[[str, str | None], None] | None = None) -> bool:
     """Eligibility before amount (定住自立圏 measures): the registry decides; the plan may only narrow it.
 
     - registry ``no`` → 0 with its reason; ``yes`` → the plan's ``has_vision: false`` may still narrow it;
     - ``unknown`` → the plan's ``has_vision`` decides and the line carries a warning (a plan without it is
       refused before evaluation, see :func:`kouiki.fiscal.api.load_plan`).
+
+    ``outside(reason, source)``: called instead of the 0 line when the body is outside the 定住自立圏 measure
+    (registry ``no`` or the plan's ``has_vision: false``), for a measure that has a general form outside it
+    (遠隔医療).
     """
     it = _it(c)
     hv = it.get("has_vision")
@@ -53,10 +58,17 @@ def _vision_gate(c: Ctx, kind: str, role: Role | None = None) -> bool:
     for w in e.warnings:
         c.line_warn(w)
     if e.decision is Decision.NO:
-        c.zero(kind, e.reason, source=e.source)
+        if outside is not None:
+            outside(e.reason, e.source)
+        else:
+            c.zero(kind, e.reason, source=e.source)
         return False
     if hv is False:
-        c.zero(kind, "計画で共生ビジョンを策定していない（欄「共生ビジョン策定済み」が「いいえ」）としているため対象外")
+        reason = "計画で共生ビジョンを策定していない（欄「共生ビジョン策定済み」が「いいえ」）としているため対象外"
+        if outside is not None:
+            outside(reason, None)
+        else:
+            c.zero(kind, reason)
         return False
     if e.decision is Decision.UNKNOWN:
         if hv is None:
@@ -210,12 +222,50 @@ def hospital_clinic_cooperation(c: Ctx) -> None:
     c.capped(it.cost_yen, c.val(f"{m}.rate"), c.val(f"{m}.cap"), (m, it.municipality, it.fiscal_year), base_label="負担金")
 
 
+REMOTE_AREA_UNKNOWN = "へき地に該当するかは登録簿に無いため不明"
+
+
 def remote_medicine(c: Ctx) -> None:
+    """へき地における遠隔医療: a member of a 定住自立圏 (with its 共生ビジョン) at the expanded rate (``rate``, 0.8);
+    any other body at the general へき地 rate (``general_rate``, 0.6) when it is a へき地. Whether it is one is
+    not in the registry: the plan's ``remote_area`` says so; without it the line is 0 and 不明 (the eligibility
+    ``unknown`` with the reason and a warning), never a silent 0."""
     it = _it(c)
     m = "remote_medicine"
-    if not _gate(c, m, SAT) or not _vision_gate(c, SAT):
+    if not _gate(c, m, SAT):
         return
-    c.capped(it.cost_yen, c.val(f"{m}.rate"), None, None)
+    outside: list[tuple[str, str | None]] = []
+    if _vision_gate(c, SAT, outside=lambda reason, source: outside.append((reason, source))):
+        c.capped(it.cost_yen, c.val(f"{m}.rate"), None, None)
+        return
+    if outside:
+        _remote_medicine_general(c, m, *outside[0])
+
+
+def _remote_medicine_general(c: Ctx, m: str, reason: str, source: str | None) -> None:
+    """The general へき地 measure for a body outside the 定住自立圏 measure (``reason``: why it is outside)."""
+    from kouiki.fiscal.template import column_label  # the field's Japanese name (template row 2)
+
+    it = _it(c)
+    field = f"計画の欄「{column_label('remote_area')}」"
+    teiju = f"定住自立圏の拡充（措置率の引上げ）の対象外（{reason}）"
+    ra = it.get("remote_area")
+    base = dict(c.eligibility or {"regions": [], "warnings": [], "assumed": False})
+    if ra is False:
+        c.zero(SAT, f"{teiju}。へき地にも該当しない（{field}が「いいえ」）ため対象外", source=source)
+        return
+    if ra is None:
+        text = f"{teiju}。一般のへき地遠隔医療の措置は、{REMOTE_AREA_UNKNOWN}（{field}に記載すると算定します）"
+        c.eligibility = {**base, "decision": Decision.UNKNOWN.value, "reason": text,
+                         "source": source or "計画の記載"}
+        c.step(f"資格（へき地）: {DECISION_JA[Decision.UNKNOWN]} — {text}")
+        c.line_warn(f"{REMOTE_AREA_UNKNOWN}: 一般のへき地遠隔医療の措置を算定していません（{field}に記載してください）")
+        c.zero(SAT, text, source=source)
+        return
+    text = f"{teiju}。{field}によりへき地に該当: 一般のへき地遠隔医療の措置率で算定"
+    c.eligibility = {**base, "decision": Decision.YES.value, "reason": text, "source": f"{field}（計画の記載）"}
+    c.step(f"資格（へき地）: {DECISION_JA[Decision.YES]} — {text}")
+    c.capped(it.cost_yen, c.val(f"{m}.general_rate"), None, None, notes=["へき地（計画の記載）: 一般の措置率"])
 
 
 def furusato_loan(c: Ctx) -> None:

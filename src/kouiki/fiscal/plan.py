@@ -123,7 +123,11 @@ MEASURE_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "private_fund_bond": (VISION, *BOND_FIELDS),
     "furusato_loan": (VISION,),
     "hospital_clinic_cooperation": (VISION,),
-    "remote_medicine": (VISION,),
+    "remote_medicine": (
+        VISION,
+        FieldSpec("remote_area", "bool", "へき地に該当",
+                  help="定住自立圏の措置の対象外の団体は、へき地なら一般の措置率で算定。省略時は不明（0円・要確認）"),
+    ),
     "consolidation_study": (
         FieldSpec("partner_bodies", "codes", "共同で検討する団体（コード、カンマ区切り）", True),
         FieldSpec("case", "text", "集約化等の案件ID"),

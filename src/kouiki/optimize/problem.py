@@ -23,6 +23,7 @@ import numpy as np
 from kouiki.optimize.costs import FloatArray, MatrixDistances, PointDistances, TravelCosts
 from kouiki.reference.codes import normalize
 from kouiki.reference.errors import CodeError, KouikiError
+from kouiki.reference.geo import EARTH_RADIUS_KM
 
 
 class OptimizeInputError(KouikiError, ValueError):
@@ -109,7 +110,7 @@ class Problem:
         demand = Demand(d_ids, dxy, w, [None] * n)
         cands = Candidates.plain(c_ids, cxy)
         _check_basic(demand, cands, "(arrays)")
-        travel = PointDistances(dxy, cxy, metric, parameters()["distance"]["earth_radius_km"])
+        travel = PointDistances(dxy, cxy, metric, EARTH_RADIUS_KM)
         return cls(demand, cands, travel, {"metric": metric})
 
     @classmethod
@@ -131,9 +132,7 @@ class Problem:
         cands = read_candidates(Path(candidates_csv))
         src = {"demand": str(demand_csv), "candidates": str(candidates_csv)}
         if matrix is None:
-            travel: TravelCosts = PointDistances(
-                demand.xy, cands.xy, "greatcircle", parameters()["distance"]["earth_radius_km"]
-            )
+            travel: TravelCosts = PointDistances(demand.xy, cands.xy, "greatcircle", EARTH_RADIUS_KM)
             src["metric"] = "greatcircle km"
         else:
             travel = read_matrix(Path(matrix), demand.ids, cands.ids, matrix_column)

@@ -130,12 +130,13 @@ class Municipality:
     def is_prefecture(self) -> bool:
         return self.kind is Kind.PREFECTURE
 
-    def population(self, census_year: int = 2020) -> int | None:
-        if census_year == 2020:
-            return self.population_2020
-        if census_year == 2015:
-            return self.population_2015
-        raise ValueError(f"国勢調査 {census_year} 年の人口は同梱していません (bundled: 2015, 2020)")
+    def population(self, census_year: int = LATEST_CENSUS_YEAR) -> int | None:
+        """The 国勢調査 population of ``census_year`` (default: the latest bundled census)."""
+        if census_year not in CENSUS_YEARS:
+            bundled = ", ".join(str(y) for y in CENSUS_YEARS)
+            raise ValueError(f"国勢調査 {census_year} 年の人口は同梱していません（同梱: {bundled}）")
+        value: int | None = getattr(self, f"population_{census_year}")
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (Decimal areas as strings to stay exact)."""

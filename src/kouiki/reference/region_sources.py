@@ -187,6 +187,8 @@ def region_sources(region: Region) -> list[SourceUse]:
     for m in region.members:
         if m.role is Role.NEIGHBOR:
             use(m.agreement_source, label["agreement"], _name(m.code))
+            if m.agreement_by is not None and m.agreement_by_source is not None:
+                use(m.agreement_by_source, label["agreement"], _name(m.code))
         for a in m.amendments:
             use(a.source, label["amendment"], _name(m.code))
     for v in region.visions:
@@ -217,8 +219,11 @@ def region_unknowns(region: Region) -> list[UnknownFact]:
         out.append(UnknownFact(f"{label['policy']}の策定日", _notes_about(region, "形成方針")))
     for m in region.neighbors():
         if m.agreement_date is None:
-            out.append(UnknownFact(f"{_name(m.code)}の{label['agreement']}の締結日",
-                                   m.agreement_note or _notes_about(region, _name(m.code), "協定", "協約")))
+            note = m.agreement_note or _notes_about(region, _name(m.code), "協定", "協約")
+            if m.agreement_by is not None:
+                bound = f"遅くとも{wareki_date(m.agreement_by)}までに締結（{m.agreement_by_note}）"
+                note = f"{note} {bound}" if note else bound
+            out.append(UnknownFact(f"{_name(m.code)}の{label['agreement']}の締結日", note))
         for a in m.amendments:
             if a.date is None:
                 out.append(UnknownFact(f"{_name(m.code)}の{label['amendment']}の締結日", a.note))

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import AmbiguousError, KouikiError, NotFoundError
-from kouiki.reference.municipalities import Municipality, registry
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR, Municipality, registry
 
 
 class Framework(StrEnum):
@@ -70,6 +70,12 @@ class Member(BaseModel):
     agreement_date: dt.date | None = None  # 形成協定の締結日 (or 議決日); None = unknown
     agreement_note: str | None = None
     agreement_source: Citation | None = None
+    # 遅くともこの日までに締結: when the 締結日 itself is unknown but a source bounds it (「平成28年10月に締結」 → the
+    # month's last day; a page dated X that already names the body as a member → X). The latest day the source
+    # allows, never a guess; the note says why, the source is where (default: agreement_source).
+    agreement_by: dt.date | None = None
+    agreement_by_note: str | None = None
+    agreement_by_source: Citation | None = None
     left_date: dt.date | None = None
     central_vote_date: dt.date | None = None  # 形成協定の議決日（中心市議会, 地方自治法96条2項）
     member_vote_date: dt.date | None = None  # 形成協定の議決日（当該近隣市町村議会）
@@ -79,6 +85,30 @@ class Member(BaseModel):
     @classmethod
     def _code(cls, v: Any) -> str:
         return codes.normalize(v)
+
+    @model_validator(mode="after")
+    def _bound(self) -> Member:
+        by = self.agreement_by
+        if by is None:
+            return self
+        if self.agreement_date is not None and self.agreement_date > by:
+            raise ValueError(f"構成団体 {self.code}: 形成協定の締結日（{self.agreement_date.isoformat()}）が"
+                             f"「遅くともこの日までに締結」（{by.isoformat()}）より後です")
+        src = self.bound_source
+        if src is None:
+            raise ValueError(f"構成団体 {self.code}: 「遅くともこの日までに締結」（{by.isoformat()}）には出典"
+                             "（agreement_by_source または agreement_source）が要ります")
+        if src.as_of is not None and by > src.as_of:
+            raise ValueError(f"構成団体 {self.code}: 「遅くともこの日までに締結」（{by.isoformat()}）が出典の時点"
+                             f"（{src.as_of.isoformat()}）より後です（出典はその日より後のことを示せません）")
+        if not self.agreement_by_note:
+            raise ValueError(f"構成団体 {self.code}: 「遅くともこの日までに締結」には理由（agreement_by_note）が要ります")
+        return self
+
+    @property
+    def bound_source(self) -> Citation | None:
+        """The source of ``agreement_by``: its own citation, else the member's agreement source."""
+        return self.agreement_by_source or self.agreement_source
 
     @property
     def municipality(self) -> Municipality:
@@ -270,7 +300,7 @@ class Region(BaseModel):
         decl = self.declaration_date
         for m in neighbours:
             for label, d in (("形成協定の締結日", m.agreement_date), ("中心市議会の議決日", m.central_vote_date),
-                             ("近隣市町村議会の議決日", m.member_vote_date)):
+                             ("近隣市町村議会の議決日", m.member_vote_date), ("遅くとも締結の日", m.agreement_by)):
                 if decl is not None and d is not None and d < decl:
                     raise ValueError(
                         f"{self.name}: 構成団体 {m.code} の{label}（{d.isoformat()}）が中心市宣言（{decl.isoformat()}）より前です"
@@ -339,7 +369,7 @@ class Region(BaseModel):
             return False
         return None
 
-    def population(self, census_year: int = 2020) -> int | None:
+    def population(self, census_year: int = LATEST_CENSUS_YEAR) -> int | None:
         total = 0
         for code in self.member_codes():
             p = registry().by_code(code).population(census_year)

@@ -8,7 +8,10 @@ header                required  content
 圏域名                yes       e.g. 弘前圏域定住自立圏
 中心市                yes       one 市, or two joined by ・ for 複眼型 (十和田市・三沢市)
 近隣市町村            yes*      names joined by 、 (or ・ , /); a date in brackets after a name is that body's
-                                協定締結日 (田原本町(2016-10-05)). Empty (or －) for 合併1市圏域
+                                協定締結日 (田原本町(2016-10-05)); a date with まで (or 〜 before it) is the
+                                latest day its 協定 can have been signed when the day itself is unknown
+                                (胎内市(2016-10-31まで): 「遅くとも…までに締結」, sourced by the row's 出典).
+                                Empty (or －) for 合併1市圏域
 宣言日                no        中心市宣言の日
 協定締結日            no        形成協定の締結日 for every neighbour without its own date; for 合併1市圏域 the
                                 形成方針の議決日
@@ -65,6 +68,7 @@ _MEMBER = re.compile(r"^(?P<name>[^()（）]+?)\s*(?:[(（](?P<date>[^()（）]+
 _ERA = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
 _WAREKI = re.compile(r"^(令和|平成|昭和|[RHS])\s*(元|\d{1,2})[年.\-/](\d{1,2})[月.\-/](\d{1,2})日?$")
 _WEST = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_BY = re.compile(r"^(?:[〜~]\s*(?P<a>.+)|(?P<b>.+?)\s*(?:まで|以前))$")  # 「遅くともこの日までに締結」
 
 
 class RegionImportError(KouikiError, ValueError):
@@ -232,8 +236,17 @@ def _row(p: Path, i: int, r: list[str], col: dict[str, int], problems: list[Prob
         except KouikiError as exc:
             bad("neighbors", part, str(exc))
             continue
-        own = date_of("neighbors", m.group("date")) if m.group("date") else None
-        members.append({"code": body.code, "role": "neighbor", "agreement_date": own or agreement})
+        own = by = None
+        if m.group("date"):
+            b = _BY.match(m.group("date").strip())
+            if b is not None:
+                by = date_of("neighbors", (b.group("a") or b.group("b")).strip())
+            else:
+                own = date_of("neighbors", m.group("date"))
+        member: dict[str, Any] = {"code": body.code, "role": "neighbor", "agreement_date": own or (None if by else agreement)}
+        if by is not None:
+            member["agreement_by"] = by
+        members.append(member)
     typ_cell = cell("type")
     if typ_cell:
         typ = TYPES.get(typ_cell)
@@ -255,7 +268,9 @@ def _row(p: Path, i: int, r: list[str], col: dict[str, int], problems: list[Prob
         "declaration_date": declaration,
         "declaration_source": source if declaration else None,
         "members": [{"code": c.code, "role": "central"} for c in centrals]
-        + [{**m, "agreement_source": source if m["agreement_date"] else None} for m in members],
+        + [{**m, "agreement_source": source if m["agreement_date"] else None}
+           | ({"agreement_by_source": source, "agreement_by_note": "取り込んだ表の近隣市町村欄の「まで」の記載"}
+              if m.get("agreement_by") else {}) for m in members],
         "agreement_sources": [source],
     }
     if typ == "single_merged":
@@ -283,7 +298,8 @@ def is_mic_layout(path: Path | str) -> bool:
 
 
 def write_mic_csv(regions: list[Region] | tuple[Region, ...]) -> str:
-    """The regions in the same layout (one row per region; each neighbour with its own 協定締結日 in brackets)."""
+    """The regions in the same layout (one row per region; each neighbour with its own 協定締結日 in brackets, or
+    its upper bound as 「(…まで)」 when only that is known)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["圏域ID", "圏域名", "類型", "都道府県", "中心市", "近隣市町村", "宣言日", "協定締結日", "ビジョン策定日", "出典"])
@@ -293,8 +309,10 @@ def write_mic_csv(regions: list[Region] | tuple[Region, ...]) -> str:
         def name(code: str, pref: str = pref) -> str:
             b = registry().by_code(code)
             return b.name if b.prefecture == pref else b.full_name
-        neighbours = "、".join(f"{name(m.code)}({m.agreement_date.isoformat()})" if m.agreement_date else name(m.code)
-                               for m in r.neighbors())
+        neighbours = "、".join(
+            f"{name(m.code)}({m.agreement_date.isoformat()})" if m.agreement_date
+            else f"{name(m.code)}({m.agreement_by.isoformat()}まで)" if m.agreement_by else name(m.code)
+            for m in r.neighbors())
         policy = r.formation_policy.vote_date or r.formation_policy.adopted if r.formation_policy else None
         vision = next((v.adopted for v in r.visions if v.adopted), None)
         src = r.declaration_source or (r.agreement_sources[0] if r.agreement_sources else None)

@@ -10,7 +10,8 @@ What is a fact here (one per row of the table):
   ``agreement_sources`` (the page listing the members);
 - 中心市宣言日, 協定締結日 (each 近隣), 変更協定 (each), 形成方針 (合併1市圏域), ビジョン策定日 (each vision),
   ビジョン期間 (each vision: both 年度 known) — a known value counts under the kind of its citation (出典なし when
-  it has none); an unknown one under 不明.
+  it has none); an unknown one under 不明 (and, below the table, how many of the unknown 協定締結日 have a sourced
+  upper bound ``agreement_by``).
 
 The kind of a citation is :func:`kouiki.reference.region_sources.source_kind` (its docstring is the rule).
 """
@@ -84,6 +85,10 @@ def counts_block(regions: Iterable[Region] | None = None) -> str:
         if not rs:
             continue
         lines += ["Facts by kind of source:", "", *_table(rs), ""]
+        unknown = [m for r in rs for m in r.neighbors() if m.agreement_date is None]
+        bounded = sum(m.agreement_by is not None for m in unknown)
+        lines += [f"Unknown 協定締結日 with a sourced upper bound (agreement_by, 遅くとも…までに締結): {bounded} of "
+                  f"{len(unknown)}.", ""]
         pages: dict[str, set[str]] = {}
         for r in rs:
             for s in region_sources(r):

@@ -28,7 +28,7 @@ from kouiki.reference import codes
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_yen
-from kouiki.reference.municipalities import registry
+from kouiki.reference.municipalities import LATEST_CENSUS_YEAR, registry
 from kouiki.reference.parameters import file_label
 from kouiki.reference.regions import Region
 from kouiki.reports.table import Column, ColumnKind, ReportTable
@@ -289,7 +289,8 @@ def karte_tables(v: dict[str, Any]) -> list[ReportTable]:
 
 # ----- 4. 最寄り施設までの所要時間 -----------------------------------------------------------------------
 
-def access_view(scope: Scope, category: str, threshold: str | None = None, census_year: int = 2020) -> dict[str, Any]:
+def access_view(scope: Scope, category: str, threshold: str | None = None,
+                census_year: int = LATEST_CENSUS_YEAR) -> dict[str, Any]:
     """Population-weighted access to the nearest facility of one 大分類 (great-circle times, approximate demand)."""
     from kouiki.facilities.demand import approximate_demand
     from kouiki.facilities.travel import Site, travel_mode
