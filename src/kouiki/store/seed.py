@@ -1,18 +1,56 @@
-"""Load the bundled rows into a new store: the seed regions. Idempotent: existing rows are kept."""
+"""Load the bundled rows into a store: the seed regions.
+
+Idempotent. A bundled region missing from the store is inserted. A stored region that came from the bundle
+and that no person has changed since (every audit entry for it is by ``system``) follows the bundle: when a
+new release corrects or adds facts (a 協定締結日, a source, ``agreement_by``), an existing store gets them at
+the next start instead of answering from the old copy. A region someone edited, imported or created is never
+overwritten.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kouiki.reference.regions import bundled_regions
-from kouiki.store.regions import RegionRow, save_region
+from kouiki.reference.regions import Region, bundled_regions
+from kouiki.store.audit import AuditEntry
+from kouiki.store.regions import ConflictError, RegionRow, save_region
+
+log = logging.getLogger(__name__)
+SYSTEM_USER = "system"
 
 
 def seed_bundled(s: Session) -> int:
-    """Insert every bundled region that is not in the store yet; return how many were added."""
-    added = 0
+    """Insert bundled regions the store lacks and refresh untouched bundled copies; return how many changed."""
+    rows = {r.id: r for r in s.scalars(select(RegionRow))}
+    touched = set(
+        s.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.entity.in_(("region", "region_members")), AuditEntry.user != SYSTEM_USER
+            )
+        )
+    )
+    changed = 0
     for region in bundled_regions():
-        if s.get(RegionRow, region.id) is None:
-            save_region(s, region, user="system", origin="bundled")
-            added += 1
-    return added
+        row = rows.get(region.id)
+        if row is None or (
+            row.origin == "bundled"
+            and region.id not in touched
+            and row.document != region.model_dump(mode="json")
+        ):
+            changed += _try_save(s, region, origin="bundled")
+    return changed
+
+
+def _try_save(s: Session, region: Region, origin: str) -> int:
+    """Save one bundled region in a savepoint; a clash with the store (another region already holds the name) keeps
+    the store's region and skips this one, so a new release never stops the store from starting."""
+    try:
+        with s.begin_nested():
+            save_region(s, region, user=SYSTEM_USER, origin=origin)
+    except ConflictError:
+        log.warning("bundled region %s (%s) not seeded: %s", region.id, region.name, "name or ID already in the store")
+        return 0
+    return 1
