@@ -88,9 +88,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     # No --install-completion / --show-completion: the officers who use kouiki work in cmd or PowerShell on
     # Windows/LGWAN terminals, rarely with a shell profile of their own, and typer's installer speaks English;
-    # without them the root help lists only what they use, and start-up skips typer.completion. A developer who
-    # wants completion still gets typer's script: `_KOUIKI_COMPLETE=source_bash kouiki` (source_zsh, source_fish;
-    # see main()).
+    # without them the root help lists only what they use. A developer who wants completion still gets typer's
+    # script: `_KOUIKI_COMPLETE=source_bash kouiki` (source_zsh, source_fish; see main()).
     add_completion=False,
     cls=_LazyGroups,
 )

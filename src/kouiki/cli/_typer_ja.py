@@ -60,29 +60,26 @@ _USAGE_WORDS = (("[OPTIONS]", "[オプション]"), ("COMMAND [ARGS]...", "コ�
 
 _KIND = {"argument": "引数", "option": "オプション", "parameter": "パラメータ"}
 
-# Messages click and typer pass as plain text (ctx.fail, BadOptionUsage), by their English shape.
-_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^No such command '(?P<name>.*)'\.(?: Did you mean (?P<alt>.+)\?)?$", re.S),
-     "コマンド '{name}' はありません。"),
-    (re.compile(r"^Missing command\.$"), "コマンドを指定してください。"),
-    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$", re.S),
-     "余分な引数があります: {args}"),
-    (re.compile(r"^Option (?P<opt>'.*') requires an argument\.$"), "オプション {opt} には値が必要です。"),
-    (re.compile(r"^Option (?P<opt>'.*') requires (?P<n>\d+) arguments\.$"),
-     "オプション {opt} には値が {n} 個必要です。"),
-    (re.compile(r"^Option (?P<opt>'.*') does not take a value\.$"), "オプション {opt} は値をとりません。"),
+# Messages click and typer pass as plain text (ctx.fail, BadOptionUsage), by their English shape (regular
+# expressions, matched with re.DOTALL; compiled at the first error, not at start-up).
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"No such command '(?P<name>.*)'\.(?: Did you mean (?P<alt>.+)\?)?", "コマンド '{name}' はありません。"),
+    (r"Missing command\.", "コマンドを指定してください。"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)", "余分な引数があります: {args}"),
+    (r"Option (?P<opt>'.*') requires an argument\.", "オプション {opt} には値が必要です。"),
+    (r"Option (?P<opt>'.*') requires (?P<n>\d+) arguments\.", "オプション {opt} には値が {n} 個必要です。"),
+    (r"Option (?P<opt>'.*') does not take a value\.", "オプション {opt} は値をとりません。"),
 )
 
 # The inner text of a bad value that typer builds itself (not through pydantic).
-_VALUE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^(?P<value>.*) is not one of (?P<choices>.*)\.$", re.S), "{value} は選択肢（{choices}）にありません"),
-    (re.compile(r"^(?:File|Directory|Path) (?P<path>'.*') does not exist\.$", re.S), "{path} がありません"),
-    (re.compile(r"^(?:File|Directory|Path) (?P<path>'.*') is a file\.$", re.S), "{path} はファイルです（フォルダを指定）"),
-    (re.compile(r"^(?:File|Directory|Path) (?P<path>'.*') is a directory\.$", re.S),
-     "{path} はフォルダです（ファイルを指定）"),
-    (re.compile(r"^(?:File|Directory|Path) (?P<path>'.*') is not readable\.$", re.S), "{path} を読めません"),
-    (re.compile(r"^(?:File|Directory|Path) (?P<path>'.*') is not writable\.$", re.S), "{path} に書き込めません"),
-    (re.compile(r"^Value (?P<value>.*) is not a valid (?P<type>.*)\.$", re.S), "{value} は {type} ではありません"),
+_VALUE_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"(?P<value>.*) is not one of (?P<choices>.*)\.", "{value} は選択肢（{choices}）にありません"),
+    (r"(?:File|Directory|Path) (?P<path>'.*') does not exist\.", "{path} がありません"),
+    (r"(?:File|Directory|Path) (?P<path>'.*') is a file\.", "{path} はファイルです（フォルダを指定）"),
+    (r"(?:File|Directory|Path) (?P<path>'.*') is a directory\.", "{path} はフォルダです（ファイルを指定）"),
+    (r"(?:File|Directory|Path) (?P<path>'.*') is not readable\.", "{path} を読めません"),
+    (r"(?:File|Directory|Path) (?P<path>'.*') is not writable\.", "{path} に書き込めません"),
+    (r"Value (?P<value>.*) is not a valid (?P<type>.*)\.", "{value} は {type} ではありません"),
 )
 
 # pydantic's error type (of the ValidationError behind a bad value) → Japanese; ctx fields as pydantic names them.
@@ -108,9 +105,9 @@ _PYDANTIC: dict[str, str] = {
 }
 
 
-def _sub(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str | None:
+def _sub(table: tuple[tuple[str, str], ...], text: str) -> str | None:
     for pattern, template in table:
-        m = pattern.match(text)
+        m = re.fullmatch(pattern, text, re.S)
         if m:
             return template.format(**{k: v or "" for k, v in m.groupdict().items()})
     return None
