@@ -4,8 +4,11 @@ English sentence beside the Japanese."""
 
 from __future__ import annotations
 
+import enum
 import re
 import sys
+from pathlib import Path
+from typing import Literal
 
 import pytest
 import typer.main
@@ -143,3 +146,42 @@ def test_shell_completion_still_answers_without_the_install_options(
         main()
     assert done.value.code == 0
     assert capsys.readouterr().out.split() == ["municipalities"]
+
+
+class _Colour(enum.StrEnum):
+    red = "red"
+    blue = "blue"
+
+
+def _kinds_app() -> typer.Typer:
+    """Kinds of parameter no kouiki command has yet (choices, ranges, paths that must exist), with their errors."""
+    other = typer.Typer()
+
+    @other.command()
+    def go(colour: _Colour, n: int = typer.Option(1, min=1, max=5),
+           path: Path | None = typer.Option(None, exists=True), rate: float = 1.0) -> None:
+        """テスト"""
+
+    @other.command()
+    def pick(choice: Literal["a", "b"] = typer.Option(..., "--choice")) -> None:
+        """テスト"""
+
+    return other
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["go"], "引数 'colour' を指定してください。選択肢: red, blue"),
+    (["go", "green"], "'colour' の値が正しくありません: 'green' は選択肢（'red', 'blue'）にありません"),
+    (["go", "red", "--n", "9"], "'--n' の値が正しくありません: 5 以下で指定してください（'9'）"),
+    (["go", "red", "--path", "/no/such/file"], "'--path' の値が正しくありません: '/no/such/file' がありません"),
+    (["go", "red", "--rate", "x"], "'--rate' の値が正しくありません: 数値で指定してください（'x'）"),
+    (["pick"], "オプション '--choice' を指定してください。選択肢: a, b"),
+    (["pick", "--choice", "z"], "'--choice' の値が正しくありません: 'z' は選択肢（'a', 'b'）にありません"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else "")
+def test_errors_of_other_kinds_of_parameter_are_in_japanese(args: list[str], expected: str) -> None:
+    result = runner.invoke(_kinds_app(), args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert expected in result.output, result.output
+    found = [e for e in ENGLISH if e in result.output]
+    assert not found, (found, result.output)
+    assert "Value error" not in result.output and "does not exist" not in result.output

@@ -74,11 +74,11 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
 # The inner text of a bad value that typer builds itself (not through pydantic).
 _VALUE_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"(?P<value>.*) is not one of (?P<choices>.*)\.", "{value} は選択肢（{choices}）にありません"),
-    (r"(?:File|Directory|Path) (?P<path>'.*') does not exist\.", "{path} がありません"),
-    (r"(?:File|Directory|Path) (?P<path>'.*') is a file\.", "{path} はファイルです（フォルダを指定）"),
-    (r"(?:File|Directory|Path) (?P<path>'.*') is a directory\.", "{path} はフォルダです（ファイルを指定）"),
-    (r"(?:File|Directory|Path) (?P<path>'.*') is not readable\.", "{path} を読めません"),
-    (r"(?:File|Directory|Path) (?P<path>'.*') is not writable\.", "{path} に書き込めません"),
+    (r"(?i:file|directory|path) (?P<path>'.*') does not exist\.", "{path} がありません"),
+    (r"(?i:file|directory|path) (?P<path>'.*') is a file\.", "{path} はファイルです（フォルダを指定）"),
+    (r"(?i:file|directory|path) (?P<path>'.*') is a directory\.", "{path} はフォルダです（ファイルを指定）"),
+    (r"(?i:file|directory|path) (?P<path>'.*') is not readable\.", "{path} を読めません"),
+    (r"(?i:file|directory|path) (?P<path>'.*') is not writable\.", "{path} に書き込めません"),
     (r"Value (?P<value>.*) is not a valid (?P<type>.*)\.", "{value} は {type} ではありません"),
 )
 
@@ -129,7 +129,7 @@ def _value_text(exc: Any) -> str:
                 if reason is not None:
                     value = first.get("input")
                     return f"{reason}（{value!r}）" if isinstance(value, str) else reason
-    message = str(getattr(exc, "message", "") or "")
+    message = str(getattr(exc, "message", "") or "").removeprefix("Value error, ")  # pydantic's prefix
     return _sub(_VALUE_MESSAGES, message) or message
 
 
@@ -140,6 +140,8 @@ def _hint(exc: Any) -> str | None:
         hint = exc.param.get_error_hint()
     if hint is not None and not isinstance(hint, str):
         hint = " / ".join(repr(x) for x in hint)
+    if hint is not None:  # an option read from the environment too: "'--x' (env var: 'X')"
+        hint = re.sub(r" \(env var: ('[^']*')\)", r"（環境変数 \1）", hint)
     return hint
 
 
