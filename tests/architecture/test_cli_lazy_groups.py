@@ -14,7 +14,8 @@ from kouiki.cli.common import register_user_parameters
 
 def _eager() -> typer.Typer:
     """The CLI as it was composed before the lazy root: every group added with add_typer."""
-    eager = typer.Typer(name="kouiki", help=app.info.help, no_args_is_help=True, pretty_exceptions_enable=False)
+    eager = typer.Typer(name="kouiki", help=app.info.help, no_args_is_help=True, pretty_exceptions_enable=False,
+                        add_completion=False)
     eager.callback()(register_user_parameters)
     eager.registered_commands.extend(app.registered_commands)
     for name in GROUPS:

@@ -90,7 +90,8 @@ def test_a_bad_value_still_reports_typers_message() -> None:
 
     result = CliRunner().invoke(app, ["municipalities", "search", "川西", "--limit", "x"])
     assert result.exit_code == 2
-    assert "Invalid value for '--limit'" in result.output
+    # typer's error (pydantic's int_parsing behind it), in Japanese (kouiki.cli._typer_ja)
+    assert "'--limit' の値が正しくありません: 整数で指定してください（'x'）" in result.output
 
 
 DEFERRED_PROBE = """

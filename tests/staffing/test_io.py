@@ -166,3 +166,14 @@ def test_unknown_key_is_refused_with_a_suggestion() -> None:
 def test_training_file_given_to_support_is_pointed_to_training() -> None:
     with pytest.raises(StaffingInputError, match="kouiki staffing training"):
         load_case("training-demo")
+
+
+def test_agreement_errors_name_the_body_and_its_code() -> None:
+    data = case_dict()
+    data["agreements"][0]["sender"] = "022012"  # 青森市: not a party
+    with pytest.raises(StaffingInputError, match=r"派遣元の青森市（022012）が当事者（parties）に含まれていません"):
+        case_from_dict(data, "t.yaml")
+    data = case_dict()
+    data["agreements"][0]["council_votes"]["022012"] = "2025-03-10"
+    with pytest.raises(StaffingInputError, match=r"項目「council_votes」: 青森市（022012）は協約の当事者ではありません"):
+        case_from_dict(data, "t.yaml")

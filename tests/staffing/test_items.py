@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -159,6 +160,27 @@ def test_missing_council_vote_is_a_warning_not_a_refusal() -> None:
     out = _items(data)
     assert out.refusals == []
     assert any("議会の議決日が未入力" in w for w in out.warnings)
+
+
+def test_warnings_and_reasons_name_bodies_in_japanese_not_by_code() -> None:
+    data = case_dict()
+    data["agreements"][0]["council_votes"].pop(OWANI)
+    out = _items(data)
+    assert any(w.startswith("連携協約「協約」の大鰐町の議会の議決日が未入力です") for w in out.warnings), out.warnings
+    data = case_dict()
+    data["agreements"][0]["parties"] = [PREF, NISHIMEYA, HIROSAKI]
+    data["agreements"][0]["council_votes"].pop(OWANI)
+    data["agreements"][0]["council_votes"][NISHIMEYA] = "2026-05-01"
+    data["secondments"][0]["agreement"] = "K1"
+    reasons = [r for ref in _items(data).refusals for r in ref.reasons]
+    assert "派遣先の大鰐町は連携協約「協約」の当事者ではありません" in reasons
+    assert any(r.startswith("西目屋村の議会の議決（2026-05-01）が") for r in reasons), reasons
+    data = case_dict()
+    data["agreements"][0]["sender"] = HIROSAKI
+    reasons = [r for ref in _items(data).refusals for r in ref.reasons]
+    assert "採用団体の青森県は連携協約「協約」の派遣元ではありません" in reasons
+    texts = [*out.warnings, *reasons]
+    assert not [t for t in texts if re.search(r"\d{6}", t)], texts
 
 
 def test_demo_items_cover_both_secondment_types_and_a_refusal() -> None:

@@ -39,7 +39,7 @@ def test_net_cost_per_body_and_year() -> None:
     d = res.to_dict()
     assert d["totals"]["net_cost_yen"] == sum(b["net_cost_yen"] for b in res.bodies)
     assert set(d["totals"]["by_fiscal_year"]) == {"2025", "2026"}
-    assert "test warning（項目 0）" in res.warnings
+    assert "test warning（項目 1）" in res.warnings  # items from 1, as people read them
 
 
 def test_lines_carry_origin_and_staffing_refusals() -> None:
@@ -71,7 +71,7 @@ def test_engine_errors_are_reported() -> None:
 
     from kouiki.reference.errors import KouikiError
 
-    with pytest.raises(KouikiError, match="項目0 receiver: bad"):
+    with pytest.raises(KouikiError, match="項目1 receiver: bad"):  # items from 1
         evaluate_support(case_from_dict(case_dict()), evaluator=broken)
 
 

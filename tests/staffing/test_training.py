@@ -97,7 +97,7 @@ def test_wide_area_conditions(mutate: Any, reason: str) -> None:
 def test_wide_area_only_for_prefectures() -> None:
     data = copy.deepcopy(_demo())
     data["policies"][1]["programmes"][1]["wide_area"] = True
-    with pytest.raises(StaffingInputError, match="広域研修は都道府県等が開催"):
+    with pytest.raises(StaffingInputError, match=r"広域研修は都道府県等が開催するものです（弘前市（022021）は都道府県ではありません）"):
         _checks(data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -11,7 +12,7 @@ from typer.main import get_group_from_info, solve_typer_info_defaults
 from typer.models import TyperInfo
 
 from kouiki import __version__
-from kouiki.cli import _typer_speed
+from kouiki.cli import _typer_ja, _typer_speed
 from kouiki.cli.common import friendly_errors, register_user_parameters
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 _typer_speed.install()  # parameters without pydantic until a value needs it (start-up, issue 17)
 _typer_speed.defer_rich_markdown_and_traceback()  # help pages without markdown-it, pygments, attrs (issue 17)
+_typer_ja.install()  # typer's and click's own words (panel titles, --help, usage errors) in Japanese
 
 # The command groups, in the order `kouiki --help` lists them: name → the module whose ``app`` is the group.
 GROUPS: dict[str, str] = {
@@ -84,6 +86,11 @@ app = typer.Typer(
     help="kouiki（広域）: 定住自立圏・広域連携の財政措置、圏域形成、公共施設の広域計画",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # No --install-completion / --show-completion: the officers who use kouiki work in cmd or PowerShell on
+    # Windows/LGWAN terminals, rarely with a shell profile of their own, and typer's installer speaks English;
+    # without them the root help lists only what they use. A developer who wants completion still gets typer's
+    # script: `_KOUIKI_COMPLETE=source_bash kouiki` (source_zsh, source_fish; see main()).
+    add_completion=False,
     cls=_LazyGroups,
 )
 app.callback()(register_user_parameters)  # before any command: where the user's parameter files are
@@ -91,14 +98,14 @@ app.callback()(register_user_parameters)  # before any command: where the user's
 
 @app.command("version")
 def version() -> None:
-    """バージョンを表示する."""
+    """バージョンを表示する"""
     typer.echo(__version__)
 
 
 @app.command("demo")
 @friendly_errors
 def demo() -> None:
-    """デモ: 同梱の圏域（弘前圏域）を表示する（Web アプリができるまでの主な動作）."""
+    """デモ: 同梱の圏域（弘前圏域）を表示する"""
     from kouiki.cli.regions import render_region
     from kouiki.store import session
     from kouiki.store.regions import get_region
@@ -109,6 +116,11 @@ def demo() -> None:
 
 
 def main() -> None:
+    """The ``kouiki`` script."""
+    if os.environ.get("_KOUIKI_COMPLETE"):  # shell completion by hand (add_completion=False registers no shells)
+        from typer._completion_classes import completion_init
+
+        completion_init()
     app()
 
 

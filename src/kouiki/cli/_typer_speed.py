@@ -22,6 +22,7 @@ one that renamed them), :func:`install` does nothing and typer behaves as it shi
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,7 +119,8 @@ def install() -> bool:
 # which kouiki does not use — and Traceback — used only for pretty exceptions, which kouiki turns off. While
 # typer.rich_utils executes, those two names come from stand-ins that import the real class at first use (a call,
 # an attribute, an isinstance check); the stand-in modules are gone from ``sys.modules`` as soon as typer.rich_utils
-# has run, so any other import of rich.markdown or rich.traceback gets the real module.
+# has run, so any other import of rich.markdown or rich.traceback gets the real module. The same loader runs the
+# callbacks of :func:`when_rich_utils_loaded` once typer.rich_utils has run (kouiki.cli._typer_ja: its Japanese texts).
 
 _DEFERRED = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
 
@@ -159,7 +161,7 @@ class _RichUtilsLoader:
         import types
 
         stand_ins: dict[str, types.ModuleType] = {}
-        for mod_name, cls_name in _DEFERRED.items():
+        for mod_name, cls_name in _DEFERRED.items() if _defer else ():
             if mod_name not in sys.modules:
                 stand_in = types.ModuleType(mod_name)
                 setattr(stand_in, cls_name, _DeferredClass(cls_name, (), {"_module": mod_name, "_name": cls_name}))
@@ -170,6 +172,8 @@ class _RichUtilsLoader:
             for mod_name, stand_in in stand_ins.items():
                 if sys.modules.get(mod_name) is stand_in:
                     del sys.modules[mod_name]
+        while _after_load:
+            _after_load.pop(0)(module)
 
 
 class _RichUtilsFinder:
@@ -188,11 +192,29 @@ class _RichUtilsFinder:
         return spec
 
 
+_defer = False
+_after_load: list[Callable[[Any], None]] = []
+
+
 def defer_rich_markdown_and_traceback() -> bool:
     """Load typer.rich_utils (when typer first needs it) without rich.markdown and rich.traceback; True when the
     hook is set (False when typer.rich_utils is already loaded)."""
+    global _defer
     if "typer.rich_utils" in sys.modules:
         return False
+    _defer = True
     if _RichUtilsFinder not in sys.meta_path:
         sys.meta_path.insert(0, _RichUtilsFinder)
     return True
+
+
+def when_rich_utils_loaded(callback: Callable[[Any], None]) -> None:
+    """Call ``callback(typer.rich_utils)`` once that module has run: now if it has, else when typer imports it (a
+    command that prints no help page and no usage error never does)."""
+    module = sys.modules.get("typer.rich_utils")
+    if module is not None:
+        callback(module)
+        return
+    _after_load.append(callback)
+    if _RichUtilsFinder not in sys.meta_path:
+        sys.meta_path.insert(0, _RichUtilsFinder)

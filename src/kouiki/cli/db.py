@@ -6,13 +6,13 @@ import typer
 
 from kouiki.cli.common import console, friendly_errors
 
-app = typer.Typer(help="データベース（ストア）の管理 / the store", no_args_is_help=True)
+app = typer.Typer(help="データベース（ストア）の管理", no_args_is_help=True)
 
 
 @app.command("upgrade")
 @friendly_errors
 def upgrade() -> None:
-    """データベースを最新の構造に移行し、同梱データを読み込む（初回は作成する）."""
+    """データベースを最新の構造に移行し、同梱データを読み込む（初回は作成する）"""
     from kouiki.settings import database_url
     from kouiki.store.db import init_db
 

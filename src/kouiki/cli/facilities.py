@@ -156,10 +156,10 @@ def import_cmd(
     figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
-    """施設台帳を取り込む（kouiki テンプレート・公共施設一覧・固定資産台帳）.
+    """施設台帳を取り込む（kouiki テンプレート・公共施設一覧・固定資産台帳）
 
     全件を検証し、1行でも誤りがあれば何も保存しない（誤りのある行をすべて表示し、終了コード 1）。
-    正しい行だけで置き換えるには --only-valid（置き換え前後の件数を示して確認する。--yes で確認を省略）。
+    正しい行だけで置き換えるには --only-valid（置き換え前後の件数を示して確認する。--yes で確認を省略）
     """
     del strict  # all-or-nothing is the default; the option stays so old scripts keep working
     from kouiki.facilities.importers import InventoryImportError, LedgerMapping, import_inventory
@@ -266,7 +266,7 @@ def template_cmd(
     out: Path = typer.Argument(Path("施設台帳テンプレート.xlsx"), help="書き出す .xlsx"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """施設台帳の Excel テンプレート（大分類は選択式、記入例・説明シート付き）を書き出す."""
+    """施設台帳の Excel テンプレート（大分類は選択式、記入例・説明シート付き）を書き出す"""
     from kouiki.reports.facilities_xlsx import TEMPLATE_HEADERS, inventory_template
 
     inventory_template(out)
@@ -279,7 +279,7 @@ def template_cmd(
 @app.command("inventories")
 @friendly_errors
 def inventories_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
-    """ストアに保存した施設台帳の一覧."""
+    """ストアに保存した施設台帳の一覧"""
     from kouiki.store import session
     from kouiki.store.facilities import list_inventories
 
@@ -308,7 +308,7 @@ def demo_cmd(
     store: bool = typer.Option(False, "--store", help="ストアに「demo:<圏域>」として保存する"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """デモ用の施設台帳（国土地理院の避難所データから作成、延床面積・建築年度は推計）."""
+    """デモ用の施設台帳（国土地理院の避難所データから作成、延床面積・建築年度は推計）"""
     from kouiki.facilities.demo import build_demo, category_counts, demo_regions
 
     if region is None:
@@ -352,7 +352,7 @@ def list_cmd(
     municipality: str | None = typer.Option(None, help="団体コードで絞り込む"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """施設の一覧（推計値には「推計」と表示）."""
+    """施設の一覧（推計値には「推計」と表示）"""
     from kouiki.facilities.model import facility_to_dict
     from kouiki.reference import codes
 
@@ -397,7 +397,7 @@ def renewal_cmd(
     detail: bool = typer.Option(False, help="施設・棟ごとの内訳（bookings）も出力する"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
-    """更新費用の推計（総務省 更新費用試算ソフトの既定値）. 金額は円（整数）."""
+    """更新費用の推計（総務省 更新費用試算ソフトの既定値）。金額は円（整数）"""
     from kouiki.facilities.renewal import RenewalParameters, compare_longevity, project
 
     inv, label = resolve_inventory(inventory, demo)
@@ -465,7 +465,7 @@ def infrastructure_cmd(
     xlsx: Path | None = typer.Option(None, help="Excel（.xlsx）に書き出す（単位千円表示、行ごとの根拠付き）"),
     as_json: bool = typer.Option(False, "--json", help="JSON で出力"),
 ) -> None:
-    """インフラ資産（道路・橋梁・上水道管・下水道管）の更新費用の推計（総務省 更新費用試算ソフトの設定条件）."""
+    """インフラ資産（道路・橋梁・上水道管・下水道管）の更新費用の推計（総務省 更新費用試算ソフトの設定条件）"""
     from kouiki.facilities.infrastructure import InfrastructureParameters, project_infrastructure, read_assets
 
     rows = read_assets(assets, default_code=body)
@@ -521,7 +521,7 @@ def indicators_cmd(
     chart: Path | None = typer.Option(None, help="建築年度別延床面積のグラフ（.png / .svg）"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """計画の指標: 延床面積（大分類別・建築年度別・新耐震）、一人当たり延床面積、有形固定資産減価償却率."""
+    """計画の指標: 延床面積（大分類別・建築年度別・新耐震）、一人当たり延床面積、有形固定資産減価償却率"""
     from kouiki.facilities.indicators import floor_area, plan_indicators
 
     inv, label = resolve_inventory(inventory, demo)
@@ -571,7 +571,7 @@ def karte_cmd(
     figures_unit: str = typer.Option("円", help="年度別の数値の金額の単位: 円 | 千円"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """施設カルテ: 基本情報、棟、経過年数・耐震、年度別の利用・費用、単位コスト、受益者負担率、更新費用."""
+    """施設カルテ: 基本情報、棟、経過年数・耐震、年度別の利用・費用、単位コスト、受益者負担率、更新費用"""
     from kouiki.facilities.indicators import find_facility, karte
     from kouiki.facilities.renewal import project
 

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         pdf: Annotated[Path | None, typer.Option("--pdf", help="協議会資料の PDF（A4）を書き出す")] = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）."""
+        """再編シナリオを評価する（延床面積・アクセス・40年の費用・財政措置・負担・使用料）"""
         from kouiki.facilities.evaluate import evaluate_file
         from kouiki.facilities.finance import default_engine
 
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         scenarios: Annotated[list[str], typer.Argument(help="比較するシナリオ YAML（2つ以上、demo:yamato も可）")],
         json_out: JsonOpt = False,
     ) -> None:
-        """複数のシナリオを比較する."""
+        """複数のシナリオを比較する"""
         from kouiki.facilities.compare import compare as compare_results
         from kouiki.facilities.evaluate import evaluate_file
 
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
         census_year: Annotated[int, typer.Option("--census-year", help="需要の人口の国勢調査年（既定: 同梱の最新）")] = LATEST_CENSUS_YEAR,
         json_out: JsonOpt = False,
     ) -> None:
-        """最寄り施設までの所要時間（人口加重平均・90パーセンタイル・T分圏人口割合）を団体別に示す."""
+        """最寄り施設までの所要時間（人口加重平均・90パーセンタイル・T分圏人口割合）を団体別に示す"""
         from kouiki.facilities import access as accessmod
         from kouiki.facilities.evaluate import load_inventory
         from kouiki.facilities.model import MajorCategory
@@ -202,7 +202,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option("--workers", help="道路網探索の並列数（numba: スレッド、scipy: プロセス）")] = 1,
         json_out: JsonOpt = False,
     ) -> None:
-        """需要点×施設の所要時間行列を作り、最適化と共用する CSV に保存する."""
+        """需要点×施設の所要時間行列を作り、最適化と共用する CSV に保存する"""
         from kouiki.facilities.evaluate import load_inventory
         from kouiki.facilities.travel import Site, great_circle_matrix, travel_mode
 
@@ -241,7 +241,7 @@ def register(app: typer.Typer) -> None:
         census_year: Annotated[int, typer.Option("--census-year", help="需要の人口の国勢調査年（既定: 同梱の最新）")] = LATEST_CENSUS_YEAR,
         json_out: JsonOpt = False,
     ) -> None:
-        """需要点（人口の分布）を作る: メッシュ人口、将来推計、または概算."""
+        """需要点（人口の分布）を作る: メッシュ人口、将来推計、または概算"""
         from kouiki.facilities import demand as demandmod
 
         codes = [get_body(b).code for b in bodies]
@@ -271,7 +271,7 @@ def register(app: typer.Typer) -> None:
         shares: Annotated[str | None, typer.Option("--shares", help="fixed: 団体コード=割合,…")] = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """費用を団体間で按分する（均等割・人口割・利用割・組合せ・固定割合）. 合計は1円単位で一致する."""
+        """費用を団体間で按分する（均等割・人口割・利用割・組合せ・固定割合）。合計は1円単位で一致する"""
         from kouiki.facilities import sharing as sharingmod
 
         def kv(text: str | None) -> dict[str, str]:
@@ -305,7 +305,7 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="使用料の YAML（fees: のリスト、またはシナリオ）")],
         json_out: JsonOpt = False,
     ) -> None:
-        """使用料の統一案と激変緩和の段階（年度ごとの上限 ×1.2 等）を示す."""
+        """使用料の統一案と激変緩和の段階（年度ごとの上限 ×1.2 等）を示す"""
         import yaml
 
         from kouiki.facilities.fees import FeeGroup
@@ -328,7 +328,7 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="広域的な議論の場の記録 YAML（council: またはその中身）")],
         json_out: JsonOpt = False,
     ) -> None:
-        """広域的な議論の場（協議会）の記録と、調査検討経費の団体・年度別の額（財政計画の明細）を示す."""
+        """広域的な議論の場（協議会）の記録と、調査検討経費の団体・年度別の額（財政計画の明細）を示す"""
         import yaml
 
         from kouiki.facilities.council import Council
@@ -351,7 +351,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("scenario-schema")
     def schema_cmd() -> None:
-        """シナリオ YAML の JSON Schema を出力する."""
+        """シナリオ YAML の JSON Schema を出力する"""
         from kouiki.facilities.scenario import json_schema
 
         print_json(json_schema())

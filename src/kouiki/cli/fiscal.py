@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the engine loads inside each command (`kouiki --help` stays
     from kouiki.fiscal.api import FiscalContext
     from kouiki.fiscal.model import Result
 
-app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明 / fiscal measures engine", no_args_is_help=True)
+app = typer.Typer(help="財政措置（特別交付税・地方債・補助）の計算と説明", no_args_is_help=True)
 
 SET_HELP = ("パラメータの仮定値 ID@年度=値（複数可）。例: 調査検討経費の措置上限額（1団体当たり）を令和7年度から600万円に"
             " → consolidation_study.cap@2025=6000000。各値の ID は kouiki fiscal measures の注に出ます")
@@ -228,7 +228,7 @@ def evaluate_cmd(
     totals_only: bool = typer.Option(False, "--totals-only", help="合計のみ（大量の計画向け）"),
     trace: bool = typer.Option(False, "--trace", help="JSONに各行の説明（trace）を含める"),
 ) -> None:
-    """計画を評価し、項目ごとの措置額・根拠・合計を表示する."""
+    """計画を評価し、項目ごとの措置額・根拠・合計を表示する"""
     from kouiki.fiscal.api import evaluate
 
     context, registry = _registry_context()
@@ -252,7 +252,7 @@ def compare_cmd(
     scenario: Annotated[Path | None, typer.Option("--scenario", help=SCENARIO_HELP)] = None,
     as_json: bool = typer.Option(False, "--json", help="JSONで出力（金額は円）"),
 ) -> None:
-    """現行の値とシナリオ（--set）で計画を評価し、項目ごとの差を表示する（what-if）."""
+    """現行の値とシナリオ（--set）で計画を評価し、項目ごとの差を表示する（what-if）"""
     from rich.table import Table
 
     from kouiki.fiscal.api import compare
@@ -294,7 +294,7 @@ def explain_cmd(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
-    """1項目の計算の説明（規則・値・出典・上限・端数処理）を表示する."""
+    """1項目の計算の説明（規則・値・出典・上限・端数処理）を表示する"""
     from kouiki.fiscal.api import evaluate
     from kouiki.fiscal.model import KIND_JA
     from kouiki.fiscal.params import CONFIDENCE_JA
@@ -356,7 +356,7 @@ def measures_cmd(
     year: str = typer.Option(None, "--year", help="この年度の値を表示（既定: 最新の値）"),
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
-    """措置の一覧（現在の値・出典・確度。利用者が追加した値も表示）."""
+    """措置の一覧（現在の値・出典・確度。利用者が追加した値も表示）"""
     from rich.table import Table
 
     from kouiki.fiscal.catalogue import catalogue
@@ -415,7 +415,7 @@ def template_cmd(
     out: Annotated[Path, typer.Argument(help="書き出す .xlsx ファイル")],
     examples: bool = typer.Option(False, "--examples", help="計画シートに記入例を入れる"),
 ) -> None:
-    """Excelの計画テンプレート（1行＝1項目）を書き出す."""
+    """Excelの計画テンプレート（1行＝1項目）を書き出す"""
     from kouiki.fiscal.template import write_template
 
     write_template(out, with_examples=examples)
@@ -424,7 +424,7 @@ def template_cmd(
 
 @app.command("schema")
 def schema_cmd() -> None:
-    """計画のJSON Schemaを出力する."""
+    """計画のJSON Schemaを出力する"""
     from kouiki.fiscal.plan import json_schema
 
     print_json(json_schema())

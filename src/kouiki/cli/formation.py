@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the engine and the store load inside each command
     from kouiki.formation.central import CentralCityResult
     from kouiki.formation.params import FormationParams
 
-app = typer.Typer(help="圏域形成: 中心市の要件・近隣市町村の指標・国勢調査の取込 / region formation", no_args_is_help=True)
+app = typer.Typer(help="圏域形成: 中心市の要件・近隣市町村の指標・国勢調査の取込", no_args_is_help=True)
 
 RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
 ELIGIBLE_JA = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}
@@ -89,7 +89,7 @@ def check(
     params: Path = typer.Option(None, "--params", help="要件のパラメータファイル（既定: 同梱の formation.yaml）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する。--with で複眼型、--single-merged で合併1市圏域."""
+    """中心市の要件（市・人口・昼夜間人口比率・地域）を判定する。--with で複眼型、--single-merged で合併1市圏域"""
     from kouiki.formation.census import DaytimeFigure
     from kouiki.formation.central import check_central_city, check_compound, check_single_merged
     from kouiki.reference.municipalities import registry
@@ -125,7 +125,7 @@ def neighbours(
     radius_km: float = typer.Option(None, "--radius-km", help="庁舎間距離がこの範囲の団体も一覧に含める（km）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """近隣市町村の指標: 隣接・庁舎間距離・人口・通勤通学割合（10%は目安であり要件ではない）."""
+    """近隣市町村の指標: 隣接・庁舎間距離・人口・通勤通学割合（10%は目安であり要件ではない）"""
     from kouiki.formation.neighbours import neighbour_indicators
     from kouiki.reference.municipalities import registry
 
@@ -158,7 +158,7 @@ def import_census_cmd(
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """国勢調査の表（昼夜間人口・従業地通学地）を取り込む。取り込んだ数値は同梱の数値より優先される."""
+    """国勢調査の表（昼夜間人口・従業地通学地）を取り込む。取り込んだ数値は同梱の数値より優先される"""
     from kouiki.formation.estat import import_census
     from kouiki.store import session
     from kouiki.store.formation import save_import
@@ -185,7 +185,7 @@ def procedure(
     fiscal_year: str = typer.Option(None, "--fiscal-year", help="この年度の事業だけを表示（2025, R7 など）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """形成手続の状態（中心市宣言 → 形成協定 → 共生ビジョン）と、ビジョンの3つの役割ごとの事業."""
+    """形成手続の状態（中心市宣言 → 形成協定 → 共生ビジョン）と、ビジョンの3つの役割ごとの事業"""
     import datetime as dt
 
     from kouiki.formation.procedure import budget_lines, projects_by_role, review, states
@@ -239,7 +239,7 @@ def candidates(
     only: str = typer.Option(None, "--only", help="eligible / unknown / ineligible で絞り込む"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """全国（または1都道府県）の市を中心市の要件で一括判定する."""
+    """全国（または1都道府県）の市を中心市の要件で一括判定する"""
     from kouiki.formation.central import check_many
     from kouiki.reference.municipalities import registry
 
@@ -275,7 +275,7 @@ def census_cmd(
     body: str = typer.Argument(..., help="団体コードまたは団体名"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """1団体について kouiki が持つ国勢調査の数値（昼夜間人口比率・通勤通学）と出典・年・取得元を表示する."""
+    """1団体について kouiki が持つ国勢調査の数値（昼夜間人口比率・通勤通学）と出典・年・取得元を表示する"""
     from kouiki.formation.census import census_title
     from kouiki.reference.municipalities import registry
 
@@ -310,7 +310,7 @@ def rules(
     params: Path = typer.Option(None, "--params", help="パラメータファイル（既定: 利用者のファイルまたは同梱）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """中心市・近隣市町村の判定に使う基準値と出典（パラメータファイルの内容）を表示する."""
+    """中心市・近隣市町村の判定に使う基準値と出典（パラメータファイルの内容）を表示する"""
     p = _params(params)
     if as_json:
         print_json({"file": p.source, **p.raw})

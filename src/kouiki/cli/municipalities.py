@@ -6,7 +6,7 @@ import typer
 
 from kouiki.cli.common import console, friendly_errors, print_json, table
 
-app = typer.Typer(help="団体（都道府県・市区町村）の検索と表示 / look up local governments", no_args_is_help=True)
+app = typer.Typer(help="団体（都道府県・市区町村）の検索と表示", no_args_is_help=True)
 
 
 def _fmt_int(v: int | None) -> str:
@@ -19,7 +19,7 @@ def show(
     query: str = typer.Argument(..., help="団体コード（5桁/6桁）または名称（例: 293636, 田原本町, 奈良県川西町）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """1団体の基本情報を表示する (code, kind, census population, area)."""
+    """1団体の基本情報（団体コード・種別・国勢調査人口・面積）を表示する"""
     from rich.table import Table
 
     from kouiki.reference import municipalities as mun
@@ -55,7 +55,7 @@ def search(
     limit: int = typer.Option(50, help="表示する最大件数"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """名称・よみ・コードの一部で団体を検索する."""
+    """名称・よみ・コードの一部で団体を検索する"""
     from kouiki.reference import municipalities as mun
 
     hits = mun.search(text, limit)

@@ -121,7 +121,7 @@ def _output(res: Result, as_json: bool, scenario: Path | None, year: str, prob: 
 def p_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
              matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
              json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
-    """p-median: 住民の移動距離（重み付き）の合計が最小になる p 施設を選ぶ."""
+    """p-median: 住民の移動距離（重み付き）の合計が最小になる p 施設を選ぶ"""
     from kouiki.optimize.models import PMedian
 
     prob = _problem(demand, candidates, matrix, matrix_column)
@@ -133,7 +133,7 @@ def p_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("
 def cp_median(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p", help="選ぶ施設数")],
               matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
               json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
-    """容量制約付き p-median (各需要点は1施設に割当て; 候補地 CSV の capacity)."""
+    """容量制約付き p-median (各需要点は1施設に割当て; 候補地 CSV の capacity)"""
     from kouiki.optimize.models import CapacitatedPMedian
 
     prob = _problem(demand, candidates, matrix, matrix_column)
@@ -146,7 +146,7 @@ def mclp(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p"
          max_km: MaxKm = None, max_minutes: MaxMin = None, matrix: Matrix = None, matrix_column: MatrixCol = "minutes",
          time_limit: TimeLimit = None, gap: Gap = None, json: Json = False, scenario: Scenario = None,
          fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
-    """最大被覆 (MCLP): 閾値内の需要が最大になる p 施設 (objective = 被覆されない需要量)."""
+    """最大被覆 (MCLP): 閾値内の需要が最大になる p 施設（目的関数の値は被覆されない需要量）"""
     from kouiki.optimize.models import MaxCover
 
     prob = _problem(demand, candidates, matrix, matrix_column)
@@ -160,7 +160,7 @@ def mclp(demand: Demand, candidates: Cands, p: Annotated[int, typer.Option("--p"
 def lscp(demand: Demand, candidates: Cands, max_km: MaxKm = None, max_minutes: MaxMin = None, matrix: Matrix = None,
          matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None, json: Json = False,
          scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None) -> None:
-    """集合被覆 (LSCP): すべての需要点を閾値内に収める最少の施設."""
+    """集合被覆 (LSCP): すべての需要点を閾値内に収める最少の施設"""
     from kouiki.optimize.models import SetCover
 
     prob = _problem(demand, candidates, matrix, matrix_column)
@@ -182,7 +182,7 @@ def consolidate(
     matrix: Matrix = None, matrix_column: MatrixCol = "minutes", time_limit: TimeLimit = None, gap: Gap = None,
     json: Json = False, scenario: Scenario = None, fiscal_year: Year = "R8", inventory: InvRef = None,
 ) -> None:
-    """集約化モデル: 固定費＋更新費＋移動費を最小化 (被覆率・団体ごとの最低数・延床削減・存続/廃止指定・容量)."""
+    """集約化モデル: 固定費＋更新費＋移動費を最小化 (被覆率・団体ごとの最低数・延床削減・存続/廃止指定・容量)"""
     from kouiki.optimize.models import Consolidation
 
     prob = _problem(demand, candidates, matrix, matrix_column)
@@ -203,7 +203,7 @@ def keep_halls(
     time_limit: TimeLimit = None, gap: Gap = None, json: Json = False, scenario: Scenario = None,
     fiscal_year: Year = "R8",
 ) -> None:
-    """施設台帳の実在施設から k 施設を残す (p-median: 住民 × 最寄り施設までの距離の合計を最小化)."""
+    """施設台帳の実在施設から k 施設を残す (p-median: 住民 × 最寄り施設までの距離の合計を最小化)"""
     from kouiki.facilities.optimize_bridge import inventory_problem, load
     from kouiki.facilities.optimize_scenario import to_scenario, write_scenario
     from kouiki.optimize.problem import OptimizeInputError
@@ -286,7 +286,7 @@ def region_demand(
     cell_km: Annotated[float, typer.Option("--cell-km", help="格子の間隔 (km)")] = 2.0,
     json: Json = False,
 ) -> None:
-    """旧デモ用: 境界内の格子点 (人口を均等配分＝推計) と役所位置の候補地 CSV を作る（実在施設は keep-halls）."""
+    """旧デモ用: 境界内の格子点 (人口を均等配分＝推計) と役所位置の候補地 CSV を作る（実在施設は keep-halls）"""
     from kouiki.optimize.demo import region_inputs, write_csv
 
     demand, cands = region_inputs([m.strip() for m in members.split(",") if m.strip()], cell_km)

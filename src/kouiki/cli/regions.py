@@ -12,7 +12,7 @@ from kouiki.cli.common import Notes, console, friendly_errors, print_json, table
 if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads inside each command
     from kouiki.reference.regions import Region
 
-app = typer.Typer(help="圏域（定住自立圏・連携中枢都市圏）の登録簿 / regions registry", no_args_is_help=True)
+app = typer.Typer(help="圏域（定住自立圏・連携中枢都市圏）の登録簿", no_args_is_help=True)
 
 
 def _date(d: object) -> str:
@@ -24,7 +24,7 @@ def _date(d: object) -> str:
 @app.command("list")
 @friendly_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
-    """登録されている圏域の一覧."""
+    """登録されている圏域の一覧"""
     from kouiki.store import session
     from kouiki.store.regions import list_regions
 
@@ -81,7 +81,7 @@ def show(
     name: str = typer.Argument(..., help="圏域名またはその一部（例: 弘前圏域、まほろば）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力（日付は YYYY-MM-DD）"),
 ) -> None:
-    """1圏域の構成団体・協定日・ビジョンを表示する."""
+    """1圏域の構成団体・協定日・ビジョンを表示する"""
     from kouiki.store import session
     from kouiki.store.regions import get_region
 
@@ -99,7 +99,7 @@ def import_(
     file: Path = typer.Argument(..., help="regions: [...] 形式の YAML/JSON、または圏域CSV（docs/formation.md）"),
     user: str = typer.Option("cli", help="監査ログに記録する利用者名"),
 ) -> None:
-    """圏域を YAML/JSON または CSV（1行1構成団体）から登録・更新する（全件検証してから一括で書き込む）."""
+    """圏域を YAML/JSON または CSV（1行1構成団体）から登録・更新する（全件検証してから一括で書き込む）"""
     from kouiki.reference.regions import RegionError, load_regions
     from kouiki.store import session
     from kouiki.store.regions import save_region
@@ -123,7 +123,7 @@ def import_(
 @app.command("status")
 @friendly_errors
 def status(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
-    """全国の定住自立圏の状況（宣言中心市・圏域・構成市町村の推移と KPI）と登録簿の集計."""
+    """全国の定住自立圏の状況（宣言中心市・圏域・構成市町村の推移と KPI）と登録簿の集計"""
     import datetime as dt
     from dataclasses import asdict
 

@@ -23,7 +23,7 @@ def serve(
         help="前段のリバースプロキシのアドレス（カンマ区切り）。そこからの X-Forwarded-Proto/For を信頼し、"
              "HTTPS なら Cookie に Secure を付けます（docs/web.md）"),
 ) -> None:
-    """Web アプリを起動する（Ctrl+C で停止）."""
+    """Web アプリを起動する（Ctrl+C で停止）"""
     import uvicorn
 
     from kouiki.settings import database_url

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the engine loads inside each command
     from kouiki.staffing.training import TrainingResult
 
 app = typer.Typer(
-    help="専門人材の共同活用・人材確保と人材育成の財政措置・アドバイザー派遣 / specialists and training",
+    help="専門人材の共同活用・人材確保と人材育成の財政措置・アドバイザー派遣",
     no_args_is_help=True,
 )
 
@@ -110,7 +110,7 @@ def support(
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
     xlsx: Annotated[str | None, typer.Option("--xlsx", help=XLSX_HELP)] = None,
 ) -> None:
-    """入力した派遣について、年度ごとに各団体の負担と国の措置（人材確保の特別交付税）を計算する."""
+    """入力した派遣について、年度ごとに各団体の負担と国の措置（人材確保の特別交付税）を計算する"""
     from kouiki.staffing.io import load_case
     from kouiki.staffing.items import build_items
     from kouiki.staffing.support import evaluate_support
@@ -141,7 +141,7 @@ def plan(
         False, "--keep-entered", help="入力済みの派遣（協定済み）をその日数以上で残し、不足分だけ割り当てる"
     ),
 ) -> None:
-    """各団体の需要とポストから、誰がどこに週何日派遣されるかの案と、各団体の負担・措置を年度ごとに示す."""
+    """各団体の需要とポストから、誰がどこに週何日派遣されるかの案と、各団体の負担・措置を年度ごとに示す"""
     from kouiki.staffing.io import load_case
     from kouiki.staffing.sharing import plan_sharing
     from kouiki.staffing.support import body_name, evaluate_support
@@ -198,7 +198,7 @@ def training(
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
     overrides: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
-    """人材育成基本方針と研修計画を要件①②③に照らし、年度ごとの措置を示す."""
+    """人材育成基本方針と研修計画を要件①②③に照らし、年度ごとの措置を示す"""
     from kouiki.staffing import training as training_mod
 
     # `demo` means this command's demo (the 人材育成 one), as it does for plan and support.
@@ -219,7 +219,7 @@ def advisor(
     year: str | None = typer.Option(None, "--year", help="年度（例: R7。既定: 今年度）"),
     as_json: bool = typer.Option(False, "--json", help="JSONで出力"),
 ) -> None:
-    """経営・財務マネジメント強化事業のどの派遣方法が要請に合うかを示す（団体の負担なし）."""
+    """経営・財務マネジメント強化事業のどの派遣方法が要請に合うかを示す（団体の負担なし）"""
     from kouiki.staffing import advisor as advisor_mod
 
     rec = advisor_mod.recommend(body, field, purpose, fiscal_year_or_current(year))
@@ -237,7 +237,7 @@ def template(
     training_book: bool = typer.Option(False, "--training", help="人材育成（基本方針・重点課題・研修・市町村目標・研修経費）の様式"),
     force: bool = typer.Option(False, "--force", help="既存のファイルを上書きする"),
 ) -> None:
-    """Excel の入力様式を書き出す（派遣: 設定・協約・議会議決・ポスト・派遣・需要、--training で人材育成）."""
+    """Excel の入力様式を書き出す（派遣: 設定・協約・議会議決・ポスト・派遣・需要、--training で人材育成）"""
     from pathlib import Path
 
     from kouiki.staffing.io import read_mapping, strip_lines
@@ -259,7 +259,7 @@ def template(
 @app.command("types")
 @friendly_errors
 def types(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -> None:
-    """専門人材の職種の一覧（id・名称・別名・出典）。入力ファイルの specialist_types で追加できる."""
+    """専門人材の職種の一覧（id・名称・別名・出典）。入力ファイルの specialist_types で追加できる"""
     from kouiki.staffing.model import builtin_types
 
     if as_json:

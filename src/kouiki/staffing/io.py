@@ -47,6 +47,7 @@ from kouiki.staffing.model import (
     SpecialistType,
     StaffingCase,
     StaffingInputError,
+    body_label,
     builtin_types,
     parse_body,
     resolve_type,
@@ -398,10 +399,10 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
             )
         )
         if sender not in parties:
-            raise ctx.error("sender", f"派遣元 {sender} が当事者（parties）に含まれていません")
+            raise ctx.error("sender", f"派遣元の{body_label(sender)}が当事者（parties）に含まれていません")
         for body in votes:
             if body not in parties:
-                raise ctx.error("council_votes", f"{body} は協約の当事者ではありません")
+                raise ctx.error("council_votes", f"{body_label(body)}は協約の当事者ではありません")
     _unique(((a.id, ctx) for a, (_, ctx) in zip(agreements, _records(data.get("agreements"), source, "agreements"), strict=True)), "協約")
     agreement_ids = {a.id for a in agreements}
 

@@ -136,9 +136,9 @@ def agreement_reasons(case: StaffingCase, post: Post, s: Secondment, year: int) 
     reasons: list[str] = []
     warnings: list[str] = []
     if post.employer not in a.parties or post.employer != a.sender:
-        reasons.append(f"採用団体 {post.employer} は連携協約「{a.name}」の派遣元ではありません")
+        reasons.append(f"採用団体の{_name(post.employer)}は連携協約「{a.name}」の派遣元ではありません")
     if s.receiver not in a.parties:
-        reasons.append(f"派遣先 {s.receiver} は連携協約「{a.name}」の当事者ではありません")
+        reasons.append(f"派遣先の{_name(s.receiver)}は連携協約「{a.name}」の当事者ではありません")
     contents = {"basic_policy": a.basic_policy, "role_split": a.role_split, "expertise": a.expertise}
     for key, label_ja in cfg["required_contents"].items():
         if not contents.get(key):
@@ -156,9 +156,9 @@ def agreement_reasons(case: StaffingCase, post: Post, s: Secondment, year: int) 
                 continue
             voted = a.council_votes.get(body)
             if voted is None:
-                warnings.append(f"連携協約「{a.name}」の{body}の議会の議決日が未入力です（{cfg['council_vote']['citation']}）")
+                warnings.append(f"連携協約「{a.name}」の{_name(body)}の議会の議決日が未入力です（{cfg['council_vote']['citation']}）")
             elif voted > fy.end:
-                reasons.append(f"{body}の議会の議決（{voted.isoformat()}）が{label}の末日より後です")
+                reasons.append(f"{_name(body)}の議会の議決（{voted.isoformat()}）が{label}の末日より後です")
     return reasons, warnings
 
 

@@ -254,6 +254,15 @@ def resolve_type(text: str, types: tuple[SpecialistType, ...]) -> SpecialistType
     return None
 
 
+def body_label(code: str) -> str:
+    """A body as an input error names it: 「弘前市（022021）」 (the name, and the code the user typed beside it);
+    the code alone when no body has it."""
+    from kouiki.reference.municipalities import name_or_code
+
+    name = name_or_code(code)
+    return name if name == str(code) else f"{name}（{code}）"
+
+
 def parse_body(value: Any) -> str:
     """A body by 5/6-digit code or name → 6-digit code (checks the check digit and existence).
 

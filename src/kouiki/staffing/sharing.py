@@ -34,7 +34,7 @@ from typing import Any
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.geo import great_circle_km
-from kouiki.reference.municipalities import by_code
+from kouiki.reference.municipalities import by_code, name_or_code
 from kouiki.staffing.model import Post, Secondment, StaffingCase, rules
 
 
@@ -105,9 +105,9 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
     n_x = len(arcs)
     for (p, b), n_fixed in problem.fixed.items():
         if (p, b) not in problem.arcs:
-            raise SharingError(f"固定する派遣 {p}→{b} が割当の候補にありません")
+            raise SharingError(f"固定する派遣 {p}→{name_or_code(b)} が割当の候補にありません")
         if n_fixed > problem.capacity[p]:
-            raise SharingError(f"固定する派遣 {p}→{b} の日数がポストの勤務日数を超えています")
+            raise SharingError(f"固定する派遣 {p}→{name_or_code(b)} の日数がポストの勤務日数を超えています")
     for p, limit in problem.max_receivers.items():
         n_fixed_bodies = sum(1 for (q, _) in problem.fixed if q == p)
         if n_fixed_bodies > limit:

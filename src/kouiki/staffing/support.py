@@ -139,7 +139,7 @@ def evaluate_support(
     empty: dict[str, Any] = {"lines": [], "warnings": [], "errors": []}
     result = evaluate(items.plan()) if evaluate is not None and items.items else empty
     if result.get("errors"):
-        msgs = "; ".join(f"項目{e.get('item')} {e.get('field', '')}: {e.get('message')}" for e in result["errors"])
+        msgs = engine_errors_text(result["errors"])
         raise KouikiError(f"財政措置エンジンが措置項目を受け付けませんでした（staffing の不具合の可能性）: {msgs}")
 
     lines: list[dict[str, Any]] = []
@@ -205,12 +205,27 @@ def evaluate_support(
     return SupportResult(case, items, result, lines, bodies, warnings)
 
 
+def item_no(entry: dict[str, Any]) -> str:
+    """The number of the item a fiscal warning or error concerns, as people read it (from 1; 「?」 if none)."""
+    if entry.get("item_no") is not None:
+        return str(entry["item_no"])
+    item = entry.get("item")
+    return str(item + 1) if isinstance(item, int) else "?"
+
+
+def engine_errors_text(errors: list[dict[str, Any]]) -> str:
+    """The fiscal engine's errors on one line: 「項目1 cost_yen: …; 項目3 …」 (items from 1)."""
+    return "; ".join(f"項目{item_no(e)} {e.get('field', '')}: {e.get('message')}" for e in errors)
+
+
 def group_engine_warnings(warnings: list[Any]) -> list[str]:
-    """The engine's per-item warnings, one line per distinct message with the items it concerns."""
+    """The engine's per-item warnings, one line per distinct message with the items it concerns (from 1)."""
     by_msg: dict[str, list[str]] = {}
     for w in warnings:
         if isinstance(w, dict):
-            by_msg.setdefault(str(w.get("message")), []).append(str(w.get("item")))
+            numbers = by_msg.setdefault(str(w.get("message")), [])
+            if w.get("item") is not None or w.get("item_no") is not None:
+                numbers.append(item_no(w))
         else:
             by_msg.setdefault(str(w), [])
     out = []

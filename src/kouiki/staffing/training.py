@@ -35,11 +35,12 @@ from kouiki.staffing.io import (
     parse_yen,
     read_mapping,
 )
-from kouiki.staffing.model import StaffingInputError, parse_body, rules
+from kouiki.staffing.model import StaffingInputError, body_label, parse_body, rules
 from kouiki.staffing.support import (
     Evaluator,
     FiscalEngineUnavailable,
     body_name,
+    engine_errors_text,
     fiscal_evaluator,
     group_engine_warnings,
 )
@@ -200,7 +201,7 @@ def policies_from_dict(data: dict[str, Any], source: str) -> tuple[list[Training
         body = _req(rec, ctx, "body", parse_body)
         for p in programmes:
             if p.wide_area and not codes.is_prefecture(body):
-                raise StaffingInputError(f"{p.line} 項目「wide_area」: 広域研修は都道府県等が開催するものです（{body}）")
+                raise StaffingInputError(f"{p.line} 項目「wide_area」: 広域研修は都道府県等が開催するものです（{body_label(body)}は都道府県ではありません）")
         out.append(
             TrainingPolicy(
                 body=body,
@@ -399,7 +400,7 @@ def evaluate_training(
     if evaluate is not None and items:
         result = evaluate({"items": items})
         if result.get("errors"):
-            msgs = "; ".join(f"項目{e.get('item')} {e.get('field', '')}: {e.get('message')}" for e in result["errors"])
+            msgs = engine_errors_text(result["errors"])
             raise StaffingInputError(f"財政措置エンジンが研修の措置項目を受け付けませんでした: {msgs}")
         for ln in result.get("lines", []):
             idx = ln.get("item")
