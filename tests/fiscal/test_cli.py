@@ -117,6 +117,7 @@ def test_measures_lists_every_measure_with_values_citations_and_confidence() -> 
     assert human.exit_code == 0
     for word in ("包括的財政措置（中心市）", "公共施設等適正管理推進事業債", "人材確保", "確認済", "未確認", "不明（既定値）"):
         assert word in human.stdout, word
+    assert "（comprehensive_central）" not in human.stdout  # the Japanese name only, as on the web
 
 
 def test_explain_prints_the_trace_in_japanese(tmp_path: Path) -> None:

@@ -370,8 +370,8 @@ def measures_cmd(
         print_json({"fiscal_year": fy, "user_files": pset.user_files, "measures": cat})
         return
     for m in cat:
-        # the Japanese name first; the ID (for --set PATH@年度=値) follows in parentheses and in the notes
-        title = f"{m['label']}（{m['measure']}）— {m['framework']}"
+        # the Japanese name only: each parameter's ID (for --set PATH@年度=値) is in its note, the measure's in --json
+        title = f"{m['label']}— {m['framework']}"
         if m["since"]:
             title += f"・{FiscalYear(m['since']).wareki()}から"
         t = Table(title=title, title_justify="left", show_lines=False)
