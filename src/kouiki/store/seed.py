@@ -51,6 +51,8 @@ def _try_save(s: Session, region: Region, origin: str) -> int:
         with s.begin_nested():
             save_region(s, region, user=SYSTEM_USER, origin=origin)
     except ConflictError:
-        log.warning("bundled region %s (%s) not seeded: %s", region.id, region.name, "name or ID already in the store")
+        # INFO, not WARNING: the store's own region of that name stands in for the bundled one (an officer's copy, or
+        # an older release's ID); printing this on every CLI call would only be noise
+        log.info("同梱の圏域「%s」（%s）は、同じ名前か ID の圏域がストアにあるため読み込みません", region.name, region.id)
         return 0
     return 1
