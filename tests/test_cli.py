@@ -87,3 +87,9 @@ def test_missing_files_and_folders_are_one_japanese_line_for_every_import() -> N
             rc, out, err = run(*command, target)
             assert rc == 1, (command, target, out, err)
             assert expected in err and "Usage" not in err + out
+
+
+def test_regions_show_gives_the_sourced_latest_agreement_date_when_the_date_is_unknown() -> None:
+    result = CliRunner().invoke(app, ["regions", "show", "東胆振定住自立圏"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "不明（遅くとも平成27年12月10日までに締結）" in result.stdout  # 白老町: a bound, not the bare note

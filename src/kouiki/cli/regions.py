@@ -54,7 +54,9 @@ def render_region(r: Region) -> None:
     for m in r.members:
         b = m.municipality
         when = _date(m.agreement_date) if m.role is Role.NEIGHBOR else "—"
-        if m.agreement_date is None and m.agreement_note:
+        if m.agreement_date is None and m.agreement_by is not None:  # a sourced upper bound (reference.regions.Member)
+            when = f"不明（遅くとも{_date(m.agreement_by)}までに締結）"
+        elif m.agreement_date is None and m.agreement_note:
             when = f"不明（{m.agreement_note}）"
         t.add_row("中心市" if m.role is Role.CENTRAL else "近隣市町村", b.code, b.name, b.kind.value, when,
                   "不明" if b.population_2020 is None else f"{b.population_2020:,}",
