@@ -129,7 +129,7 @@ def _region_form_page(
                   version=version, error=error, errors={field: error} if field and error else {},
                   frameworks=region_form.FRAMEWORKS, types=region_form.TYPES,
                   roles=region_form.ROLE_LABELS.get(framework, region_form.ROLE_LABELS["定住自立圏"]),
-                  role_labels=region_form.ROLE_LABELS, id_hint=region_form.REGION_ID_HINT,
+                  role_labels=region_form.ROLE_LABELS, id_hint=service.REGION_ID_HINT,
                   bodies=region_form.body_choices(), prefectures=region_form.prefectures(),
                   members_locked=region is not None and not viewer.is_admin, wareki=region_form.wareki,
                   action=f"/regions/{region.id}/edit" if region is not None else "/regions/new",

@@ -1,0 +1,51 @@
+"""A create that clashes with a stored name or ID (圏域, 利用者) is a 409 saying so, at its field on a form; never
+「他の利用者が更新しました（現在の版 None）」 and never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.web.conftest import PASSWORD, Logged
+from tests.web.test_api_roles import NEW_REGION
+
+
+def test_the_api_refuses_a_taken_region_name_or_id_with_409(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    hirosaki = admin.client.get("/api/regions/hirosaki").json()["document"]
+    r = admin.client.post("/api/regions", json={"document": NEW_REGION | {"name": hirosaki["name"]}}, headers=admin.headers())
+    assert r.status_code == 409, r.text
+    body = r.json()
+    assert body["detail"].startswith(f"同じ名前の圏域「{hirosaki['name']}」が既にあります") and body["field"] == "name"
+    assert "None" not in body["detail"] and "他の利用者" not in body["detail"]
+    r = admin.client.post("/api/regions", json={"document": NEW_REGION | {"id": "hirosaki"}}, headers=admin.headers())
+    assert r.status_code == 409 and r.json()["field"] == "id"
+    assert r.json()["detail"].startswith(f"圏域ID「hirosaki」は既に使われています（{hirosaki['name']}）")
+    # an edit to another region's name: the same answer (the unique index would refuse it anyway)
+    mahoroba = admin.client.get("/api/regions/yamato-mahoroba").json()
+    r = admin.client.put("/api/regions/yamato-mahoroba", headers=admin.headers(), json={
+        "document": mahoroba["document"] | {"name": hirosaki["name"]}, "version": mahoroba["version"]})
+    assert r.status_code == 409 and r.json()["field"] == "name", r.text
+    # an ID that cannot name a page: 400 in Japanese
+    r = admin.client.post("/api/regions", json={"document": NEW_REGION | {"id": "試験/圏域"}}, headers=admin.headers())
+    assert r.status_code == 400 and "圏域ID「試験/圏域」は使えません" in r.json()["detail"]
+    assert admin.client.post("/api/regions", json={"document": NEW_REGION}, headers=admin.headers()).status_code == 201
+    r = admin.client.post("/api/regions", json={"document": NEW_REGION}, headers=admin.headers())  # twice
+    assert r.status_code == 409 and r.json()["field"] == "id"
+
+
+def test_the_yaml_path_of_the_regions_page_refuses_a_taken_name_with_409(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    name = admin.client.get("/api/regions/hirosaki").json()["document"]["name"]
+    doc = f"id: test-yaml\nname: {name}\ncentral: ['022021']\nmembers: [{{code: '022021', role: central}}]\n"
+    r = admin.client.post("/regions", data={"csrf_token": admin.csrf, "document": doc})
+    assert r.status_code == 409 and f"同じ名前の圏域「{name}」が既にあります" in r.text and "現在の版" not in r.text
+
+
+def test_a_taken_user_name_is_a_409_on_the_api_and_the_form(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    new = {"username": "viewer", "password": PASSWORD, "role": "viewer"}
+    r = admin.client.post("/api/users", json=new, headers=admin.headers())
+    assert r.status_code == 409 and r.json()["detail"].startswith("利用者名「viewer」は既に使われています")
+    assert r.json()["field"] == "username"
+    page = admin.client.post("/admin/users", data=new | {"csrf_token": admin.csrf})
+    assert page.status_code == 409 and "利用者名「viewer」は既に使われています" in page.text and "他の利用者" not in page.text
