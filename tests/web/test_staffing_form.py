@@ -32,7 +32,7 @@ def demo_case() -> dict[str, Any]:
 def test_the_demo_case_goes_through_the_forms_unchanged() -> None:
     case = demo_case()
     form = sf.form_from_document(case)
-    assert form.years_from == "令和7年度" and form.sections["posts"][0].cells["salary_yen"] == "6,400,000"
+    assert form.years_from == "令和7年度" and form.sections["posts"][0].cells["salary_yen"] == "6400000"
     assert form.sections["agreements"][0].extra["council_votes"]["青森県"] == "2025-03-14"
     doc, errors, _where = sf.document_from_form(form)
     assert errors == {} and doc == case
@@ -193,6 +193,30 @@ def test_a_post_entered_in_the_forms_is_saved_as_the_api_document(login: Callabl
                                            "type": "協約派遣", "contribution_rate": "0.5"}]
     expected = evaluate_support(case_from_dict(got["case"], "x")).to_dict()["totals"]
     assert got["result"]["totals"]["support_yen"] == expected["support_yen"] > 0
+
+
+def test_amounts_are_yen_number_inputs_and_dates_date_inputs(login: Callable[[str], Logged]) -> None:
+    u = login("admin")
+    status, page = _post(u, _with_post(u, "5800000", "evaluate"))
+    assert status == 200
+    salary = re.search(r'<input id="posts0-salary-yen"[^>]*>(<span class="unit">円</span>)?', page)
+    assert salary and salary.group(1), page[:200]
+    assert all(a in salary.group(0) for a in ('type="number"', 'min="0"', 'step="1"', 'value="5800000"'))
+    days = re.search(r'<input id="secondments0-days-per-week"[^>]*>', page)
+    assert days and 'type="number"' in days.group(0) and 'step="any"' in days.group(0)
+    concluded = re.search(r'<input id="agreements0-concluded-on"[^>]*>', page)
+    assert concluded and 'type="date"' in concluded.group(0) and 'value="2026-03-31"' in concluded.group(0)
+    # a date that does not exist is refused at its cell, in Japanese; nothing is saved
+    pairs = [(k, "2026-02-30" if k == "agreements0.concluded_on" else v) for k, v in _with_post(u, "5800000", "save")]
+    status, page = _post(u, pairs)
+    err = re.search(r'id="agreements0-concluded-on-err">([^<]*)<', page)
+    assert status == 400 and err and "その日付はありません" in html.unescape(err.group(1))
+    with session() as s:
+        assert get_staffing_plan(s, REGION) is None
+    # an entry a number input could not show comes back as text, as typed (a number input would drop it)
+    status, page = _post(u, _with_post(u, "五百八十万", "evaluate"))
+    salary = re.search(r'<input id="posts0-salary-yen"[^>]*>', page)
+    assert status == 400 and salary and 'type="number"' not in salary.group(0) and 'value="五百八十万"' in salary.group(0)
 
 
 def test_an_engine_error_is_shown_in_the_cell_and_nothing_is_saved(login: Callable[[str], Logged]) -> None:

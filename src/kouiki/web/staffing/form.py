@@ -13,6 +13,7 @@ cell of the section, record and field it names.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
-from kouiki.web.fiscal.form import _number, format_amount, parse_amount
+from kouiki.web.fiscal.form import _number, parse_amount
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ SECTIONS: dict[str, tuple[str, tuple[Col, ...]]] = {
     "posts": ("ポスト（採用する専門人材）", (
         Col("id", "ポストID", "text", "例 HN-1"), Col("name", "名称", "text"), Col("employer", "採用団体", "body"),
         Col("type", "職種", "stype"), Col("employment", "雇用形態", "employment"),
-        Col("fte", "勤務量（常勤＝1）", "number", "例 0.8"), Col("salary_yen", "人件費（円／年）", "amount", "例 640万"),
-        Col("recruiting_cost_yen", "募集経費（円）", "amount", "例 90万"),
+        Col("fte", "勤務量（常勤＝1）", "number", "例 0.8"), Col("salary_yen", "人件費（円／年）", "amount", "例 6400000"),
+        Col("recruiting_cost_yen", "募集経費（円）", "amount", "例 900000"),
         Col("start_year", "開始年度", "year", "例 令和8年度"), Col("end_year", "終了年度", "year", "例 令和10年度"),
         Col("base", "勤務拠点", "body"), Col("main_duty_municipal_support", "主な職務が市町村支援", "bool"),
         Col("hired_as_specialist", "専門人材として採用", "bool"),
@@ -53,7 +54,7 @@ SECTIONS: dict[str, tuple[str, tuple[Col, ...]]] = {
         Col("post", "ポスト", "post"), Col("receiver", "派遣先", "body"),
         Col("days_per_week", "週日数", "number", "例 2"), Col("share", "割合（常勤＝1）", "number", "例 0.4"),
         Col("from_year", "開始年度", "year", "例 令和8年度"), Col("to_year", "終了年度", "year"),
-        Col("type", "派遣形態", "secondment"), Col("contribution_yen", "負担金（円／年）", "amount", "例 200万"),
+        Col("type", "派遣形態", "secondment"), Col("contribution_yen", "負担金（円／年）", "amount", "例 2000000"),
         Col("contribution_rate", "負担率", "rate", "例 0.5 または 50%"),
     )),
     "demand": ("需要（団体が必要とする専門人材）", (
@@ -65,6 +66,8 @@ EMPLOYMENT = (("常勤", "常勤（任期の定めのない職員）"), ("任期
 SECONDMENT = (("協約派遣", "連携協約に基づく派遣"), ("自治法派遣", "自治法派遣（地方自治法252条の17）"))
 BOOL = (("", "未指定"), ("true", "はい"), ("false", "いいえ"))
 MAX_ROWS = 300
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # what a number input shows
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what a date input sends
 
 
 @dataclass
@@ -105,7 +108,7 @@ def cell_text(col: Col, value: Any) -> str | list[str]:
     if col.kind == "list" and isinstance(value, list):
         return "、".join(str(v) for v in value)
     if col.kind == "amount" and isinstance(value, int) and not isinstance(value, bool):
-        return format_amount(value)
+        return str(value)  # plain digits: the cell is a number input (円), which takes no separators
     if col.kind == "year":
         return _year_text(value)
     if col.kind == "bool" and isinstance(value, bool):
@@ -133,8 +136,12 @@ def doc_value(col: Col, text: str | list[str]) -> Any:
         except (ValueError, KouikiError):
             raise ValueError(f"年度として読めません: 「{text}」（例 令和8年度、R8、2026）") from None
     if col.kind == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not _ISO_DATE.fullmatch(text):
             raise ValueError(f"日付は 2026-03-31 の形で入力してください: 「{text}」")
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"その日付はありません: 「{text}」") from None
         return text
     if col.kind == "bool":
         return text == "true"
@@ -381,6 +388,17 @@ def type_choices(form: CaseForm) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def input_type(col: Col, value: Any) -> str:
+    """The ``<input type>`` of a cell: ``number`` for amounts (円) and numbers, ``date`` for dates — unless the
+    value shown is not one (a document written by hand, an entry sent back with its error), which a number or
+    date input would drop silently: then ``text``, so nothing is lost."""
+    if col.kind in ("amount", "number", "date"):
+        ok = _ISO_DATE if col.kind == "date" else _PLAIN_NUMBER
+        if not isinstance(value, str) or not value or ok.fullmatch(value):
+            return "date" if col.kind == "date" else "number"
+    return "text"
+
+
 def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[tuple[str, int, str], str],
                    row_errors: Mapping[tuple[str, int], str] | None = None) -> dict[str, Any]:
     """The template's ``staff``: the sections with their columns, rows (cells with values and errors), choices."""
@@ -405,6 +423,7 @@ def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[
                         value not in [c[0] for c in choices]:
                     choices.append((str(value), str(value)))  # as written in the document
                 cells.append({"key": col.key, "label": col.label, "kind": col.kind, "value": value,
+                              "input_type": input_type(col, value),
                               "input": f"{sec}{i}.{col.key}", "id": f"{sec}{i}-{col.key.replace('_', '-')}",
                               "hint": col.hint, "choices": choices, "error": errors.get((sec, i, col.key))})
             rows.append({"index": i, "number": i + 1, "cells": cells,
