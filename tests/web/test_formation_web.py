@@ -344,3 +344,20 @@ def test_csv_downloads_are_cp932(login: Callable[[str], Logged]) -> None:
     text = r.content.decode("cp932")
     assert "弘前市" in text and "要件を満たす" in text
     assert "令和" in v.client.get("/export/regions/hirosaki/procedure.csv").content.decode("cp932")
+
+
+def test_the_procedure_form_dates_and_vote_dates_are_date_inputs(login: Callable[[str], Logged]) -> None:
+    """日付 and both 議決日 are picked in date inputs; an entry sent back that is not an ISO date (平成23年9月21日 typed
+    through the API form) comes back in a text input as typed, never dropped."""
+    u = login("admin")
+    page = u.client.get("/regions/hirosaki/procedure").text
+    for name in ("date", "central_vote_date", "member_vote_date"):
+        tag = re.search(rf'<input id="{name}"[^>]*>', page)
+        assert tag and 'type="date"' in tag.group(0), name
+    page = u.client.post("/regions/hirosaki/procedure", data={
+        "csrf_token": u.csrf, "version": str(_version(u)), "step": "agreement", "date": "2011-01-01",
+        "member": KUROISHI, "central_vote_date": "2010-12-20", "member_vote_date": "平成22年12月21日"}).text
+    tag = re.search(r'<input id="central_vote_date"[^>]*>', page)
+    assert tag and 'type="date"' in tag.group(0) and 'value="2010-12-20"' in tag.group(0)
+    tag = re.search(r'<input id="member_vote_date"[^>]*>', page)
+    assert tag and 'type="text"' in tag.group(0) and 'value="平成22年12月21日"' in tag.group(0)
