@@ -66,3 +66,22 @@ def test_the_header_names_the_viewers_body_and_region_not_their_codes(login: Cal
     assert "黒石市" in header and "022047" not in header
     header = login("region").client.get("/regions").text.split("</header>")[0]
     assert "弘前圏域" in header and "・hirosaki" not in header
+
+
+def test_region_pages_say_codes_in_words(login: Callable[[str], Logged]) -> None:
+    """No engine or data codes on the region pages: the national counts' 確度 and dates, the 中心市チェック's kind,
+    the members' roles as their 枠組み names them, the staffing rows' other keys."""
+    admin = login("admin")
+    listing = admin.client.get("/regions").text
+    national = listing.split("全国の定住自立圏数の推移")[1].split("</table>")[0]
+    assert "<td>weak</td>" not in national and "<td>confirmed</td>" not in national
+    assert "<td>参考（報道・ブログ等）</td>" in national and "<td>平成21年1月1日</td>" in national
+    central = admin.client.get("/regions/hirosaki/central").text
+    assert "（standard）" not in central and "判定: 要件を満たす（中心市1市の要件）" in central
+    renkei = admin.client.get("/regions/renkei-hachinohe").text
+    assert "<td>連携中枢都市</td>" in renkei and "<td>連携市町村</td>" in renkei and "<td>近隣市町村</td>" not in renkei
+    assert "<td>連携中枢都市</td>" in admin.client.get("/regions/renkei-hachinohe/procedure").text
+    assert "<td>中心市</td>" in admin.client.get("/regions/hirosaki").text
+    staffing = admin.client.get("/staffing?region=hirosaki").text
+    shown = re.sub(r"<[^>]+>", " ", staffing.split("<main")[1].split("<textarea")[0])  # the text, not the attributes
+    assert "表にない項目: 協定・覚書" in shown and "memorandum" not in shown

@@ -30,7 +30,7 @@ from kouiki.reference.regions import Region, RegionType, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.formation import count_figures, imported_figures
 from kouiki.store.regions import list_regions, region_version
-from kouiki.web.summary import region_summary, wareki_date
+from kouiki.web.summary import region_summary, role_label, wareki_date
 
 RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
 ELIGIBLE_JA: dict[bool | None, str] = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}
@@ -261,7 +261,7 @@ def procedure(s: Session, region: Region, on: dt.date | None = None) -> dict[str
     for st in states(region, day):
         d = st.to_dict()
         d.update({"name": registry().by_code(st.code).name,
-                  "role_label": "中心市" if st.role == Role.CENTRAL.value else "近隣市町村",
+                  "role_label": role_label(region.framework.value, st.role),
                   "agreement_wareki": "—" if st.role == Role.CENTRAL.value else wareki_date(st.agreement_date),
                   "central_vote_wareki": wareki_date(st.central_vote_date),
                   "member_vote_wareki": wareki_date(st.member_vote_date),

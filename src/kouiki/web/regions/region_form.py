@@ -29,6 +29,7 @@ from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import Municipality, registry
 from kouiki.reference.regions import Framework, Region, RegionType, Role
 from kouiki.web.service import check_region_id
+from kouiki.web.summary import ROLE_WORDS
 
 FRAMEWORKS = {f.value: f.value for f in Framework}  # the model's frameworks (no other value validates)
 TYPES = {RegionType.STANDARD.value: "通常（中心市1市と近隣市町村）",
@@ -36,10 +37,7 @@ TYPES = {RegionType.STANDARD.value: "通常（中心市1市と近隣市町村）
          RegionType.SINGLE_MERGED.value: "合併1市圏域（合併した1市だけ・形成方針）"}
 # The words of each 枠組み for the members and their agreement; the form swaps them when the 枠組み changes
 # (static/app.js, from the form's data-role-labels) and the server renders them for the chosen one.
-ROLE_LABELS = {Framework.TEIJU.value: {Role.CENTRAL.value: "中心市", Role.NEIGHBOR.value: "近隣市町村",
-                                       "agreement": "形成協定", "declaration": "中心市宣言日"},
-               Framework.RENKEI.value: {Role.CENTRAL.value: "連携中枢都市", Role.NEIGHBOR.value: "連携市町村",
-                                        "agreement": "連携協約", "declaration": "連携中枢都市宣言日"}}
+ROLE_LABELS = ROLE_WORDS
 MAX_ROWS = 300  # rows read per list (a bound on the form, not a rule)
 FIELDS = {"id": "圏域ID", "name": "圏域名", "short_name": "略称", "framework": "枠組み", "type": "圏域の形", "central0": "中心市",
           "central1": "中心市（複眼型の2市目）", "declaration_date": "中心市宣言日", "body": "団体",

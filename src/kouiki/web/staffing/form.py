@@ -66,6 +66,11 @@ EMPLOYMENT = (("常勤", "常勤（任期の定めのない職員）"), ("任期
 SECONDMENT = (("協約派遣", "連携協約に基づく派遣"), ("自治法派遣", "自治法派遣（地方自治法252条の17）"))
 BOOL = (("", "未指定"), ("true", "はい"), ("false", "いいえ"))
 MAX_ROWS = 300
+# The words for a record's keys the table does not show (「表にない項目: 協定・覚書」, kept as they are and edited
+# as text); a key the staffing format does not know is shown as written in the document.
+EXTRA_LABELS = {"memorandum": "協定・覚書", "council_votes": "議会の議決日", "agreement": "連携協約",
+                "salary_by_year": "年度別の人件費", "recruiting_year": "募集経費の年度",
+                "max_receivers": "担当する団体数の上限", "proposed": "共同活用計画の提案"}
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # what a number input shows
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what a date input sends
 
@@ -428,7 +433,7 @@ def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[
                               "hint": col.hint, "choices": choices, "error": errors.get((sec, i, col.key))})
             rows.append({"index": i, "number": i + 1, "cells": cells,
                          "extra": json.dumps(row.extra, ensure_ascii=False, default=str) if row.extra else "",
-                         "extra_keys": [k for k in row.extra if k != "_record"],
+                         "extra_keys": [EXTRA_LABELS.get(k, k) for k in row.extra if k != "_record"],
                          "error": (row_errors or {}).get((sec, i))})
         sections.append({"key": sec, "label": label, "cols": cols, "rows": rows,
                          "kept": sec in form.top_extra})
