@@ -29,7 +29,8 @@ from kouiki.web.fiscal.form import _number, parse_amount
 class Col:
     key: str
     label: str  # Japanese, with the unit
-    kind: str  # text, list, body, bodies, stype, employment, secondment, post, amount, number, rate, year, date, bool
+    kind: str  # text, list, body, bodies, stype, employment, secondment, post, amount, number, rate, year, date, bool,
+    # votes (議決日 per 当事者: the cell is 「団体\t日付」 entries, one date input per party on the page)
     hint: str = ""
 
 
@@ -40,6 +41,7 @@ SECTIONS: dict[str, tuple[str, tuple[Col, ...]]] = {
         Col("basic_policy", "基本方針", "text"), Col("role_split", "役割分担", "text"),
         Col("expertise", "求める専門性（職種、読点区切り）", "list", "例 保健師、土木"),
         Col("concluded_on", "締結日", "date", "例 2026-03-31"),
+        Col("council_votes", "議会の議決日（当事者ごと）", "votes"),
     )),
     "posts": ("ポスト（採用する専門人材）", (
         Col("id", "ポストID", "text", "例 HN-1"), Col("name", "名称", "text"), Col("employer", "採用団体", "body"),
@@ -105,9 +107,14 @@ def _year_text(value: Any) -> str:
         return str(value)
 
 
+VOTE_SEP = "\t"  # between the body and the date of a votes entry (neither contains a tab)
+
+
 def cell_text(col: Col, value: Any) -> str | list[str]:
     if value is None:
-        return [] if col.kind == "bodies" else ""
+        return [] if col.kind in ("bodies", "votes") else ""
+    if col.kind == "votes" and isinstance(value, Mapping):
+        return [f"{k}{VOTE_SEP}{v}" for k, v in value.items()]
     if col.kind == "bodies":
         return [str(v) for v in (value if isinstance(value, list) else [value])]
     if col.kind == "list" and isinstance(value, list):
@@ -123,6 +130,8 @@ def cell_text(col: Col, value: Any) -> str | list[str]:
 
 def doc_value(col: Col, text: str | list[str]) -> Any:
     """The document value of a cell (None: not given); ValueError (Japanese) for a bad entry."""
+    if col.kind == "votes":
+        return _votes(text if isinstance(text, list) else [text])
     if isinstance(text, list):
         vals = [t for t in (x.strip() for x in text) if t]
         return vals or None
@@ -181,7 +190,7 @@ def form_from_document(doc: Mapping[str, Any]) -> CaseForm:
                 row.extra["_record"] = rec
             else:
                 for k, v in rec.items():
-                    if k in by_key:
+                    if k in by_key and (by_key[k].kind != "votes" or isinstance(v, Mapping)):
                         row.cells[k] = cell_text(by_key[k], v)
                     else:
                         row.extra[k] = v
@@ -277,6 +286,13 @@ def form_from_post(form: Any) -> CaseForm:
                 if col.kind == "bodies":
                     if p + col.key + ".shown" in keys:
                         row.cells[col.key] = [x for x in getlist(p + col.key) if x.strip()]
+                elif col.kind == "votes":
+                    if p + col.key + ".shown" in keys:  # its value: how many parties the row showed
+                        shown = one(p + col.key + ".shown")
+                        n_votes = min(int(shown), MAX_ROWS) if shown.isdigit() else 0
+                        entries = [(one(f"{p}{col.key}.{j}.body"), one(f"{p}{col.key}.{j}.date")) for j in range(n_votes)]
+                        row.cells[col.key] = [f"{b.strip()}{VOTE_SEP}{d.strip()}" for b, d in entries
+                                              if b.strip() and d.strip()]
                 elif p + col.key in keys:
                     row.cells[col.key] = one(p + col.key)
             out.sections[sec].append(row)
@@ -393,6 +409,21 @@ def type_choices(form: CaseForm) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _votes(entries: list[str]) -> dict[str, str] | None:
+    """「団体\t日付」 entries → ``{団体: 日付}`` (the staffing format's ``council_votes``); a bad date names its party."""
+    votes: dict[str, str] = {}
+    for entry in entries:
+        body, _, date = entry.partition(VOTE_SEP)
+        body, date = body.strip(), date.strip()
+        if not body or not date:
+            continue
+        try:
+            votes[body] = doc_value(Col("date", "", "date"), date)
+        except ValueError as exc:
+            raise ValueError(f"{body}: {exc}") from None
+    return votes or None
+
+
 def input_type(col: Col, value: Any) -> str:
     """The ``<input type>`` of a cell: ``number`` for amounts (円) and numbers, ``date`` for dates — unless the
     value shown is not one (a document written by hand, an entry sent back with its error), which a number or
@@ -402,6 +433,24 @@ def input_type(col: Col, value: Any) -> str:
         if not isinstance(value, str) or not value or ok.fullmatch(value):
             return "date" if col.kind == "date" else "number"
     return "text"
+
+
+def vote_inputs(row: Row, value: Any, choices: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """One 議決日 input per 当事者 of the row (as checked), then any vote the document has for another name:
+    ``body`` (as in the document), ``label`` (「名前（コード）」), ``date`` and its input ``type``."""
+    votes: dict[str, str] = {}
+    for entry in value if isinstance(value, list) else []:
+        body, _, date = str(entry).partition(VOTE_SEP)
+        votes[body] = date
+    parties = row.cells.get("parties")
+    bodies = list(dict.fromkeys([*(parties if isinstance(parties, list) else []), *votes]))
+    text_of = dict(choices)
+    out = []
+    for body in bodies:
+        date = votes.get(body, "")
+        out.append({"body": body, "label": text_of.get(body, body), "date": date,
+                    "type": "date" if not date or _ISO_DATE.fullmatch(date) else "text"})
+    return out
 
 
 def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[tuple[str, int, str], str],
@@ -427,8 +476,11 @@ def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[
                 if col.kind in ("employment", "secondment", "stype", "post", "body") and value and \
                         value not in [c[0] for c in choices]:
                     choices.append((str(value), str(value)))  # as written in the document
+                if col.kind == "votes":
+                    choices = list(fixed["bodies"])
                 cells.append({"key": col.key, "label": col.label, "kind": col.kind, "value": value,
                               "input_type": input_type(col, value),
+                              "votes": vote_inputs(row, value, choices) if col.kind == "votes" else [],
                               "input": f"{sec}{i}.{col.key}", "id": f"{sec}{i}-{col.key.replace('_', '-')}",
                               "hint": col.hint, "choices": choices, "error": errors.get((sec, i, col.key))})
             rows.append({"index": i, "number": i + 1, "cells": cells,
