@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from tests.web.conftest import PASSWORD, Logged
 from tests.web.test_api_roles import NEW_REGION
@@ -49,3 +52,31 @@ def test_a_taken_user_name_is_a_409_on_the_api_and_the_form(login: Callable[[str
     assert r.json()["field"] == "username"
     page = admin.client.post("/admin/users", data=new | {"csrf_token": admin.csrf})
     assert page.status_code == 409 and "利用者名「viewer」は既に使われています" in page.text and "他の利用者" not in page.text
+
+
+def test_a_form_that_loses_the_race_for_a_name_answers_409_at_the_field(
+    login: Callable[[str], Logged], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check before the save passes (the other registration was not committed yet) and the INSERT hits the
+    unique index: the form still answers 409 with the clash at its field, not a 500 from the spoiled session."""
+    from kouiki.store import regions as store_regions
+
+    admin = login("admin")
+    name = admin.client.get("/api/regions/hirosaki").json()["document"]["name"]
+    real = store_regions.region_duplicate
+    calls: list[bool] = []
+
+    def late(s: Any, region: Any, *, create: bool) -> Any:
+        calls.append(create)
+        return None if len(calls) == 1 else real(s, region, create=create)
+
+    monkeypatch.setattr(store_regions, "region_duplicate", late)
+    form = {"csrf_token": admin.csrf, "op": "save", "name": name, "framework": "定住自立圏", "type": "standard",
+            "central0": "岩手県一関市", "neighbours": "0", "visions": "0"}
+    r = admin.client.post("/regions/new", data=form)
+    assert len(calls) == 2 and r.status_code == 409, r.text[:2000]
+    assert f"同じ名前の圏域「{name}」が既にあります" in r.text and 'id="name-err"' in r.text
+    monkeypatch.setattr(store_regions, "region_duplicate", real)
+    calls.clear()
+    r = admin.client.post("/api/regions", headers=admin.headers(), json={"document": NEW_REGION | {"name": name}})
+    assert r.status_code == 409 and r.json()["field"] == "name"
