@@ -113,9 +113,9 @@ def test_a_create_that_loses_the_race_on_the_unique_name_still_names_the_clash(m
         calls.append(create)
         return None if len(calls) == 1 else real(s, region, create=create)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_regions, "region_duplicate", late)
-    with session() as s:
+    with session() as s:  # the store is made (and seeded) before the check is patched
         hirosaki = get_region(s, "hirosaki")
+    monkeypatch.setattr(store_regions, "region_duplicate", late)
     with pytest.raises(DuplicateError) as race, session() as s:
         save_region(s, hirosaki.model_copy(update={"id": "hirosaki-copy"}), user="a", create=True)
     assert len(calls) == 2 and race.value.field == "name"
