@@ -85,3 +85,4 @@ def test_region_pages_say_codes_in_words(login: Callable[[str], Logged]) -> None
     staffing = admin.client.get("/staffing?region=hirosaki").text
     shown = re.sub(r"<[^>]+>", " ", staffing.split("<main")[1].split("<textarea")[0])  # the text, not the attributes
     assert "表にない項目: 協定・覚書" in shown and "memorandum" not in shown
+    assert "kouiki staffing template" not in shown and "docs/staffing.md" not in shown  # no command or file path
