@@ -86,3 +86,22 @@ def test_region_pages_say_codes_in_words(login: Callable[[str], Logged]) -> None
     shown = re.sub(r"<[^>]+>", " ", staffing.split("<main")[1].split("<textarea")[0])  # the text, not the attributes
     assert "表にない項目: 協定・覚書" in shown and "memorandum" not in shown
     assert "kouiki staffing template" not in shown and "docs/staffing.md" not in shown  # no command or file path
+
+
+def test_the_users_page_names_regions_and_bodies(login: Callable[[str], Logged]) -> None:
+    page = login("admin").client.get("/admin/users").text
+    assert "<td>hirosaki</td>" not in page and "<td>弘前圏域</td>" in page
+    assert "<td>022021</td>" not in page and "<td>弘前市（022021）</td>" in page
+
+
+def test_optimiser_methods_and_demand_points_read_in_japanese() -> None:
+    from kouiki.web.regions.scenario_access import point_label, worst_points
+    from kouiki.web.render import solver_method
+
+    text = solver_method("lagrangian+local-search (K=8, 120 dual steps, 3 local searches) → HiGHS MILP (optimal)")
+    assert text == "ラグランジュ緩和と局所探索 → 整数計画ソルバー HiGHS"
+    assert solver_method("greedy → HiGHS MILP") == "貪欲法 → 整数計画ソルバー HiGHS" and solver_method(None) == "計算方法の記録なし"
+    assert point_label("m60407487") == "地域メッシュ 60407487" and point_label("公民館前") == "公民館前"
+    geo = {"features": [{"geometry": {"coordinates": [140.5, 40.6]}, "properties": {
+        "id": "m60407487", "after_minutes": 9.0, "increase_minutes": 2.0, "population": 10}}]}
+    assert worst_points(geo)[0]["label"] == "地域メッシュ 60407487"
