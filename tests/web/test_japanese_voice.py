@@ -76,6 +76,9 @@ def test_region_pages_say_codes_in_words(login: Callable[[str], Logged]) -> None
     national = listing.split("全国の定住自立圏数の推移")[1].split("</table>")[0]
     assert "<td>weak</td>" not in national and "<td>confirmed</td>" not in national
     assert "<td>参考（報道・ブログ等）</td>" in national and "<td>平成21年1月1日</td>" in national
+    status = admin.client.get("/formation/status").text
+    assert "<td>weak</td>" not in status and "<td>confirmed</td>" not in status and "<td>参考（報道・ブログ等）</td>" in status
+    assert "confirmed" not in admin.client.get("/export/formation/status.csv").content.decode("cp932")
     central = admin.client.get("/regions/hirosaki/central").text
     assert "（standard）" not in central and "判定: 要件を満たす（中心市1市の要件）" in central
     renkei = admin.client.get("/regions/renkei-hachinohe").text

@@ -21,6 +21,15 @@ ROLE_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# How sure a dated national count is (reference/data/regions/national_status.yaml: confirmed / weak / gap): its
+# words on the pages; the JSON keeps the code.
+FACT_CONFIDENCE = {"confirmed": "確認済（公的資料・団体の公表）", "weak": "参考（報道・ブログ等）", "gap": "不明"}
+
+
+def fact_confidence(tag: Any) -> str:
+    return FACT_CONFIDENCE.get(str(tag), str(tag)) if tag else "—"
+
+
 def role_label(framework: str, role: str) -> str:
     """中心市 / 近隣市町村 in a 定住自立圏, 連携中枢都市 / 連携市町村 in a 連携中枢都市圏 (never the code ``central``)."""
     words = ROLE_WORDS.get(str(framework), ROLE_WORDS[Framework.TEIJU.value])

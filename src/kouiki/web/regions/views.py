@@ -22,7 +22,7 @@ from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import list_scenarios
 from kouiki.web import page_cache
 from kouiki.web.inventories import facilities_of, facility_count_of, inventory_names_of
-from kouiki.web.summary import current_fiscal_year, region_summary, role_label, wareki_date
+from kouiki.web.summary import current_fiscal_year, fact_confidence, region_summary, role_label, wareki_date
 
 MUNICIPALITY_SOURCE = "総務省 全国地方公共団体コード、国勢調査（2015年・2020年）人口（kouiki 同梱の市区町村マスタ）"
 
@@ -48,8 +48,6 @@ def _sum_known(values: list[int | None]) -> tuple[int, int]:
     return sum(v for v in values if v is not None), sum(1 for v in values if v is None)
 
 
-# How sure a dated national count is (national_status.yaml): its words on the page; the JSON keeps the code.
-FACT_CONFIDENCE = {"confirmed": "確認済（公的資料・団体の公表）", "weak": "参考（報道・ブログ等）", "gap": "不明"}
 # The 中心市チェック's kinds (formation engine): what was checked, in words.
 CHECK_KINDS = {"standard": "中心市1市の要件", "compound": "複眼型（2市）の要件", "single_merged": "合併1市圏域の要件"}
 
@@ -59,7 +57,7 @@ def regions_list(s: Session) -> dict[str, Any]:
     facts = []
     for f in status.get("facts") or []:
         fact = dict(f)
-        fact["confidence_label"] = FACT_CONFIDENCE.get(str(f.get("confidence")), str(f.get("confidence") or "—"))
+        fact["confidence_label"] = fact_confidence(f.get("confidence"))
         as_of = f.get("as_of")
         fact["as_of_wareki"] = wareki_date(as_of) if isinstance(as_of, dt.date) else str(as_of or "—")
         facts.append(fact)
