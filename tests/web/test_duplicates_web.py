@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -50,8 +51,12 @@ def test_a_taken_user_name_is_a_409_on_the_api_and_the_form(login: Callable[[str
     r = admin.client.post("/api/users", json=new, headers=admin.headers())
     assert r.status_code == 409 and r.json()["detail"].startswith("利用者名「viewer」は既に使われています")
     assert r.json()["field"] == "username"
-    page = admin.client.post("/admin/users", data=new | {"csrf_token": admin.csrf})
-    assert page.status_code == 409 and "利用者名「viewer」は既に使われています" in page.text and "他の利用者" not in page.text
+    page = admin.client.post("/admin/users", data=new | {"csrf_token": admin.csrf, "display_name": "閲覧の人"})
+    assert page.status_code == 409 and "他の利用者" not in page.text
+    assert re.search(r'<input id="username" name="username" required value="viewer" aria-invalid="true" '
+                     r'aria-describedby="username-err"><span class="cell-error" id="username-err">利用者名「viewer」は既に使われています',
+                     page.text), page.text[-3000:]
+    assert 'value="閲覧の人"' in page.text and PASSWORD not in page.text  # typed values back, never the password
 
 
 def test_a_form_that_loses_the_race_for_a_name_answers_409_at_the_field(
