@@ -75,3 +75,61 @@ def test_an_unreachable_database_is_one_line_with_the_password_hidden(
     assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
     assert "データベースに接続できません" in res.output
     assert "secret" not in res.output
+
+
+def test_a_taken_name_or_id_on_create_is_a_duplicate_not_an_edit_conflict() -> None:
+    """A unique clash is said as the clash (at its field), never 「他の利用者が更新しました（現在の版 None）」."""
+    from kouiki.store.regions import DuplicateError
+
+    with session() as s:
+        hirosaki = get_region(s, "hirosaki")
+    with pytest.raises(DuplicateError) as same_name, session() as s:
+        save_region(s, hirosaki.model_copy(update={"id": "hirosaki-copy"}), user="a", create=True)
+    assert same_name.value.field == "name" and f"同じ名前の圏域「{hirosaki.name}」が既にあります" in str(same_name.value)
+    with pytest.raises(DuplicateError) as same_id, session() as s:
+        save_region(s, hirosaki.model_copy(update={"name": "別名の圏域"}), user="a", create=True)
+    assert same_id.value.field == "id" and f"圏域ID「hirosaki」は既に使われています（{hirosaki.name}）" in str(same_id.value)
+    with pytest.raises(DuplicateError) as renamed, session() as s:  # an edit to another region's name
+        other = get_region(s, "yamato-mahoroba")
+        save_region(s, other.model_copy(update={"name": hirosaki.name}), user="a", expected_version=1)
+    assert renamed.value.field == "name"
+    for exc in (same_name.value, same_id.value, renamed.value):
+        assert "None" not in str(exc) and "他の利用者" not in str(exc)
+    with session() as s:
+        assert {r.id for r in list_regions(s) if r.name == hirosaki.name} == {"hirosaki"}
+        assert get_region(s, "yamato-mahoroba").name != hirosaki.name
+
+
+def test_a_create_that_loses_the_race_on_the_unique_name_still_names_the_clash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check before the save passed (the other save was not committed yet); the INSERT hits the unique index:
+    the answer is read from the database after the failed flush (SQLite and PostgreSQL alike)."""
+    from kouiki.store import regions as store_regions
+    from kouiki.store.regions import DuplicateError
+
+    real = store_regions.region_duplicate
+    calls: list[bool] = []
+
+    def late(s: object, region: object, *, create: bool) -> DuplicateError | None:
+        calls.append(create)
+        return None if len(calls) == 1 else real(s, region, create=create)  # type: ignore[arg-type]
+
+    with session() as s:  # the store is made (and seeded) before the check is patched
+        hirosaki = get_region(s, "hirosaki")
+    monkeypatch.setattr(store_regions, "region_duplicate", late)
+    with pytest.raises(DuplicateError) as race, session() as s:
+        save_region(s, hirosaki.model_copy(update={"id": "hirosaki-copy"}), user="a", create=True)
+    assert len(calls) == 2 and race.value.field == "name"
+    assert f"同じ名前の圏域「{hirosaki.name}」が既にあります" in str(race.value) and "None" not in str(race.value)
+    with session() as s:
+        assert "hirosaki-copy" not in {r.id for r in list_regions(s)}
+
+
+def test_a_taken_user_name_is_a_duplicate() -> None:
+    from kouiki.store.regions import DuplicateError
+    from kouiki.store.users import create_user
+
+    with session() as s:
+        create_user(s, username="dup", password="correct-horse-battery", role="viewer", by="test")
+    with pytest.raises(DuplicateError) as exc, session() as s:
+        create_user(s, username="dup", password="correct-horse-battery", role="viewer", by="test")
+    assert exc.value.field == "username" and "利用者名「dup」は既に使われています" in str(exc.value)

@@ -344,3 +344,38 @@ def test_csv_downloads_are_cp932(login: Callable[[str], Logged]) -> None:
     text = r.content.decode("cp932")
     assert "弘前市" in text and "要件を満たす" in text
     assert "令和" in v.client.get("/export/regions/hirosaki/procedure.csv").content.decode("cp932")
+
+
+def test_the_procedure_form_dates_and_vote_dates_are_date_inputs(login: Callable[[str], Logged]) -> None:
+    """日付 and both 議決日 are picked in date inputs; an entry sent back that is not an ISO date (平成23年9月21日 typed
+    through the API form) comes back in a text input as typed, never dropped."""
+    u = login("admin")
+    page = u.client.get("/regions/hirosaki/procedure").text
+    for name in ("date", "central_vote_date", "member_vote_date"):
+        tag = re.search(rf'<input id="{name}"[^>]*>', page)
+        assert tag and 'type="date"' in tag.group(0), name
+    page = u.client.post("/regions/hirosaki/procedure", data={
+        "csrf_token": u.csrf, "version": str(_version(u)), "step": "agreement", "date": "2011-01-01",
+        "member": KUROISHI, "central_vote_date": "2010-12-20", "member_vote_date": "平成22年12月21日"}).text
+    tag = re.search(r'<input id="central_vote_date"[^>]*>', page)
+    assert tag and 'type="date"' in tag.group(0) and 'value="2010-12-20"' in tag.group(0)
+    tag = re.search(r'<input id="member_vote_date"[^>]*>', page)
+    assert tag and 'type="text"' in tag.group(0) and 'value="平成22年12月21日"' in tag.group(0)
+
+
+def test_a_census_file_naming_a_body_twice_is_not_an_edit_conflict(login: Callable[[str], Logged]) -> None:
+    """The same line twice is one figure; the same body with other numbers is refused in Japanese (400), never the
+    unique index's failure reported as 「他の利用者が更新しました」."""
+    u = login("admin")
+    raw = (FIXTURES / "estat_daytime_table.csv").read_bytes()
+    lines = raw.split(b"\n")
+    i = next(j for j, line in enumerate(lines) if b'"02202"' in line)  # 弘前市
+    once = _upload(u, "once.csv", raw).json()  # type: ignore[attr-defined]
+    twice = _upload(u, "twice.csv", b"\n".join([*lines[:i + 1], lines[i], *lines[i + 1:]]))
+    assert twice.status_code == 200, twice.text  # type: ignore[attr-defined]
+    assert twice.json()["written"] == once["written"]  # type: ignore[attr-defined]
+    other = lines[i].replace(b'"107.2"', b'"107.3"')
+    r = _upload(u, "other.csv", b"\n".join([*lines[:i + 1], other, *lines[i + 1:]]))
+    assert r.status_code == 400, r.text  # type: ignore[attr-defined]
+    detail = r.json()["detail"]  # type: ignore[attr-defined]
+    assert "other.csv: 弘前市（022021）の昼夜間人口（2020年）が2回あり、値が違います" in detail and "他の利用者" not in detail

@@ -66,3 +66,45 @@ def test_the_header_names_the_viewers_body_and_region_not_their_codes(login: Cal
     assert "黒石市" in header and "022047" not in header
     header = login("region").client.get("/regions").text.split("</header>")[0]
     assert "弘前圏域" in header and "・hirosaki" not in header
+
+
+def test_region_pages_say_codes_in_words(login: Callable[[str], Logged]) -> None:
+    """No engine or data codes on the region pages: the national counts' 確度 and dates, the 中心市チェック's kind,
+    the members' roles as their 枠組み names them, the staffing rows' other keys."""
+    admin = login("admin")
+    listing = admin.client.get("/regions").text
+    national = listing.split("全国の定住自立圏数の推移")[1].split("</table>")[0]
+    assert "<td>weak</td>" not in national and "<td>confirmed</td>" not in national
+    assert "<td>参考（報道・ブログ等）</td>" in national and "<td>平成21年1月1日</td>" in national
+    status = admin.client.get("/formation/status").text
+    assert "<td>weak</td>" not in status and "<td>confirmed</td>" not in status and "<td>参考（報道・ブログ等）</td>" in status
+    assert "confirmed" not in admin.client.get("/export/formation/status.csv").content.decode("cp932")
+    central = admin.client.get("/regions/hirosaki/central").text
+    assert "（standard）" not in central and "判定: 要件を満たす（中心市1市の要件）" in central
+    renkei = admin.client.get("/regions/renkei-hachinohe").text
+    assert "<td>連携中枢都市</td>" in renkei and "<td>連携市町村</td>" in renkei and "<td>近隣市町村</td>" not in renkei
+    assert "<td>連携中枢都市</td>" in admin.client.get("/regions/renkei-hachinohe/procedure").text
+    assert "<td>中心市</td>" in admin.client.get("/regions/hirosaki").text
+    staffing = admin.client.get("/staffing?region=hirosaki").text
+    shown = re.sub(r"<[^>]+>", " ", staffing.split("<main")[1].split("<textarea")[0])  # the text, not the attributes
+    assert "表にない項目: 協定・覚書" in shown and "memorandum" not in shown
+    assert "kouiki staffing template" not in shown and "docs/staffing.md" not in shown  # no command or file path
+
+
+def test_the_users_page_names_regions_and_bodies(login: Callable[[str], Logged]) -> None:
+    page = login("admin").client.get("/admin/users").text
+    assert "<td>hirosaki</td>" not in page and "<td>弘前圏域</td>" in page
+    assert "<td>022021</td>" not in page and "<td>弘前市（022021）</td>" in page
+
+
+def test_optimiser_methods_and_demand_points_read_in_japanese() -> None:
+    from kouiki.web.regions.scenario_access import point_label, worst_points
+    from kouiki.web.render import solver_method
+
+    text = solver_method("lagrangian+local-search (K=8, 120 dual steps, 3 local searches) → HiGHS MILP (optimal)")
+    assert text == "ラグランジュ緩和と局所探索 → 整数計画ソルバー HiGHS"
+    assert solver_method("greedy → HiGHS MILP") == "貪欲法 → 整数計画ソルバー HiGHS" and solver_method(None) == "計算方法の記録なし"
+    assert point_label("m60407487") == "地域メッシュ 60407487" and point_label("公民館前") == "公民館前"
+    geo = {"features": [{"geometry": {"coordinates": [140.5, 40.6]}, "properties": {
+        "id": "m60407487", "after_minutes": 9.0, "increase_minutes": 2.0, "population": 10}}]}
+    assert worst_points(geo)[0]["label"] == "地域メッシュ 60407487"

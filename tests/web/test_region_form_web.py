@@ -28,7 +28,7 @@ def _new(admin: Logged, **over: Any) -> dict[str, Any]:
 
 def _field_error(page: str, field: str) -> str:
     tag = re.search(rf'<(?:input|select)[^>]*name="{field}"[^>]*>', page)
-    assert tag and 'aria-invalid="true"' in tag.group(0) and f'aria-describedby="{field}-err"' in tag.group(0), field
+    assert tag and 'aria-invalid="true"' in tag.group(0) and f'aria-describedby="{field}-err' in tag.group(0), field
     m = re.search(rf'<span class="cell-error" id="{field}-err">([^<]*)</span>', page)
     assert m, field
     return m.group(1)
@@ -66,7 +66,8 @@ def test_only_an_admin_registers_and_the_form_needs_no_yaml(login: Callable[[str
     assert 'value="2010-10-01"' in form and "（平成22年10月1日）" in form  # the date input, its 和暦 beside it
     # the same name again is refused at the field (the store keeps one region per name), never a 500
     again = admin.client.post("/regions/new", data=_new(admin), follow_redirects=False)
-    assert again.status_code == 400 and "同じ名前の圏域" in _field_error(again.text, "name")
+    assert again.status_code == 409 and "同じ名前の圏域「一関・平泉テスト圏域」が既にあります" in _field_error(again.text, "name")
+    assert "他の利用者" not in again.text and "None" not in again.text
     # another region of the same 中心市 gets the next id
     again = admin.client.post("/regions/new", data=_new(admin, name="一関（連携）", framework="連携中枢都市圏"),
                               follow_redirects=False)
@@ -78,11 +79,13 @@ def test_only_an_admin_registers_and_the_form_needs_no_yaml(login: Callable[[str
 @pytest.mark.parametrize(("over", "field", "words"), [
     ({"name": ""}, "name", "「圏域名」を入力してください"),
     ({"central0": ""}, "central0", "「中心市」を入力してください"),
+    ({"id": "Ichinoseki City"}, "id", "圏域ID「Ichinoseki City」は使えません: 半角の英小文字・数字と「-」"),
+    ({"id": "ichinoseki--x"}, "id", "圏域ID「ichinoseki--x」は使えません"),
     ({"central0": "存在しない市"}, "central0", "一致する団体がありません"),
     ({"central0": "岩手県平泉町", "n0_body": "岩手県一関市"}, "central0", "市ではありません"),
     ({"central1": "岩手県奥州市", "n1_body": ""}, "central1", "複眼型の圏域だけ"),
     ({"type": "compound"}, "central1", "複眼型では「中心市（複眼型の2市目）」を入力してください"),
-    ({"name": "弘前圏域定住自立圏"}, "name", "同じ名前の圏域が既に登録されています"),
+    ({"name": "弘前圏域定住自立圏"}, "name", "同じ名前の圏域「弘前圏域定住自立圏」が既にあります"),  # 409
     ({"n0_body": "府中市"}, "n0_body", "複数の団体に一致します"),  # 東京都府中市 and 広島県府中市
     ({"n1_body": "平泉町"}, "n1_body", "ほかの行と重複しています"),
     ({"n1_body": "一関市"}, "n1_body", "中心市です"),
@@ -99,11 +102,44 @@ def test_errors_are_japanese_at_their_field_and_nothing_is_saved(
     admin = login("admin")
     before = admin.client.get("/api/regions").json()["regions"]
     r = admin.client.post("/regions/new", data=_new(admin, **over))
-    assert r.status_code == 400, r.text[:2000]
+    assert r.status_code == (409 if "同じ名前" in words else 400), r.text[:2000]
     assert words in _field_error(r.text, field)
     assert 'role="alert"' in r.text
     assert f'value="{over.get("name", "一関・平泉テスト圏域")}"' in r.text  # what was typed is shown again
     assert admin.client.get("/api/regions").json()["regions"] == before
+
+
+def test_the_form_registers_a_region_under_the_id_typed_and_refuses_a_taken_one(login: Callable[[str], Logged]) -> None:
+    admin = login("admin")
+    page = admin.client.get("/regions/new").text
+    assert '<label for="r-id">圏域ID（任意）</label>' in page and "半角の英小文字・数字" in page
+    assert 'id="r-id"' not in admin.client.get("/regions/hirosaki/edit").text  # an ID never changes
+    r = admin.client.post("/regions/new", data=_new(admin, id="ichinoseki-test"), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/regions/ichinoseki-test", r.text[:2000]
+    again = admin.client.post("/regions/new", data=_new(admin, id="ichinoseki-test", name="別の名前の圏域"))
+    assert again.status_code == 409
+    assert "圏域ID「ichinoseki-test」は既に使われています（一関・平泉テスト圏域）" in _field_error(again.text, "id")
+    assert 'value="ichinoseki-test"' in again.text and "他の利用者" not in again.text
+    assert "別の名前の圏域" not in {x["name"] for x in admin.client.get("/api/regions").json()["regions"]}
+
+
+def test_the_member_words_follow_the_framework(login: Callable[[str], Logged]) -> None:
+    """The server renders the words of the 枠組み chosen; the page carries both sets for app.js to swap."""
+    admin = login("admin")
+    teiju = admin.client.get("/regions/new").text
+    assert '<span data-role="central">中心市</span>' in teiju and '<span data-role="agreement">形成協定</span>' in teiju
+    labels = re.search(r"data-role-labels='([^']+)'", teiju)
+    assert labels is not None
+    import json
+
+    words = json.loads(labels.group(1))
+    assert words["連携中枢都市圏"]["central"] == "連携中枢都市" and words["連携中枢都市圏"]["neighbor"] == "連携市町村"
+    assert words["定住自立圏"]["declaration"] == "中心市宣言日"
+    renkei = admin.client.post("/regions/new", data=_new(admin, op="add-neighbour", framework="連携中枢都市圏")).text
+    assert '<span data-role="central">連携中枢都市</span>' in renkei and "連携協約" in renkei
+    assert '<span data-role="central">中心市</span>' not in renkei
+    js = admin.client.get("/static/app.js").text
+    assert "data-role-labels" in js and 'getElementById("r-framework")' in js
 
 
 def test_rows_are_added_and_removed_without_javascript(login: Callable[[str], Logged]) -> None:
@@ -202,6 +238,12 @@ def test_browser_registers_a_region_through_the_form_alone(app_users: None) -> N
         with pg.expect_navigation(wait_until="domcontentloaded"):
             pg.get_by_role("link", name="圏域をフォームで登録する").click()
         pg.get_by_label("圏域名").fill("ブラウザ登録圏域")
+        # the member words follow the 枠組み at once (static/app.js), and back
+        pg.get_by_label("枠組み").select_option("連携中枢都市圏")
+        sync_api.expect(pg.locator("label[for=r-central0]")).to_have_text("連携中枢都市")
+        sync_api.expect(pg.locator("#neighbours legend")).to_contain_text("連携市町村（1行が1団体。協定締結日は連携中枢都市との連携協約の締結日）")
+        pg.get_by_label("枠組み").select_option("定住自立圏")
+        sync_api.expect(pg.locator("label[for=r-central0]")).to_have_text("中心市")
         pg.locator("#r-central0").fill("岩手県一関市")
         pg.get_by_label("中心市宣言日").fill("2010-04-01")
         pg.locator("#n0-body").fill("岩手県平泉町")

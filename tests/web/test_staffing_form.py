@@ -32,8 +32,8 @@ def demo_case() -> dict[str, Any]:
 def test_the_demo_case_goes_through_the_forms_unchanged() -> None:
     case = demo_case()
     form = sf.form_from_document(case)
-    assert form.years_from == "令和7年度" and form.sections["posts"][0].cells["salary_yen"] == "6,400,000"
-    assert form.sections["agreements"][0].extra["council_votes"]["青森県"] == "2025-03-14"
+    assert form.years_from == "令和7年度" and form.sections["posts"][0].cells["salary_yen"] == "6400000"
+    assert "青森県\t2025-03-14" in form.sections["agreements"][0].cells["council_votes"]  # 議決日: a date per party
     doc, errors, _where = sf.document_from_form(form)
     assert errors == {} and doc == case
 
@@ -50,8 +50,13 @@ def _post_pairs(form: sf.CaseForm) -> list[tuple[str, str]]:
             if row.extra:
                 pairs.append((f"{sec}{i}._extra", json.dumps(row.extra, ensure_ascii=False)))
             for col in cols:
-                v = row.cells.get(col.key, [] if col.kind == "bodies" else "")
-                if isinstance(v, list):
+                v = row.cells.get(col.key, [] if col.kind in ("bodies", "votes") else "")
+                if col.kind == "votes":  # one body and date pair per party, as the page posts them
+                    pairs.append((f"{sec}{i}.{col.key}.shown", str(len(v))))
+                    for j, entry in enumerate(v):
+                        body, _, date = entry.partition(sf.VOTE_SEP)
+                        pairs += [(f"{sec}{i}.{col.key}.{j}.body", body), (f"{sec}{i}.{col.key}.{j}.date", date)]
+                elif isinstance(v, list):
                     pairs.append((f"{sec}{i}.{col.key}.shown", "1"))
                     pairs += [(f"{sec}{i}.{col.key}", x) for x in v]
                 else:
@@ -193,6 +198,58 @@ def test_a_post_entered_in_the_forms_is_saved_as_the_api_document(login: Callabl
                                            "type": "協約派遣", "contribution_rate": "0.5"}]
     expected = evaluate_support(case_from_dict(got["case"], "x")).to_dict()["totals"]
     assert got["result"]["totals"]["support_yen"] == expected["support_yen"] > 0
+
+
+def test_amounts_are_yen_number_inputs_and_dates_date_inputs(login: Callable[[str], Logged]) -> None:
+    u = login("admin")
+    status, page = _post(u, _with_post(u, "5800000", "evaluate"))
+    assert status == 200
+    salary = re.search(r'<input id="posts0-salary-yen"[^>]*>(<span class="unit">円</span>)?', page)
+    assert salary and salary.group(1), page[:200]
+    assert all(a in salary.group(0) for a in ('type="number"', 'min="0"', 'step="1"', 'value="5800000"'))
+    days = re.search(r'<input id="secondments0-days-per-week"[^>]*>', page)
+    assert days and 'type="number"' in days.group(0) and 'step="any"' in days.group(0)
+    concluded = re.search(r'<input id="agreements0-concluded-on"[^>]*>', page)
+    assert concluded and 'type="date"' in concluded.group(0) and 'value="2026-03-31"' in concluded.group(0)
+    # a date that does not exist is refused at its cell, in Japanese; nothing is saved
+    pairs = [(k, "2026-02-30" if k == "agreements0.concluded_on" else v) for k, v in _with_post(u, "5800000", "save")]
+    status, page = _post(u, pairs)
+    err = re.search(r'id="agreements0-concluded-on-err">([^<]*)<', page)
+    assert status == 400 and err and "その日付はありません" in html.unescape(err.group(1))
+    with session() as s:
+        assert get_staffing_plan(s, REGION) is None
+    # an entry a number input could not show comes back as text, as typed (a number input would drop it)
+    status, page = _post(u, _with_post(u, "五百八十万", "evaluate"))
+    salary = re.search(r'<input id="posts0-salary-yen"[^>]*>', page)
+    assert status == 400 and salary and 'type="number"' not in salary.group(0) and 'value="五百八十万"' in salary.group(0)
+
+
+def test_council_vote_dates_are_entered_per_party_without_yaml(login: Callable[[str], Logged]) -> None:
+    """議会の議決日 of a 連携協約: one date input per 当事者 in the table, saved as the format's ``council_votes``."""
+    u = login("admin")
+    pairs = _with_post(u, "5800000", "evaluate")
+    parties = [v for k, v in pairs if k == "agreements0.parties"]
+    assert parties, pairs
+    status, page = _post(u, pairs)
+    assert status == 200
+    inputs = re.findall(r'<input id="agreements0-council-votes-(\d+)" name="agreements0.council_votes.\1.date" type="date"', page)
+    assert len(inputs) == len(parties)
+    assert "表にない項目: 議会の議決日" not in page
+    votes = [("agreements0.council_votes.shown", str(len(parties)))]
+    for j, party in enumerate(parties):
+        votes += [(f"agreements0.council_votes.{j}.body", party),
+                  (f"agreements0.council_votes.{j}.date", "2026-03-20" if j == 0 else "")]
+    base = [(k, v) for k, v in _with_post(u, "5800000", "save") if not k.startswith("agreements0.council_votes")]
+    bad = [(k, "2026-02-30" if k == "agreements0.council_votes.0.date" else v) for k, v in base + votes]
+    status, page = _post(u, bad)
+    err = re.search(r'id="agreements0-council-votes-err">([^<]*)<', page)
+    assert status == 400 and err and f"{parties[0]}: その日付はありません" in html.unescape(err.group(1))
+    status, _ = _post(u, base + votes)
+    assert status == 303
+    got = u.client.get(f"/api/regions/{REGION}/staffing").json()
+    assert got["case"]["agreements"][0]["council_votes"] == {parties[0]: "2026-03-20"}
+    page = u.client.get(f"/staffing?region={REGION}").text
+    assert re.search(r'name="agreements0.council_votes.0.date" type="date" value="2026-03-20"', page)
 
 
 def test_an_engine_error_is_shown_in_the_cell_and_nothing_is_saved(login: Callable[[str], Logged]) -> None:

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kouiki.formation.census import CommutingFigure, DaytimeFigure
 from kouiki.formation.estat import ImportResult
+from kouiki.reference.errors import KouikiError
+from kouiki.reference.municipalities import registry
 from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
 
@@ -66,9 +68,33 @@ def _row(f: DaytimeFigure | CommutingFigure, file: str, user: str) -> dict[str, 
             "imported_at": utcnow()}
 
 
+_VALUES = ("ratio_per_100", "night_population", "daytime_population", "commuters", "base")
+
+
+def _one_per_key(rows: list[dict[str, object]], file: str) -> list[dict[str, object]]:
+    """The rows of an import, one per key (the table's unique index): a repeat with the same figures is dropped, a
+    repeat with other figures is refused in Japanese (400) instead of failing the INSERT (reported as a 409)."""
+    def name(code: object) -> str:
+        try:
+            return f"{registry().by_code(str(code)).name}（{code}）"
+        except KouikiError:
+            return str(code)
+
+    seen: dict[tuple[object, ...], dict[str, object]] = {}
+    for r in rows:
+        key = (r["kind"], r["code"], r["to_code"], r["census_year"])
+        first = seen.setdefault(key, r)
+        if first is not r and any(first[k] != r[k] for k in _VALUES):
+            what = (f"{name(r['code'])}の昼夜間人口" if r["kind"] == "daytime"
+                    else f"{name(r['code'])}から{name(r['to_code'])}への通勤・通学者")
+            raise KouikiError(f"{file}: {what}（{r['census_year']}年）が2回あり、値が違います。"
+                              "どちらか一方にしてから取り込んでください (duplicate figure)")
+    return list(seen.values())
+
+
 def save_import(s: Session, result: ImportResult, user: str) -> int:
     """Write an import (replacing figures with the same keys); return the number of figures written."""
-    rows = [_row(f, result.file, user) for f in result.figures]
+    rows = _one_per_key([_row(f, result.file, user) for f in result.figures], result.file)
     tbl = cast(Table, CensusFigureRow.__table__)
     conn = s.connection()
     if rows:

@@ -31,21 +31,43 @@ class ConflictError(KouikiError):
         self.current_version = current_version
 
 
+class DuplicateError(ConflictError):
+    """A new record (or a rename) clashes with a stored one's unique name or ID: HTTP 409, said as the clash
+    (「同じ名前の圏域「…」が既にあります」), never as an edit by someone else. ``field`` is the form field it
+    belongs to (``name``, ``id``, ``username``)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 CONFLICT_TEXT = "他の利用者が更新しました"
 
 
-def flush_or_conflict(s: Session, what: str, current_version: Callable[[Session], int | None]) -> None:
+def flush_or_conflict(
+    s: Session, what: str, current_version: Callable[[Session], int | None],
+    duplicate: Callable[[Session], DuplicateError | None] | None = None,
+) -> None:
     """Flush, turning a lost race into :class:`ConflictError` (409) instead of a server error.
 
     Two saves that both read version N: the first wins, the second's ``UPDATE … WHERE version = N`` matches no row
     (``StaleDataError``); two first saves of one record: the second INSERT hits the primary key
-    (``IntegrityError``). ``current_version`` reads the winner's version in a fresh session (this one is spoiled).
+    (``IntegrityError``). ``current_version`` reads the winner's version in a fresh session (this one is spoiled);
+    ``duplicate`` looks there for a stored record with the same unique name or ID, which is then the answer.
     """
     try:
         s.flush()
     except (StaleDataError, IntegrityError):
         with Session(s.get_bind()) as fresh:
+            clash = duplicate(fresh) if duplicate is not None else None
             current = current_version(fresh)
+        if clash is not None:
+            raise clash from None
+        if current is None:
+            raise ConflictError(
+                f"{what}は保存できませんでした: 他の利用者が同時に登録または削除しました。"
+                "再読み込みしてからやり直してください (changed by someone else)",
+            ) from None
         raise ConflictError(
             f"{what}は{CONFLICT_TEXT}（現在の版 {current}）。再読み込みしてからやり直してください (edited by someone else)",
             current_version=current,
@@ -109,14 +131,35 @@ def regions_of_body(s: Session, code: str | int) -> list[Region]:
     return [r.to_model() for r in s.scalars(q)]
 
 
+def region_duplicate(s: Session, region: Region, *, create: bool) -> DuplicateError | None:
+    """The stored region a save of ``region`` would clash with (one name per region; on ``create`` also the ID),
+    as the error to raise; ``None`` when there is none."""
+    if create:
+        same_id = s.get(RegionRow, region.id)
+        if same_id is not None:
+            return DuplicateError(f"圏域ID「{region.id}」は既に使われています（{same_id.name}）。別の ID にしてください"
+                                  " (duplicate region id)", field="id")
+    same_name = s.scalar(select(RegionRow.id).where(RegionRow.name == region.name, RegionRow.id != region.id))
+    if same_name is not None:
+        return DuplicateError(f"同じ名前の圏域「{region.name}」が既にあります。別の名前にしてください"
+                              " (duplicate region name)", field="name")
+    return None
+
+
 def save_region(
-    s: Session, region: Region, user: str, expected_version: int | None = None, origin: str = "user"
+    s: Session, region: Region, user: str, expected_version: int | None = None, origin: str = "user",
+    *, create: bool = False,
 ) -> int:
     """Insert or update a region, audit the change, and return its new version.
 
     ``expected_version`` is the version the user read; if the stored one differs, someone else saved in
-    between and :class:`ConflictError` is raised instead of silently overwriting their change.
+    between and :class:`ConflictError` is raised instead of silently overwriting their change. A name another
+    region has (or, with ``create``, an ID already stored) raises :class:`DuplicateError` — also when the clash
+    comes from a save that raced this one.
     """
+    clash = region_duplicate(s, region, create=create)
+    if clash is not None:
+        raise clash
     row = s.get(RegionRow, region.id)
     before = None if row is None else row.document
     if row is None:
@@ -130,7 +173,8 @@ def save_region(
                 "再読み込みしてからやり直してください (edited by someone else)", current_version=row.version,
             )
         _apply(row, region)
-    flush_or_conflict(s, f"圏域「{region.name}」", lambda fresh: region_version(fresh, region.id))
+    flush_or_conflict(s, f"圏域「{region.name}」", lambda fresh: region_version(fresh, region.id),
+                      lambda fresh: region_duplicate(fresh, region, create=before is None))
     record(s, user=user, action="insert" if before is None else "update", entity="region",
            entity_id=region.id, before=before, after=row.document)
     old_members = _member_roles(before)

@@ -30,7 +30,7 @@ from kouiki.store.audit import record
 from kouiki.store.base import Base, utcnow
 from kouiki.store.login_throttle import clear as clear_failures
 from kouiki.store.login_throttle import user_key
-from kouiki.store.regions import ConflictError
+from kouiki.store.regions import ConflictError, DuplicateError, flush_or_conflict
 
 
 class UserRole(StrEnum):
@@ -145,8 +145,9 @@ def create_user(
 ) -> UserRow:
     """Create a user (or raise when the name is taken or the role lacks its region/body)."""
     role = UserRole(role)
-    if s.scalar(select(UserRow).where(UserRow.username == username)) is not None:
-        raise KouikiError(f"利用者名「{username}」は既に使われています")
+    taken = _username_taken(s, username)
+    if taken is not None:
+        raise taken
     if role is UserRole.REGION and not region_id:
         raise KouikiError("圏域担当には担当する圏域（region_id）が必要です")
     if role is UserRole.BODY and not body_code:
@@ -158,9 +159,17 @@ def create_user(
         body_code=codes.normalize(body_code) if role is UserRole.BODY and body_code else None,
     )
     s.add(user)
-    s.flush()
+    flush_or_conflict(s, f"利用者「{username}」", lambda fresh: None, lambda fresh: _username_taken(fresh, username))
     record(s, user=by, action="insert", entity="user", entity_id=username, before=None, after=user.public())
     return user
+
+
+def _username_taken(s: Session, username: str) -> DuplicateError | None:
+    """The error for a user name already stored (one login per name), ``None`` when it is free."""
+    if s.scalar(select(UserRow.id).where(UserRow.username == username)) is None:
+        return None
+    return DuplicateError(f"利用者名「{username}」は既に使われています。別の利用者名にしてください (duplicate user name)",
+                          field="username")
 
 
 def set_password(s: Session, username: str, password: str, by: str) -> None:

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kouiki import __version__
 from kouiki.reference.errors import KouikiError, NotFoundError
-from kouiki.store.regions import CONFLICT_TEXT, ConflictError
+from kouiki.store.regions import CONFLICT_TEXT, ConflictError, DuplicateError
 from kouiki.web.auth import LoginRequired
 from kouiki.web.render import error_response, tiles_config
 
@@ -106,6 +106,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(ConflictError)
     async def _conflict(request: Request, exc: ConflictError) -> Response:
+        if isinstance(exc, DuplicateError):  # a name or ID already stored: which field, no version to reload
+            return error_response(request, 409, str(exc), extra={"field": exc.field})
         return error_response(request, 409, str(exc), extra={"current_version": exc.current_version})
 
     @app.exception_handler(StaleDataError)

@@ -78,6 +78,18 @@ def _region_name(region_id: Any) -> str:
     return next((r.display_name for r in bundled_regions() if r.id == region_id), str(region_id))
 
 
+# The optimiser's account of how it solved (an engine string, English: 「lagrangian+local-search (K=8, …) → HiGHS
+# MILP (optimal)」) in words, step by step; the JSON and the downloads keep the engine's text.
+_SOLVER_STEPS = (("lagrangian", "ラグランジュ緩和と局所探索"), ("reduced-cost fixing", "被約費用による変数の固定"),
+                 ("greedy", "貪欲法"), ("HiGHS", "整数計画ソルバー HiGHS"), ("enumeration", "全数列挙"),
+                 ("all candidates", "全候補を残す"), ("zero total weight", "需要がないため、どの配置も最適"))
+
+
+def solver_method(method: Any) -> str:
+    steps = [ja for key, ja in _SOLVER_STEPS if key in str(method or "")]
+    return " → ".join(steps) if steps else "計算方法の記録なし" if not method else str(method)
+
+
 def _optimizer_time_limit() -> str:
     from kouiki.web.optimizer_jobs import default_time_limit
 
@@ -112,6 +124,7 @@ def templates() -> Jinja2Templates:
     t.env.filters["param_lines"] = lambda v, unit, labels=None, path="": words.parameter_lines(unit, v, labels, path)
     t.env.filters["fiscal_text"] = words.fiscal_text  # engine explanations without internal identifiers
     t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
+    t.env.filters["solver_method"] = solver_method  # lagrangian+local-search (…) → ラグランジュ緩和と局所探索
     t.env.filters["dist"] = words.distance  # 12.3456 → 12.3 km
     t.env.filters["opt_status"] = lambda v: words.STATUS_LABELS.get(str(v), str(v))  # optimal → 最適解
     t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)

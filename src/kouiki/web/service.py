@@ -6,6 +6,7 @@ the role does not allow the change; the store functions record every change in t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -80,12 +81,7 @@ def save_region_document(
     if region_id is None:  # create
         if not viewer.is_admin:
             raise forbid("圏域の新規登録は管理者だけができます")
-        try:
-            get_region(s, region.id)
-        except KouikiError:
-            pass
-        else:
-            raise KouikiError(f"圏域ID「{region.id}」は既に登録されています")
+        check_region_id(region.id)
     else:
         if region.id != region_id:
             raise KouikiError(f"圏域ID は変更できません（{region_id} → {region.id}）")
@@ -94,8 +90,21 @@ def save_region_document(
             raise forbid("この圏域を編集する権限がありません（圏域担当または管理者）")
         if not viewer.is_admin and member_roles(current) != member_roles(region):
             raise forbid("構成団体（団体とその役割）の変更は管理者だけができます。圏域担当は他の項目だけを編集できます")
-    version = save_region(s, region, user=viewer.username, expected_version=expected_version)
+    version = save_region(s, region, user=viewer.username, expected_version=expected_version, create=region_id is None)
     return region, version
+
+
+REGION_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # every bundled id has this shape (hirosaki, teiju-022021)
+REGION_ID_MAX = 100  # the store's column
+REGION_ID_HINT = "半角の英小文字・数字と「-」で100文字まで（例: hirosaki、teiju-022021）"
+
+
+def check_region_id(region_id: str) -> None:
+    """A new region's ID names it in URLs and files: lower-case letters, digits and single hyphens."""
+    if not region_id:
+        raise KouikiError("圏域ID（id）を入力してください")
+    if len(region_id) > REGION_ID_MAX or not REGION_ID.fullmatch(region_id):
+        raise KouikiError(f"圏域ID「{region_id}」は使えません: {REGION_ID_HINT}")
 
 
 def member_roles(region: Region) -> dict[str, str]:

@@ -92,9 +92,12 @@ def users_create(
     try:
         create_user(s, username=username, password=password, role=role, by=viewer.username,
                     display_name=display_name or None, region_id=region_id or None, body_code=body_code or None)
-    except (KouikiError, ValueError) as exc:
-        return render(request, "users.html", viewer, status_code=400, users=list_users(s), roles=list(UserRole),
-                      regions=list_regions(s), error=str(exc))
+    except (KouikiError, ValueError) as exc:  # a taken user name (DuplicateError): 409 at its field, as from the API
+        typed = {"username": username, "display_name": display_name, "role": role, "region_id": region_id,
+                 "body_code": body_code}  # shown again (never the password)
+        return render(request, "users.html", viewer, status_code=409 if isinstance(exc, ConflictError) else 400,
+                      users=list_users(s), roles=list(UserRole), regions=list_regions(s), error=str(exc),
+                      field=getattr(exc, "field", None), form=typed)
     return RedirectResponse("/admin/users", status_code=303)
 
 

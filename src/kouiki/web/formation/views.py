@@ -30,7 +30,7 @@ from kouiki.reference.regions import Region, RegionType, Role
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.formation import count_figures, imported_figures
 from kouiki.store.regions import list_regions, region_version
-from kouiki.web.summary import region_summary, wareki_date
+from kouiki.web.summary import fact_confidence, region_summary, role_label, wareki_date
 
 RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
 ELIGIBLE_JA: dict[bool | None, str] = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}
@@ -261,7 +261,7 @@ def procedure(s: Session, region: Region, on: dt.date | None = None) -> dict[str
     for st in states(region, day):
         d = st.to_dict()
         d.update({"name": registry().by_code(st.code).name,
-                  "role_label": "中心市" if st.role == Role.CENTRAL.value else "近隣市町村",
+                  "role_label": role_label(region.framework.value, st.role),
                   "agreement_wareki": "—" if st.role == Role.CENTRAL.value else wareki_date(st.agreement_date),
                   "central_vote_wareki": wareki_date(st.central_vote_date),
                   "member_vote_wareki": wareki_date(st.member_vote_date),
@@ -295,6 +295,8 @@ def status(s: Session, today: dt.date | None = None) -> dict[str, Any]:
         as_of = d["as_of"]
         d["as_of"] = as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of)
         d["as_of_wareki"] = wareki_date(as_of) if isinstance(as_of, dt.date) else str(as_of)
+        if "confidence" in d:
+            d["confidence_label"] = fact_confidence(d["confidence"])
         return d
 
     nat["series"] = [dated(r) for r in nat["series"]]
@@ -374,7 +376,7 @@ def procedure_table(data: dict[str, Any]) -> ReportTable:
 def status_table(data: dict[str, Any]) -> ReportTable:
     nat = data["national"]
     rows = [[r["as_of_wareki"], r["declared_central_cities"], r["regions"], r["member_municipalities"],
-             r["vision_cities"], r["confidence"], r.get("note") or "", (r.get("source") or {}).get("title", "")]
+             r["vision_cities"], fact_confidence(r.get("confidence")), r.get("note") or "", (r.get("source") or {}).get("title", "")]
             for r in nat["series"]]
     kpi = nat["kpi"]
     return ReportTable(

@@ -17,7 +17,7 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import registry
 from kouiki.reference.region_sources import region_sources_view
-from kouiki.store.regions import ConflictError, list_regions
+from kouiki.store.regions import ConflictError, DuplicateError, list_regions
 from kouiki.store.scenarios import ScenarioRow, get_scenario, list_scenarios
 from kouiki.store.users import AuthError, close_session, open_session
 from kouiki.web import service
@@ -110,9 +110,9 @@ def regions_create(
     check_csrf(viewer, request, csrf_token)
     try:
         region, _ = service.save_region_document(s, viewer, service.parse_document(document, "圏域の定義"), None)
-    except KouikiError as exc:
-        return render(request, "regions.html", viewer, status_code=400, data=views.regions_list(s),
-                      error=str(exc), document=document)
+    except KouikiError as exc:  # a name or ID already stored (ConflictError): 409, as from the API
+        return render(request, "regions.html", viewer, status_code=409 if isinstance(exc, ConflictError) else 400,
+                      data=views.regions_list(s), error=str(exc), document=document)
     return RedirectResponse(f"/regions/{region.id}", status_code=303)
 
 
@@ -129,6 +129,7 @@ def _region_form_page(
                   version=version, error=error, errors={field: error} if field and error else {},
                   frameworks=region_form.FRAMEWORKS, types=region_form.TYPES,
                   roles=region_form.ROLE_LABELS.get(framework, region_form.ROLE_LABELS["定住自立圏"]),
+                  role_labels=region_form.ROLE_LABELS, id_hint=service.REGION_ID_HINT,
                   bodies=region_form.body_choices(), prefectures=region_form.prefectures(),
                   members_locked=region is not None and not viewer.is_admin, wareki=region_form.wareki,
                   action=f"/regions/{region.id}/edit" if region is not None else "/regions/new",
@@ -168,16 +169,20 @@ def _region_submit(
         else:
             new_id = None
             if region is None:
+                new_id = region_form.chosen_id(values)
+            if region is None and new_id is None:
                 taken = {r.id for r in list_regions(s)}
                 with contextlib.suppress(KouikiError):
                     central = registry().get(values["central0"]).code if values["central0"] else ""
                     new_id = region_form.new_region_id(values["framework"], central, taken)
             doc = region_form.document_from_form(form, stored, new_id)
             region_form.check(doc, values)
-        region_form.check_name(str(doc.get("name") or ""), list_regions(s), region.id if region is not None else None)
         if region is not None and version is None:
             raise KouikiError("版（version）がありません。ページを再読み込みしてください")
         saved, _ = service.save_region_document(s, viewer, doc, version, region.id if region is not None else None)
+    except DuplicateError as exc:  # the name (or ID) of another region: at its field, 409 like the API
+        return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
+                                 field=exc.field, status_code=409, document_text=document_text or None)
     except ConflictError as exc:
         return _region_form_page(request, s, viewer, region=region, values=values, version=version, error=str(exc),
                                  status_code=409, document_text=document_text or None)

@@ -2,7 +2,7 @@
 built from form fields and validated by the same model (:class:`kouiki.reference.regions.Region`, through
 :func:`kouiki.web.service.save_region_document`, which also applies the permission rules).
 
-Form fields: ``name`` (圏域名), ``short_name`` (略称), ``framework`` (定住自立圏 / 連携中枢都市圏), ``type`` (standard /
+Form fields: ``id`` (圏域ID, registering only; empty → :func:`new_region_id`), ``name`` (圏域名), ``short_name`` (略称), ``framework`` (定住自立圏 / 連携中枢都市圏), ``type`` (standard /
 compound = 複眼型 / single_merged = 合併1市圏域), ``central0`` and ``central1`` (中心市; the second for 複眼型),
 ``declaration_date`` (中心市宣言日, ISO date from ``<input type=date>``); for each 近隣市町村 row ``j`` (``neighbours``
 of them): ``n{j}_body`` (団体: 「青森県弘前市」, a name or a code), ``n{j}_date`` (協定締結日), ``n{j}_remove``; for each
@@ -28,15 +28,18 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import Municipality, registry
 from kouiki.reference.regions import Framework, Region, RegionType, Role
+from kouiki.web.service import check_region_id
+from kouiki.web.summary import ROLE_WORDS
 
 FRAMEWORKS = {f.value: f.value for f in Framework}  # the model's frameworks (no other value validates)
 TYPES = {RegionType.STANDARD.value: "通常（中心市1市と近隣市町村）",
          RegionType.COMPOUND.value: "複眼型（隣り合う2市が中心市）",
          RegionType.SINGLE_MERGED.value: "合併1市圏域（合併した1市だけ・形成方針）"}
-ROLE_LABELS = {Framework.TEIJU.value: {Role.CENTRAL.value: "中心市", Role.NEIGHBOR.value: "近隣市町村"},
-               Framework.RENKEI.value: {Role.CENTRAL.value: "連携中枢都市", Role.NEIGHBOR.value: "連携市町村"}}
+# The words of each 枠組み for the members and their agreement; the form swaps them when the 枠組み changes
+# (static/app.js, from the form's data-role-labels) and the server renders them for the chosen one.
+ROLE_LABELS = ROLE_WORDS
 MAX_ROWS = 300  # rows read per list (a bound on the form, not a rule)
-FIELDS = {"name": "圏域名", "short_name": "略称", "framework": "枠組み", "type": "圏域の形", "central0": "中心市",
+FIELDS = {"id": "圏域ID", "name": "圏域名", "short_name": "略称", "framework": "枠組み", "type": "圏域の形", "central0": "中心市",
           "central1": "中心市（複眼型の2市目）", "declaration_date": "中心市宣言日", "body": "団体",
           "date": "協定締結日", "title": "共生ビジョンの名称", "adopted": "策定日", "start": "計画期間（から）",
           "end": "計画期間（まで）"}
@@ -101,7 +104,7 @@ def values_from_document(doc: Mapping[str, Any]) -> dict[str, Any]:
     central = [str(c) for c in doc.get("central") or []]
     members = [m for m in doc.get("members") or [] if isinstance(m, dict)]
     return {
-        "name": str(doc.get("name") or ""), "short_name": str(doc.get("short_name") or ""),
+        "id": str(doc.get("id") or ""), "name": str(doc.get("name") or ""), "short_name": str(doc.get("short_name") or ""),
         "framework": str(doc.get("framework") or Framework.TEIJU.value),
         "type": str(doc.get("type") or RegionType.STANDARD.value),
         "central0": body_text(central[0]) if central else "", "central1": body_text(central[1]) if len(central) > 1 else "",
@@ -116,7 +119,7 @@ def values_from_document(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def blank_values() -> dict[str, Any]:
-    return {"name": "", "short_name": "", "framework": Framework.TEIJU.value, "type": RegionType.STANDARD.value,
+    return {"id": "", "name": "", "short_name": "", "framework": Framework.TEIJU.value, "type": RegionType.STANDARD.value,
             "central0": "", "central1": "", "declaration_date": "", "neighbours": [blank_neighbour()], "visions": []}
 
 
@@ -130,7 +133,7 @@ def blank_vision() -> dict[str, str]:
 
 def submitted_values(form: Any) -> dict[str, Any]:
     """The form as typed (shown again after an error), without removed rows."""
-    values: dict[str, Any] = {k: _one(form, k) for k in ("name", "short_name", "framework", "type", "central0",
+    values: dict[str, Any] = {k: _one(form, k) for k in ("id", "name", "short_name", "framework", "type", "central0",
                                                           "central1", "declaration_date")}
     values["neighbours"] = [{"body": _one(form, f"n{j}_body"), "date": _one(form, f"n{j}_date")}
                             for j in range(_count(form, "neighbours")) if not _one(form, f"n{j}_remove")]
@@ -309,16 +312,21 @@ def _field_of(loc: tuple[Any, ...], text: str, doc: Mapping[str, Any], values: M
     return None
 
 
-def check_name(name: str, regions: list[Region], own_id: str | None) -> None:
-    """The store keeps one region per name: say so at the field instead of a failed save."""
-    for r in regions:
-        if r.name == name and r.id != own_id:
-            raise FormError(f"「圏域名」: 同じ名前の圏域が既に登録されています（{r.name}）。別の名前にしてください", "name")
+def chosen_id(values: Mapping[str, Any]) -> str | None:
+    """The 圏域ID typed on the registration form (``None``: left empty, one is made), checked at its field."""
+    text = str(values.get("id") or "")
+    if not text:
+        return None
+    try:
+        check_region_id(text)
+    except KouikiError as exc:
+        raise FormError(str(exc), "id") from None
+    return text
 
 
 def new_region_id(framework: str, central_code: str, taken: set[str]) -> str:
     """The id of a region registered by the form: 枠組み and the 中心市's code (``teiju-022021``), numbered when
-    taken. It names the region in URLs and files; nobody types it."""
+    taken. It names the region in URLs and files; typed on the form (:func:`chosen_id`) it is not needed."""
     base = f"{'renkei' if framework == Framework.RENKEI.value else 'teiju'}-{central_code}"
     if base not in taken:
         return base

@@ -99,9 +99,18 @@ def access_geojson(s: Session, row: ScenarioRow, category: str | None = None) ->
                    "table": f"アクセス（{cat}、最寄りの施設までの所要時間・分）", "notes": notes}
 
 
+def point_label(point_id: str) -> str:
+    """How a page names a demand point: a census mesh point (``m60407487``) as 「地域メッシュ 60407487」, a point
+    from the user's own file by the id written there."""
+    if len(point_id) > 1 and point_id[0] == "m" and point_id[1:].isdigit():
+        return f"地域メッシュ {point_id[1:]}"
+    return point_id
+
+
 def worst_points(geo: dict[str, Any], limit: int = 20) -> list[dict[str, Any]]:
     """The demand points whose minutes grew most (the table under the map)."""
-    pts = [f["properties"] | {"lat": f["geometry"]["coordinates"][1], "lon": f["geometry"]["coordinates"][0]}
+    pts = [f["properties"] | {"lat": f["geometry"]["coordinates"][1], "lon": f["geometry"]["coordinates"][0],
+                              "label": point_label(str(f["properties"]["id"]))}
            for f in geo.get("features", [])]
     grew = [p for p in pts if p["after_minutes"] is None or (p["increase_minutes"] or 0) > 0]
     grew.sort(key=lambda p: (p["after_minutes"] is not None, -(p["increase_minutes"] or 0), -p["population"]))

@@ -22,7 +22,7 @@ from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import list_scenarios
 from kouiki.web import page_cache
 from kouiki.web.inventories import facilities_of, facility_count_of, inventory_names_of
-from kouiki.web.summary import current_fiscal_year, region_summary, wareki_date
+from kouiki.web.summary import current_fiscal_year, fact_confidence, region_summary, role_label, wareki_date
 
 MUNICIPALITY_SOURCE = "総務省 全国地方公共団体コード、国勢調査（2015年・2020年）人口（kouiki 同梱の市区町村マスタ）"
 
@@ -33,7 +33,7 @@ def member_rows(region: Region) -> list[dict[str, Any]]:
         body = registry().by_code(m.code)
         out.append({
             "code": m.code, "name": body.name, "prefecture": body.prefecture, "kind": body.kind.value,
-            "role": m.role.value, "role_label": "中心市" if m.role is Role.CENTRAL else "近隣市町村",
+            "role": m.role.value, "role_label": role_label(region.framework.value, m.role.value),
             "population_2015": body.population_2015, "population_2020": body.population_2020,
             "area_km2": None if body.area_km2 is None else str(body.area_km2),
             "agreement_date": None if m.agreement_date is None else m.agreement_date.isoformat(),
@@ -48,8 +48,20 @@ def _sum_known(values: list[int | None]) -> tuple[int, int]:
     return sum(v for v in values if v is not None), sum(1 for v in values if v is None)
 
 
+# The 中心市チェック's kinds (formation engine): what was checked, in words.
+CHECK_KINDS = {"standard": "中心市1市の要件", "compound": "複眼型（2市）の要件", "single_merged": "合併1市圏域の要件"}
+
+
 def regions_list(s: Session) -> dict[str, Any]:
-    status = national_status()
+    status = dict(national_status())
+    facts = []
+    for f in status.get("facts") or []:
+        fact = dict(f)
+        fact["confidence_label"] = fact_confidence(f.get("confidence"))
+        as_of = f.get("as_of")
+        fact["as_of_wareki"] = wareki_date(as_of) if isinstance(as_of, dt.date) else str(as_of or "—")
+        facts.append(fact)
+    status["facts"] = facts
     return {"regions": [region_summary(r) for r in list_regions(s)], "national": status}
 
 
@@ -139,6 +151,7 @@ def central_check(s: Session, region: Region) -> dict[str, Any]:
                   if n.body.code in members]
     return {"region": region_summary(region), "check": result.to_dict(),
             "eligible_label": {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（データ不足）"}[result.eligible],
+            "kind_label": CHECK_KINDS.get(result.kind, result.kind),
             "neighbours": neighbours, "rules": rules_file(params)}
 
 

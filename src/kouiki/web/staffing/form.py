@@ -13,6 +13,7 @@ cell of the section, record and field it names.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,14 +22,15 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
-from kouiki.web.fiscal.form import _number, format_amount, parse_amount
+from kouiki.web.fiscal.form import _number, parse_amount
 
 
 @dataclass(frozen=True)
 class Col:
     key: str
     label: str  # Japanese, with the unit
-    kind: str  # text, list, body, bodies, stype, employment, secondment, post, amount, number, rate, year, date, bool
+    kind: str  # text, list, body, bodies, stype, employment, secondment, post, amount, number, rate, year, date, bool,
+    # votes (議決日 per 当事者: the cell is 「団体\t日付」 entries, one date input per party on the page)
     hint: str = ""
 
 
@@ -39,12 +41,13 @@ SECTIONS: dict[str, tuple[str, tuple[Col, ...]]] = {
         Col("basic_policy", "基本方針", "text"), Col("role_split", "役割分担", "text"),
         Col("expertise", "求める専門性（職種、読点区切り）", "list", "例 保健師、土木"),
         Col("concluded_on", "締結日", "date", "例 2026-03-31"),
+        Col("council_votes", "議会の議決日（当事者ごと）", "votes"),
     )),
     "posts": ("ポスト（採用する専門人材）", (
         Col("id", "ポストID", "text", "例 HN-1"), Col("name", "名称", "text"), Col("employer", "採用団体", "body"),
         Col("type", "職種", "stype"), Col("employment", "雇用形態", "employment"),
-        Col("fte", "勤務量（常勤＝1）", "number", "例 0.8"), Col("salary_yen", "人件費（円／年）", "amount", "例 640万"),
-        Col("recruiting_cost_yen", "募集経費（円）", "amount", "例 90万"),
+        Col("fte", "勤務量（常勤＝1）", "number", "例 0.8"), Col("salary_yen", "人件費（円／年）", "amount", "例 6400000"),
+        Col("recruiting_cost_yen", "募集経費（円）", "amount", "例 900000"),
         Col("start_year", "開始年度", "year", "例 令和8年度"), Col("end_year", "終了年度", "year", "例 令和10年度"),
         Col("base", "勤務拠点", "body"), Col("main_duty_municipal_support", "主な職務が市町村支援", "bool"),
         Col("hired_as_specialist", "専門人材として採用", "bool"),
@@ -53,7 +56,7 @@ SECTIONS: dict[str, tuple[str, tuple[Col, ...]]] = {
         Col("post", "ポスト", "post"), Col("receiver", "派遣先", "body"),
         Col("days_per_week", "週日数", "number", "例 2"), Col("share", "割合（常勤＝1）", "number", "例 0.4"),
         Col("from_year", "開始年度", "year", "例 令和8年度"), Col("to_year", "終了年度", "year"),
-        Col("type", "派遣形態", "secondment"), Col("contribution_yen", "負担金（円／年）", "amount", "例 200万"),
+        Col("type", "派遣形態", "secondment"), Col("contribution_yen", "負担金（円／年）", "amount", "例 2000000"),
         Col("contribution_rate", "負担率", "rate", "例 0.5 または 50%"),
     )),
     "demand": ("需要（団体が必要とする専門人材）", (
@@ -65,6 +68,13 @@ EMPLOYMENT = (("常勤", "常勤（任期の定めのない職員）"), ("任期
 SECONDMENT = (("協約派遣", "連携協約に基づく派遣"), ("自治法派遣", "自治法派遣（地方自治法252条の17）"))
 BOOL = (("", "未指定"), ("true", "はい"), ("false", "いいえ"))
 MAX_ROWS = 300
+# The words for a record's keys the table does not show (「表にない項目: 協定・覚書」, kept as they are and edited
+# as text); a key the staffing format does not know is shown as written in the document.
+EXTRA_LABELS = {"memorandum": "協定・覚書", "council_votes": "議会の議決日", "agreement": "連携協約",
+                "salary_by_year": "年度別の人件費", "recruiting_year": "募集経費の年度",
+                "max_receivers": "担当する団体数の上限", "proposed": "共同活用計画の提案"}
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # what a number input shows
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what a date input sends
 
 
 @dataclass
@@ -97,15 +107,20 @@ def _year_text(value: Any) -> str:
         return str(value)
 
 
+VOTE_SEP = "\t"  # between the body and the date of a votes entry (neither contains a tab)
+
+
 def cell_text(col: Col, value: Any) -> str | list[str]:
     if value is None:
-        return [] if col.kind == "bodies" else ""
+        return [] if col.kind in ("bodies", "votes") else ""
+    if col.kind == "votes" and isinstance(value, Mapping):
+        return [f"{k}{VOTE_SEP}{v}" for k, v in value.items()]
     if col.kind == "bodies":
         return [str(v) for v in (value if isinstance(value, list) else [value])]
     if col.kind == "list" and isinstance(value, list):
         return "、".join(str(v) for v in value)
     if col.kind == "amount" and isinstance(value, int) and not isinstance(value, bool):
-        return format_amount(value)
+        return str(value)  # plain digits: the cell is a number input (円), which takes no separators
     if col.kind == "year":
         return _year_text(value)
     if col.kind == "bool" and isinstance(value, bool):
@@ -115,6 +130,8 @@ def cell_text(col: Col, value: Any) -> str | list[str]:
 
 def doc_value(col: Col, text: str | list[str]) -> Any:
     """The document value of a cell (None: not given); ValueError (Japanese) for a bad entry."""
+    if col.kind == "votes":
+        return _votes(text if isinstance(text, list) else [text])
     if isinstance(text, list):
         vals = [t for t in (x.strip() for x in text) if t]
         return vals or None
@@ -133,8 +150,12 @@ def doc_value(col: Col, text: str | list[str]) -> Any:
         except (ValueError, KouikiError):
             raise ValueError(f"年度として読めません: 「{text}」（例 令和8年度、R8、2026）") from None
     if col.kind == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not _ISO_DATE.fullmatch(text):
             raise ValueError(f"日付は 2026-03-31 の形で入力してください: 「{text}」")
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"その日付はありません: 「{text}」") from None
         return text
     if col.kind == "bool":
         return text == "true"
@@ -169,7 +190,7 @@ def form_from_document(doc: Mapping[str, Any]) -> CaseForm:
                 row.extra["_record"] = rec
             else:
                 for k, v in rec.items():
-                    if k in by_key:
+                    if k in by_key and (by_key[k].kind != "votes" or isinstance(v, Mapping)):
                         row.cells[k] = cell_text(by_key[k], v)
                     else:
                         row.extra[k] = v
@@ -265,6 +286,13 @@ def form_from_post(form: Any) -> CaseForm:
                 if col.kind == "bodies":
                     if p + col.key + ".shown" in keys:
                         row.cells[col.key] = [x for x in getlist(p + col.key) if x.strip()]
+                elif col.kind == "votes":
+                    if p + col.key + ".shown" in keys:  # its value: how many parties the row showed
+                        shown = one(p + col.key + ".shown")
+                        n_votes = min(int(shown), MAX_ROWS) if shown.isdigit() else 0
+                        entries = [(one(f"{p}{col.key}.{j}.body"), one(f"{p}{col.key}.{j}.date")) for j in range(n_votes)]
+                        row.cells[col.key] = [f"{b.strip()}{VOTE_SEP}{d.strip()}" for b, d in entries
+                                              if b.strip() and d.strip()]
                 elif p + col.key in keys:
                     row.cells[col.key] = one(p + col.key)
             out.sections[sec].append(row)
@@ -381,6 +409,50 @@ def type_choices(form: CaseForm) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _votes(entries: list[str]) -> dict[str, str] | None:
+    """「団体\t日付」 entries → ``{団体: 日付}`` (the staffing format's ``council_votes``); a bad date names its party."""
+    votes: dict[str, str] = {}
+    for entry in entries:
+        body, _, date = entry.partition(VOTE_SEP)
+        body, date = body.strip(), date.strip()
+        if not body or not date:
+            continue
+        try:
+            votes[body] = doc_value(Col("date", "", "date"), date)
+        except ValueError as exc:
+            raise ValueError(f"{body}: {exc}") from None
+    return votes or None
+
+
+def input_type(col: Col, value: Any) -> str:
+    """The ``<input type>`` of a cell: ``number`` for amounts (円) and numbers, ``date`` for dates — unless the
+    value shown is not one (a document written by hand, an entry sent back with its error), which a number or
+    date input would drop silently: then ``text``, so nothing is lost."""
+    if col.kind in ("amount", "number", "date"):
+        ok = _ISO_DATE if col.kind == "date" else _PLAIN_NUMBER
+        if not isinstance(value, str) or not value or ok.fullmatch(value):
+            return "date" if col.kind == "date" else "number"
+    return "text"
+
+
+def vote_inputs(row: Row, value: Any, choices: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """One 議決日 input per 当事者 of the row (as checked), then any vote the document has for another name:
+    ``body`` (as in the document), ``label`` (「名前（コード）」), ``date`` and its input ``type``."""
+    votes: dict[str, str] = {}
+    for entry in value if isinstance(value, list) else []:
+        body, _, date = str(entry).partition(VOTE_SEP)
+        votes[body] = date
+    parties = row.cells.get("parties")
+    bodies = list(dict.fromkeys([*(parties if isinstance(parties, list) else []), *votes]))
+    text_of = dict(choices)
+    out = []
+    for body in bodies:
+        date = votes.get(body, "")
+        out.append({"body": body, "label": text_of.get(body, body), "date": date,
+                    "type": "date" if not date or _ISO_DATE.fullmatch(date) else "text"})
+    return out
+
+
 def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[tuple[str, int, str], str],
                    row_errors: Mapping[tuple[str, int], str] | None = None) -> dict[str, Any]:
     """The template's ``staff``: the sections with their columns, rows (cells with values and errors), choices."""
@@ -404,12 +476,16 @@ def editor_context(form: CaseForm, member_codes: Sequence[str], errors: Mapping[
                 if col.kind in ("employment", "secondment", "stype", "post", "body") and value and \
                         value not in [c[0] for c in choices]:
                     choices.append((str(value), str(value)))  # as written in the document
+                if col.kind == "votes":
+                    choices = list(fixed["bodies"])
                 cells.append({"key": col.key, "label": col.label, "kind": col.kind, "value": value,
+                              "input_type": input_type(col, value),
+                              "votes": vote_inputs(row, value, choices) if col.kind == "votes" else [],
                               "input": f"{sec}{i}.{col.key}", "id": f"{sec}{i}-{col.key.replace('_', '-')}",
                               "hint": col.hint, "choices": choices, "error": errors.get((sec, i, col.key))})
             rows.append({"index": i, "number": i + 1, "cells": cells,
                          "extra": json.dumps(row.extra, ensure_ascii=False, default=str) if row.extra else "",
-                         "extra_keys": [k for k in row.extra if k != "_record"],
+                         "extra_keys": [EXTRA_LABELS.get(k, k) for k in row.extra if k != "_record"],
                          "error": (row_errors or {}).get((sec, i))})
         sections.append({"key": sec, "label": label, "cols": cols, "rows": rows,
                          "kept": sec in form.top_extra})

@@ -89,6 +89,27 @@
     });
   }
 
-  function init() { scenarioForm(); swatches(); refreshOnChange(); }
+  // Region form: the words for the members follow the 枠組み select at once (中心市/近隣市町村/形成協定 for a
+  // 定住自立圏, 連携中枢都市/連携市町村/連携協約 for a 連携中枢都市圏); without JS the server renders them for
+  // the 枠組み saved or submitted. The words come from the form's data-role-labels (region_form.ROLE_LABELS).
+  function regionRoleLabels() {
+    var form = document.getElementById("region-form");
+    var select = document.getElementById("r-framework");
+    if (!form || !select) { return; }
+    var labels;
+    try { labels = JSON.parse(form.getAttribute("data-role-labels") || "{}"); } catch (e) { return; }
+    function relabel() {
+      var words = labels[select.value];
+      if (!words) { return; }
+      form.querySelectorAll("[data-role]").forEach(function (el) {
+        var word = words[el.getAttribute("data-role")];
+        if (word) { el.textContent = word; }
+      });
+    }
+    select.addEventListener("change", relabel);
+    relabel();  // a page restored from the back/forward cache keeps the select's value, not the rendered words
+  }
+
+  function init() { scenarioForm(); swatches(); refreshOnChange(); regionRoleLabels(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
