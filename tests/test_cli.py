@@ -93,3 +93,10 @@ def test_regions_show_gives_the_sourced_latest_agreement_date_when_the_date_is_u
     result = CliRunner().invoke(app, ["regions", "show", "東胆振定住自立圏"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "不明（遅くとも平成27年12月10日までに締結）" in result.stdout  # 白老町: a bound, not the bare note
+
+
+def test_regions_show_names_roles_in_the_words_of_the_regions_framework() -> None:
+    result = CliRunner().invoke(app, ["regions", "show", "renkei-hachinohe"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "連携中枢都市" in result.stdout and "連携市町村" in result.stdout and "連携協約の締結日" in result.stdout
+    assert "近隣市町村" not in result.stdout and "中心市宣言" not in result.stdout

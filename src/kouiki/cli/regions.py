@@ -48,9 +48,11 @@ def list_(as_json: bool = typer.Option(False, "--json", help="JSONで出力")) -
 def render_region(r: Region) -> None:
     """Rich tables of one region (members, visions, formation claims)."""
     from kouiki.reference.calendar import FiscalYear
-    from kouiki.reference.regions import Role
+    from kouiki.reference.regions import ROLE_WORDS, Framework, Role, role_label
 
-    t = table(f"{r.name}（{r.framework.value}）", "役割", "団体コード", "団体名", "種別", "協定締結日", "人口(R2国調)", "人口(H27国調)")
+    words = ROLE_WORDS.get(r.framework.value, ROLE_WORDS[Framework.TEIJU.value])
+    t = table(f"{r.name}（{r.framework.value}）", "役割", "団体コード", "団体名", "種別", f"{words['agreement']}の締結日",
+              "人口(R2国調)", "人口(H27国調)")
     for m in r.members:
         b = m.municipality
         when = _date(m.agreement_date) if m.role is Role.NEIGHBOR else "—"
@@ -58,13 +60,13 @@ def render_region(r: Region) -> None:
             when = f"不明（遅くとも{_date(m.agreement_by)}までに締結）"
         elif m.agreement_date is None and m.agreement_note:
             when = f"不明（{m.agreement_note}）"
-        t.add_row("中心市" if m.role is Role.CENTRAL else "近隣市町村", b.code, b.name, b.kind.value, when,
+        t.add_row(role_label(r.framework.value, m.role.value), b.code, b.name, b.kind.value, when,
                   "不明" if b.population_2020 is None else f"{b.population_2020:,}",
                   "不明" if b.population_2015 is None else f"{b.population_2015:,}")
     console.print(t)
     pop = r.population(2020)
     console.print(f"圏域人口（令和2年国勢調査）: {'不明' if pop is None else f'{pop:,} 人'}")
-    console.print(f"中心市宣言: {_date(r.declaration_date)}")
+    console.print(f"{words['declaration'].removesuffix('日')}: {_date(r.declaration_date)}")
     for v in r.visions:
         period = ""
         if v.start_fiscal_year:

@@ -42,6 +42,22 @@ class Role(StrEnum):
     NEIGHBOR = "neighbor"  # 近隣市町村 (連携市町村)
 
 
+# The words of each 枠組み for its members, their agreement and the 宣言: every surface (pages, Excel, the CLI and the
+# region form, which swaps them in place when its 枠組み select changes) reads them from here.
+ROLE_WORDS: dict[str, dict[str, str]] = {
+    Framework.TEIJU.value: {Role.CENTRAL.value: "中心市", Role.NEIGHBOR.value: "近隣市町村",
+                            "agreement": "形成協定", "declaration": "中心市宣言日"},
+    Framework.RENKEI.value: {Role.CENTRAL.value: "連携中枢都市", Role.NEIGHBOR.value: "連携市町村",
+                             "agreement": "連携協約", "declaration": "連携中枢都市宣言日"},
+}
+
+
+def role_label(framework: str, role: str) -> str:
+    """中心市 / 近隣市町村 in a 定住自立圏, 連携中枢都市 / 連携市町村 in a 連携中枢都市圏 (never the code ``central``)."""
+    words = ROLE_WORDS.get(str(framework), ROLE_WORDS[Framework.TEIJU.value])
+    return words.get(str(role), words[Role.NEIGHBOR.value])
+
+
 class Citation(BaseModel):
     """Where a fact was found: the page's title and URL, and the date the page states (公表日・更新日) or, when it
     states none, the date it was read. No fact taken from it may be dated after ``as_of``."""

@@ -9,17 +9,7 @@ from typing import Any
 
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.municipalities import registry
-from kouiki.reference.regions import Framework, Region, Role
-
-# The words of each 枠組み for its members, their agreement and the 宣言 (pages, tables and the region form,
-# which swaps them in place when its 枠組み select changes).
-ROLE_WORDS: dict[str, dict[str, str]] = {
-    Framework.TEIJU.value: {Role.CENTRAL.value: "中心市", Role.NEIGHBOR.value: "近隣市町村",
-                            "agreement": "形成協定", "declaration": "中心市宣言日"},
-    Framework.RENKEI.value: {Role.CENTRAL.value: "連携中枢都市", Role.NEIGHBOR.value: "連携市町村",
-                             "agreement": "連携協約", "declaration": "連携中枢都市宣言日"},
-}
-
+from kouiki.reference.regions import Region
 
 # How sure a dated national count is (reference/data/regions/national_status.yaml: confirmed / weak / gap): its
 # words on the pages; the JSON keeps the code.
@@ -28,12 +18,6 @@ FACT_CONFIDENCE = {"confirmed": "確認済（公的資料・団体の公表）",
 
 def fact_confidence(tag: Any) -> str:
     return FACT_CONFIDENCE.get(str(tag), str(tag)) if tag else "—"
-
-
-def role_label(framework: str, role: str) -> str:
-    """中心市 / 近隣市町村 in a 定住自立圏, 連携中枢都市 / 連携市町村 in a 連携中枢都市圏 (never the code ``central``)."""
-    words = ROLE_WORDS.get(str(framework), ROLE_WORDS[Framework.TEIJU.value])
-    return words.get(str(role), words[Role.NEIGHBOR.value])
 
 
 def wareki_date(d: dt.date | None) -> str:

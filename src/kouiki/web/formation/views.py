@@ -26,11 +26,11 @@ from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import Municipality, registry
 from kouiki.reference.parameters import file_label
-from kouiki.reference.regions import Region, RegionType, Role
+from kouiki.reference.regions import Region, RegionType, Role, role_label
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.formation import count_figures, imported_figures
 from kouiki.store.regions import list_regions, region_version
-from kouiki.web.summary import fact_confidence, region_summary, role_label, wareki_date
+from kouiki.web.summary import fact_confidence, region_summary, wareki_date
 
 RESULT_JA = {"pass": "適合", "fail": "不適合", "unknown": "不明"}
 ELIGIBLE_JA: dict[bool | None, str] = {True: "要件を満たす", False: "要件を満たさない", None: "判定できない（不明な数値あり）"}

@@ -27,9 +27,8 @@ from pydantic import ValidationError
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.errors import KouikiError
 from kouiki.reference.municipalities import Municipality, registry
-from kouiki.reference.regions import Framework, Region, RegionType, Role
+from kouiki.reference.regions import ROLE_WORDS, Framework, Region, RegionType, Role
 from kouiki.web.service import check_region_id
-from kouiki.web.summary import ROLE_WORDS
 
 FRAMEWORKS = {f.value: f.value for f in Framework}  # the model's frameworks (no other value validates)
 TYPES = {RegionType.STANDARD.value: "通常（中心市1市と近隣市町村）",

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from kouiki.facilities.model import Facility, facility_to_dict
 from kouiki.reference.calendar import FiscalYear
 from kouiki.reference.municipalities import registry
-from kouiki.reference.regions import Region, Role, national_status
+from kouiki.reference.regions import Region, Role, national_status, role_label
 from kouiki.reports.table import Column, ColumnKind, ReportTable
 from kouiki.store.regions import list_regions, region_version
 from kouiki.store.scenarios import list_scenarios
 from kouiki.web import page_cache
 from kouiki.web.inventories import facilities_of, facility_count_of, inventory_names_of
-from kouiki.web.summary import current_fiscal_year, fact_confidence, region_summary, role_label, wareki_date
+from kouiki.web.summary import current_fiscal_year, fact_confidence, region_summary, wareki_date
 
 MUNICIPALITY_SOURCE = "総務省 全国地方公共団体コード、国勢調査（2015年・2020年）人口（kouiki 同梱の市区町村マスタ）"
 
