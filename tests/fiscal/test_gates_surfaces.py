@@ -114,3 +114,11 @@ def test_without_a_store_the_cli_says_it_used_the_bundled_registry(tmp_path: Pat
     human = runner.invoke(app, ["fiscal", "evaluate", str(p)])
     assert "同梱の圏域一覧" in human.output
     assert not Path(database_url()[len("sqlite:///"):]).exists()  # evaluating creates no database
+
+
+def test_a_renkei_member_is_told_it_is_in_a_renkei_region_not_a_teiju_one() -> None:
+    """八戸市 is in the registry (八戸圏域連携中枢都市圏), so 「属していません」 alone would read as a registry gap."""
+    e = teiju_eligibility("022039", 2025, Role.CENTRAL)
+    assert e.decision is Decision.NO
+    assert "八戸圏域連携中枢都市圏の構成団体ですが、この措置は定住自立圏の措置です" in e.reason
+    assert "kouiki regions" not in e.source

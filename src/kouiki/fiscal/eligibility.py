@@ -329,10 +329,15 @@ def teiju_eligibility(
     is_assumed = bool(pool) and not registered
     name = _body_name(code)
     if not pool:
+        other = [r.name for r in idx.regions if r.framework is not Framework.TEIJU and any(m.code == code for m in r.members)]
+        # a 連携中枢都市圏 member is not a 定住自立圏 member: say where the body is, so the answer is not read as
+        # "the registry does not know this body"
+        where = f"（{'・'.join(other)}の構成団体ですが、この措置は定住自立圏の措置です）" if other else ""
         return Eligibility(
             Decision.NO,
-            f"{name}は登録されたどの定住自立圏にも属していません（圏域を登録するか、構想中の圏域は計画に assumed_region を記載）",
-            "圏域の登録（kouiki regions list）",
+            f"{name}は登録されたどの定住自立圏にも属していません{where}"
+            "（圏域を登録するか、構想中の圏域は計画に assumed_region を記載）",
+            "kouiki の圏域登録簿",
         )
     results: list[tuple[Region, Decision, str, str, tuple[str, ...]]] = []
     for region, member in pool:
