@@ -74,7 +74,7 @@ def _vision_gate(c: Ctx, kind: str, role: Role | None = None,
         if hv is None:
             c.zero(kind, f"圏域の登録では判定できず（{e.reason}）、計画にも共生ビジョンの記載（has_vision）がないため算定しません")
             return False
-        c.line_warn(f"圏域の登録では確認できません（{e.reason}）。計画の has_vision: true により対象として計算しています（要確認）")
+        c.line_warn(f"圏域の登録では確認できません（{e.reason}）。計画の欄「共生ビジョン策定済み」が「はい」のため対象として計算しています（要確認）")
     return True
 
 

@@ -546,7 +546,7 @@ def validate(
         ):
             why = vision_check(measure, values["municipality"], values["fiscal_year"])
             if why is not None:
-                bad("has_vision", f"共生ビジョンの策定の有無が圏域の登録では分かりません（{why}）。has_vision: true/false を指定してください")
+                bad("has_vision", f"共生ビジョンの策定の有無が圏域の登録では分かりません（{why}）。計画の欄「共生ビジョン策定済み」に はい/いいえ を記入してください")
         if len(issues) > n_before:
             continue
         items.append(
