@@ -2,7 +2,7 @@
 
 import json
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kouiki.cli import app
 
@@ -89,14 +89,26 @@ def test_missing_files_and_folders_are_one_japanese_line_for_every_import() -> N
             assert expected in err and "Usage" not in err + out
 
 
+def _wide(*args: str) -> Result:
+    """A run with a console wide enough that no cell wraps (the console is made once, so COLUMNS is too late)."""
+    from kouiki.cli.common import console
+
+    width = console.width
+    console.width = 250
+    try:
+        return CliRunner().invoke(app, list(args))
+    finally:
+        console.width = width
+
+
 def test_regions_show_gives_the_sourced_latest_agreement_date_when_the_date_is_unknown() -> None:
-    result = CliRunner().invoke(app, ["regions", "show", "東胆振定住自立圏"], env={"COLUMNS": "200"})
+    result = _wide("regions", "show", "東胆振定住自立圏")
     assert result.exit_code == 0
     assert "不明（遅くとも平成27年12月10日までに締結）" in result.stdout  # 白老町: a bound, not the bare note
 
 
 def test_regions_show_names_roles_in_the_words_of_the_regions_framework() -> None:
-    result = CliRunner().invoke(app, ["regions", "show", "renkei-hachinohe"], env={"COLUMNS": "200"})
+    result = _wide("regions", "show", "renkei-hachinohe")
     assert result.exit_code == 0
     assert "連携中枢都市" in result.stdout and "連携市町村" in result.stdout and "連携協約の締結日" in result.stdout
     assert "近隣市町村" not in result.stdout and "中心市宣言" not in result.stdout
