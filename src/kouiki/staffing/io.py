@@ -36,7 +36,9 @@ from kouiki.reference.money import to_decimal, to_yen
 from kouiki.reference.textfile import FileEncodingError, decode_user_bytes, yaml_error_text
 from kouiki.staffing.model import (
     EMPLOYMENT_ALIASES,
+    EMPLOYMENT_WORDS,
     SECONDMENT_ALIASES,
+    SECONDMENT_WORDS,
     Agreement,
     Demand,
     EmploymentKind,
@@ -50,6 +52,7 @@ from kouiki.staffing.model import (
     body_label,
     builtin_types,
     parse_body,
+    parse_bool,
     resolve_type,
     rules,
 )
@@ -106,12 +109,14 @@ class _Located(StaffingInputError):
 class _Ctx:
     """Where a record came from: file + line/row + section; formats messages."""
 
-    def __init__(self, source: str, section: str, index: int, line: int | None, row_word: str = "行目"):
+    def __init__(self, source: str, section: str, index: int, line: int | None, row_word: str = "行目",
+                 kind: str | None = None):
         self.source = source
         self.section = section
         self.index = index
         self.line = line
         self.row_word = row_word
+        self.kind = kind  # the section key (posts …): a row of a sheet names its column by the sheet's title
 
     @property
     def where(self) -> str:
@@ -119,6 +124,10 @@ class _Ctx:
         return f"{self.source}{at}（{self.section} {self.index + 1}件目）"
 
     def error(self, field: str, message: str) -> StaffingInputError:
+        if self.kind is not None and "シート" in self.row_word:
+            from kouiki.staffing.xlsx import column_title
+
+            field = column_title(self.kind, field) or field
         return _Located(f"{self.where} 項目「{field}」: {message}")
 
 
@@ -172,23 +181,6 @@ def parse_decimal(value: Any) -> Decimal:
     return dec
 
 
-_TRUE = {"true", "yes", "y", "1", "はい", "○", "〇", "有", "あり", "該当"}
-_FALSE = {"false", "no", "n", "0", "いいえ", "×", "無", "なし", "非該当"}
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    key = unicodedata.normalize("NFKC", str(value)).strip().lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise StaffingInputError(f"真偽値（はい/いいえ, true/false）で指定してください: {value!r}")
-
-
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -208,18 +200,22 @@ def parse_list(value: Any) -> list[Any]:
     return [p for p in parts if p]
 
 
-def _parse_enum(aliases: dict[str, T], what: str) -> Callable[[Any], T]:
+def _parse_enum(aliases: dict[str, T], words: dict[T, str], what: str) -> Callable[[Any], T]:
+    """A parser of a choice: its Japanese word, another Japanese alias or the code. A wrong value is refused
+    naming the words of the Excel drop-down list (the codes stay accepted but are not offered)."""
+    keys = {unicodedata.normalize("NFKC", k).strip(): v for k, v in aliases.items()}
+
     def parse(value: Any) -> T:
         key = unicodedata.normalize("NFKC", str(value)).strip()
-        if key in aliases:
-            return aliases[key]
-        raise StaffingInputError(f"{what}は {'/'.join(aliases)} のいずれかです: {value!r}")
+        if key in keys:
+            return keys[key]
+        raise StaffingInputError(f"{what}は「{'」「'.join(words.values())}」のいずれかで記入してください: {value!r}")
 
     return parse
 
 
-parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIASES, "雇用形態")
-parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, "派遣形態")
+parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIASES, EMPLOYMENT_WORDS, "雇用形態")
+parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, SECONDMENT_WORDS, "派遣形態")
 
 
 def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str, one_person: bool = True) -> Decimal | None:
@@ -299,7 +295,7 @@ def _records(data: Any, source: str, section: str, kind: str | None = None) -> l
     out = []
     for i, rec in enumerate(data):
         line = rec.get(_LINE) if isinstance(rec, dict) else None
-        ctx = _Ctx(source, section, i, line, rec.get("__row_word__", "行目") if isinstance(rec, dict) else "行目")
+        ctx = _Ctx(source, section, i, line, rec.get("__row_word__", "行目") if isinstance(rec, dict) else "行目", kind)
         if not isinstance(rec, dict):
             raise StaffingInputError(f"{ctx.where}: キーと値の組で指定してください")
         if kind is not None:

@@ -47,6 +47,14 @@ EMPLOYMENT_ALIASES: dict[str, EmploymentKind] = {
     "非常勤": EmploymentKind.PART_TIME,
     "非常勤職員": EmploymentKind.PART_TIME,
     "会計年度任用職員": EmploymentKind.PART_TIME,
+    "常勤（任期の定めなし）": EmploymentKind.PERMANENT,
+}
+# The word an officer picks in the Excel 入力様式 (its drop-down list) for each 雇用形態; the other aliases and
+# the codes stay accepted.
+EMPLOYMENT_WORDS: dict[EmploymentKind, str] = {
+    EmploymentKind.PERMANENT: "常勤",
+    EmploymentKind.FIXED_TERM: "任期付",
+    EmploymentKind.PART_TIME: "非常勤",
 }
 
 
@@ -69,6 +77,11 @@ SECONDMENT_ALIASES: dict[str, SecondmentType] = {
     "local_autonomy_act": SecondmentType.LOCAL_AUTONOMY_ACT,
     "自治法派遣": SecondmentType.LOCAL_AUTONOMY_ACT,
     "地方自治法252条の17": SecondmentType.LOCAL_AUTONOMY_ACT,
+}
+# The word of each 派遣形態 in the Excel 入力様式 (drop-down list); the other aliases and the codes stay accepted.
+SECONDMENT_WORDS: dict[SecondmentType, str] = {
+    SecondmentType.AGREEMENT: "協約派遣",
+    SecondmentType.LOCAL_AUTONOMY_ACT: "自治法派遣",
 }
 
 
@@ -240,6 +253,27 @@ def builtin_types() -> tuple[SpecialistType, ...]:
         )
         for t in data["types"]
     )
+
+
+_TRUE = {"true", "yes", "y", "1", "はい", "○", "〇", "有", "あり", "該当"}
+_FALSE = {"false", "no", "n", "0", "いいえ", "×", "無", "なし", "非該当"}
+YES, NO = "はい", "いいえ"  # the words of a boolean column in the Excel 入力様式 (drop-down list)
+
+
+def parse_bool(value: Any) -> bool:
+    """はい/いいえ (also ○/×, あり/なし, 該当/非該当, true/false, 1/0)."""
+    import unicodedata
+
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    key = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise StaffingInputError(f"「{YES}」か「{NO}」で記入してください（○/×、あり/なし も可）: {value!r}")
 
 
 def resolve_type(text: str, types: tuple[SpecialistType, ...]) -> SpecialistType | None:
