@@ -10,20 +10,15 @@ from typing import Any
 import openpyxl
 import pytest
 
-from kouiki.staffing.io import (
-    case_from_dict,
-    load_case,
-    parse_employment,
-    parse_secondment_type,
-    read_mapping,
-    strip_lines,
-)
+from kouiki.staffing.io import case_from_dict, load_case, read_mapping, strip_lines
 from kouiki.staffing.model import (
     EmploymentKind,
     SecondmentType,
     StaffingInputError,
     builtin_types,
     parse_bool,
+    parse_employment,
+    parse_secondment_type,
     resolve_type,
 )
 from kouiki.staffing.support import evaluate_support
@@ -239,3 +234,27 @@ def test_a_wrong_word_is_refused_naming_sheet_row_column_value_and_the_words(
     assert f"項目「{title}」" in text and repr(value) in text and words in text
     for code in ("permanent", "agreement", "true"):
         assert code not in text
+
+
+def test_every_wrong_word_is_listed_at_once_and_nothing_is_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    write_workbook(_demo(), good)
+    wb = openpyxl.load_workbook(good)
+    edits = [("ポスト", "雇用形態", 2, "正社員"), ("ポスト", "専門職として採用（はい/いいえ）", 3, "未定"),
+             ("派遣", "派遣形態", 5, "出向"), ("設定", None, 5, "出向")]
+    for sheet, title, row, value in edits:
+        ws = wb[sheet]
+        col = 2 if title is None else next(c.column for c in ws[1] if c.value == title)
+        ws.cell(row, col, value)
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    with pytest.raises(StaffingInputError) as err:
+        load_case(bad)
+    lines = str(err.value).splitlines()
+    assert "一覧にない語が4件" in lines[0]
+    assert sorted(lines[1:]) == sorted([
+        "bad.xlsx 5行目（「設定」シート） 項目「派遣形態の既定」: 派遣形態は「協約派遣」「自治法派遣」のいずれかで記入してください: '出向'",
+        "bad.xlsx 2行目（「ポスト」シート） 項目「雇用形態」: 雇用形態は「常勤」「任期付」「非常勤」のいずれかで記入してください: '正社員'",
+        "bad.xlsx 3行目（「ポスト」シート） 項目「専門職として採用（はい/いいえ）」: 「はい」か「いいえ」で記入してください（○/×、あり/なし も可）: '未定'",
+        "bad.xlsx 5行目（「派遣」シート） 項目「派遣形態」: 派遣形態は「協約派遣」「自治法派遣」のいずれかで記入してください: '出向'",
+    ])

@@ -35,13 +35,8 @@ from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_decimal, to_yen
 from kouiki.reference.textfile import FileEncodingError, decode_user_bytes, yaml_error_text
 from kouiki.staffing.model import (
-    EMPLOYMENT_ALIASES,
-    EMPLOYMENT_WORDS,
-    SECONDMENT_ALIASES,
-    SECONDMENT_WORDS,
     Agreement,
     Demand,
-    EmploymentKind,
     PlanDefaults,
     Post,
     Secondment,
@@ -53,8 +48,10 @@ from kouiki.staffing.model import (
     builtin_types,
     parse_body,
     parse_bool,
-    resolve_type,
+    parse_employment,
+    parse_secondment_type,
     rules,
+    type_parser,
 )
 
 T = TypeVar("T")
@@ -200,24 +197,6 @@ def parse_list(value: Any) -> list[Any]:
     return [p for p in parts if p]
 
 
-def _parse_enum(aliases: dict[str, T], words: dict[T, str], what: str) -> Callable[[Any], T]:
-    """A parser of a choice: its Japanese word, another Japanese alias or the code. A wrong value is refused
-    naming the words of the Excel drop-down list (the codes stay accepted but are not offered)."""
-    keys = {unicodedata.normalize("NFKC", k).strip(): v for k, v in aliases.items()}
-
-    def parse(value: Any) -> T:
-        key = unicodedata.normalize("NFKC", str(value)).strip()
-        if key in keys:
-            return keys[key]
-        raise StaffingInputError(f"{what}は「{'」「'.join(words.values())}」のいずれかで記入してください: {value!r}")
-
-    return parse
-
-
-parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIASES, EMPLOYMENT_WORDS, "雇用形態")
-parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, SECONDMENT_WORDS, "派遣形態")
-
-
 def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str, one_person: bool = True) -> Decimal | None:
     """A share of a week as FTE, from ``share_key`` (FTE) or ``days_key`` (days a week).
 
@@ -237,17 +216,6 @@ def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str, one_person: bo
 
 
 # ---- records ---------------------------------------------------------------------------------
-
-
-def _type_parser(types: tuple[SpecialistType, ...]) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        t = resolve_type(str(value), types)
-        if t is None:
-            known = "、".join(t.name for t in types)
-            raise StaffingInputError(f"職種が不明です: {value!r}（既知: {known}。新しい職種は specialist_types に追加）")
-        return t.id
-
-    return parse
 
 
 # Keys each record may have (a typo must not be ignored silently). Free comments: note/notes/memo/備考.
@@ -344,7 +312,7 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
         )
         types = [x for x in types if x.id != t.id] + [t]
     all_types = tuple(types)
-    ptype = _type_parser(all_types)
+    ptype = type_parser(all_types)
 
     years = _parse_years(data.get("years"), source)
     dflt = data.get("defaults") or {}

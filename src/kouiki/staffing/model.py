@@ -7,16 +7,19 @@ and FTE are ``Decimal``, 年度 are ``int`` (西暦 start year, 2025 = 令和7�
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from kouiki.reference.errors import KouikiError
+
+T = TypeVar("T")
 
 
 class StaffingInputError(KouikiError, ValueError):
@@ -274,6 +277,39 @@ def parse_bool(value: Any) -> bool:
     if key in _FALSE:
         return False
     raise StaffingInputError(f"「{YES}」か「{NO}」で記入してください（○/×、あり/なし も可）: {value!r}")
+
+
+def _parse_enum(aliases: dict[str, T], words: dict[T, str], what: str) -> Callable[[Any], T]:
+    """A parser of a choice: its Japanese word, another Japanese alias or the code. A wrong value is refused
+    naming the words of the Excel drop-down list (the codes stay accepted but are not offered)."""
+    import unicodedata
+
+    keys = {unicodedata.normalize("NFKC", k).strip(): v for k, v in aliases.items()}
+
+    def parse(value: Any) -> T:
+        key = unicodedata.normalize("NFKC", str(value)).strip()
+        if key in keys:
+            return keys[key]
+        raise StaffingInputError(f"{what}は「{'」「'.join(words.values())}」のいずれかで記入してください: {value!r}")
+
+    return parse
+
+
+parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIASES, EMPLOYMENT_WORDS, "雇用形態")
+parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, SECONDMENT_WORDS, "派遣形態")
+
+
+def type_parser(types: tuple[SpecialistType, ...]) -> Callable[[Any], str]:
+    """A parser of a 職種 (id, name or alias) → its id; an unknown one is refused naming the known names."""
+
+    def parse(value: Any) -> str:
+        t = resolve_type(str(value), types)
+        if t is None:
+            known = "、".join(t.name for t in types)
+            raise StaffingInputError(f"職種が不明です: {value!r}（既知: {known}。新しい職種は YAML の specialist_types に追加）")
+        return t.id
+
+    return parse
 
 
 def resolve_type(text: str, types: tuple[SpecialistType, ...]) -> SpecialistType | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,10 @@ from kouiki.staffing.model import (
     StaffingInputError,
     builtin_types,
     parse_bool,
+    parse_employment,
+    parse_secondment_type,
     resolve_type,
+    type_parser,
 )
 
 # section → (sheet name, [(field, [headers; the first is written])]). The written title says the unit; the
@@ -285,6 +289,29 @@ def _alias(aliases: dict[str, Any], value: Any) -> Any:
     return None
 
 
+def _choice_parser(section: str, field: str) -> Callable[[Any], Any] | None:
+    """The reader's parser of a choice column (the same one :mod:`kouiki.staffing.io` uses), None if free."""
+    if (section, field) in BOOL_FIELDS:
+        return parse_bool
+    if (section, field) == ("posts", "employment"):
+        return parse_employment
+    if (section, field) in (("secondments", "type"), ("settings", "defaults.secondment_type")):
+        return parse_secondment_type
+    if (section, field) in (("posts", "type"), ("demand", "type")):
+        return type_parser(builtin_types())  # a workbook has no sheet of its own 職種
+    return None
+
+
+def _check_choice(section: str, field: str, value: Any, where: str, issues: list[str]) -> None:
+    parse = _choice_parser(section, field)
+    if parse is None or value is None:
+        return
+    try:
+        parse(value)
+    except StaffingInputError as exc:
+        issues.append(f"{where}: {exc}")
+
+
 def cell_word(section: str, field: str, value: Any) -> Any:
     """What an officer reads in a cell: a choice by its Japanese word, はい/いいえ, 年度 in 和暦, a 職種 by its name.
 
@@ -369,7 +396,10 @@ def read_example(path: Path) -> dict[str, Any]:
 
 
 def _mapping(sheets: dict[str, Rows], file: str) -> dict[str, Any]:
+    """The sheets as the YAML-shaped dict. Every wrong word of a choice column (雇用形態, 派遣形態, 職種, はい/いいえ)
+    is listed in one error, each with its sheet, row, column, value and the words allowed; nothing is read then."""
     out: dict[str, Any] = {}
+    issues: list[str] = []
     if SETTINGS_SHEET in sheets:
         labels = {_key(label): key for key, ls in SETTINGS for label in ls}
         rows, first = sheets[SETTINGS_SHEET]
@@ -383,6 +413,8 @@ def _mapping(sheets: dict[str, Rows], file: str) -> dict[str, Any]:
             value = _cell(row[1] if len(row) > 1 else None)
             if value is None:
                 continue
+            _check_choice("settings", labels[label], value,
+                          f"{file} {r}行目（「{SETTINGS_SHEET}」シート） 項目「{str(row[0]).strip()}」", issues)
             target = out
             *parents, leaf = labels[label].split(".")
             for p in parents:
@@ -391,7 +423,10 @@ def _mapping(sheets: dict[str, Rows], file: str) -> dict[str, Any]:
     training = "基本方針" in sheets
     for section, (sheet, columns) in (TRAINING_SHEETS if training else SHEETS).items():
         if sheet in sheets:
-            out[section] = _read_rows(sheets[sheet], sheet, columns, file)
+            out[section] = _read_rows(sheets[sheet], sheet, section, columns, file, issues)
+    if issues:
+        head = f"{file}: 一覧にない語が{len(issues)}件あります（どれも直すまで全体を読み込みません）" if len(issues) > 1 else ""
+        raise StaffingInputError("\n".join([head, *issues]) if head else issues[0])
     if "policies" in out:
         return _assemble_training(out, file)
     votes = out.pop("council_votes", [])
@@ -409,7 +444,8 @@ def _key(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-def _read_rows(sheet_rows: Rows, sheet: str, columns: list[tuple[str, list[str]]], file: str) -> list[dict[str, Any]]:
+def _read_rows(sheet_rows: Rows, sheet: str, section: str, columns: list[tuple[str, list[str]]], file: str,
+               issues: list[str]) -> list[dict[str, Any]]:
     rows, first = sheet_rows
     if not rows:
         return []
@@ -433,6 +469,9 @@ def _read_rows(sheet_rows: Rows, sheet: str, columns: list[tuple[str, list[str]]
             continue
         rec["__line__"] = r
         rec["__row_word__"] = f"行目（「{sheet}」シート）"
+        for h, f in zip(header, fields, strict=False):
+            if f is not None:
+                _check_choice(section, f, rec.get(f), f"{file} {r}行目（「{sheet}」シート） 項目「{str(h).strip()}」", issues)
         records.append(rec)
     return records
 
