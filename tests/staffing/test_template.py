@@ -258,3 +258,17 @@ def test_every_wrong_word_is_listed_at_once_and_nothing_is_read(tmp_path: Path) 
         "bad.xlsx 3行目（「ポスト」シート） 項目「専門職として採用（はい/いいえ）」: 「はい」か「いいえ」で記入してください（○/×、あり/なし も可）: '未定'",
         "bad.xlsx 5行目（「派遣」シート） 項目「派遣形態」: 派遣形態は「協約派遣」「自治法派遣」のいずれかで記入してください: '出向'",
     ])
+
+
+def test_training_workbook_writes_yes_no_with_drop_downs_and_reads_back(tmp_path: Path) -> None:
+    from kouiki.staffing.training import policies_from_dict
+    from kouiki.staffing.xlsx import read_workbook, write_training_workbook
+
+    data = strip_lines(read_mapping("training-demo")[0])
+    path = tmp_path / "training.xlsx"
+    write_training_workbook(data, path)
+    assert _english_cells(path) == []
+    wb = openpyxl.load_workbook(path)
+    titles = {c.value: c.column_letter for c in wb["研修"][1]}
+    assert _validations(wb["研修"])[f"{titles['広域研修']}2"] == (["はい", "いいえ"], "warning")
+    assert policies_from_dict(read_workbook(path), "t") == policies_from_dict(data, "t")
