@@ -272,3 +272,15 @@ def test_training_workbook_writes_yes_no_with_drop_downs_and_reads_back(tmp_path
     titles = {c.value: c.column_letter for c in wb["研修"][1]}
     assert _validations(wb["研修"])[f"{titles['広域研修']}2"] == (["はい", "いいえ"], "warning")
     assert policies_from_dict(read_workbook(path), "t") == policies_from_dict(data, "t")
+
+
+def test_a_wrong_setting_names_its_row_and_label(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    write_workbook(_demo(), good)
+    wb = openpyxl.load_workbook(good)
+    row = next(c.row for c in wb["設定"]["A"] if c.value == "負担率の既定（0〜1 の割合）")
+    wb["設定"].cell(row, 2, "1.5")
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    with pytest.raises(StaffingInputError, match=rf"bad.xlsx {row}行目（「設定」シート）.*項目「負担率の既定（0〜1 の割合）」: 負担率は0〜1です"):
+        load_case(bad)

@@ -107,13 +107,14 @@ class _Ctx:
     """Where a record came from: file + line/row + section; formats messages."""
 
     def __init__(self, source: str, section: str, index: int, line: int | None, row_word: str = "行目",
-                 kind: str | None = None):
+                 kind: str | None = None, lines: dict[str, int] | None = None):
         self.source = source
         self.section = section
         self.index = index
         self.line = line
         self.row_word = row_word
         self.kind = kind  # the section key (posts …): a row of a sheet names its column by the sheet's title
+        self.lines = lines or {}  # field → its own row (the sheet 設定: one setting a row)
 
     @property
     def where(self) -> str:
@@ -121,11 +122,14 @@ class _Ctx:
         return f"{self.source}{at}（{self.section} {self.index + 1}件目）"
 
     def error(self, field: str, message: str) -> StaffingInputError:
+        where = self.where
+        if field in self.lines:
+            where = _Ctx(self.source, self.section, self.index, self.lines[field], self.row_word).where
         if self.kind is not None and "シート" in self.row_word:
             from kouiki.staffing.xlsx import column_title
 
             field = column_title(self.kind, field) or field
-        return _Located(f"{self.where} 項目「{field}」: {message}")
+        return _Located(f"{where} 項目「{field}」: {message}")
 
 
 def _blank(value: Any) -> bool:
@@ -239,7 +243,7 @@ KEYS: dict[str, frozenset[str]] = {
                              "costs"}),
     "costs": frozenset({"fiscal_year", "hosting_cost_yen", "attendance_cost_yen"}),
 }
-_FREE_KEYS = frozenset({_LINE, "__row_word__", "note", "notes", "memo", "備考"})
+_FREE_KEYS = frozenset({_LINE, "__row_word__", "__lines__", "note", "notes", "memo", "備考"})
 
 
 def check_keys(rec: Record, kind: str, where: str) -> None:
@@ -316,7 +320,9 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
 
     years = _parse_years(data.get("years"), source)
     dflt = data.get("defaults") or {}
-    dctx = _Ctx(source, "defaults", 0, dflt.get(_LINE) if isinstance(dflt, dict) else None)
+    if not isinstance(dflt, dict):
+        raise StaffingInputError(f"{source}: 「defaults」はキーと値の組で指定してください")
+    dctx = _Ctx(source, "defaults", 0, dflt.get(_LINE), dflt.get("__row_word__", "行目"), "defaults", dflt.get("__lines__"))
     check_keys(dflt, "defaults", dctx.where)
     defaults = PlanDefaults(
         secondment_type=_get(dflt, dctx, "secondment_type", parse_secondment_type, False) or SecondmentType.AGREEMENT,

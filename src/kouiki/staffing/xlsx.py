@@ -260,6 +260,8 @@ YEAR_FIELDS = frozenset({"start_year", "end_year", "recruiting_year", "from_year
 
 def column_title(section: str, field: str) -> str | None:
     """The written title of a column (``posts``, ``salary_yen`` → 人件費（円/年度）); None if there is none."""
+    if section == "defaults":
+        return next((ls[0] for key, ls in SETTINGS if key == f"defaults.{field}"), None)
     for sheets in (SHEETS, TRAINING_SHEETS):
         if section in sheets:
             for f, hs in sheets[section][1]:
@@ -420,6 +422,9 @@ def _mapping(sheets: dict[str, Rows], file: str) -> dict[str, Any]:
             for p in parents:
                 target = target.setdefault(p, {})
             target[leaf] = value
+            if parents == ["defaults"]:  # a message names the row and the label of the setting
+                target["__row_word__"] = f"行目（「{SETTINGS_SHEET}」シート）"
+                target.setdefault("__lines__", {})[leaf] = r
     training = "基本方針" in sheets
     for section, (sheet, columns) in (TRAINING_SHEETS if training else SHEETS).items():
         if sheet in sheets:
