@@ -70,7 +70,7 @@ def test_template(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     import openpyxl
 
-    assert openpyxl.load_workbook(blank).sheetnames == ["設定", "協約", "議会議決", "ポスト", "派遣", "需要"]
+    assert openpyxl.load_workbook(blank).sheetnames == ["設定", "協約", "議会議決", "ポスト", "派遣", "需要", "記入例", "説明"]
     demo = tmp_path / "demo.xlsx"
     assert runner.invoke(app, ["staffing", "template", str(demo), "--demo"]).exit_code == 0
     assert load_case(demo).secondments == load_case("demo").secondments

@@ -58,7 +58,7 @@ def test_xlsx_row_number_in_field_error(tmp_path: Path) -> None:
     data["posts"][1]["salary_yen"] = -5
     path = tmp_path / "neg.xlsx"
     write_workbook(data, path)
-    with pytest.raises(StaffingInputError, match=r"neg.xlsx 3行目（「ポスト」シート）.*項目「salary_yen」"):
+    with pytest.raises(StaffingInputError, match=r"neg.xlsx 3行目（「ポスト」シート）.*項目「人件費（円/年度）」"):
         load_case(path)
 
 

@@ -35,11 +35,8 @@ from kouiki.reference.errors import KouikiError
 from kouiki.reference.money import to_decimal, to_yen
 from kouiki.reference.textfile import FileEncodingError, decode_user_bytes, yaml_error_text
 from kouiki.staffing.model import (
-    EMPLOYMENT_ALIASES,
-    SECONDMENT_ALIASES,
     Agreement,
     Demand,
-    EmploymentKind,
     PlanDefaults,
     Post,
     Secondment,
@@ -50,8 +47,11 @@ from kouiki.staffing.model import (
     body_label,
     builtin_types,
     parse_body,
-    resolve_type,
+    parse_bool,
+    parse_employment,
+    parse_secondment_type,
     rules,
+    type_parser,
 )
 
 T = TypeVar("T")
@@ -106,12 +106,15 @@ class _Located(StaffingInputError):
 class _Ctx:
     """Where a record came from: file + line/row + section; formats messages."""
 
-    def __init__(self, source: str, section: str, index: int, line: int | None, row_word: str = "行目"):
+    def __init__(self, source: str, section: str, index: int, line: int | None, row_word: str = "行目",
+                 kind: str | None = None, lines: dict[str, int] | None = None):
         self.source = source
         self.section = section
         self.index = index
         self.line = line
         self.row_word = row_word
+        self.kind = kind  # the section key (posts …): a row of a sheet names its column by the sheet's title
+        self.lines = lines or {}  # field → its own row (the sheet 設定: one setting a row)
 
     @property
     def where(self) -> str:
@@ -119,7 +122,14 @@ class _Ctx:
         return f"{self.source}{at}（{self.section} {self.index + 1}件目）"
 
     def error(self, field: str, message: str) -> StaffingInputError:
-        return _Located(f"{self.where} 項目「{field}」: {message}")
+        where = self.where
+        if field in self.lines:
+            where = _Ctx(self.source, self.section, self.index, self.lines[field], self.row_word).where
+        if self.kind is not None and "シート" in self.row_word:
+            from kouiki.staffing.xlsx import column_title
+
+            field = column_title(self.kind, field) or field
+        return _Located(f"{where} 項目「{field}」: {message}")
 
 
 def _blank(value: Any) -> bool:
@@ -172,23 +182,6 @@ def parse_decimal(value: Any) -> Decimal:
     return dec
 
 
-_TRUE = {"true", "yes", "y", "1", "はい", "○", "〇", "有", "あり", "該当"}
-_FALSE = {"false", "no", "n", "0", "いいえ", "×", "無", "なし", "非該当"}
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    key = unicodedata.normalize("NFKC", str(value)).strip().lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise StaffingInputError(f"真偽値（はい/いいえ, true/false）で指定してください: {value!r}")
-
-
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -206,20 +199,6 @@ def parse_list(value: Any) -> list[Any]:
         return [v for v in value if not _blank(v)]
     parts = re.split(r"[、,，;；\s]+", str(value).strip())
     return [p for p in parts if p]
-
-
-def _parse_enum(aliases: dict[str, T], what: str) -> Callable[[Any], T]:
-    def parse(value: Any) -> T:
-        key = unicodedata.normalize("NFKC", str(value)).strip()
-        if key in aliases:
-            return aliases[key]
-        raise StaffingInputError(f"{what}は {'/'.join(aliases)} のいずれかです: {value!r}")
-
-    return parse
-
-
-parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIASES, "雇用形態")
-parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, "派遣形態")
 
 
 def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str, one_person: bool = True) -> Decimal | None:
@@ -243,17 +222,6 @@ def _share(rec: Record, ctx: _Ctx, share_key: str, days_key: str, one_person: bo
 # ---- records ---------------------------------------------------------------------------------
 
 
-def _type_parser(types: tuple[SpecialistType, ...]) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        t = resolve_type(str(value), types)
-        if t is None:
-            known = "、".join(t.name for t in types)
-            raise StaffingInputError(f"職種が不明です: {value!r}（既知: {known}。新しい職種は specialist_types に追加）")
-        return t.id
-
-    return parse
-
-
 # Keys each record may have (a typo must not be ignored silently). Free comments: note/notes/memo/備考.
 KEYS: dict[str, frozenset[str]] = {
     "top": frozenset({"title", "years", "defaults", "specialist_types", "agreements", "posts", "secondments", "demand"}),
@@ -275,7 +243,7 @@ KEYS: dict[str, frozenset[str]] = {
                              "costs"}),
     "costs": frozenset({"fiscal_year", "hosting_cost_yen", "attendance_cost_yen"}),
 }
-_FREE_KEYS = frozenset({_LINE, "__row_word__", "note", "notes", "memo", "備考"})
+_FREE_KEYS = frozenset({_LINE, "__row_word__", "__lines__", "note", "notes", "memo", "備考"})
 
 
 def check_keys(rec: Record, kind: str, where: str) -> None:
@@ -299,7 +267,7 @@ def _records(data: Any, source: str, section: str, kind: str | None = None) -> l
     out = []
     for i, rec in enumerate(data):
         line = rec.get(_LINE) if isinstance(rec, dict) else None
-        ctx = _Ctx(source, section, i, line, rec.get("__row_word__", "行目") if isinstance(rec, dict) else "行目")
+        ctx = _Ctx(source, section, i, line, rec.get("__row_word__", "行目") if isinstance(rec, dict) else "行目", kind)
         if not isinstance(rec, dict):
             raise StaffingInputError(f"{ctx.where}: キーと値の組で指定してください")
         if kind is not None:
@@ -348,11 +316,13 @@ def case_from_dict(data: dict[str, Any], source: str = "<input>") -> StaffingCas
         )
         types = [x for x in types if x.id != t.id] + [t]
     all_types = tuple(types)
-    ptype = _type_parser(all_types)
+    ptype = type_parser(all_types)
 
     years = _parse_years(data.get("years"), source)
     dflt = data.get("defaults") or {}
-    dctx = _Ctx(source, "defaults", 0, dflt.get(_LINE) if isinstance(dflt, dict) else None)
+    if not isinstance(dflt, dict):
+        raise StaffingInputError(f"{source}: 「defaults」はキーと値の組で指定してください")
+    dctx = _Ctx(source, "defaults", 0, dflt.get(_LINE), dflt.get("__row_word__", "行目"), "defaults", dflt.get("__lines__"))
     check_keys(dflt, "defaults", dctx.where)
     defaults = PlanDefaults(
         secondment_type=_get(dflt, dctx, "secondment_type", parse_secondment_type, False) or SecondmentType.AGREEMENT,

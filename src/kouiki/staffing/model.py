@@ -7,16 +7,19 @@ and FTE are ``Decimal``, 年度 are ``int`` (西暦 start year, 2025 = 令和7�
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from kouiki.reference.errors import KouikiError
+
+T = TypeVar("T")
 
 
 class StaffingInputError(KouikiError, ValueError):
@@ -47,6 +50,14 @@ EMPLOYMENT_ALIASES: dict[str, EmploymentKind] = {
     "非常勤": EmploymentKind.PART_TIME,
     "非常勤職員": EmploymentKind.PART_TIME,
     "会計年度任用職員": EmploymentKind.PART_TIME,
+    "常勤（任期の定めなし）": EmploymentKind.PERMANENT,
+}
+# The word an officer picks in the Excel 入力様式 (its drop-down list) for each 雇用形態; the other aliases and
+# the codes stay accepted.
+EMPLOYMENT_WORDS: dict[EmploymentKind, str] = {
+    EmploymentKind.PERMANENT: "常勤",
+    EmploymentKind.FIXED_TERM: "任期付",
+    EmploymentKind.PART_TIME: "非常勤",
 }
 
 
@@ -69,6 +80,11 @@ SECONDMENT_ALIASES: dict[str, SecondmentType] = {
     "local_autonomy_act": SecondmentType.LOCAL_AUTONOMY_ACT,
     "自治法派遣": SecondmentType.LOCAL_AUTONOMY_ACT,
     "地方自治法252条の17": SecondmentType.LOCAL_AUTONOMY_ACT,
+}
+# The word of each 派遣形態 in the Excel 入力様式 (drop-down list); the other aliases and the codes stay accepted.
+SECONDMENT_WORDS: dict[SecondmentType, str] = {
+    SecondmentType.AGREEMENT: "協約派遣",
+    SecondmentType.LOCAL_AUTONOMY_ACT: "自治法派遣",
 }
 
 
@@ -240,6 +256,60 @@ def builtin_types() -> tuple[SpecialistType, ...]:
         )
         for t in data["types"]
     )
+
+
+_TRUE = {"true", "yes", "y", "1", "はい", "○", "〇", "有", "あり", "該当"}
+_FALSE = {"false", "no", "n", "0", "いいえ", "×", "無", "なし", "非該当"}
+YES, NO = "はい", "いいえ"  # the words of a boolean column in the Excel 入力様式 (drop-down list)
+
+
+def parse_bool(value: Any) -> bool:
+    """はい/いいえ (also ○/×, あり/なし, 該当/非該当, true/false, 1/0)."""
+    import unicodedata
+
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    key = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise StaffingInputError(f"「{YES}」か「{NO}」で記入してください（○/×、あり/なし も可）: {value!r}")
+
+
+def _parse_enum(aliases: dict[str, T], words: dict[T, str], what: str) -> Callable[[Any], T]:
+    """A parser of a choice: its Japanese word, another Japanese alias or the code. A wrong value is refused
+    naming the words of the Excel drop-down list (the codes stay accepted but are not offered)."""
+    import unicodedata
+
+    keys = {unicodedata.normalize("NFKC", k).strip(): v for k, v in aliases.items()}
+
+    def parse(value: Any) -> T:
+        key = unicodedata.normalize("NFKC", str(value)).strip()
+        if key in keys:
+            return keys[key]
+        raise StaffingInputError(f"{what}は「{'」「'.join(words.values())}」のいずれかで記入してください: {value!r}")
+
+    return parse
+
+
+parse_employment: Callable[[Any], EmploymentKind] = _parse_enum(EMPLOYMENT_ALIASES, EMPLOYMENT_WORDS, "雇用形態")
+parse_secondment_type: Callable[[Any], SecondmentType] = _parse_enum(SECONDMENT_ALIASES, SECONDMENT_WORDS, "派遣形態")
+
+
+def type_parser(types: tuple[SpecialistType, ...]) -> Callable[[Any], str]:
+    """A parser of a 職種 (id, name or alias) → its id; an unknown one is refused naming the known names."""
+
+    def parse(value: Any) -> str:
+        t = resolve_type(str(value), types)
+        if t is None:
+            known = "、".join(t.name for t in types)
+            raise StaffingInputError(f"職種が不明です: {value!r}（既知: {known}。新しい職種は YAML の specialist_types に追加）")
+        return t.id
+
+    return parse
 
 
 def resolve_type(text: str, types: tuple[SpecialistType, ...]) -> SpecialistType | None:

@@ -28,14 +28,13 @@ from kouiki.staffing.io import (
     _records,
     _req,
     check_keys,
-    parse_bool,
     parse_date,
     parse_list,
     parse_year,
     parse_yen,
     read_mapping,
 )
-from kouiki.staffing.model import StaffingInputError, body_label, parse_body, rules
+from kouiki.staffing.model import StaffingInputError, body_label, parse_body, parse_bool, rules
 from kouiki.staffing.support import (
     Evaluator,
     FiscalEngineUnavailable,
