@@ -237,7 +237,7 @@ def template(
     training_book: bool = typer.Option(False, "--training", help="人材育成（基本方針・重点課題・研修・市町村目標・研修経費）の様式"),
     force: bool = typer.Option(False, "--force", help="既存のファイルを上書きする"),
 ) -> None:
-    """Excel の入力様式を書き出す（派遣: 設定・協約・議会議決・ポスト・派遣・需要、--training で人材育成）"""
+    """Excel の入力様式を書き出す（派遣: 設定・協約・議会議決・ポスト・派遣・需要、記入例と説明のシート付き。選ぶ欄は一覧から選べる。--training で人材育成）"""
     from pathlib import Path
 
     from kouiki.staffing.io import read_mapping, strip_lines
