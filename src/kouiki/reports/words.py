@@ -143,6 +143,17 @@ VALUE_LABELS: dict[str, str] = {
 DOC_LABELS: dict[str, str] = {"fiscal": "財政措置", "facilities": "公共施設", "staffing": "専門人材",
                               "formation": "圏域形成", "optimize": "最適配置", "web": "Web アプリ"}
 
+# Words of the program's own that notes and 出典 lines name (a JSON field, a module, a design note), in words.
+READER_WORDS: dict[str, str] = {"citations": "出典欄", "plan_items": "計画の明細", "measure": "措置"}
+# The project's design notes that 出典 lines cite (docs/spec *.md), by their Japanese title.
+NOTE_LABELS: dict[str, str] = {"domain-facts": "kouiki 資料「制度の事実」", "users-and-conventions": "kouiki 資料「利用者と表記」",
+                               "PROVENANCE": "kouiki 資料「データの出所」"}
+_MODULE_PAREN = re.compile(r"（kouiki(?:\.[a-z_]+)+(?::\s*([^）]*))?）")  # （kouiki.fiscal）, （kouiki.x: 整数計画）
+_MODULE = re.compile(r"(?<![\w.])kouiki(?:\.[a-z_]+)+")  # kouiki.facilities.council
+_NOTE_FILE = re.compile(r"(?<![\w.-])(?:[\w-]+/)*([\w-]+)\.md\b")  # domain-facts.md, reference/data/x/PROVENANCE.md
+_YAML_FILE = re.compile(r"(?<![\w.-])(?:[\w-]+/)*([a-z][\w-]*)\.ya?ml\b")  # renewal.yaml
+_ISO_DATE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")  # 2016-06-16 in a source's title
+_CONFIDENCE = re.compile(r"(?<![A-Za-z0-9_])(confirmed|recalled|weak|unverified)(?![A-Za-z0-9_])")
 _PARAM_AT = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)@(\d{4})(・scenario)?")
 _BODY = re.compile(r"団体 (\d{6})(?![\d（])")
 _PEOPLE = re.compile(r"(?<![\d,.])(\d{4,})人")
@@ -159,7 +170,7 @@ def _fiscal_names() -> dict[str, str]:
     from kouiki.fiscal.plan import CATEGORY_JA, CONDITIONS_JA, MEASURE_FIELDS, fields_of
     from kouiki.fiscal.template import column_label
 
-    names: dict[str, str] = {**KEY_LABELS, **VALUE_LABELS}
+    names: dict[str, str] = {**KEY_LABELS, **VALUE_LABELS, **READER_WORDS}
     for m in MEASURE_FIELDS:
         for f in fields_of(m):
             names.setdefault(f, column_label(f))
@@ -206,13 +217,55 @@ def fiscal_text(text: str) -> str:
     def word(m: re.Match[str]) -> str:
         return names.get(m.group(1), m.group(1))
 
+    def module(m: re.Match[str]) -> str:
+        return f"（{m.group(1)}）" if m.group(1) else ""
+
+    def yaml_file(m: re.Match[str]) -> str:
+        from kouiki.reference.parameters import file_label
+
+        name = file_label(m.group(1))
+        return f"規則パラメータ「{name}」" if name else "規則パラメータ"
+
+    def unknown_paren(m: re.Match[str]) -> str:  # （facilities.evaluate.access_points）: a code with no name
+        return "" if "." in m.group(1) and m.group(1) not in pset and m.group(1) not in names else m.group(0)
+
     text = _PARAM_AT.sub(at, text)
+    text = _MODULE_PAREN.sub(module, text)
+    text = _MODULE.sub("kouiki", text)
+    text = _NOTE_FILE.sub(lambda m: NOTE_LABELS.get(m.group(1), "kouiki の資料"), text)
+    text = _YAML_FILE.sub(yaml_file, text)
+    text = re.sub(r"（([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)）", unknown_paren, text)
+    text = _CONFIDENCE.sub(lambda m: _confidence(m.group(1)), text)
+    text = _ISO_DATE.sub(_date, text)
     text = _BODY.sub(body, text)
     text = _PEOPLE.sub(lambda m: f"{int(m.group(1)):,}人", text)  # counts with separators: 168,466人
     text = _DOC.sub(lambda m: f"説明書（{DOC_LABELS.get(m.group(1), m.group(1))}）", text)
     text = _PAREN_ID.sub(paren, text)
     text = _PATH.sub(path, text)
     return _WORD.sub(word, text)
+
+
+def _confidence(tag: str) -> str:
+    from kouiki.formation.params import confidence_words
+
+    return "参考（報道・ブログ等）" if tag == "weak" else confidence_words(tag)
+
+
+def _date(m: re.Match[str]) -> str:
+    import datetime as dt
+
+    from kouiki.reference.calendar import wareki_date
+
+    try:
+        return wareki_date(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    except ValueError:
+        return m.group(0)
+
+
+def reader_text(text: str) -> str:
+    """Any engine note, warning or 出典 line as a person reads it (:func:`fiscal_text`: parameter paths as 「令和6年度
+    からの値」 or their labels, codes by their Japanese names, module and file names in words)."""
+    return fiscal_text(text)
 
 
 def rate_text(value: Any) -> str:
@@ -256,7 +309,7 @@ def parameter_value(unit: str, value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return "、".join(names.get(str(v), str(v)) for v in value)
     if isinstance(value, str):
-        return names.get(value, value)
+        return _ISO_DATE.sub(_date, names.get(value, value)) if _ISO_DATE.fullmatch(value) else names.get(value, value)
     return value_text(value)
 
 
@@ -297,7 +350,7 @@ def _table_scalar(value: Any, labels: Mapping[str, str], key: str = "") -> str:
     if isinstance(value, float | Decimal):
         d = Decimal(str(value))
         return f"{d:,.0f}" if d == d.to_integral_value() and abs(d) >= 1000 else f"{d.normalize():,f}"
-    return glossary_text(str(value), labels)
+    return _ISO_DATE.sub(_date, glossary_text(str(value), labels))  # a date in a row: 2016-06-16 → 平成28年6月16日
 
 
 def _table_inline(value: Any, labels: Mapping[str, str], key: str = "") -> str:
@@ -335,6 +388,8 @@ def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = No
     glossary, a year (a path ending in ``year``) without separators, anything else as :func:`parameter_value`."""
     if unit == "int" and path.endswith("year") and isinstance(value, int):
         return [str(value)]  # 1981, not 1,981: a 年 is not a count
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return [_ISO_DATE.sub(_date, value)]  # a rule file's 版 2025-04-01 → 令和7年4月1日
     if unit == "table":
         return table_lines(value, labels)
     if unit in ("text", "text_list") and labels:
@@ -343,3 +398,8 @@ def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = No
         if isinstance(value, str):
             return [glossary_text(value, labels)]
     return [parameter_value(unit, value)]
+
+
+def dates_ja(text: Any) -> str:
+    """ISO dates inside a text (a source's title 「時事通信 2016-06-16」) in 和暦: 「時事通信 平成28年6月16日」."""
+    return "" if text is None else _ISO_DATE.sub(_date, str(text))

@@ -62,6 +62,20 @@ def _jst(value: Any) -> str:
     return wareki_datetime(value)
 
 
+def _date_ja(value: Any) -> str:
+    """A date (or an ISO date text such as a rule file's 版 「2025-04-01」) in 和暦: 令和7年4月1日; other text as is."""
+    import datetime as dt
+
+    from kouiki.reference.calendar import wareki_date
+
+    if isinstance(value, dt.date):
+        return wareki_date(value)
+    try:
+        return wareki_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return "不明" if value is None else str(value)
+
+
 def _body_name(code: Any) -> str:
     from kouiki.reference.municipalities import registry
 
@@ -122,11 +136,13 @@ def templates() -> Jinja2Templates:
     # a rule table as 「項目: 値」 lines in the words of its file's glossary (labels:)
     t.env.filters["glossary"] = lambda text, labels=None: words.glossary_text(text, labels or {})
     t.env.filters["param_lines"] = lambda v, unit, labels=None, path="": words.parameter_lines(unit, v, labels, path)
+    t.env.filters["dates_ja"] = words.dates_ja  # a source's title 「時事通信 2016-06-16」 → 「時事通信 平成28年6月16日」
     t.env.filters["fiscal_text"] = words.fiscal_text  # engine explanations without internal identifiers
     t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
     t.env.filters["solver_method"] = solver_method  # lagrangian+local-search (…) → ラグランジュ緩和と局所探索
     t.env.filters["dist"] = words.distance  # 12.3456 → 12.3 km
     t.env.filters["opt_status"] = lambda v: words.STATUS_LABELS.get(str(v), str(v))  # optimal → 最適解
+    t.env.filters["date_ja"] = _date_ja  # 2025-04-01 → 令和7年4月1日 (a rule file's 版, a recorded date)
     t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)
     t.env.filters["body_name"] = _body_name  # 022047 → 黒石市 (a code is never shown alone)
     t.env.filters["confidence"] = confidence_words  # recalled → 未確認（記憶による） (a rule's confidence tag)
