@@ -190,3 +190,24 @@ def test_no_pdf_of_the_demo_shows_an_internal_word(demo_admin: Logged) -> None:
     pages = [p for p in _demo_pages(demo_admin) if p.startswith(("/scenarios/", "/regions/hirosaki"))]
     found = scan_site(demo_admin, pages, pdf=True)
     assert not found, "\n".join(f"{where}: {ctx}" for where, ctx in found.items())
+
+
+@pytest.mark.slow
+def test_an_optimiser_result_and_its_scenario_show_no_internal_word(demo_admin: Logged) -> None:
+    """A 最大被覆 (MCLP) job of 弘前圏域's 市民文化系施設: its job page, the scenario it made and its downloads."""
+    import time
+
+    req = {"model": "mclp", "keep": 4, "threshold_km": 5, "category": "市民文化系施設", "fiscal_year": "R10",
+           "time_limit": 60}
+    r = demo_admin.client.post("/api/regions/hirosaki/optimize", json=req, headers=demo_admin.headers())
+    assert r.status_code == 202, r.text
+    job_id = r.json()["job_id"]
+    deadline = time.monotonic() + 180  # a safety net only: the job's own limit is 60 s
+    job = demo_admin.client.get(f"/api/jobs/{job_id}").json()
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.3)
+        job = demo_admin.client.get(f"/api/jobs/{job_id}").json()
+    assert job["status"] == "done", job
+    found = scan_site(demo_admin, [f"/jobs/{job['id']}", f"/scenarios/{job['scenario_id']}",
+                                   "/regions/hirosaki/scenarios"])
+    assert not found, "\n".join(f"{where}: {ctx}" for where, ctx in found.items())
