@@ -32,6 +32,9 @@ def leaks(text: str) -> list[str]:
 BARE_CODES = re.compile(r"(?<![A-Za-z0-9_./:-])(?:central|neighbor|neighbour|member|gap|agreement|flat|annuity|"
                         r"optimal|infeasible|weak|confirmed|recalled|scenario|measure)"
                         r"(?![A-Za-z0-9_/-])")
+# Internal references: a region's ID (renkei-kagoshima), a file of the project's notes (…_75a76e44.txt, seed:),
+# a confidence code of a rule table (C-web, unknown).
+INTERNAL = re.compile(r"(?<![\w./@-])[a-z]+(?:-[a-z]+)+(?![\w./-])|\b[\w-]+\.txt\b|\bseed:|\bC-web\b|\bunknown\b")
 REPR = re.compile(r"\[\]|\{\}|Decimal\(|datetime\.")
 ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
 UTC = re.compile(r"\bUTC\b|\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00)")
@@ -43,7 +46,7 @@ def scan(text: str) -> list[str]:
     Python values), role/kind codes alone, empty reprs, ISO dates where 和暦 is the rule, UTC times."""
     text = DOMAIN.sub(" ", URL.sub(" ", text))  # web addresses of citations are not identifiers
     found = leaks(text)
-    for pattern in (BARE_CODES, REPR, ISO_DATE, UTC):
+    for pattern in (BARE_CODES, INTERNAL, REPR, ISO_DATE, UTC):
         found.extend(m.group(0) for m in pattern.finditer(text))
     return found
 

@@ -144,14 +144,19 @@ DOC_LABELS: dict[str, str] = {"fiscal": "財政措置", "facilities": "公共施
                               "formation": "圏域形成", "optimize": "最適配置", "web": "Web アプリ"}
 
 # Words of the program's own that notes and 出典 lines name (a JSON field, a module, a design note), in words.
-READER_WORDS: dict[str, str] = {"citations": "出典欄", "plan_items": "計画の明細", "measure": "措置"}
+READER_WORDS: dict[str, str] = {"citations": "出典欄", "plan_items": "計画の明細", "measure": "措置", "unknown": "不明",
+                                "confidence": "確度"}
+# Commands of the CLI that engine notes name, as the web page that does the same (the CLI prints its own words).
+COMMAND_PAGES: dict[str, str] = {"kouiki formation import-census": "「国勢調査の取込」（圏域形成）"}
 # The project's design notes that 出典 lines cite (docs/spec *.md), by their Japanese title.
-NOTE_LABELS: dict[str, str] = {"domain-facts": "kouiki 資料「制度の事実」", "users-and-conventions": "kouiki 資料「利用者と表記」",
-                               "PROVENANCE": "kouiki 資料「データの出所」"}
+NOTE_LABELS: dict[str, str] = {"domain-facts": "kouiki の調査メモ", "users-and-conventions": "kouiki の利用者・慣行メモ",
+                               "PROVENANCE": "kouiki のデータ出所メモ"}  # as the parameter files' glossaries say
 _MODULE_PAREN = re.compile(r"（kouiki(?:\.[a-z_]+)+(?::\s*([^）]*))?）")  # （kouiki.fiscal）, （kouiki.x: 整数計画）
 _MODULE = re.compile(r"(?<![\w.])kouiki(?:\.[a-z_]+)+")  # kouiki.facilities.council
 _NOTE_FILE = re.compile(r"(?<![\w.-])(?:[\w-]+/)*([\w-]+)\.md\b")  # domain-facts.md, reference/data/x/PROVENANCE.md
 _YAML_FILE = re.compile(r"(?<![\w.-])(?:[\w-]+/)*([a-z][\w-]*)\.ya?ml\b")  # renewal.yaml
+_SEED_FILE = re.compile(r"（seed:\s*[\w.-]+\.txt）")  # （seed:000_75a76e4477727004.txt）: the project's slide notes
+_SEED = re.compile(r"(?<![A-Za-z])seed:\s*")  # 「seed: 定住自立圏構想への取組状況」: a slide's heading as the source
 _ISO_DATE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")  # 2016-06-16 in a source's title
 _CONFIDENCE = re.compile(r"(?<![A-Za-z0-9_])(confirmed|recalled|weak|unverified)(?![A-Za-z0-9_])")
 _PARAM_AT = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)@(\d{4})(・scenario)?")
@@ -229,6 +234,9 @@ def fiscal_text(text: str) -> str:
     def unknown_paren(m: re.Match[str]) -> str:  # （facilities.evaluate.access_points）: a code with no name
         return "" if "." in m.group(1) and m.group(1) not in pset and m.group(1) not in names else m.group(0)
 
+    for command, page in COMMAND_PAGES.items():
+        text = text.replace(f"`{command}`", page).replace(command, page)
+    text = text.replace("C-web", "確認済（公開資料）")  # a rule table's confidence tag (renewal.yaml's glossary)
     text = _PARAM_AT.sub(at, text)
     text = _MODULE_PAREN.sub(module, text)
     text = _MODULE.sub("kouiki", text)
@@ -237,6 +245,7 @@ def fiscal_text(text: str) -> str:
     text = re.sub(r"（([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)）", unknown_paren, text)
     text = _CONFIDENCE.sub(lambda m: _confidence(m.group(1)), text)
     text = _ISO_DATE.sub(_date, text)
+    text = _SEED.sub("資料（スライド見出し）: ", _SEED_FILE.sub("", text))
     text = _BODY.sub(body, text)
     text = _PEOPLE.sub(lambda m: f"{int(m.group(1)):,}人", text)  # counts with separators: 168,466人
     text = _DOC.sub(lambda m: f"説明書（{DOC_LABELS.get(m.group(1), m.group(1))}）", text)
@@ -401,5 +410,8 @@ def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = No
 
 
 def dates_ja(text: Any) -> str:
-    """ISO dates inside a text (a source's title 「時事通信 2016-06-16」) in 和暦: 「時事通信 平成28年6月16日」."""
-    return "" if text is None else _ISO_DATE.sub(_date, str(text))
+    """A source's title or note as read: ISO dates in 和暦 (「時事通信 2016-06-16」 → 「時事通信 平成28年6月16日」), a slide
+    heading's 「seed:」 as 「資料（スライド見出し）:」, a reference to the project's slide notes left out."""
+    if text is None:
+        return ""
+    return _SEED.sub("資料（スライド見出し）: ", _SEED_FILE.sub("", _ISO_DATE.sub(_date, str(text))))

@@ -48,7 +48,7 @@ RUNNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 """This process (jobs in the store carry the runner that owns their thread)."""
 
 MODELS = {
-    "p-median": "p-median（住民から最寄り施設までの距離の合計を最小に）",
+    "p-median": "p-メディアン（住民から最寄り施設までの距離の合計を最小に）",
     "mclp": "MCLP（閾値以内に住む住民を最大に）",
     "lscp": "LSCP（全住民が閾値以内に入る最少の施設数）",
 }

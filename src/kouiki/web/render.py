@@ -116,11 +116,26 @@ def _parameter_label(measure: str) -> str:
     return file_label(measure) or "規則"
 
 
+def _file_words(measure: str) -> dict[str, str]:
+    """The glossary (``labels:``) of a packaged parameter file of a capability other than fiscal: the words a page
+    uses for the file's codes (``C-web`` → 確認済（公開資料）, ``unknown`` → 不明)."""
+    from kouiki.reference.parameters import CAPABILITY_LABELS, packaged
+
+    for name in CAPABILITY_LABELS:
+        if name == "fiscal":
+            continue
+        header = packaged(name).measures.get(measure)
+        if header is not None:
+            return dict(header.labels)
+    return {}
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     # Not "version": pages pass a document's own version under that name, which printed 「kouiki None」.
     t.env.globals["kouiki_version"] = __version__
     t.env.globals["optimizer_time_limit_s"] = _optimizer_time_limit  # called by the form (lazy: loads the optimiser)
+    t.env.globals["file_words"] = _file_words  # infrastructure → its glossary {C-web: 確認済（公開資料）, …}
     t.env.globals["parameter_label"] = _parameter_label  # renewal → its Japanese name (templates/_parameter_link.html)
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
