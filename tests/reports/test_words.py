@@ -120,3 +120,9 @@ def test_dates_ja_rewrites_dates_and_seed_references_of_source_titles() -> None:
     assert words.dates_ja("毎日新聞 2016-03-31") == "毎日新聞 平成28年3月31日"
     assert words.dates_ja("seed: R7.4.1現在 131圏域（seed:000_75a76e4477727004.txt）") == "資料（スライド見出し）: R7.4.1現在 131圏域"
     assert words.dates_ja(None) == ""
+
+
+def test_an_error_message_loses_only_the_codes_beside_their_words() -> None:
+    assert words.without_paren_codes("入力: 需要（demand）がありません") == "入力: 需要がありません"
+    assert words.without_paren_codes("only は eligible / unknown / ineligible のいずれか（xyz）") == \
+        "only は eligible / unknown / ineligible のいずれか（xyz）"

@@ -34,7 +34,8 @@ BARE_CODES = re.compile(r"(?<![A-Za-z0-9_./:-])(?:central|neighbor|neighbour|mem
                         r"(?![A-Za-z0-9_/-])")
 # Internal references: a region's ID (renkei-kagoshima), a file of the project's notes (…_75a76e44.txt, seed:),
 # a confidence code of a rule table (C-web, unknown).
-INTERNAL = re.compile(r"(?<![\w./@-])[a-z]+(?:-[a-z]+)+(?![\w./-])|\b[\w-]+\.txt\b|\bseed:|\bC-web\b|\bunknown\b")
+INTERNAL = re.compile(r"(?<![\w./@-])[a-z]+(?:-[a-z]+)+(?![\w./-])|\b[\w-]+\.txt\b|\bseed:|\bC-web\b|\bunknown\b"
+                      r"|（(?!km）|kouiki）)[a-z]+）")  # a code beside its Japanese word: 需要（demand）
 REPR = re.compile(r"\[\]|\{\}|Decimal\(|datetime\.")
 ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
 UTC = re.compile(r"\bUTC\b|\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00)")

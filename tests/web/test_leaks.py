@@ -50,7 +50,8 @@ def test_japanese_text_is_not_a_leak(text: str) -> None:
 def test_the_scanner_finds_codes_dates_and_reprs_that_leaks_alone_lets_pass() -> None:
     for text in ("役割: central", "ギャップ gap 0.1", "対象: []", "金額 Decimal('1')", "開始 2025-04-01",
                  "更新 2026-12-03 01:30:00+00:00", "（specialist_recruitment.cap@2024）", "時刻（UTC）",
-                 "圏域 renkei-kagoshima", "（seed:000_75a76e4477727004.txt）", "確度 C-web", "単価 unknown"):
+                 "圏域 renkei-kagoshima", "（seed:000_75a76e4477727004.txt）", "確度 C-web", "単価 unknown",
+                 "需要（demand）がありません"):
         assert scan(text), text
     for text in ("令和7年4月1日 10:30（日本時間）", "出典: ja.wikipedia mirror、www.soumu.go.jp の資料",
                  "https://www.city.hirosaki.aomori.jp/a_b.html", "R7〜R9 12.3 km"):
@@ -112,9 +113,9 @@ ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 USERNAMES = re.compile(r"\b(?:other_body)\b")
 
 
-# Pages reached from the listed ones, one step further (a facility's カルテ, a body's 近隣団体, a job, a form),
+# Pages reached from the listed ones, one step further (a facility's カルテ, a job, a scenario, a form),
 # of the demo regions only: the other 130 regions' pages are the same templates.
-FOLLOW = re.compile(r"^/(?:facilities/karte|formation/neighbours|staffing/advisor|jobs/|scenarios/\d+|"
+FOLLOW = re.compile(r"^/(?:facilities/karte|staffing/advisor|jobs/|scenarios/\d+|"
                     r"regions/(?:hirosaki|harima-kagaku-koen|yamato-mahoroba)/)")
 FOLLOW_AT_MOST = 40
 

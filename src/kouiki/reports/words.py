@@ -145,7 +145,9 @@ DOC_LABELS: dict[str, str] = {"fiscal": "財政措置", "facilities": "公共施
 
 # Words of the program's own that notes and 出典 lines name (a JSON field, a module, a design note), in words.
 READER_WORDS: dict[str, str] = {"citations": "出典欄", "plan_items": "計画の明細", "measure": "措置", "unknown": "不明",
-                                "confidence": "確度"}
+                                "confidence": "確度", "demand": "需要", "imputed": "推計値", "convention": "慣行",
+                                "sharing": "按分方法", "own": "各団体が自らの分を負担", "assumed": "仮定",
+                                "example": "例"}
 # Commands of the CLI that engine notes name, as the web page that does the same (the CLI prints its own words).
 COMMAND_PAGES: dict[str, str] = {"kouiki formation import-census": "「国勢調査の取込」（圏域形成）"}
 # The project's design notes that 出典 lines cite (docs/spec *.md), by their Japanese title.
@@ -401,11 +403,11 @@ def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = No
         return [_ISO_DATE.sub(_date, value)]  # a rule file's 版 2025-04-01 → 令和7年4月1日
     if unit == "table":
         return table_lines(value, labels)
-    if unit in ("text", "text_list") and labels:
+    if unit in ("text", "text_list") and labels:  # the glossary's words, then any code left said as :func:`fiscal_text`
         if isinstance(value, list | tuple):
-            return ["、".join(glossary_text(str(v), labels) for v in value)]
+            return ["、".join(fiscal_text(glossary_text(str(v), labels)) for v in value)]
         if isinstance(value, str):
-            return [glossary_text(value, labels)]
+            return [fiscal_text(glossary_text(value, labels))]
     return [parameter_value(unit, value)]
 
 
@@ -415,3 +417,10 @@ def dates_ja(text: Any) -> str:
     if text is None:
         return ""
     return _SEED.sub("資料（スライド見出し）: ", _SEED_FILE.sub("", _ISO_DATE.sub(_date, str(text))))
+
+
+def without_paren_codes(text: Any) -> str:
+    """A message with the codes written beside their Japanese word left out: 「需要（demand）がありません」 → 「需要が
+    ありません」 (only codes with a known name; every other word, a value a person typed, stays as written)."""
+    names = _fiscal_names()
+    return _PAREN_ID.sub(lambda m: "" if m.group(1) in names else m.group(0), "" if text is None else str(text))

@@ -152,6 +152,7 @@ def templates() -> Jinja2Templates:
     t.env.filters["glossary"] = lambda text, labels=None: words.glossary_text(text, labels or {})
     t.env.filters["param_lines"] = lambda v, unit, labels=None, path="": words.parameter_lines(unit, v, labels, path)
     t.env.filters["dates_ja"] = words.dates_ja  # a source's title 「時事通信 2016-06-16」 → 「時事通信 平成28年6月16日」
+    t.env.filters["no_paren_codes"] = words.without_paren_codes  # 需要（demand） → 需要 (error messages)
     t.env.filters["fiscal_text"] = words.fiscal_text  # engine explanations without internal identifiers
     t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
     t.env.filters["solver_method"] = solver_method  # lagrangian+local-search (…) → ラグランジュ緩和と局所探索
