@@ -83,3 +83,46 @@ def test_a_rule_table_reads_as_labelled_lines_in_its_files_words() -> None:
                                                                          "age": "年齢"}) == "新施設の運営費、経過年数 と age"
     assert words.parameter_lines("int", 1981, labels, "indicators.last_old_fiscal_year") == ["1981"]
     assert words.parameter_lines("int", 1981, labels, "renewal.count") == ["1,981"]
+
+
+def test_reader_text_says_parameter_paths_modules_files_codes_and_dates_in_words() -> None:
+    cases = {
+        "上限額（specialist_salary.cap_per_person@2024） は未確認": "上限額（令和6年度からの値） は未確認",
+        "措置の有無（training.in_force@2024）": "措置の有無（令和6年度からの値）",
+        "出典：kouiki 財政措置エンジン（kouiki.fiscal）; 各行": "出典：kouiki 財政措置エンジン; 各行",
+        "計画（kouiki.staffing.sharing: 整数計画 HiGHS）": "計画（整数計画 HiGHS）",
+        "按分: kouiki.facilities.council（均等割100%）": "按分: kouiki（均等割100%）",
+        "domain-facts.md §6.2": "kouiki の調査メモ §6.2",
+        "確度 recalled は": "確度 未確認（記憶による） は",
+        "確度 C-web": "確度 確認済（公開資料）",
+        "時事通信 2016-06-16": "時事通信 平成28年6月16日",
+        "評価（facilities.evaluate.access_points）; 人口": "評価; 人口",
+        "表を `kouiki formation import-census` で取り込んで": "表を 「国勢調査の取込」（圏域形成） で取り込んで",
+    }
+    for text, expected in cases.items():
+        assert words.reader_text(text) == expected, text
+    assert "renewal.yaml" not in words.reader_text("既定単価（renewal.yaml）")
+    assert words.reader_text("022047-gsi-00010 黒石市体育館") == "022047-gsi-00010 黒石市体育館"  # IDs of data stay
+
+
+def test_a_report_table_says_its_source_notes_and_text_cells_in_words_but_keeps_named_ids() -> None:
+    from kouiki.reports.table import Column, ColumnKind, Named, ReportTable
+
+    named = Named([("弘前市", "022021")])
+    t = ReportTable("表", [Column("理由"), Column("団体"), Column("額", ColumnKind.YEN)],
+                    [["計画に assumed_region を記載", named, 1000]], source="（kouiki.fiscal）出典",
+                    notes=["（training.in_force@2024）"])
+    assert t.rows[0][0] == "計画に 構想中の圏域 を記載" and t.rows[0][1] is named
+    assert t.source == "出典" and t.notes == ["（令和6年度からの値）"]
+
+
+def test_dates_ja_rewrites_dates_and_seed_references_of_source_titles() -> None:
+    assert words.dates_ja("毎日新聞 2016-03-31") == "毎日新聞 平成28年3月31日"
+    assert words.dates_ja("seed: R7.4.1現在 131圏域（seed:000_75a76e4477727004.txt）") == "資料（スライド見出し）: R7.4.1現在 131圏域"
+    assert words.dates_ja(None) == ""
+
+
+def test_an_error_message_loses_only_the_codes_beside_their_words() -> None:
+    assert words.without_paren_codes("入力: 需要（demand）がありません") == "入力: 需要がありません"
+    assert words.without_paren_codes("only は eligible / unknown / ineligible のいずれか（xyz）") == \
+        "only は eligible / unknown / ineligible のいずれか（xyz）"

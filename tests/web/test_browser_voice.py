@@ -42,11 +42,12 @@ def live_server() -> Iterator[str]:
 
 def visible_text(pg: Any, selector: str = "main") -> str:
     """The text a reader sees in ``selector`` with every <details> opened (the editors' YAML text excluded:
-    it is the 「詳細（テキストで編集）」 tab for those who want the file format)."""
+    it is the 「詳細（テキストで編集）」 tab for those who want the file format; nor <code>: IDs labelled as such, such as
+    the parameters page's 「ID（設定ファイル用）」 column)."""
     pg.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     return str(pg.evaluate(
         """sel => { const root = document.querySelector(sel).cloneNode(true);
-             root.querySelectorAll('textarea, script, template, [hidden]').forEach(e => e.remove());
+             root.querySelectorAll('textarea, script, template, code, [hidden]').forEach(e => e.remove());
              document.body.appendChild(root); const t = root.innerText; root.remove(); return t; }""",
         selector))
 

@@ -44,3 +44,10 @@ def test_page_and_api_list_the_same_files_and_no_dash_for_rounding(login: Callab
     fiscal = [m for m in api if m["measure"] in fiscal_ids]
     assert fiscal and all(m["rounding"] for m in fiscal)  # fiscal files name their rounding rule
     assert "端数処理: —" not in html and f"端数処理: {fiscal[0]['rounding']}" in html
+
+
+def test_parameter_ids_stand_in_their_own_column_labelled_as_ids(login: Callable[[str], Logged]) -> None:
+    page = login("viewer").client.get("/parameters").text
+    assert "ID（設定ファイル用）" in page
+    assert "<td><code>comprehensive_central.in_force</code></td>" in page
+    assert 'title="comprehensive_central.in_force"' not in page  # not hidden in a tooltip of the 内容 cell

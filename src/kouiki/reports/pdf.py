@@ -297,7 +297,7 @@ def scenario_report_pdf(
     assumptions = [
         f"評価期間: {_wareki_year(s.start_fiscal_year)}から{s.horizon_years}年間",
         f"現在価値: {costs.discounted_explanation}。{' '.join(costs.discount_rule.split())}",
-        "更新費用: 総務省「公共施設等更新費用試算ソフト」の既定の単価・周期（kouiki の renewal.yaml）",
+        "更新費用: 総務省「公共施設等更新費用試算ソフト」の既定の単価・周期（renewal.yaml）",
         f"延床面積の要件: {fa.reduced_rule}",
     ]
     if result.access.travel_ja:
@@ -309,8 +309,10 @@ def scenario_report_pdf(
     for n in notes:
         if n not in result.warnings:
             assumptions.append(n)
-    for a in assumptions:
-        story.append(Paragraph(_esc("・" + a), st["base"]))
+    from kouiki.reports.words import reader_text
+
+    for a in assumptions:  # engine rules and notes: parameter paths and file names in words
+        story.append(Paragraph(_esc("・" + reader_text(a)), st["base"]))
     return build_pdf(story, title)
 
 

@@ -54,6 +54,20 @@ class ReportTable:
     notes: list[str] = field(default_factory=list)
     sheet_name: str = "表"
 
+    def __post_init__(self) -> None:
+        # 出典 and 注 are read by people in every output (Excel, CSV, PDF): engine notes carry parameter paths
+        # (「（specialist_recruitment.first_year_only@2024）」), module and file names; they are said in words here.
+        from kouiki.reports.words import reader_text
+
+        self.source = reader_text(self.source)
+        self.notes = [reader_text(n) for n in self.notes]
+        # Text cells too (a reason 「… assumed_region を記載」, a 確度 「confirmed」); a Named cell keeps its IDs for the PDF.
+        text_columns = [i for i, c in enumerate(self.columns) if c.kind is ColumnKind.TEXT]
+        for row in self.rows:
+            for i in text_columns:
+                if i < len(row) and type(row[i]) is str:
+                    row[i] = reader_text(row[i])
+
     @property
     def has_money(self) -> bool:
         return any(c.kind is ColumnKind.YEN for c in self.columns)

@@ -143,6 +143,24 @@ VALUE_LABELS: dict[str, str] = {
 DOC_LABELS: dict[str, str] = {"fiscal": "財政措置", "facilities": "公共施設", "staffing": "専門人材",
                               "formation": "圏域形成", "optimize": "最適配置", "web": "Web アプリ"}
 
+# Words of the program's own that notes and 出典 lines name (a JSON field, a module, a design note), in words.
+READER_WORDS: dict[str, str] = {"citations": "出典欄", "plan_items": "計画の明細", "measure": "措置", "unknown": "不明",
+                                "confidence": "確度", "demand": "需要", "imputed": "推計値", "convention": "慣行",
+                                "sharing": "按分方法", "own": "各団体が自らの分を負担", "assumed": "仮定",
+                                "example": "例"}
+# Commands of the CLI that engine notes name, as the web page that does the same (the CLI prints its own words).
+COMMAND_PAGES: dict[str, str] = {"kouiki formation import-census": "「国勢調査の取込」（圏域形成）"}
+# The project's design notes that 出典 lines cite (docs/spec *.md), by their Japanese title.
+NOTE_LABELS: dict[str, str] = {"domain-facts": "kouiki の調査メモ", "users-and-conventions": "kouiki の利用者・慣行メモ",
+                               "PROVENANCE": "kouiki のデータ出所メモ"}  # as the parameter files' glossaries say
+_MODULE_PAREN = re.compile(r"（kouiki(?:\.[a-z_]+)+(?::\s*([^）]*))?）")  # （kouiki.fiscal）, （kouiki.x: 整数計画）
+_MODULE = re.compile(r"(?<![\w.])kouiki(?:\.[a-z_]+)+")  # kouiki.facilities.council
+_NOTE_FILE = re.compile(r"(?<![\w.-])(?:[\w-]+/)*([\w-]+)\.md\b")  # domain-facts.md, reference/data/x/PROVENANCE.md
+_YAML_FILE = re.compile(r"(?<![\w.-])(?:[\w-]+/)*([a-z][\w-]*)\.ya?ml\b")  # renewal.yaml
+_SEED_FILE = re.compile(r"（seed:\s*[\w.-]+\.txt）")  # （seed:000_75a76e4477727004.txt）: the project's slide notes
+_SEED = re.compile(r"(?<![A-Za-z])seed:\s*")  # 「seed: 定住自立圏構想への取組状況」: a slide's heading as the source
+_ISO_DATE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")  # 2016-06-16 in a source's title
+_CONFIDENCE = re.compile(r"(?<![A-Za-z0-9_])(confirmed|recalled|weak|unverified)(?![A-Za-z0-9_])")
 _PARAM_AT = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)@(\d{4})(・scenario)?")
 _BODY = re.compile(r"団体 (\d{6})(?![\d（])")
 _PEOPLE = re.compile(r"(?<![\d,.])(\d{4,})人")
@@ -159,7 +177,7 @@ def _fiscal_names() -> dict[str, str]:
     from kouiki.fiscal.plan import CATEGORY_JA, CONDITIONS_JA, MEASURE_FIELDS, fields_of
     from kouiki.fiscal.template import column_label
 
-    names: dict[str, str] = {**KEY_LABELS, **VALUE_LABELS}
+    names: dict[str, str] = {**KEY_LABELS, **VALUE_LABELS, **READER_WORDS}
     for m in MEASURE_FIELDS:
         for f in fields_of(m):
             names.setdefault(f, column_label(f))
@@ -206,13 +224,59 @@ def fiscal_text(text: str) -> str:
     def word(m: re.Match[str]) -> str:
         return names.get(m.group(1), m.group(1))
 
+    def module(m: re.Match[str]) -> str:
+        return f"（{m.group(1)}）" if m.group(1) else ""
+
+    def yaml_file(m: re.Match[str]) -> str:
+        from kouiki.reference.parameters import file_label
+
+        name = file_label(m.group(1))
+        return f"規則パラメータ「{name}」" if name else "規則パラメータ"
+
+    def unknown_paren(m: re.Match[str]) -> str:  # （facilities.evaluate.access_points）: a code with no name
+        return "" if "." in m.group(1) and m.group(1) not in pset and m.group(1) not in names else m.group(0)
+
+    for command, page in COMMAND_PAGES.items():
+        text = text.replace(f"`{command}`", page).replace(command, page)
+    text = text.replace("C-web", "確認済（公開資料）")  # a rule table's confidence tag (renewal.yaml's glossary)
     text = _PARAM_AT.sub(at, text)
+    text = _MODULE_PAREN.sub(module, text)
+    text = _MODULE.sub("kouiki", text)
+    text = _NOTE_FILE.sub(lambda m: NOTE_LABELS.get(m.group(1), "kouiki の資料"), text)
+    text = _YAML_FILE.sub(yaml_file, text)
+    text = re.sub(r"（([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)）", unknown_paren, text)
+    text = _CONFIDENCE.sub(lambda m: _confidence(m.group(1)), text)
+    text = _ISO_DATE.sub(_date, text)
+    text = _SEED.sub("資料（スライド見出し）: ", _SEED_FILE.sub("", text))
     text = _BODY.sub(body, text)
     text = _PEOPLE.sub(lambda m: f"{int(m.group(1)):,}人", text)  # counts with separators: 168,466人
     text = _DOC.sub(lambda m: f"説明書（{DOC_LABELS.get(m.group(1), m.group(1))}）", text)
     text = _PAREN_ID.sub(paren, text)
     text = _PATH.sub(path, text)
     return _WORD.sub(word, text)
+
+
+def _confidence(tag: str) -> str:
+    from kouiki.formation.params import confidence_words
+
+    return "参考（報道・ブログ等）" if tag == "weak" else confidence_words(tag)
+
+
+def _date(m: re.Match[str]) -> str:
+    import datetime as dt
+
+    from kouiki.reference.calendar import wareki_date
+
+    try:
+        return wareki_date(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    except ValueError:
+        return m.group(0)
+
+
+def reader_text(text: str) -> str:
+    """Any engine note, warning or 出典 line as a person reads it (:func:`fiscal_text`: parameter paths as 「令和6年度
+    からの値」 or their labels, codes by their Japanese names, module and file names in words)."""
+    return fiscal_text(text)
 
 
 def rate_text(value: Any) -> str:
@@ -256,7 +320,7 @@ def parameter_value(unit: str, value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return "、".join(names.get(str(v), str(v)) for v in value)
     if isinstance(value, str):
-        return names.get(value, value)
+        return _ISO_DATE.sub(_date, names.get(value, value)) if _ISO_DATE.fullmatch(value) else names.get(value, value)
     return value_text(value)
 
 
@@ -297,7 +361,7 @@ def _table_scalar(value: Any, labels: Mapping[str, str], key: str = "") -> str:
     if isinstance(value, float | Decimal):
         d = Decimal(str(value))
         return f"{d:,.0f}" if d == d.to_integral_value() and abs(d) >= 1000 else f"{d.normalize():,f}"
-    return glossary_text(str(value), labels)
+    return _ISO_DATE.sub(_date, glossary_text(str(value), labels))  # a date in a row: 2016-06-16 → 平成28年6月16日
 
 
 def _table_inline(value: Any, labels: Mapping[str, str], key: str = "") -> str:
@@ -335,11 +399,28 @@ def parameter_lines(unit: str, value: Any, labels: Mapping[str, str] | None = No
     glossary, a year (a path ending in ``year``) without separators, anything else as :func:`parameter_value`."""
     if unit == "int" and path.endswith("year") and isinstance(value, int):
         return [str(value)]  # 1981, not 1,981: a 年 is not a count
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return [_ISO_DATE.sub(_date, value)]  # a rule file's 版 2025-04-01 → 令和7年4月1日
     if unit == "table":
         return table_lines(value, labels)
-    if unit in ("text", "text_list") and labels:
+    if unit in ("text", "text_list") and labels:  # the glossary's words, then any code left said as :func:`fiscal_text`
         if isinstance(value, list | tuple):
-            return ["、".join(glossary_text(str(v), labels) for v in value)]
+            return ["、".join(fiscal_text(glossary_text(str(v), labels)) for v in value)]
         if isinstance(value, str):
-            return [glossary_text(value, labels)]
+            return [fiscal_text(glossary_text(value, labels))]
     return [parameter_value(unit, value)]
+
+
+def dates_ja(text: Any) -> str:
+    """A source's title or note as read: ISO dates in 和暦 (「時事通信 2016-06-16」 → 「時事通信 平成28年6月16日」), a slide
+    heading's 「seed:」 as 「資料（スライド見出し）:」, a reference to the project's slide notes left out."""
+    if text is None:
+        return ""
+    return _SEED.sub("資料（スライド見出し）: ", _SEED_FILE.sub("", _ISO_DATE.sub(_date, str(text))))
+
+
+def without_paren_codes(text: Any) -> str:
+    """A message with the codes written beside their Japanese word left out: 「需要（demand）がありません」 → 「需要が
+    ありません」 (only codes with a known name; every other word, a value a person typed, stays as written)."""
+    names = _fiscal_names()
+    return _PAREN_ID.sub(lambda m: "" if m.group(1) in names else m.group(0), "" if text is None else str(text))

@@ -48,7 +48,7 @@ RUNNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 """This process (jobs in the store carry the runner that owns their thread)."""
 
 MODELS = {
-    "p-median": "p-median（住民から最寄り施設までの距離の合計を最小に）",
+    "p-median": "p-メディアン（住民から最寄り施設までの距離の合計を最小に）",
     "mclp": "MCLP（閾値以内に住む住民を最大に）",
     "lscp": "LSCP（全住民が閾値以内に入る最少の施設数）",
 }
@@ -242,7 +242,8 @@ def _run(job_id: str, viewer: Viewer, region_id: str, member_codes: list[str], s
             a["label"] = f"{by_id[a['facilities'][0]].name} を廃止（最適化）"
         doc.pop("name", None)
         with session() as s:
-            row = service.new_scenario(s, viewer, region_id, f"最適化 {category.value} {what}（{req.model}）", doc)
+            model_name = MODELS[req.model].split("（")[0]  # MCLP, p-メディアン (never the code mclp in a name)
+            row = service.new_scenario(s, viewer, region_id, f"最適化 {category.value} {what}（{model_name}）", doc)
             jobstore.finish_job(s, job_id, result=_result_public(res), scenario_id=row.id)
     except Exception as exc:  # reported on the job page; the thread must not die silently
         message = str(exc) if isinstance(exc, KouikiError) else f"{type(exc).__name__}: {exc}"

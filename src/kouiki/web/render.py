@@ -62,6 +62,20 @@ def _jst(value: Any) -> str:
     return wareki_datetime(value)
 
 
+def _date_ja(value: Any) -> str:
+    """A date (or an ISO date text such as a rule file's 版 「2025-04-01」) in 和暦: 令和7年4月1日; other text as is."""
+    import datetime as dt
+
+    from kouiki.reference.calendar import wareki_date
+
+    if isinstance(value, dt.date):
+        return wareki_date(value)
+    try:
+        return wareki_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return "不明" if value is None else str(value)
+
+
 def _body_name(code: Any) -> str:
     from kouiki.reference.municipalities import registry
 
@@ -102,11 +116,26 @@ def _parameter_label(measure: str) -> str:
     return file_label(measure) or "規則"
 
 
+def _file_words(measure: str) -> dict[str, str]:
+    """The glossary (``labels:``) of a packaged parameter file of a capability other than fiscal: the words a page
+    uses for the file's codes (``C-web`` → 確認済（公開資料）, ``unknown`` → 不明)."""
+    from kouiki.reference.parameters import CAPABILITY_LABELS, packaged
+
+    for name in CAPABILITY_LABELS:
+        if name == "fiscal":
+            continue
+        header = packaged(name).measures.get(measure)
+        if header is not None:
+            return dict(header.labels)
+    return {}
+
+
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(resources.files("kouiki.web").joinpath("templates")))
     # Not "version": pages pass a document's own version under that name, which printed 「kouiki None」.
     t.env.globals["kouiki_version"] = __version__
     t.env.globals["optimizer_time_limit_s"] = _optimizer_time_limit  # called by the form (lazy: loads the optimiser)
+    t.env.globals["file_words"] = _file_words  # infrastructure → its glossary {C-web: 確認済（公開資料）, …}
     t.env.globals["parameter_label"] = _parameter_label  # renewal → its Japanese name (templates/_parameter_link.html)
     t.env.filters["num"] = lambda v: "不明" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
     t.env.filters["sen"] = lambda v: "不明" if v is None else f"{round(v / 1000):,}"
@@ -122,11 +151,14 @@ def templates() -> Jinja2Templates:
     # a rule table as 「項目: 値」 lines in the words of its file's glossary (labels:)
     t.env.filters["glossary"] = lambda text, labels=None: words.glossary_text(text, labels or {})
     t.env.filters["param_lines"] = lambda v, unit, labels=None, path="": words.parameter_lines(unit, v, labels, path)
+    t.env.filters["dates_ja"] = words.dates_ja  # a source's title 「時事通信 2016-06-16」 → 「時事通信 平成28年6月16日」
+    t.env.filters["no_paren_codes"] = words.without_paren_codes  # 需要（demand） → 需要 (error messages)
     t.env.filters["fiscal_text"] = words.fiscal_text  # engine explanations without internal identifiers
     t.env.filters["gap_pct"] = words.gap_percent  # optimiser gap 0.00123 → 0.12%
     t.env.filters["solver_method"] = solver_method  # lagrangian+local-search (…) → ラグランジュ緩和と局所探索
     t.env.filters["dist"] = words.distance  # 12.3456 → 12.3 km
     t.env.filters["opt_status"] = lambda v: words.STATUS_LABELS.get(str(v), str(v))  # optimal → 最適解
+    t.env.filters["date_ja"] = _date_ja  # 2025-04-01 → 令和7年4月1日 (a rule file's 版, a recorded date)
     t.env.filters["jst"] = _jst  # a stored UTC moment → 令和8年12月3日 01:30 (日本時間)
     t.env.filters["body_name"] = _body_name  # 022047 → 黒石市 (a code is never shown alone)
     t.env.filters["confidence"] = confidence_words  # recalled → 未確認（記憶による） (a rule's confidence tag)
