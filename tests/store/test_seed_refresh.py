@@ -53,3 +53,14 @@ def test_a_bundled_region_whose_name_the_store_already_uses_is_skipped_not_fatal
     with session() as s:
         ids = set(s.scalars(select(RegionRow.id).where(RegionRow.name == mine.name)))
         assert ids == {"my-hirosaki"}
+
+
+def test_a_bundled_region_a_person_deleted_does_not_come_back() -> None:
+    from kouiki.store.regions import delete_region
+
+    with session() as s:
+        delete_region(s, "hirosaki", user="admin")
+    with session() as s:
+        seed_bundled(s)
+    with session() as s:
+        assert s.get(RegionRow, "hirosaki") is None

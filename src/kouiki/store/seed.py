@@ -1,6 +1,6 @@
 """Load the bundled rows into a store: the seed regions.
 
-Idempotent. A bundled region missing from the store is inserted. A stored region that came from the bundle
+Idempotent. A bundled region missing from the store is inserted, unless a person deleted it. A stored region that came from the bundle
 and that no person has changed since (every audit entry for it is by ``system``) follows the bundle: when a
 new release corrects or adds facts (a 協定締結日, a source, ``agreement_by``), an existing store gets them at
 the next start instead of answering from the old copy. A region someone edited, imported or created is never
@@ -35,6 +35,8 @@ def seed_bundled(s: Session) -> int:
     changed = 0
     for region in bundled_regions():
         row = rows.get(region.id)
+        if row is None and region.id in touched:
+            continue  # a person deleted it: a bundled region does not come back at the next start
         if row is None or (
             row.origin == "bundled"
             and region.id not in touched
