@@ -126,3 +126,14 @@ def test_an_error_message_loses_only_the_codes_beside_their_words() -> None:
     assert words.without_paren_codes("入力: 需要（demand）がありません") == "入力: 需要がありません"
     assert words.without_paren_codes("only は eligible / unknown / ineligible のいずれか（xyz）") == \
         "only は eligible / unknown / ineligible のいずれか（xyz）"
+
+
+def test_a_report_table_keeps_user_data_as_entered() -> None:
+    """A 施設ID or 施設名 an officer typed is data, not program text: never reworded, even when it looks like a code."""
+    from kouiki.reports.table import Column, ReportTable
+
+    row = ["consolidation", "shisetsu.yaml 2025-04-01", "consolidation", "自由記述 consolidation"]
+    t = ReportTable("表", [Column("施設ID"), Column("施設名"), Column("備考", verbatim=True), Column("理由")], [list(row)],
+                    source="出典")
+    assert t.rows[0][:3] == row[:3]
+    assert t.rows[0][3] == "自由記述 集約化・複合化事業"  # a reason column is still said in words

@@ -38,6 +38,16 @@ class Column:
     header: str
     kind: ColumnKind = ColumnKind.TEXT
     width: int | None = None  # Excel column width in characters
+    verbatim: bool | None = None  # user data, shown as entered (None: decided by the header, see keeps_text)
+
+    @property
+    def keeps_text(self) -> bool:
+        """Whether a text cell is shown exactly as given, not through ``reader_text``: what an officer entered or a
+        source published (a 施設ID, a 施設名, a 事業名, 名称) must never be reworded, even when it happens to look like
+        one of the program's codes. By default a column headed with an ID or a name (…ID, …名, 名称) keeps its text."""
+        if self.verbatim is not None:
+            return self.verbatim
+        return self.header.endswith("ID") or "名" in self.header
 
     @classmethod
     def fiscal_year(cls, year: int, kind: ColumnKind = ColumnKind.YEN) -> Column:
@@ -62,7 +72,7 @@ class ReportTable:
         self.source = reader_text(self.source)
         self.notes = [reader_text(n) for n in self.notes]
         # Text cells too (a reason 「… assumed_region を記載」, a 確度 「confirmed」); a Named cell keeps its IDs for the PDF.
-        text_columns = [i for i, c in enumerate(self.columns) if c.kind is ColumnKind.TEXT]
+        text_columns = [i for i, c in enumerate(self.columns) if c.kind is ColumnKind.TEXT and not c.keeps_text]
         for row in self.rows:
             for i in text_columns:
                 if i < len(row) and type(row[i]) is str:
