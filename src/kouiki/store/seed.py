@@ -24,7 +24,8 @@ SYSTEM_USER = "system"
 
 def seed_bundled(s: Session) -> int:
     """Insert bundled regions the store lacks and refresh untouched bundled copies; return how many changed."""
-    rows = {r.id: r for r in s.scalars(select(RegionRow))}
+    # the three columns the decision needs, not ORM rows with their members (this runs at every start)
+    rows = {i: (origin, doc) for i, origin, doc in s.execute(select(RegionRow.id, RegionRow.origin, RegionRow.document))}
     touched = set(
         s.scalars(
             select(AuditEntry.entity_id).where(
@@ -38,9 +39,7 @@ def seed_bundled(s: Session) -> int:
         if row is None and region.id in touched:
             continue  # a person deleted it: a bundled region does not come back at the next start
         if row is None or (
-            row.origin == "bundled"
-            and region.id not in touched
-            and row.document != region.model_dump(mode="json")
+            row[0] == "bundled" and region.id not in touched and row[1] != region.model_dump(mode="json")
         ):
             changed += _try_save(s, region, origin="bundled")
     return changed
